@@ -1,0 +1,110 @@
+/*
+ * bytes.h - the one way synfin reads packet bytes.
+ *
+ * A cursor walks a buffer of known captured length.  Every read checks the
+ * remaining length first; a read that would pass the end returns 0 and sets a
+ * sticky error flag instead, so a parser can read a whole header and test
+ * `cur.err` once at the end (the habit of tcpdump's GET_ macros, without the
+ * longjmp).  Nothing here ever dereferences past p + len.
+ */
+#ifndef SYNFIN_BYTES_H
+#define SYNFIN_BYTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cursor {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+    int err;
+};
+
+static inline void cur_init(struct cursor *c, const uint8_t *p, size_t len)
+{
+    c->p = p;
+    c->len = p ? len : 0;
+    c->pos = 0;
+    c->err = 0;
+}
+
+static inline size_t cur_left(const struct cursor *c) { return c->err ? 0 : c->len - c->pos; }
+static inline int cur_has(const struct cursor *c, size_t n) { return !c->err && c->len - c->pos >= n; }
+
+/* Pointer to the next n bytes and advance, or NULL (and err) when fewer remain. */
+static inline const uint8_t *cur_take(struct cursor *c, size_t n)
+{
+    if (!cur_has(c, n)) {
+        c->err = 1;
+        return NULL;
+    }
+    const uint8_t *r = c->p + c->pos;
+    c->pos += n;
+    return r;
+}
+
+static inline void cur_skip(struct cursor *c, size_t n) { (void)cur_take(c, n); }
+
+static inline uint8_t cur_u8(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 1);
+    return b ? b[0] : 0;
+}
+
+static inline uint16_t cur_be16(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 2);
+    return b ? (uint16_t)(b[0] << 8 | b[1]) : 0;
+}
+
+static inline uint16_t cur_le16(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 2);
+    return b ? (uint16_t)(b[1] << 8 | b[0]) : 0;
+}
+
+static inline uint32_t cur_be24(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 3);
+    return b ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : 0;
+}
+
+static inline uint32_t cur_be32(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 4);
+    return b ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3] : 0;
+}
+
+static inline uint32_t cur_le32(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 4);
+    return b ? (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0] : 0;
+}
+
+/* Copy n bytes out; on a short buffer the destination is zeroed and err set. */
+static inline void cur_copy(struct cursor *c, void *dst, size_t n)
+{
+    const uint8_t *b = cur_take(c, n);
+    uint8_t *d = dst;
+    for (size_t i = 0; i < n; i++)
+        d[i] = b ? b[i] : 0;
+}
+
+/* A sub-cursor over the next n bytes (clamped to what remains; err if short). */
+static inline struct cursor cur_sub(struct cursor *c, size_t n)
+{
+    struct cursor s;
+    size_t have = cur_left(c);
+    if (n > have) {
+        cur_init(&s, c->p ? c->p + c->pos : NULL, have);
+        s.err = 1;
+        c->pos = c->len;
+        c->err = 1;
+        return s;
+    }
+    cur_init(&s, c->p + c->pos, n);
+    c->pos += n;
+    return s;
+}
+
+#endif
