@@ -1,0 +1,92 @@
+/*
+ * conn.c - the connection model's vocabularies, endpoint names, and the
+ * lifetime of a connection and its event list.  The spellings below are a
+ * contract with users' scripts (see synfin(1)); never rename one.
+ */
+#include "conn.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[ST_COUNT] = {
+    "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+static const char *const handshake_names[HS_COUNT] = {
+    "complete", "syn-only", "no-final-ack", "rejected", "simultaneous-open", "mid-stream",
+};
+static const char *const teardown_names[TD_COUNT] = {
+    "four-way", "three-way", "simultaneous", "reset", "half-closed", "incomplete", "open",
+};
+static const char *const app_names[APP_COUNT] = {"none", "unknown"};
+static const char *const note_names[NOTE_COUNT_] = {
+    "retransmission", "spurious-retransmission", "out-of-order", "dup-ack", "zero-window",
+    "window-update", "keep-alive", "lost-segment", "truncated",
+};
+
+const char *tcp_state_name(enum tcp_state s) { return (unsigned)s < ST_COUNT ? state_names[s] : "?"; }
+const char *handshake_name(enum handshake_kind h) { return (unsigned)h < HS_COUNT ? handshake_names[h] : "?"; }
+const char *teardown_name(enum teardown_kind t) { return (unsigned)t < TD_COUNT ? teardown_names[t] : "?"; }
+const char *app_name(enum app_kind a) { return (unsigned)a < APP_COUNT ? app_names[a] : "?"; }
+const char *note_name(unsigned bit) { return bit < NOTE_COUNT_ ? note_names[bit] : "?"; }
+
+void conn_endpoint_str(const struct conn *c, int side, char *buf, size_t len)
+{
+    char a[INET6_ADDRSTRLEN];
+    const struct side *s = &c->side[side];
+    if (!inet_ntop(c->ipver == 6 ? AF_INET6 : AF_INET, s->addr, a, sizeof a))
+        snprintf(a, sizeof a, "?");
+    snprintf(buf, len, c->ipver == 6 ? "[%s]:%u" : "%s:%u", a, s->port);
+}
+
+struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int64_t ts_ns)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    int from = from_is_client ? SIDE_CLIENT : SIDE_SERVER;
+    size_t alen = p->ipver == 6 ? 16 : 4;
+    c->id = id;
+    c->ipver = p->ipver;
+    memcpy(c->side[from].addr, p->src, alen);
+    memcpy(c->side[!from].addr, p->dst, alen);
+    c->side[from].port = p->sport;
+    c->side[!from].port = p->dport;
+    c->first_ts_ns = c->last_ts_ns = ts_ns;
+    c->hs_rtt_ns = -1;
+    c->syn_ts_ns = -1;
+    c->closed_by = c->first_fin_by = c->first_rst_by = -1;
+    for (int i = 0; i < 2; i++) {
+        c->side[i].wscale = 0xff;
+        stream_init(&c->side[i].stream);
+    }
+    return c;
+}
+
+void conn_free(struct conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < 2; i++)
+        stream_free(&c->side[i].stream);
+    free(c->events);
+    free(c);
+}
+
+int conn_add_event(struct conn *c, const struct event *e)
+{
+    if (c->nevents == c->cap_events) {
+        size_t n = c->cap_events ? c->cap_events * 2 : 16;
+        struct event *ev = realloc(c->events, n * sizeof *ev);
+        if (!ev) {
+            c->events_dropped++;
+            return -1;
+        }
+        c->events = ev;
+        c->cap_events = n;
+    }
+    c->events[c->nevents++] = *e;
+    return 0;
+}

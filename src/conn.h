@@ -1,0 +1,160 @@
+/*
+ * conn.h - the connection model: what synfin knows about one TCP connection.
+ *
+ * Everything an output shows comes from here: the two endpoints, each
+ * side's TCP state, the handshake and teardown verdicts, counters, and
+ * (when asked for) one event per packet with both states after it.  The
+ * model is filled by tcp.c and read by the outputs; it knows none of them.
+ *
+ * Sides are indexed by role: SIDE_CLIENT (0) and SIDE_SERVER (1).
+ */
+#ifndef SYNFIN_CONN_H
+#define SYNFIN_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "stream.h"
+
+enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+/* RFC 9293 section 3.3.2 names, as a passive observer infers them. */
+enum tcp_state {
+    ST_CLOSED,
+    ST_LISTEN,
+    ST_SYN_SENT,
+    ST_SYN_RECV,
+    ST_ESTABLISHED,
+    ST_FIN_WAIT_1,
+    ST_FIN_WAIT_2,
+    ST_CLOSE_WAIT,
+    ST_CLOSING,
+    ST_LAST_ACK,
+    ST_TIME_WAIT,
+    ST_COUNT
+};
+
+enum handshake_kind {
+    HS_COMPLETE,
+    HS_SYN_ONLY,
+    HS_NO_FINAL_ACK,
+    HS_REJECTED,
+    HS_SIMULTANEOUS_OPEN,
+    HS_MID_STREAM,
+    HS_COUNT
+};
+
+enum teardown_kind {
+    TD_FOUR_WAY,
+    TD_THREE_WAY,
+    TD_SIMULTANEOUS,
+    TD_RESET,
+    TD_HALF_CLOSED,
+    TD_INCOMPLETE,
+    TD_OPEN,
+    TD_COUNT
+};
+
+enum app_kind { APP_NONE, APP_UNKNOWN, APP_COUNT };
+
+/* Analysis notes on one packet (Wireshark's tcp.analysis.* in spirit). */
+enum {
+    NOTE_RETRANSMISSION = 1 << 0,
+    NOTE_SPURIOUS_RETRANSMISSION = 1 << 1,
+    NOTE_OUT_OF_ORDER = 1 << 2,
+    NOTE_DUP_ACK = 1 << 3,
+    NOTE_ZERO_WINDOW = 1 << 4,
+    NOTE_WINDOW_UPDATE = 1 << 5,
+    NOTE_KEEP_ALIVE = 1 << 6,
+    NOTE_LOST_SEGMENT = 1 << 7,
+    NOTE_TRUNCATED = 1 << 8,
+    NOTE_COUNT_ = 9
+};
+
+/* One packet as the ladder shows it. */
+struct event {
+    int64_t ts_ns;
+    uint64_t frame;          /* 1-based packet number in the capture */
+    uint32_t rel_seq, rel_ack;
+    uint32_t len;            /* payload length the headers claim */
+    uint32_t win;            /* scaled when both SYNs agreed on scaling */
+    uint16_t notes;
+    uint8_t from;            /* SIDE_CLIENT or SIDE_SERVER: who sent it */
+    uint8_t flags;           /* TH_* */
+    uint8_t state[2];        /* each side's state after this packet */
+};
+
+/* What tcp.c tracks for each side, as sender. */
+struct side {
+    uint8_t addr[PKT_ADDR_MAX];
+    uint16_t port;
+    uint8_t state;
+    uint8_t wscale;          /* 0xff: no window-scale option on its SYN */
+    uint8_t syn_seen;        /* sent a SYN (bare or with ACK) */
+    uint8_t fin_seen;
+    uint8_t rst_seen;
+    uint8_t has_isn;
+    uint8_t has_ack;
+    uint8_t got_synack;      /* (client) the peer's SYN+ACK arrived */
+    uint32_t isn;            /* sequence number of its SYN, or first seq seen */
+    uint32_t fin_seq;        /* sequence number the FIN occupies */
+    uint32_t last_ack;       /* last acknowledgment number it sent */
+    uint32_t last_win;       /* last raw window it advertised */
+    int64_t highest_ts_ns;   /* when its highest sequence byte was last extended */
+    uint64_t packets, syn, synack, fin, rst;
+    uint64_t retransmissions, out_of_order, dup_acks, zero_windows, lost_segments, keep_alives;
+    struct stream stream;    /* the bytes it sent */
+};
+
+struct conn {
+    uint64_t id;             /* rank of its first packet among connections */
+    uint8_t ipver;
+    uint8_t handshake;       /* enum handshake_kind */
+    uint8_t teardown;        /* enum teardown_kind, computed by tcp_finish */
+    int8_t closed_by;        /* SIDE_*, or -1 */
+    uint8_t app;             /* enum app_kind */
+    uint8_t closed;          /* both sides done: only the linger remains */
+    uint8_t bare_syn_seen;   /* the client sent a bare SYN */
+    uint8_t final_;          /* tcp_finish ran */
+    int64_t first_ts_ns, last_ts_ns;
+    int64_t syn_ts_ns;       /* first client SYN */
+    int64_t hs_rtt_ns;       /* -1 until the handshake completes */
+    uint64_t syn_retransmits;
+    uint64_t packets;
+    uint64_t truncated_packets;
+
+    /* teardown bookkeeping (the verdict's rules in tcp.c) */
+    int8_t first_fin_by, first_rst_by;
+    uint8_t second_fin_acks_first;  /* the second FIN acknowledged the first */
+    uint8_t first_fin_acked_between;/* the second closer ACKed the first FIN before its own */
+    uint8_t second_fin_acked;       /* the first closer ACKed the second FIN */
+
+    struct side side[2];
+
+    /* events, kept only when an output asks for them */
+    struct event *events;
+    size_t nevents, cap_events;
+    uint64_t events_dropped;
+
+    /* owned by the flow table */
+    struct conn *lru_prev, *lru_next;
+    uint8_t lru_list;
+};
+
+const char *tcp_state_name(enum tcp_state s);
+const char *handshake_name(enum handshake_kind h);
+const char *teardown_name(enum teardown_kind t);
+const char *app_name(enum app_kind a);
+/* Names of the NOTE_* bits in bit order, e.g. "retransmission". */
+const char *note_name(unsigned bit);
+
+/* "ADDR:PORT" or "[v6]:PORT" for one side. */
+void conn_endpoint_str(const struct conn *c, int side, char *buf, size_t len);
+
+struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int64_t ts_ns);
+void conn_free(struct conn *c);
+/* Append an event; returns 0, or -1 when memory ran out (counted). */
+int conn_add_event(struct conn *c, const struct event *e);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * tcp.c - what a passive observer can infer about a TCP connection
+ * (RFC 9293 section 3.3.2 state diagram, seen from the wire).
+ *
+ * Each packet moves its sender's state ("I sent a FIN") and its receiver's
+ * ("I got a FIN"), assuming delivery, because the observer sees the packet
+ * in flight.  States change only on packets seen: a SYN and SYN+ACK with no
+ * final ACK leave SYN_SENT and SYN_RECV.  The handshake and teardown
+ * verdicts follow the rules documented in synfin(1), computed incrementally
+ * so a live view is always current.
+ */
+#include "tcp.h"
+
+#include <string.h>
+
+#include "seq.h"
+
+#define OOO_DEFAULT_NS 3000000 /* out-of-order if the hole is younger than this (or the RTT) */
+
+static int bare_syn(const struct pkt *p) { return (p->flags & (TH_SYN | TH_ACK)) == TH_SYN; }
+
+int tcp_first_sender_is_client(const struct pkt *p)
+{
+    if (bare_syn(p))
+        return 1;
+    /* mid-stream: the higher port is the client; ties go to the first sender */
+    return p->sport >= p->dport;
+}
+
+void tcp_start(struct conn *c, const struct pkt *p)
+{
+    if (bare_syn(p)) {
+        c->side[SIDE_CLIENT].state = ST_CLOSED;
+        c->side[SIDE_SERVER].state = ST_LISTEN;
+        c->handshake = HS_SYN_ONLY;
+    } else {
+        c->side[SIDE_CLIENT].state = ST_ESTABLISHED;
+        c->side[SIDE_SERVER].state = ST_ESTABLISHED;
+        c->handshake = HS_MID_STREAM;
+    }
+    c->teardown = TD_OPEN;
+}
+
+static int carried_anything(const struct conn *c)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct side *s = &c->side[i];
+        if (s->stream.highest || s->fin || s->rst)
+            return 1;
+    }
+    return 0;
+}
+
+int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
+{
+    const struct side *s = &c->side[from];
+    if (c->closed)
+        return !s->syn_seen || p->seq != s->isn;
+    if (!c->bare_syn_seen) /* mid-stream so far: a SYN after real traffic is a new life */
+        return carried_anything(c);
+    if (from != SIDE_CLIENT || p->seq == s->isn)
+        return 0;
+    /* the client tries again with a new ISN */
+    switch (c->handshake) {
+    case HS_SYN_ONLY:
+    case HS_REJECTED:
+        return 1;
+    default:
+        return s->state == ST_TIME_WAIT || s->state == ST_CLOSED;
+    }
+}
+
+/* A first bare SYN shows up on a connection started mid-handshake (reordered capture). */
+static void take_roles_from_syn(struct conn *c, int from)
+{
+    if (from == SIDE_SERVER) {
+        struct side t = c->side[0];
+        c->side[0] = c->side[1];
+        c->side[1] = t;
+        for (size_t i = 0; i < c->nevents; i++) {
+            struct event *e = &c->events[i];
+            uint8_t st = e->state[0];
+            e->from = (uint8_t)!e->from;
+            e->state[0] = e->state[1];
+            e->state[1] = st;
+        }
+    }
+    struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    cl->state = ST_CLOSED;
+    sv->state = sv->synack ? ST_SYN_RECV : ST_LISTEN;
+    cl->got_synack = sv->synack > 0;
+}
+
+void tcp_verdicts(struct conn *c)
+{
+    const struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    /* handshake */
+    if (!c->bare_syn_seen)
+        c->handshake = HS_MID_STREAM;
+    else if (sv->syn)
+        c->handshake = HS_SIMULTANEOUS_OPEN;
+    else if (sv->synack)
+        c->handshake = c->hs_rtt_ns >= 0 ? HS_COMPLETE : HS_NO_FINAL_ACK;
+    else if (sv->rst)
+        c->handshake = HS_REJECTED;
+    else
+        c->handshake = HS_SYN_ONLY;
+    /* teardown */
+    c->closed_by = -1;
+    if (c->first_rst_by >= 0) {
+        c->teardown = TD_RESET;
+        c->closed_by = c->first_rst_by;
+    } else if (cl->fin_seen && sv->fin_seen) {
+        c->closed_by = c->first_fin_by;
+        if (!c->second_fin_acks_first)
+            c->teardown = TD_SIMULTANEOUS;
+        else if (!c->second_fin_acked)
+            c->teardown = TD_INCOMPLETE;
+        else if (c->first_fin_acked_between)
+            c->teardown = TD_FOUR_WAY;
+        else
+            c->teardown = TD_THREE_WAY;
+    } else if (cl->fin_seen || sv->fin_seen) {
+        c->teardown = TD_HALF_CLOSED;
+        c->closed_by = c->first_fin_by;
+    } else {
+        c->teardown = TD_OPEN;
+    }
+    c->app = cl->stream.unique_bytes || sv->stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
+}
+
+/* The sequence number just past a FIN: what its acknowledgment carries. */
+static uint32_t fin_end(const struct side *s) { return s->fin_seq + 1; }
+
+/* Teardown bookkeeping, before this packet's own FIN is recorded. */
+static void note_teardown(struct conn *c, int from, const struct pkt *p)
+{
+    int has_ack = p->flags & TH_ACK, fin = p->flags & TH_FIN;
+    int first = c->first_fin_by;
+    if (first < 0 || !has_ack)
+        return;
+    const struct side *closer = &c->side[first];
+    const struct side *other = &c->side[!first];
+    if (from != first && !other->fin_seen && !fin && p->ack == fin_end(closer))
+        c->first_fin_acked_between = 1;
+    if (from == first && other->fin_seen && p->ack == fin_end(other))
+        c->second_fin_acked = 1;
+}
+
+static void record_fin(struct conn *c, int from, const struct pkt *p, uint32_t data_seq)
+{
+    struct side *s = &c->side[from];
+    s->fin++;
+    if (s->fin_seen)
+        return;
+    s->fin_seen = 1;
+    s->fin_seq = data_seq + p->seg_len;
+    if (c->first_fin_by < 0) {
+        c->first_fin_by = (int8_t)from;
+    } else if (from != c->first_fin_by) {
+        const struct side *closer = &c->side[c->first_fin_by];
+        c->second_fin_acks_first = (p->flags & TH_ACK) && p->ack == fin_end(closer);
+    }
+}
+
+/* Does this acknowledgment cover the receiver's FIN? */
+static int acks_fin(const struct side *r, const struct pkt *p)
+{
+    return (p->flags & TH_ACK) && r->fin_seen && seq_geq(p->ack, fin_end(r));
+}
+
+static void move_states(struct conn *c, int from, const struct pkt *p)
+{
+    struct side *s = &c->side[from], *r = &c->side[!from];
+    uint8_t fl = p->flags;
+    if (fl & TH_RST) {
+        s->state = ST_CLOSED;
+        r->state = ST_CLOSED;
+        return;
+    }
+    if (fl & TH_SYN) {
+        if (!(fl & TH_ACK)) {
+            if (s->state == ST_CLOSED || s->state == ST_LISTEN)
+                s->state = ST_SYN_SENT;
+            if (r->state == ST_SYN_SENT) /* simultaneous open */
+                r->state = ST_SYN_RECV;
+        } else {
+            if (s->state == ST_LISTEN || s->state == ST_CLOSED)
+                s->state = ST_SYN_RECV;
+            if (r->state == ST_SYN_SENT)
+                r->got_synack = 1;
+            else if (r->state == ST_SYN_RECV) /* simultaneous open completes */
+                r->state = ST_ESTABLISHED;
+        }
+        return;
+    }
+    if (fl & TH_ACK) {
+        if (s->state == ST_SYN_SENT && s->got_synack)
+            s->state = ST_ESTABLISHED;
+        if (r->state == ST_SYN_RECV && r->has_isn && seq_gt(p->ack, r->isn))
+            r->state = ST_ESTABLISHED;
+        if (acks_fin(r, p)) {
+            if (r->state == ST_FIN_WAIT_1)
+                r->state = ST_FIN_WAIT_2;
+            else if (r->state == ST_CLOSING)
+                r->state = ST_TIME_WAIT;
+            else if (r->state == ST_LAST_ACK)
+                r->state = ST_CLOSED;
+        }
+    }
+    if (fl & TH_FIN) {
+        switch (s->state) {
+        case ST_CLOSE_WAIT:
+            /* Its FIN does not acknowledge the peer's: it was sent before the
+             * peer's FIN arrived, so this is a simultaneous close. */
+            s->state = acks_fin(r, p) || !(fl & TH_ACK) ? ST_LAST_ACK : ST_CLOSING;
+            break;
+        case ST_FIN_WAIT_1: case ST_FIN_WAIT_2: case ST_CLOSING: case ST_LAST_ACK:
+        case ST_TIME_WAIT: case ST_CLOSED:
+            break; /* a retransmitted FIN */
+        default:
+            s->state = ST_FIN_WAIT_1;
+        }
+        switch (r->state) {
+        case ST_FIN_WAIT_1:
+            r->state = acks_fin(r, p) ? ST_TIME_WAIT : ST_CLOSING;
+            break;
+        case ST_FIN_WAIT_2:
+            r->state = ST_TIME_WAIT;
+            break;
+        case ST_ESTABLISHED: case ST_SYN_RECV: case ST_SYN_SENT:
+            r->state = ST_CLOSE_WAIT;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, uint32_t data_seq,
+                        const struct tcp_ctx *tc)
+{
+    struct side *s = &c->side[from], *r = &c->side[!from];
+    uint8_t fl = p->flags;
+    uint16_t notes = 0;
+    int ctl = fl & (TH_SYN | TH_FIN | TH_RST);
+    struct stream *st = &s->stream;
+
+    if (p->truncated)
+        notes |= NOTE_TRUNCATED;
+    if (p->win == 0 && !ctl)
+        notes |= NOTE_ZERO_WINDOW;
+
+    /* keep-alive: zero or one byte at one below the next expected sequence number */
+    int keepalive = !ctl && p->seg_len <= 1 && st->has_base && st->highest &&
+                    stream_offset(st, p->seq) == (int64_t)st->highest - 1;
+    if (keepalive) {
+        notes |= NOTE_KEEP_ALIVE;
+    } else if (p->seg_len) {
+        uint64_t before = st->highest;
+        enum seg_kind k = stream_segment(st, from, data_seq, p->payload, p->payload_caplen, p->seg_len,
+                                         tc->reasm_budget, tc->consumer);
+        int64_t thresh = c->hs_rtt_ns > 0 ? c->hs_rtt_ns : OOO_DEFAULT_NS;
+        switch (k) {
+        case SEG_OLD:
+            notes |= NOTE_RETRANSMISSION;
+            if (r->has_ack && seq_leq(data_seq + p->seg_len, r->last_ack))
+                notes |= NOTE_SPURIOUS_RETRANSMISSION;
+            break;
+        case SEG_FILL:
+            notes |= ts_ns - s->highest_ts_ns < thresh ? NOTE_OUT_OF_ORDER : NOTE_RETRANSMISSION;
+            break;
+        case SEG_AHEAD:
+            notes |= NOTE_LOST_SEGMENT;
+            break;
+        default:
+            break;
+        }
+        if (st->highest > before)
+            s->highest_ts_ns = ts_ns;
+    } else if ((fl & TH_SYN) && s->syn_seen && p->seq == s->isn) {
+        notes |= NOTE_RETRANSMISSION;
+    } else if ((fl & TH_FIN) && s->fin_seen && data_seq == s->fin_seq) {
+        notes |= NOTE_RETRANSMISSION;
+    }
+
+    if ((fl & TH_ACK) && !ctl && p->seg_len == 0 && s->has_ack && p->ack == s->last_ack) {
+        if (p->win != s->last_win)
+            notes |= NOTE_WINDOW_UPDATE;
+        else if (!keepalive && r->stream.has_base &&
+                 stream_offset(&r->stream, p->ack) < (int64_t)r->stream.highest)
+            notes |= NOTE_DUP_ACK;
+    }
+
+    if (notes & (NOTE_RETRANSMISSION))
+        s->retransmissions++;
+    if (notes & NOTE_OUT_OF_ORDER)
+        s->out_of_order++;
+    if (notes & NOTE_DUP_ACK)
+        s->dup_acks++;
+    if (notes & NOTE_ZERO_WINDOW)
+        s->zero_windows++;
+    if (notes & NOTE_LOST_SEGMENT)
+        s->lost_segments++;
+    if (notes & NOTE_KEEP_ALIVE)
+        s->keep_alives++;
+    return notes;
+}
+
+void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, uint64_t frame,
+                const struct tcp_ctx *tc, struct event *ev)
+{
+    uint8_t fl = p->flags;
+    if (bare_syn(p) && !c->bare_syn_seen && c->handshake == HS_MID_STREAM) {
+        take_roles_from_syn(c, from);
+        from = SIDE_CLIENT;
+    }
+    struct side *s = &c->side[from], *r = &c->side[!from];
+    c->packets++;
+    s->packets++;
+    if (ts_ns > c->last_ts_ns)
+        c->last_ts_ns = ts_ns;
+    if (p->truncated)
+        c->truncated_packets++;
+
+    /* sequence bases */
+    if (fl & TH_SYN) {
+        if (!s->syn_seen) {
+            s->isn = p->seq;
+            s->has_isn = 1;
+            if (!s->stream.has_base)
+                stream_set_base(&s->stream, p->seq + 1);
+            if (p->opt.wscale != 0xff)
+                s->wscale = p->opt.wscale > 14 ? 14 : p->opt.wscale;
+        }
+        if (fl & TH_ACK)
+            s->synack++;
+        else
+            s->syn++;
+        if (!(fl & TH_ACK) && from == SIDE_CLIENT) {
+            if (!c->bare_syn_seen) {
+                c->bare_syn_seen = 1;
+                c->syn_ts_ns = ts_ns;
+            } else {
+                c->syn_retransmits++;
+            }
+        }
+    } else if (!s->has_isn) {
+        s->isn = p->seq - 1;
+        s->has_isn = 1;
+    }
+    if ((fl & TH_ACK) && !r->has_isn) {
+        r->isn = p->ack - 1;
+        r->has_isn = 1;
+    }
+    uint32_t data_seq = p->seq + ((fl & TH_SYN) ? 1u : 0u);
+
+    uint16_t notes = analyse(c, from, p, ts_ns, data_seq, tc);
+
+    /* bytes the peer acknowledges but the capture never showed */
+    if (fl & TH_ACK) {
+        uint32_t upto = r->fin_seen && seq_gt(p->ack, r->fin_seq) ? r->fin_seq : p->ack;
+        stream_acked(&r->stream, !from, upto, tc->consumer);
+    }
+
+    /* handshake completion: the client's first ACK after the SYN+ACK */
+    if (from == SIDE_CLIENT && c->bare_syn_seen && c->hs_rtt_ns < 0 && r->synack && (fl & TH_ACK) &&
+        !(fl & (TH_SYN | TH_RST)))
+        c->hs_rtt_ns = ts_ns - c->syn_ts_ns;
+
+    note_teardown(c, from, p);
+    move_states(c, from, p);
+    if (fl & TH_FIN)
+        record_fin(c, from, p, data_seq);
+    if (fl & TH_RST) {
+        s->rst++;
+        s->rst_seen = 1;
+        if (c->first_rst_by < 0)
+            c->first_rst_by = (int8_t)from;
+    }
+    if (fl & TH_SYN)
+        s->syn_seen = 1;
+    if (fl & TH_ACK) {
+        s->last_ack = p->ack;
+        s->has_ack = 1;
+    }
+    s->last_win = p->win;
+
+    if (c->first_rst_by >= 0 || (c->side[0].fin_seen && c->side[1].fin_seen))
+        c->closed = 1;
+    tcp_verdicts(c);
+
+    if (ev) {
+        int scaled = !(fl & TH_SYN) && s->wscale != 0xff && r->wscale != 0xff;
+        ev->ts_ns = ts_ns;
+        ev->frame = frame;
+        ev->rel_seq = p->seq - s->isn;
+        ev->rel_ack = (fl & TH_ACK) ? p->ack - r->isn : 0;
+        ev->len = p->seg_len;
+        ev->win = scaled ? (uint32_t)p->win << s->wscale : p->win;
+        ev->notes = notes;
+        ev->from = (uint8_t)from;
+        ev->flags = fl;
+        ev->state[0] = c->side[0].state;
+        ev->state[1] = c->side[1].state;
+    }
+}
+
+void tcp_finish(struct conn *c, const struct tcp_ctx *tc)
+{
+    if (c->final_)
+        return;
+    for (int i = 0; i < 2; i++)
+        stream_flush(&c->side[i].stream, i, tc->consumer);
+    tcp_verdicts(c);
+    c->final_ = 1;
+}
