@@ -1,0 +1,157 @@
+/*
+ * pipeline.c - the packet path and connection lifetimes (see pipeline.h).
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "tcp.h"
+
+struct pipeline {
+    struct pipeline_config cfg;
+    struct conn_sink sink;
+    struct flow_table *flows;
+    struct tcp_ctx tcp;
+    struct pipeline_stats st;
+    uint64_t frame;
+    uint64_t next_id;
+};
+
+struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink)
+{
+    struct pipeline *pl = calloc(1, sizeof *pl);
+    if (!pl)
+        return NULL;
+    pl->flows = flow_new();
+    if (!pl->flows) {
+        free(pl);
+        return NULL;
+    }
+    pl->cfg = *cfg;
+    pl->sink = *sink;
+    pl->tcp.reasm_budget = cfg->reasm_budget;
+    pl->next_id = 1;
+    return pl;
+}
+
+static void finalize(struct pipeline *pl, struct conn *c)
+{
+    tcp_finish(c, &pl->tcp);
+    flow_remove(pl->flows, c);
+    if (pl->sink.conn_done)
+        pl->sink.conn_done(pl->sink.ctx, c);
+    conn_free(c);
+}
+
+void pipeline_expire(struct pipeline *pl, int64_t now_ns)
+{
+    struct conn *c;
+    while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
+        finalize(pl, c);
+    while ((c = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - c->last_ts_ns > pl->cfg.idle_timeout_ns)
+        finalize(pl, c);
+}
+
+static void count_status(struct pipeline_stats *st, enum decode_status ds)
+{
+    switch (ds) {
+    case DECODE_NOT_IP: st->not_ip++; break;
+    case DECODE_NOT_TCP: st->not_tcp++; break;
+    case DECODE_FRAGMENT: st->fragments++; break;
+    case DECODE_TRUNCATED: st->truncated_headers++; break;
+    case DECODE_MALFORMED: st->malformed++; break;
+    case DECODE_OK: break;
+    }
+}
+
+static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t ts_ns, int *from)
+{
+    int client_first = tcp_first_sender_is_client(p);
+    struct conn *c = conn_new(pl->next_id, p, client_first, ts_ns);
+    if (!c || flow_insert(pl->flows, c) < 0) {
+        conn_free(c);
+        pl->st.out_of_memory++;
+        return NULL;
+    }
+    pl->next_id++;
+    pl->st.connections++;
+    if (flow_count(pl->flows) > pl->st.max_open)
+        pl->st.max_open = flow_count(pl->flows);
+    tcp_start(c, p);
+    *from = client_first ? SIDE_CLIENT : SIDE_SERVER;
+    return c;
+}
+
+void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
+                     uint32_t wirelen)
+{
+    struct pkt p;
+    pl->frame++;
+    pl->st.packets++;
+    enum decode_status ds = decode_packet(dlt, data, caplen, wirelen, &p);
+    if (ds != DECODE_OK) {
+        count_status(&pl->st, ds);
+        pipeline_expire(pl, ts_ns);
+        return;
+    }
+    pl->st.tcp++;
+    if (p.truncated)
+        pl->st.truncated_payload++;
+
+    int from = 0;
+    struct conn *c = flow_lookup(pl->flows, &p, &from);
+    if (c && (p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(c, from, &p)) {
+        finalize(pl, c);
+        pl->st.port_reuse++;
+        c = NULL;
+    }
+    if (!c && !(c = start_conn(pl, &p, ts_ns, &from)))
+        return;
+
+    int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id);
+    struct event ev;
+    tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
+    if (keep)
+        (void)conn_add_event(c, &ev);
+    flow_touch(pl->flows, c, c->closed ? FLOW_CLOSING : FLOW_ACTIVE);
+    pipeline_expire(pl, ts_ns);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const struct conn *x = *(struct conn *const *)a, *y = *(struct conn *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void pipeline_finish(struct pipeline *pl)
+{
+    size_t n = flow_count(pl->flows), k = 0;
+    struct conn **all = malloc((n ? n : 1) * sizeof *all);
+    struct conn *c;
+    if (!all) { /* no room to sort: finalize oldest-first instead */
+        for (int l = 0; l < FLOW_LISTS; l++)
+            while ((c = flow_oldest(pl->flows, l)))
+                finalize(pl, c);
+        return;
+    }
+    for (int l = 0; l < FLOW_LISTS; l++)
+        for (c = flow_oldest(pl->flows, l); c; c = c->lru_next)
+            all[k++] = c;
+    qsort(all, k, sizeof *all, by_id);
+    for (size_t i = 0; i < k; i++)
+        finalize(pl, all[i]);
+    free(all);
+}
+
+const struct pipeline_stats *pipeline_stats(const struct pipeline *pl) { return &pl->st; }
+
+void pipeline_free(struct pipeline *pl)
+{
+    if (!pl)
+        return;
+    pipeline_finish(pl);
+    flow_free(pl->flows);
+    free(pl);
+}

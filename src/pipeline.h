@@ -1,0 +1,58 @@
+/*
+ * pipeline.h - one packet at a time through decode -> flow table -> TCP
+ * observer -> reassembly, and finished connections out to a sink.
+ *
+ * Connections are finalized while reading: a closed one after a short
+ * linger (late ACKs and retransmitted FINs still belong to it), an idle one
+ * after the idle timeout, the rest at the end in first-packet order.  So
+ * memory follows the connections open at once, not the size of the input.
+ */
+#ifndef SYNFIN_PIPELINE_H
+#define SYNFIN_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+
+struct pipeline_config {
+    size_t reasm_budget;       /* held out-of-order bytes per direction */
+    int64_t idle_timeout_ns;   /* finalize a connection silent this long */
+    int64_t linger_ns;         /* keep a closed connection this long for stragglers */
+    int keep_events;           /* record one event per packet (ladder, TUI) */
+    uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
+};
+
+/* Where finished connections go.  The connection is freed after the call. */
+struct conn_sink {
+    void *ctx;
+    void (*conn_done)(void *ctx, const struct conn *c);
+};
+
+struct pipeline_stats {
+    uint64_t packets;          /* frames read */
+    uint64_t tcp;              /* TCP segments analysed */
+    uint64_t not_ip, not_tcp;  /* counted and skipped */
+    uint64_t fragments;        /* IP fragments, skipped (no IP reassembly) */
+    uint64_t truncated_headers;/* headers cut by the snapshot length: skipped */
+    uint64_t malformed;        /* headers that contradict themselves: skipped */
+    uint64_t truncated_payload;/* payload cut by snaplen: used as far as it goes */
+    uint64_t connections;      /* connections seen */
+    uint64_t port_reuse;       /* new connections on a 4-tuple still held */
+    uint64_t out_of_memory;    /* packets dropped because memory ran out */
+    uint64_t max_open;         /* most connections held at once */
+};
+
+struct pipeline;
+
+struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink);
+void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
+                     uint32_t wirelen);
+/* Finalize what has been idle or lingering long enough by `now_ns` (live ticks). */
+void pipeline_expire(struct pipeline *pl, int64_t now_ns);
+/* Finalize every connection still open, in first-packet order. */
+void pipeline_finish(struct pipeline *pl);
+const struct pipeline_stats *pipeline_stats(const struct pipeline *pl);
+void pipeline_free(struct pipeline *pl);
+
+#endif
