@@ -102,7 +102,7 @@ struct capture *capture_open_live(const char *iface, char *err)
         set_err(err, "%s: cannot capture: %s", iface, pcap_geterr(cap->p));
     } else {
         cap->nano = pcap_get_tstamp_precision(cap->p) == PCAP_TSTAMP_PRECISION_NANO;
-        cap->ts_digits = 6; /* kernels stamp live packets in microseconds */
+        cap->ts_digits = cap->nano ? 9 : 6; /* and -w writes the same precision */
         cap->live = 1;
         snprintf(cap->name, sizeof cap->name, "%s", iface);
         return cap;
@@ -142,8 +142,7 @@ int capture_datalink(const struct capture *cap) { return pcap_datalink(cap->p); 
 
 const char *capture_datalink_name(const struct capture *cap)
 {
-    const char *n = pcap_datalink_val_to_name(pcap_datalink(cap->p));
-    return n ? n : "unknown";
+    return pcap_datalink_val_to_name(pcap_datalink(cap->p));
 }
 
 int capture_ts_digits(const struct capture *cap) { return cap->ts_digits; }

@@ -39,6 +39,7 @@ int capture_set_filter(struct capture *cap, const char *expr, char *err);
 int capture_dump_to(struct capture *cap, const char *path, char *err);
 
 int capture_datalink(const struct capture *cap);
+/* libpcap's name of the link type (e.g. "EN10MB"), or NULL when it has none. */
 const char *capture_datalink_name(const struct capture *cap);
 /* Digits after the decimal point that the source's timestamps carry (6 or 9). */
 int capture_ts_digits(const struct capture *cap);

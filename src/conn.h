@@ -103,7 +103,7 @@ struct side {
     uint32_t last_win;       /* last raw window it advertised */
     int64_t highest_ts_ns;   /* when its highest sequence byte was last extended */
     uint64_t packets, syn, synack, fin, rst;
-    uint64_t retransmissions, out_of_order, dup_acks, zero_windows, lost_segments, keep_alives;
+    uint64_t retransmissions, out_of_order, dup_acks, zero_windows, window_updates, lost_segments, keep_alives;
     struct stream stream;    /* the bytes it sent */
 };
 

@@ -300,6 +300,8 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
         s->dup_acks++;
     if (notes & NOTE_ZERO_WINDOW)
         s->zero_windows++;
+    if (notes & NOTE_WINDOW_UPDATE)
+        s->window_updates++;
     if (notes & NOTE_LOST_SEGMENT)
         s->lost_segments++;
     if (notes & NOTE_KEEP_ALIVE)

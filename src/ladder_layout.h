@@ -1,0 +1,42 @@
+/*
+ * ladder_layout.h - what a sequence diagram of one connection says, without
+ * drawing it: one row per event with its label, its analysis tag, the state
+ * labels that change on it, and where a phase (TCP handshake, data,
+ * teardown) begins.  Plain functions, no I/O: the text ladder draws these
+ * rows with characters, the TUI will draw the same rows with curses.
+ */
+#ifndef SYNFIN_LADDER_LAYOUT_H
+#define SYNFIN_LADDER_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+
+#define LADDER_LABEL_MAX 128
+#define LADDER_TAG_MAX 96
+
+struct ladder_row {
+    int64_t t_ns;                  /* the event's time */
+    uint8_t from;                  /* SIDE_CLIENT: arrow to the right */
+    char label[LADDER_LABEL_MAX];  /* "PSH+ACK seq=1 ack=1 len=90 win=502" */
+    char tag[LADDER_TAG_MAX];      /* analysis notes, "" when none: "retransmission, dup-ack" */
+    uint8_t state[2];              /* each side's state after the event */
+    uint8_t changed[2];            /* that side's state changed on this event */
+    const char *phase;             /* a phase starts at this row: its name, else NULL */
+};
+
+/* The states both sides are drawn with before the first event. */
+void ladder_initial_states(const struct conn *c, uint8_t st[2]);
+
+/*
+ * Lay out event `i` of `c`.  `phase` carries the phase so far between calls:
+ * start it at LADDER_PHASE_NONE for row 0 and pass the same variable on.
+ */
+enum ladder_phase { LADDER_PHASE_NONE, LADDER_PHASE_HANDSHAKE, LADDER_PHASE_DATA, LADDER_PHASE_TEARDOWN };
+void ladder_row(const struct conn *c, size_t i, enum ladder_phase *phase, struct ladder_row *r);
+
+/* "SYN+ACK", "PSH+ACK", "FIN+ACK", "RST", "none" for TH_* bits. */
+void ladder_flags_str(uint8_t flags, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * options.c - the option table, its parser and the usage text drawn from it
+ * (see options.h).  Adding an option means adding one row to `table` and one
+ * case to apply().
+ */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
+
+enum opt_id {
+    O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
+    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER,
+};
+
+struct opt_def {
+    int id;                 /* the short letter, or a number above 255 for long-only options */
+    const char *long_name;
+    int arg;
+    const char *arg_name;
+    const char *help;
+};
+
+static const struct opt_def table[] = {
+    {O_READ, "read", ARG_REQUIRED, "FILE", "read packets from a pcap or pcapng file"},
+    {O_IFACE, "interface", ARG_REQUIRED, "IFACE", "capture live on an interface (root or CAP_NET_RAW)"},
+    {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file"},
+    {O_COUNT, "count", ARG_REQUIRED, "N", "stop after N packets"},
+    {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default)"},
+    {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
+    {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
+    {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
+    {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
+    {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
+    {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a closed connection this long for late packets (default 5)"},
+    {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
+    {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
+    {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
+};
+#define NOPTS (sizeof table / sizeof table[0])
+
+void options_usage(FILE *f)
+{
+    fprintf(f, "usage: synfin [-r FILE | -i IFACE | FILE] [--summary | --json | --ladder[=ID]] [options]\n"
+               "              [BPF filter expression]\n\n");
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct opt_def *d = &table[i];
+        char left[64];
+        int n = d->id < 256 ? snprintf(left, sizeof left, "-%c, --%s", d->id, d->long_name)
+                            : snprintf(left, sizeof left, "    --%s", d->long_name);
+        if (d->arg == ARG_REQUIRED)
+            snprintf(left + n, sizeof left - (size_t)n, " %s", d->arg_name);
+        else if (d->arg == ARG_OPTIONAL)
+            snprintf(left + n, sizeof left - (size_t)n, "[=%s]", d->arg_name);
+        fprintf(f, "  %-30s %s\n", left, d->help);
+    }
+    fprintf(f, "\nExit status: 0 ok, 1 input unreadable, 2 usage, 3 capture damaged part-way, 4 write error.\n"
+               "See synfin(1) for the output vocabularies.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A byte count with an optional K, M or G suffix (powers of 1024). */
+static int parse_bytes(const char *s, size_t *out)
+{
+    if (!s || !isdigit((unsigned char)s[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (errno || *end || v > (SIZE_MAX >> shift))
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v >= 0) || v > 1e9)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int bad(char *err, const char *what, const char *val)
+{
+    snprintf(err, OPTIONS_ERRLEN, "invalid %s '%s'", what, val ? val : "");
+    return -1;
+}
+
+static int apply(struct options *o, int id, const char *arg, char *err)
+{
+    switch (id) {
+    case O_READ: o->read_file = arg; break;
+    case O_IFACE: o->iface = arg; break;
+    case O_WRITE: o->write_file = arg; break;
+    case O_COUNT:
+        if (parse_u64(arg, &o->count) < 0 || o->count == 0)
+            return bad(err, "packet count", arg);
+        break;
+    case O_SUMMARY: o->mode = OUT_SUMMARY; break;
+    case O_JSON: o->mode = OUT_JSON; break;
+    case O_LADDER:
+        o->mode = OUT_LADDER;
+        if (arg && (parse_u64(arg, &o->ladder_id) < 0 || o->ladder_id == 0))
+            return bad(err, "connection id", arg);
+        break;
+    case O_ASCII: o->ascii = 1; break;
+    case O_REASM:
+        if (parse_bytes(arg, &o->reasm_cap) < 0)
+            return bad(err, "byte count", arg);
+        break;
+    case O_IDLE:
+        if (parse_seconds(arg, &o->idle_timeout_s) < 0)
+            return bad(err, "idle timeout", arg);
+        break;
+    case O_LINGER:
+        if (parse_seconds(arg, &o->linger_s) < 0)
+            return bad(err, "linger time", arg);
+        break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_HELP: o->show_help = 1; break;
+    case O_VERSION: o->show_version = 1; break;
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* The trailing words, joined with spaces, as tcpdump takes its filter. */
+static char *join_words(int n, char **w)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(w[i]) + 1;
+    char *s = malloc(len), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(w[i]);
+        memcpy(p, w[i], l);
+        p += l;
+        *p++ = i + 1 < n ? ' ' : '\0';
+    }
+    if (n == 0)
+        *p = '\0';
+    return s;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *err)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = OUT_SUMMARY;
+    o->reasm_cap = (size_t)1 << 20;
+    o->idle_timeout_s = 300;
+    o->linger_s = 5;
+
+    struct option longs[NOPTS + 1];
+    char shorts[2 * NOPTS + 2], *sp = shorts;
+    *sp++ = '+'; /* stop at the first word that is not an option: the filter follows */
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct opt_def *d = &table[i];
+        longs[i] = (struct option){d->long_name,
+                                   d->arg == ARG_NONE ? no_argument
+                                   : d->arg == ARG_REQUIRED ? required_argument : optional_argument,
+                                   NULL, d->id};
+        if (d->id < 256) {
+            *sp++ = (char)d->id;
+            if (d->arg == ARG_REQUIRED)
+                *sp++ = ':';
+        }
+    }
+    *sp = '\0';
+    longs[NOPTS] = (struct option){0, 0, 0, 0};
+
+    opterr = 0;
+    optind = 1;
+    int id;
+    while ((id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        if (id == '?' || id == ':') {
+            const char *w = argv[optind - 1];
+            if (optopt && optopt < 256)
+                snprintf(err, OPTIONS_ERRLEN, "option -%c %s", optopt,
+                         strchr(shorts, optopt) ? "needs an argument" : "is unknown");
+            else
+                snprintf(err, OPTIONS_ERRLEN, "option '%s' is unknown or lacks its argument", w);
+            return -1;
+        }
+        if (apply(o, id, optarg, err) < 0)
+            return -1;
+        /* `--ladder 3`: a bare number after --ladder is the id (no filter is only digits) */
+        if (id == O_LADDER && !optarg && optind < argc && all_digits(argv[optind])) {
+            if (apply(o, id, argv[optind], err) < 0)
+                return -1;
+            optind++;
+        }
+    }
+    int rest = argc - optind;
+    char **words = argv + optind;
+    /* `synfin FILE`: a first word naming a file, with neither -r nor -i, is the input */
+    if (!o->read_file && !o->iface && rest > 0) {
+        FILE *f = fopen(words[0], "rb");
+        if (f) {
+            fclose(f);
+            o->read_file = words[0];
+            rest--;
+            words++;
+        }
+    }
+    if (o->show_help || o->show_version)
+        return 0;
+    if (o->read_file && o->iface) {
+        snprintf(err, OPTIONS_ERRLEN, "-r and -i cannot be used together");
+        return -1;
+    }
+    if (!o->read_file && !o->iface) {
+        if (rest > 0)
+            snprintf(err, OPTIONS_ERRLEN, "%s: no such file (and no -r or -i given)", words[0]);
+        else
+            snprintf(err, OPTIONS_ERRLEN, "nothing to read: give -r FILE or -i IFACE (see --help)");
+        return -1;
+    }
+    if (rest > 0 && !(o->filter = join_words(rest, words))) {
+        snprintf(err, OPTIONS_ERRLEN, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void options_free(struct options *o)
+{
+    free(o->filter);
+    o->filter = NULL;
+}

@@ -1,0 +1,48 @@
+/*
+ * options.h - the option table: every command-line option, its argument and
+ * its help line live in one array, so the parser and the usage text cannot
+ * drift apart.  The parsed values land in `struct options`, the program's one
+ * global-by-convention (main owns it and hands it down).
+ */
+#ifndef SYNFIN_OPTIONS_H
+#define SYNFIN_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum output_mode { OUT_SUMMARY, OUT_JSON, OUT_LADDER };
+
+struct options {
+    const char *read_file;       /* -r */
+    const char *iface;           /* -i */
+    const char *write_file;      /* -w */
+    uint64_t count;              /* -c: stop after this many packets (0: no limit) */
+    enum output_mode mode;
+    uint64_t ladder_id;          /* --ladder=ID: only this connection (0: all) */
+    int ascii;                   /* --ascii: no box-drawing characters */
+    int quiet;                   /* -q: no end-of-run notes on stderr */
+    size_t reasm_cap;            /* --reassembly-cap: held bytes per direction */
+    double idle_timeout_s;       /* --idle-timeout */
+    double linger_s;             /* --linger */
+    char *filter;                /* BPF expression joined from the trailing words (owned) */
+    int show_help, show_version;
+};
+
+/* Exit codes, a documented contract (synfin(1), EXIT STATUS). */
+enum {
+    EXIT_OK = 0,
+    EXIT_INPUT = 1,     /* the input cannot be opened or read at all */
+    EXIT_USAGE = 2,     /* bad option or filter */
+    EXIT_DAMAGED = 3,   /* the capture is damaged part-way; what came before was reported */
+    EXIT_OUTPUT = 4,    /* writing the output failed */
+};
+
+#define OPTIONS_ERRLEN 256
+
+/* Parse argv; 0 on success, -1 with a message in err. */
+int options_parse(struct options *o, int argc, char **argv, char *err);
+void options_free(struct options *o);
+void options_usage(FILE *f);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * out_summary.c - the default output: one row per connection as it is
+ * finalized, then totals by handshake and teardown kind and the packets
+ * that were skipped.  Rows stream (no table is held), so the column widths
+ * are fixed: wide enough for IPv4 endpoints; IPv6 rows push right.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "output.h"
+
+struct summary_out {
+    struct output_config cfg;
+    uint64_t conns, packets, bytes;
+    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT];
+};
+
+static void *summary_open(const struct output_config *cfg)
+{
+    struct summary_out *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->cfg = *cfg;
+    fprintf(cfg->f, "%5s %-21s %-21s %-17s %-12s %-23s %7s %10s %10s\n", "id", "client", "server", "handshake",
+            "teardown", "states (client/server)", "packets", "bytes", "duration");
+    return o;
+}
+
+static void summary_conn(void *st, const struct conn *c)
+{
+    struct summary_out *o = st;
+    char cl[64], sv[64], states[32];
+    conn_endpoint_str(c, SIDE_CLIENT, cl, sizeof cl);
+    conn_endpoint_str(c, SIDE_SERVER, sv, sizeof sv);
+    snprintf(states, sizeof states, "%s/%s", tcp_state_name(c->side[SIDE_CLIENT].state),
+             tcp_state_name(c->side[SIDE_SERVER].state));
+    uint64_t bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs\n", c->id, cl,
+            sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
+            (double)(c->last_ts_ns - c->first_ts_ns) / 1e9);
+    o->conns++;
+    o->packets += c->packets;
+    o->bytes += bytes;
+    o->by_handshake[c->handshake < HS_COUNT ? c->handshake : 0]++;
+    o->by_teardown[c->teardown < TD_COUNT ? c->teardown : 0]++;
+}
+
+static void kinds(FILE *f, const char *title, const uint64_t *n, int count, const char *(*name)(int))
+{
+    fprintf(f, "%-10s", title);
+    int any = 0;
+    for (int i = 0; i < count; i++)
+        if (n[i])
+            fprintf(f, "%s %s %" PRIu64, any++ ? "," : "", name(i), n[i]);
+    fputs(any ? "\n" : " -\n", f);
+}
+
+static const char *hs_name(int i) { return handshake_name((enum handshake_kind)i); }
+static const char *td_name(int i) { return teardown_name((enum teardown_kind)i); }
+
+static void summary_close(void *st, const struct pipeline_stats *ps)
+{
+    struct summary_out *o = st;
+    FILE *f = o->cfg.f;
+    fprintf(f, "\n%" PRIu64 " connection%s, %" PRIu64 " packets in them, %" PRIu64 " payload bytes\n", o->conns,
+            o->conns == 1 ? "" : "s", o->packets, o->bytes);
+    kinds(f, "handshake:", o->by_handshake, HS_COUNT, hs_name);
+    kinds(f, "teardown:", o->by_teardown, TD_COUNT, td_name);
+    if (ps) {
+        uint64_t skipped = ps->not_ip + ps->not_tcp + ps->fragments + ps->truncated_headers + ps->malformed;
+        fprintf(f, "packets:   %" PRIu64 " read, %" PRIu64 " TCP, %" PRIu64 " skipped", ps->packets, ps->tcp, skipped);
+        static const char *const why[] = {"not IP", "not TCP", "IP fragments", "truncated headers", "malformed"};
+        uint64_t counts[] = {ps->not_ip, ps->not_tcp, ps->fragments, ps->truncated_headers, ps->malformed};
+        const char *open = " (";
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+            if (counts[i]) {
+                fprintf(f, "%s%" PRIu64 " %s", open, counts[i], why[i]);
+                open = ", ";
+            }
+        if (skipped)
+            fputc(')', f);
+        fputc('\n', f);
+    }
+    free(o);
+}
+
+const struct output_ops out_summary_ops = {summary_open, summary_conn, summary_close};

@@ -1,0 +1,36 @@
+/*
+ * output.h - what every output (JSON Lines, summary table, text ladder)
+ * offers the program: open with a configuration, take finished connections
+ * one at a time, close with the run's statistics.  Outputs only read the
+ * connection model; main picks one and wires it to the pipeline's sink.
+ */
+#ifndef SYNFIN_OUTPUT_H
+#define SYNFIN_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conn.h"
+#include "pipeline.h"
+
+struct output_config {
+    FILE *f;
+    int ts_digits;          /* decimals the capture's timestamps carry: 6 or 9 */
+    int ascii;              /* ladder: ASCII instead of box drawing */
+    uint64_t only_id;       /* ladder: just this connection (0: all) */
+    int width;              /* ladder: columns to fill (0: 80) */
+};
+
+struct output_ops {
+    /* Returns the output's state, or NULL when out of memory. */
+    void *(*open)(const struct output_config *cfg);
+    void (*conn)(void *st, const struct conn *c);
+    /* Totals and the end of the document; frees the state. */
+    void (*close)(void *st, const struct pipeline_stats *ps);
+};
+
+extern const struct output_ops out_json_ops;
+extern const struct output_ops out_summary_ops;
+extern const struct output_ops out_ladder_ops;
+
+#endif

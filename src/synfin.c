@@ -1,0 +1,255 @@
+/*
+ * synfin.c - the program: options -> a packet source -> the pipeline -> one
+ * output.  This file owns the process-level concerns and nothing else:
+ * signals, the exit status, and the one-line messages on stderr.  Every
+ * module below it returns errors; only this file prints them.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "config.h"
+#include "decode.h"
+#include "options.h"
+#include "output.h"
+#include "pipeline.h"
+
+static struct capture *volatile interrupted_capture;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (interrupted_capture)
+        capture_break(interrupted_capture);
+}
+
+static void die_line(const char *msg) { fprintf(stderr, "synfin: %s\n", msg); }
+
+static int utf8_locale(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+}
+
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
+        return ws.ws_col > 200 ? 200 : ws.ws_col;
+    return 0;
+}
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The pipeline's sink: each finished connection goes straight to the output. */
+struct sink_ctx {
+    const struct output_ops *ops;
+    void *out;
+    int flush_each; /* live: show each connection as soon as it ends */
+    FILE *f;
+};
+
+static void sink_conn_done(void *ctx, const struct conn *c)
+{
+    struct sink_ctx *s = ctx;
+    s->ops->conn(s->out, c);
+    if (s->flush_each)
+        fflush(s->f);
+}
+
+/* "EN10MB (1)", or just the number when libpcap has no name for it. */
+static const char *link_label(const struct capture *cap, char *buf, size_t len)
+{
+    const char *n = capture_datalink_name(cap);
+    if (n)
+        snprintf(buf, len, "%s (%d)", n, capture_datalink(cap));
+    else
+        snprintf(buf, len, "%d", capture_datalink(cap));
+    return buf;
+}
+
+static struct capture *open_source(const struct options *o, char *err, int *status)
+{
+    struct capture *cap = o->iface ? capture_open_live(o->iface, err) : capture_open_file(o->read_file, err);
+    if (!cap) {
+        *status = EXIT_INPUT;
+        return NULL;
+    }
+    int dlt = capture_datalink(cap);
+    if (!decode_link_supported(dlt)) {
+        char name[64];
+        snprintf(err, CAPTURE_ERRLEN, "%s: unsupported link type %s", o->iface ? o->iface : o->read_file,
+                 link_label(cap, name, sizeof name));
+        *status = EXIT_INPUT;
+        capture_close(cap);
+        return NULL;
+    }
+    if (o->filter && capture_set_filter(cap, o->filter, err) < 0) {
+        *status = EXIT_USAGE;
+        capture_close(cap);
+        return NULL;
+    }
+    if (o->write_file && capture_dump_to(cap, o->write_file, err) < 0) {
+        *status = EXIT_OUTPUT;
+        capture_close(cap);
+        return NULL;
+    }
+    return cap;
+}
+
+/* Notes on what was skipped, for the user who wonders why a packet is missing. */
+static void report_skips(const char *src, const struct pipeline_stats *st)
+{
+    uint64_t bad = st->malformed + st->truncated_headers;
+    if (bad)
+        fprintf(stderr, "synfin: %s: warning: %llu packets skipped (%llu malformed headers, %llu truncated headers)\n",
+                src, (unsigned long long)bad, (unsigned long long)st->malformed,
+                (unsigned long long)st->truncated_headers);
+    if (st->fragments)
+        fprintf(stderr, "synfin: %s: note: %llu IP fragments skipped (fragments are not reassembled)\n", src,
+                (unsigned long long)st->fragments);
+    if (st->out_of_memory)
+        fprintf(stderr, "synfin: %s: warning: %llu packets dropped: out of memory\n", src,
+                (unsigned long long)st->out_of_memory);
+}
+
+static int run(const struct options *o)
+{
+    char err[CAPTURE_ERRLEN] = "";
+    int status = EXIT_OK;
+    struct capture *cap = open_source(o, err, &status);
+    if (!cap) {
+        die_line(err);
+        return status;
+    }
+    const char *src = o->iface ? o->iface : o->read_file;
+    int live = capture_is_live(cap);
+
+    static const struct output_ops *const by_mode[] = {
+        [OUT_SUMMARY] = &out_summary_ops, [OUT_JSON] = &out_json_ops, [OUT_LADDER] = &out_ladder_ops};
+    struct output_config oc = {
+        .f = stdout,
+        .ts_digits = capture_ts_digits(cap),
+        .ascii = o->ascii || !utf8_locale(),
+        .only_id = o->ladder_id,
+        .width = terminal_width(),
+    };
+    struct sink_ctx sc = {.ops = by_mode[o->mode], .flush_each = live, .f = stdout};
+    sc.out = sc.ops->open(&oc);
+    struct pipeline_config pc = {
+        .reasm_budget = o->reasm_cap,
+        .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
+        .linger_ns = (int64_t)(o->linger_s * 1e9),
+        .keep_events = o->mode == OUT_LADDER,
+        .events_only_id = o->ladder_id,
+    };
+    struct conn_sink sink = {&sc, sink_conn_done};
+    struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;
+    if (!pl) {
+        die_line("out of memory");
+        capture_close(cap);
+        return EXIT_INPUT;
+    }
+
+    interrupted_capture = cap;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (live) {
+        char name[64];
+        fprintf(stderr, "synfin: capturing on %s (%s); Ctrl-C to stop\n", src, link_label(cap, name, sizeof name));
+    }
+
+    int dlt = capture_datalink(cap);
+    uint64_t n = 0;
+    struct capture_pkt pk;
+    for (;;) {
+        enum capture_result r = capture_next(cap, &pk, err);
+        if (r == CAPTURE_PACKET) {
+            pipeline_packet(pl, dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen);
+            if (o->count && ++n >= o->count)
+                break;
+        } else if (r == CAPTURE_TIMEOUT) {
+            pipeline_expire(pl, wall_ns()); /* live: connections end while the wire is quiet */
+            fflush(stdout);
+        } else {
+            if (r == CAPTURE_ERROR)
+                status = EXIT_DAMAGED;
+            break;
+        }
+    }
+    interrupted_capture = NULL;
+    pipeline_finish(pl);
+    const struct pipeline_stats *st = pipeline_stats(pl);
+    sc.ops->close(sc.out, st);
+
+    if (status == EXIT_DAMAGED)
+        fprintf(stderr, "synfin: %s (stopped after %llu packets; the connections before it are reported)\n", err,
+                (unsigned long long)st->packets);
+    if (!o->quiet)
+        report_skips(src, st);
+    if (o->ladder_id && st->connections < o->ladder_id) {
+        fprintf(stderr, "synfin: %s: no connection %llu (it holds %llu)\n", src, (unsigned long long)o->ladder_id,
+                (unsigned long long)st->connections);
+        if (status == EXIT_OK)
+            status = EXIT_USAGE;
+    }
+    if (live) {
+        struct capture_stats cs;
+        if (capture_stats(cap, &cs) == 0)
+            fprintf(stderr, "synfin: %llu packets received by filter, %llu dropped by kernel\n",
+                    (unsigned long long)cs.received, (unsigned long long)cs.dropped);
+    }
+    if (capture_flush(cap, err) < 0) {
+        die_line(err);
+        status = EXIT_OUTPUT;
+    }
+    pipeline_free(pl);
+    capture_close(cap);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        die_line("error writing the output");
+        status = EXIT_OUTPUT;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_CTYPE, ""); /* only the character set: numbers keep their "." */
+    struct options o;
+    char err[OPTIONS_ERRLEN] = "";
+    if (options_parse(&o, argc, argv, err) < 0) {
+        fprintf(stderr, "synfin: %s\n", err);
+        fprintf(stderr, "usage: synfin [-r FILE | -i IFACE] [--summary | --json | --ladder[=ID]] [BPF filter]"
+                        " (--help for more)\n");
+        options_free(&o);
+        return EXIT_USAGE;
+    }
+    if (o.show_help) {
+        options_usage(stdout);
+        options_free(&o);
+        return EXIT_OK;
+    }
+    if (o.show_version) {
+        printf("synfin %s\n", PACKAGE_VERSION);
+        options_free(&o);
+        return EXIT_OK;
+    }
+    int status = run(&o);
+    options_free(&o);
+    return status;
+}

@@ -1,0 +1,102 @@
+/* test_json.c - the JSON writer: commas, nesting, escaping of hostile strings, fixed-point numbers. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+static char *buf;
+static size_t buflen;
+static FILE *mem;
+
+static struct jw start(void)
+{
+    mem = open_memstream(&buf, &buflen);
+    struct jw w;
+    jw_init(&w, mem);
+    return w;
+}
+
+static const char *finish(void)
+{
+    fclose(mem);
+    return buf;
+}
+
+static void check(const char *want)
+{
+    const char *got = finish();
+    if (strcmp(got, want))
+        fprintf(stderr, "\n  got  %s\n  want %s\n", got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(buf);
+    buf = NULL;
+}
+
+static void test_commas_and_nesting(void)
+{
+    struct jw w = start();
+    jw_obj_begin(&w, NULL);
+    jw_uint(&w, "a", 1);
+    jw_obj_begin(&w, "o");
+    jw_obj_end(&w);
+    jw_arr_begin(&w, "l");
+    jw_str(&w, NULL, "x");
+    jw_int(&w, NULL, -2);
+    jw_null(&w, NULL);
+    jw_bool(&w, NULL, 1);
+    jw_arr_end(&w);
+    jw_bool(&w, "f", 0);
+    jw_obj_end(&w);
+    check("{\"a\":1,\"o\":{},\"l\":[\"x\",-2,null,true],\"f\":false}");
+}
+
+static void test_escaping(void)
+{
+    struct jw w = start();
+    jw_str(&w, NULL, "q\"b\\n\n\t\x01\x7f");
+    check("\"q\\\"b\\\\n\\u000a\\u0009\\u0001\\u007f\"");
+}
+
+static void test_utf8_kept_invalid_escaped(void)
+{
+    struct jw w = start();
+    /* é (valid 2-byte), € (3-byte), then a lone continuation byte, an overlong lead, a cut sequence */
+    jw_str(&w, NULL, "\xc3\xa9\xe2\x82\xac\x80\xc0\xaf\xe2\x82");
+    check("\"\xc3\xa9\xe2\x82\xac\\u0080\\u00c0\\u00af\\u00e2\\u0082\"");
+}
+
+static void test_fixed(void)
+{
+    struct jw w = start();
+    jw_arr_begin(&w, NULL);
+    jw_fixed(&w, NULL, 1795631774935011123LL, 1000000000, 6); /* ns -> 6 decimals, truncated */
+    jw_fixed(&w, NULL, 1795631774935011123LL, 1000000000, 9);
+    jw_fixed(&w, NULL, 37000, 1000000, 3);                   /* 37 us in ms */
+    jw_fixed(&w, NULL, 1234567, 1000000, 3);
+    jw_fixed(&w, NULL, -1500, 1000, 3);
+    jw_fixed(&w, NULL, 5, 1, 2);                             /* finer digits than the unit */
+    jw_fixed(&w, NULL, 7, 1000, 0);
+    jw_arr_end(&w);
+    check("[1795631774.935011,1795631774.935011123,0.037,1.234,-1.500,5.00,0]");
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite s = CU_add_suite("json", NULL, NULL);
+    if (!s || !CU_add_test(s, "commas and nesting", test_commas_and_nesting) ||
+        !CU_add_test(s, "escaping", test_escaping) ||
+        !CU_add_test(s, "utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped) ||
+        !CU_add_test(s, "fixed-point numbers", test_fixed)) {
+        CU_cleanup_registry();
+        return 1;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned fails = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return fails ? 1 : 0;
+}
