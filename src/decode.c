@@ -190,13 +190,20 @@ static enum decode_status decode_tcp(struct cursor *c, uint32_t claimed, struct 
     uint32_t hlen = (uint32_t)(off >> 4) * 4u;
     if (hlen < 20 || hlen > claimed)
         return DECODE_MALFORMED;
-    if (!cur_has(c, hlen - 20))
-        return DECODE_TRUNCATED;
     p->tcp_hlen = (uint16_t)hlen;
     memset(&p->opt, 0, sizeof p->opt);
     p->opt.wscale = 0xff;
-    parse_tcp_options(cur_sub(c, hlen - 20), &p->opt);
     p->seg_len = claimed - hlen;
+    if (!cur_has(c, hlen - 20)) {
+        /* Options cut by the snaplen: the fixed header still tells the
+         * connection's story, so keep the packet with what options fit. */
+        parse_tcp_options(cur_sub(c, cur_left(c)), &p->opt);
+        p->payload = NULL;
+        p->payload_caplen = 0;
+        p->truncated = 1;
+        return DECODE_OK;
+    }
+    parse_tcp_options(cur_sub(c, hlen - 20), &p->opt);
     size_t have = cur_left(c);
     p->payload_caplen = have < p->seg_len ? (uint32_t)have : p->seg_len;
     p->payload = p->payload_caplen ? cur_take(c, p->payload_caplen) : NULL;
