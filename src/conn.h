@@ -58,6 +58,13 @@ enum teardown_kind {
 
 enum app_kind { APP_NONE, APP_UNKNOWN, APP_COUNT };
 
+/* How far the teardown got: decides how long a connection lingers. */
+enum conn_closed {
+    CONN_OPEN = 0,
+    CONN_CLOSING,   /* both FINs seen, a final ACK still expected */
+    CONN_DONE,      /* a RST, or both FINs and their ACKs: only retransmissions can follow */
+};
+
 /* Analysis notes on one packet (Wireshark's tcp.analysis.* in spirit). */
 enum {
     NOTE_RETRANSMISSION = 1 << 0,
@@ -114,7 +121,7 @@ struct conn {
     uint8_t teardown;        /* enum teardown_kind, computed by tcp_finish */
     int8_t closed_by;        /* SIDE_*, or -1 */
     uint8_t app;             /* enum app_kind */
-    uint8_t closed;          /* both sides done: only the linger remains */
+    uint8_t closed;          /* enum conn_closed: how much of the teardown is over */
     uint8_t bare_syn_seen;   /* the client sent a bare SYN */
     uint8_t final_;          /* tcp_finish ran */
     int64_t first_ts_ns, last_ts_ns;

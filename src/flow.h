@@ -2,7 +2,7 @@
  * flow.h - the flow table: both directions of a TCP 4-tuple map to one live
  * connection.  Open addressing with linear probing over a hash of every key
  * byte, grown by doubling, so millions of live connections cost O(1) each.
- * The table also keeps live connections on two age lists (active, closing)
+ * The table also keeps live connections on age lists (active, closing, done)
  * so the pipeline can expire the oldest in O(1).
  */
 #ifndef SYNFIN_FLOW_H
@@ -13,7 +13,8 @@
 #include "conn.h"
 #include "decode.h"
 
-enum flow_list { FLOW_ACTIVE = 0, FLOW_CLOSING = 1, FLOW_LISTS };
+/* Age lists, one per lifetime rule: idle timeout, closing linger, done linger. */
+enum flow_list { FLOW_ACTIVE = 0, FLOW_CLOSING = 1, FLOW_DONE = 2, FLOW_LISTS };
 
 struct flow_table;
 

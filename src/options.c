@@ -15,7 +15,7 @@ enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
-    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER,
+    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER,
 };
 
 struct opt_def {
@@ -37,7 +37,8 @@ static const struct opt_def table[] = {
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
     {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
-    {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a closed connection this long for late packets (default 5)"},
+    {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a finished connection this long for late packets (default 1)"},
+    {O_CLOSING_LINGER, "closing-linger", ARG_REQUIRED, "SEC", "wait this long for a closing one's final ACK (default 5)"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
@@ -146,6 +147,10 @@ static int apply(struct options *o, int id, const char *arg, char *err)
         if (parse_seconds(arg, &o->linger_s) < 0)
             return bad(err, "linger time", arg);
         break;
+    case O_CLOSING_LINGER:
+        if (parse_seconds(arg, &o->closing_linger_s) < 0)
+            return bad(err, "linger time", arg);
+        break;
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->show_help = 1; break;
     case O_VERSION: o->show_version = 1; break;
@@ -191,7 +196,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
     o->mode = OUT_SUMMARY;
     o->reasm_cap = (size_t)1 << 20;
     o->idle_timeout_s = 300;
-    o->linger_s = 5;
+    o->linger_s = 1;
+    o->closing_linger_s = 5;
 
     struct option longs[NOPTS + 1];
     char shorts[2 * NOPTS + 2], *sp = shorts;

@@ -25,6 +25,7 @@ struct options {
     size_t reasm_cap;            /* --reassembly-cap: held bytes per direction */
     double idle_timeout_s;       /* --idle-timeout */
     double linger_s;             /* --linger */
+    double closing_linger_s;     /* --closing-linger */
     char *filter;                /* BPF expression joined from the trailing words (owned) */
     int show_help, show_version;
 };

@@ -48,7 +48,9 @@ static void finalize(struct pipeline *pl, struct conn *c)
 void pipeline_expire(struct pipeline *pl, int64_t now_ns)
 {
     struct conn *c;
-    while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
+    while ((c = flow_oldest(pl->flows, FLOW_DONE)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
+        finalize(pl, c);
+    while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.closing_linger_ns)
         finalize(pl, c);
     while ((c = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - c->last_ts_ns > pl->cfg.idle_timeout_ns)
         finalize(pl, c);
@@ -115,7 +117,9 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
     if (keep)
         (void)conn_add_event(c, &ev);
-    flow_touch(pl->flows, c, c->closed ? FLOW_CLOSING : FLOW_ACTIVE);
+    static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
+                                             [CONN_DONE] = FLOW_DONE};
+    flow_touch(pl->flows, c, list_of[c->closed]);
     pipeline_expire(pl, ts_ns);
 }
 

@@ -2,9 +2,10 @@
  * pipeline.h - one packet at a time through decode -> flow table -> TCP
  * observer -> reassembly, and finished connections out to a sink.
  *
- * Connections are finalized while reading: a closed one after a short
- * linger (late ACKs and retransmitted FINs still belong to it), an idle one
- * after the idle timeout, the rest at the end in first-packet order.  So
+ * Connections are finalized while reading: a finished one (RST, or both
+ * FINs and their ACKs) after a short linger for retransmissions, one still
+ * waiting for its final ACK after a longer one, an idle one after the idle
+ * timeout, the rest at the end in first-packet order.  So
  * memory follows the connections open at once, not the size of the input.
  */
 #ifndef SYNFIN_PIPELINE_H
@@ -18,7 +19,8 @@
 struct pipeline_config {
     size_t reasm_budget;       /* held out-of-order bytes per direction */
     int64_t idle_timeout_ns;   /* finalize a connection silent this long */
-    int64_t linger_ns;         /* keep a closed connection this long for stragglers */
+    int64_t linger_ns;         /* keep a finished connection this long for retransmissions */
+    int64_t closing_linger_ns; /* keep one whose final ACK is still due this long */
     int keep_events;           /* record one event per packet (ladder, TUI) */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
 };

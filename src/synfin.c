@@ -152,6 +152,7 @@ static int run(const struct options *o)
         .reasm_budget = o->reasm_cap,
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
         .linger_ns = (int64_t)(o->linger_s * 1e9),
+        .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = o->mode == OUT_LADDER,
         .events_only_id = o->ladder_id,
     };

@@ -182,8 +182,12 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
         if (!(fl & TH_ACK)) {
             if (s->state == ST_CLOSED || s->state == ST_LISTEN)
                 s->state = ST_SYN_SENT;
-            if (r->state == ST_SYN_SENT) /* simultaneous open */
+            if (r->state == ST_SYN_SENT) {
+                /* simultaneous open: the SYNs crossed, so each side gets
+                 * the other's SYN while in SYN_SENT (RFC 9293 figure 7) */
                 r->state = ST_SYN_RECV;
+                s->state = ST_SYN_RECV;
+            }
         } else {
             if (s->state == ST_LISTEN || s->state == ST_CLOSED)
                 s->state = ST_SYN_RECV;
@@ -237,6 +241,16 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
     }
 }
 
+static int finished(const struct side *s) { return s->state == ST_TIME_WAIT || s->state == ST_CLOSED; }
+
+static uint8_t closed_level(const struct conn *c)
+{
+    const struct side *a = &c->side[0], *b = &c->side[1];
+    if (c->first_rst_by >= 0 || (a->fin_seen && b->fin_seen && finished(a) && finished(b)))
+        return CONN_DONE;
+    return a->fin_seen && b->fin_seen ? CONN_CLOSING : CONN_OPEN;
+}
+
 static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, uint32_t data_seq,
                         const struct tcp_ctx *tc)
 {
@@ -278,7 +292,9 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
         }
         if (st->highest > before)
             s->highest_ts_ns = ts_ns;
-    } else if ((fl & TH_SYN) && s->syn_seen && p->seq == s->isn) {
+    } else if ((fl & TH_SYN) && p->seq == s->isn && ((fl & TH_ACK) ? s->synack : s->syn) > 1) {
+        /* the same kind of SYN again (counted before this runs); a SYN+ACK
+         * after one's own SYN is a simultaneous open, not a retransmission */
         notes |= NOTE_RETRANSMISSION;
     } else if ((fl & TH_FIN) && s->fin_seen && data_seq == s->fin_seq) {
         notes |= NOTE_RETRANSMISSION;
@@ -388,8 +404,7 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     }
     s->last_win = p->win;
 
-    if (c->first_rst_by >= 0 || (c->side[0].fin_seen && c->side[1].fin_seen))
-        c->closed = 1;
+    c->closed = closed_level(c);
     tcp_verdicts(c);
 
     if (ev) {
