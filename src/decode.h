@@ -56,7 +56,7 @@ struct pkt {
     const uint8_t *payload;             /* captured payload bytes */
     uint32_t payload_caplen;            /* how many of them were captured */
     uint32_t seg_len;                   /* payload length the IP header claims */
-    uint8_t truncated;                  /* payload_caplen < seg_len */
+    uint8_t truncated;                  /* the capture cut this segment: options or payload */
     uint8_t ttl;                        /* IPv4 TTL or IPv6 hop limit */
     uint16_t l3_off, l4_off;            /* offsets of IP and TCP headers in the frame */
     uint16_t tcp_hlen;

@@ -191,14 +191,14 @@ static void unlink_lru(struct flow_table *ft, struct conn *c)
 
 void flow_remove(struct flow_table *ft, struct conn *c)
 {
-    unlink_lru(ft, c);
     uint64_t h = conn_hash(c);
     size_t i = h & ft->mask;
     while (ft->slots[i].c != c) {
         if (!ft->slots[i].c)
-            return; /* not in the table */
+            return; /* not in the table: nor on its lists */
         i = (i + 1) & ft->mask;
     }
+    unlink_lru(ft, c);
     /* backward-shift deletion: pull later members of the run into the hole */
     size_t hole = i;
     for (size_t j = (i + 1) & ft->mask; ft->slots[j].c; j = (j + 1) & ft->mask) {

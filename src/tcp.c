@@ -21,8 +21,8 @@ static int bare_syn(const struct pkt *p) { return (p->flags & (TH_SYN | TH_ACK))
 
 int tcp_first_sender_is_client(const struct pkt *p)
 {
-    if (bare_syn(p))
-        return 1;
+    if (p->flags & TH_SYN) /* a bare SYN comes from the client, a SYN+ACK from the server */
+        return !(p->flags & TH_ACK);
     /* mid-stream: the higher port is the client; ties go to the first sender */
     return p->sport >= p->dport;
 }
@@ -77,13 +77,17 @@ static void take_roles_from_syn(struct conn *c, int from)
         struct side t = c->side[0];
         c->side[0] = c->side[1];
         c->side[1] = t;
-        for (size_t i = 0; i < c->nevents; i++) {
-            struct event *e = &c->events[i];
-            uint8_t st = e->state[0];
-            e->from = (uint8_t)!e->from;
-            e->state[0] = e->state[1];
-            e->state[1] = st;
-        }
+        for (size_t i = 0; i < c->nevents; i++)
+            c->events[i].from = (uint8_t)!c->events[i].from;
+    }
+    /* What came before the SYN was guessed as mid-stream: redraw it as the
+     * handshake it was (a SYN+ACK seen first leaves the server SYN_RECV). */
+    int synack = 0;
+    for (size_t i = 0; i < c->nevents; i++) {
+        struct event *e = &c->events[i];
+        synack |= e->from == SIDE_SERVER && (e->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
+        e->state[SIDE_CLIENT] = ST_CLOSED;
+        e->state[SIDE_SERVER] = synack ? ST_SYN_RECV : ST_LISTEN;
     }
     struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     cl->state = ST_CLOSED;
@@ -266,7 +270,7 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
         notes |= NOTE_ZERO_WINDOW;
 
     /* keep-alive: zero or one byte at one below the next expected sequence number */
-    int keepalive = !ctl && p->seg_len <= 1 && st->has_base && st->highest &&
+    int keepalive = !ctl && p->seg_len <= 1 && st->has_base &&
                     stream_offset(st, p->seq) == (int64_t)st->highest - 1;
     if (keepalive) {
         notes |= NOTE_KEEP_ALIVE;
@@ -393,7 +397,7 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     if (fl & TH_RST) {
         s->rst++;
         s->rst_seen = 1;
-        if (c->first_rst_by < 0)
+        if (c->first_rst_by < 0 && c->closed != CONN_DONE) /* after a complete close a RST ends nothing */
             c->first_rst_by = (int8_t)from;
     }
     if (fl & TH_SYN)
