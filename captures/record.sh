@@ -16,8 +16,8 @@
 # the recorded checksums are real and no segment is larger than the MTU.
 #
 # Needs: iproute2, tcpdump, curl, iptables, python3 (stdlib only), ethtool (optional).
-# After re-recording, EXPECTED-recorded.tsv must be checked again by hand against the
-# new files (ISNs, timestamps and sometimes three-way versus four-way closes change).
+# After re-recording, run `make golden` and check the diff of tests/expected/ by hand
+# (ISNs, timestamps and sometimes three-way versus four-way closes change).
 set -euo pipefail
 
 if [[ ${EUID:-$(id -u)} -ne 0 ]]; then
@@ -254,8 +254,8 @@ rec_refused() {
 rec_syn_unanswered() {
     in_s iptables -A INPUT -p tcp --dport 8082 -j DROP
     start_capture syn-unanswered "tcp port 8082"
-    # tcpdump sees the SYNs before netfilter drops them; curl retransmits (RTO 1 s, 2 s)
-    # and gives up after 4 s: 3 SYNs in the file.
+    # tcpdump sees the SYNs before netfilter drops them; curl gives up after 4 s.  The
+    # kernel that recorded it retried at a fixed 1 s (tcp_syn_linear_timeouts): 4 SYNs.
     in_c curl -sS --connect-timeout 4 -o /dev/null "http://$SRV4:8082/" 2>/dev/null || true
     stop_capture
     in_s iptables -D INPUT -p tcp --dport 8082 -j DROP
