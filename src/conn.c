@@ -20,7 +20,7 @@ static const char *const handshake_names[HS_COUNT] = {
 static const char *const teardown_names[TD_COUNT] = {
     "four-way", "three-way", "simultaneous", "reset", "half-closed", "incomplete", "open",
 };
-static const char *const app_names[APP_COUNT] = {"none", "unknown"};
+static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http"};
 static const char *const note_names[NOTE_COUNT_] = {
     "retransmission", "spurious-retransmission", "out-of-order", "dup-ack", "zero-window",
     "window-update", "keep-alive", "lost-segment", "truncated",
@@ -72,6 +72,7 @@ void conn_free(struct conn *c)
     for (int i = 0; i < 2; i++)
         stream_free(&c->side[i].stream);
     free(c->events);
+    free(c->msgs);
     free(c);
 }
 
@@ -89,4 +90,27 @@ int conn_add_event(struct conn *c, const struct event *e)
     }
     c->events[c->nevents++] = *e;
     return 0;
+}
+
+void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label)
+{
+    if (!c->keep_events)
+        return;
+    if (c->nmsgs == c->cap_msgs) {
+        size_t n = c->cap_msgs ? c->cap_msgs * 2 : 8;
+        struct app_msg *m = realloc(c->msgs, n * sizeof *m);
+        if (!m) {
+            c->events_dropped++;
+            return;
+        }
+        c->msgs = m;
+        c->cap_msgs = n;
+    }
+    struct app_msg *m = &c->msgs[c->nmsgs++];
+    /* the packet being analysed becomes event nevents once tcp.c is done with it */
+    m->event = (uint32_t)c->nevents;
+    m->from = (uint8_t)from;
+    m->kind = (uint8_t)kind;
+    m->code = code;
+    snprintf(m->label, sizeof m->label, "%s", label);
 }

@@ -56,7 +56,28 @@ enum teardown_kind {
     TD_COUNT
 };
 
-enum app_kind { APP_NONE, APP_UNKNOWN, APP_COUNT };
+enum app_kind { APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP, APP_COUNT };
+
+/* A protocol message drawn on the ladder beside the packet that carried its
+ * last byte: several may share one packet (a TLS flight in one segment). */
+enum app_msg_kind {
+    MSG_TLS_HANDSHAKE, MSG_TLS_CCS, MSG_TLS_ALERT, MSG_TLS_ENCRYPTED, MSG_TLS_APPDATA,
+    MSG_HTTP_REQUEST, MSG_HTTP_RESPONSE,
+    MSG_MARK,          /* not a message: a point in the story ("TLS session established") */
+    MSG_NOTE,          /* something the parser could not follow */
+};
+#define APP_MSG_LABEL 80
+struct app_msg {
+    uint32_t event;          /* index of the packet event it belongs to */
+    uint8_t from;            /* SIDE_CLIENT or SIDE_SERVER */
+    uint8_t kind;            /* enum app_msg_kind */
+    uint16_t code;           /* the handshake type, alert, ... */
+    char label[APP_MSG_LABEL];
+};
+
+struct tls_summary;
+struct http_summary;
+struct app_state;
 
 /* How far the teardown got: decides how long a connection lingers. */
 enum conn_closed {
@@ -120,7 +141,7 @@ struct conn {
     uint8_t handshake;       /* enum handshake_kind */
     uint8_t teardown;        /* enum teardown_kind, computed by tcp_finish */
     int8_t closed_by;        /* SIDE_*, or -1 */
-    uint8_t app;             /* enum app_kind */
+    uint8_t app_kind;        /* enum app_kind: set by app.c */
     uint8_t closed;          /* enum conn_closed: how much of the teardown is over */
     uint8_t bare_syn_seen;   /* the client sent a bare SYN */
     uint8_t final_;          /* tcp_finish ran */
@@ -140,9 +161,17 @@ struct conn {
     struct side side[2];
 
     /* events, kept only when an output asks for them */
+    uint8_t keep_events;
     struct event *events;
     size_t nevents, cap_events;
     uint64_t events_dropped;
+    struct app_msg *msgs;    /* protocol messages on the ladder, with the events */
+    size_t nmsgs, cap_msgs;
+
+    /* the application layer (app.c owns app; the summaries live inside it) */
+    struct app_state *app;
+    const struct tls_summary *tls;   /* non-NULL once TLS was recognised */
+    const struct http_summary *http; /* non-NULL once HTTP was recognised */
 
     /* owned by the flow table */
     struct conn *lru_prev, *lru_next;
@@ -163,5 +192,7 @@ struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int6
 void conn_free(struct conn *c);
 /* Append an event; returns 0, or -1 when memory ran out (counted). */
 int conn_add_event(struct conn *c, const struct event *e);
+/* Append a protocol message to the packet event being built (when events are kept). */
+void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label);
 
 #endif

@@ -2,8 +2,10 @@
  * ladder_layout.c - the rows of a sequence diagram (see ladder_layout.h).
  *
  * Phases follow the connection's life as the textbook draws it: the TCP
- * handshake while SYNs fly, data from the first payload byte, teardown from
- * the first FIN or RST.  A mid-stream capture starts in "data".
+ * handshake while SYNs fly, the TLS handshake from the ClientHello, data
+ * from the first application byte, teardown from the first FIN or RST.  A
+ * phase never goes back (an alert in the teardown stays in the teardown),
+ * and a mid-stream capture starts in "data".
  */
 #include "ladder_layout.h"
 
@@ -11,8 +13,8 @@
 #include <string.h>
 
 #include "decode.h"
-
-static const char *const phase_names[] = {NULL, "TCP handshake", "data", "teardown"};
+#include "tls.h"
+#include "tls_names.h"
 
 void ladder_initial_states(const struct conn *c, uint8_t st[2])
 {
@@ -44,20 +46,51 @@ void ladder_flags_str(uint8_t flags, char *buf, size_t len)
         snprintf(buf, len, "none");
 }
 
-static enum ladder_phase phase_of(const struct event *e, enum ladder_phase prev)
+/* The phase this event would put the connection in, before "never go back". */
+static enum ladder_phase phase_of(const struct conn *c, const struct event *e, const struct app_msg *m, size_t nm)
 {
     if (e->flags & (TH_FIN | TH_RST))
         return LADDER_PHASE_TEARDOWN;
-    if (prev == LADDER_PHASE_TEARDOWN)
-        return prev;
-    if (e->len > 0)
-        return LADDER_PHASE_DATA;
     if (e->flags & TH_SYN)
         return LADDER_PHASE_HANDSHAKE;
-    return prev == LADDER_PHASE_NONE ? LADDER_PHASE_DATA : prev;
+    enum ladder_phase ph = LADDER_PHASE_NONE;
+    for (size_t k = 0; k < nm; k++) {
+        enum ladder_phase p = LADDER_PHASE_NONE;
+        switch (m[k].kind) {
+        case MSG_TLS_APPDATA: case MSG_HTTP_REQUEST: case MSG_HTTP_RESPONSE:
+            p = LADDER_PHASE_DATA;
+            break;
+        case MSG_TLS_HANDSHAKE: case MSG_TLS_CCS: case MSG_TLS_ENCRYPTED:
+            p = LADDER_PHASE_TLS;
+            break;
+        default:
+            break;
+        }
+        if (p > ph)
+            ph = p;
+    }
+    if (ph == LADDER_PHASE_NONE && e->len > 0)
+        ph = c->tls ? LADDER_PHASE_TLS : LADDER_PHASE_DATA;
+    return ph;
 }
 
-void ladder_row(const struct conn *c, size_t i, enum ladder_phase *phase, struct ladder_row *r)
+static const char *phase_name(struct ladder_cursor *cur, const struct conn *c, enum ladder_phase ph)
+{
+    switch (ph) {
+    case LADDER_PHASE_HANDSHAKE: return "TCP handshake";
+    case LADDER_PHASE_DATA: return "data";
+    case LADDER_PHASE_TEARDOWN: return "teardown";
+    case LADDER_PHASE_TLS: {
+        char vb[32];
+        const char *v = c->tls && c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
+        snprintf(cur->tls_phase, sizeof cur->tls_phase, "%s handshake", v ? v : "TLS");
+        return cur->tls_phase;
+    }
+    default: return NULL;
+    }
+}
+
+void ladder_row(const struct conn *c, size_t i, struct ladder_cursor *cur, struct ladder_row *r)
 {
     const struct event *e = &c->events[i];
     uint8_t before[2];
@@ -74,10 +107,21 @@ void ladder_row(const struct conn *c, size_t i, enum ladder_phase *phase, struct
         r->changed[s] = e->state[s] != before[s];
     }
 
-    enum ladder_phase ph = phase_of(e, *phase);
-    if (ph != *phase)
-        r->phase = phase_names[ph];
-    *phase = ph;
+    /* this event's messages; the last event also takes those delivered after it (at the end) */
+    size_t k = cur->next_msg < c->nmsgs ? cur->next_msg : c->nmsgs;
+    r->msg_first = k;
+    while (k < c->nmsgs && (c->msgs[k].event <= i || i + 1 == c->nevents))
+        k++;
+    r->msg_count = k - r->msg_first;
+    cur->next_msg = k;
+
+    enum ladder_phase ph = phase_of(c, e, c->msgs + r->msg_first, r->msg_count);
+    if (ph == LADDER_PHASE_NONE && cur->phase == LADDER_PHASE_NONE)
+        ph = LADDER_PHASE_DATA; /* a mid-stream capture starts in the data */
+    if (ph > cur->phase) {
+        cur->phase = ph;
+        r->phase = phase_name(cur, c, ph);
+    }
 
     char fl[40];
     ladder_flags_str(e->flags, fl, sizeof fl);

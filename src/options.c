@@ -15,7 +15,7 @@ enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
-    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER,
+    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY,
 };
 
 struct opt_def {
@@ -39,6 +39,8 @@ static const struct opt_def table[] = {
     {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
     {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a finished connection this long for late packets (default 1)"},
     {O_CLOSING_LINGER, "closing-linger", ARG_REQUIRED, "SEC", "wait this long for a closing one's final ACK (default 5)"},
+    {O_CA_FILE, "ca-file", ARG_REQUIRED, "FILE", "verify server certificates against these CAs (default: system)"},
+    {O_NO_VERIFY, "no-verify", ARG_NONE, NULL, "do not verify server certificates"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
@@ -151,6 +153,8 @@ static int apply(struct options *o, int id, const char *arg, char *err)
         if (parse_seconds(arg, &o->closing_linger_s) < 0)
             return bad(err, "linger time", arg);
         break;
+    case O_CA_FILE: o->ca_file = arg; break;
+    case O_NO_VERIFY: o->no_verify = 1; break;
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->show_help = 1; break;
     case O_VERSION: o->show_version = 1; break;

@@ -26,6 +26,8 @@ struct options {
     double idle_timeout_s;       /* --idle-timeout */
     double linger_s;             /* --linger */
     double closing_linger_s;     /* --closing-linger */
+    const char *ca_file;         /* --ca-file: trust anchors for certificate verification */
+    int no_verify;               /* --no-verify */
     char *filter;                /* BPF expression joined from the trailing words (owned) */
     int show_help, show_version;
 };

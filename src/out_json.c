@@ -4,10 +4,15 @@
  * The keys and their values are a contract with users' scripts, documented
  * in synfin(1): add keys freely, never rename one.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "http.h"
 #include "json.h"
 #include "output.h"
+#include "tls.h"
+#include "tls_names.h"
 
 struct json_out {
     struct output_config cfg;
@@ -27,6 +32,178 @@ static void json_side_name(struct jw *w, const char *key, int side)
         jw_null(w, key);
     else
         jw_str(w, key, side == SIDE_CLIENT ? "client" : "server");
+}
+
+static void str_or_null(struct jw *w, const char *key, const char *s)
+{
+    if (s && *s)
+        jw_str(w, key, s);
+    else
+        jw_null(w, key);
+}
+
+static void version_value(struct jw *w, const char *key, uint16_t v)
+{
+    char buf[32];
+    const char *n = v ? tls_version_name(v, buf, sizeof buf) : NULL;
+    if (n) {
+        jw_str(w, key, n);
+    } else if (v) {
+        snprintf(buf, sizeof buf, "0x%04x", v);
+        jw_str(w, key, buf);
+    } else {
+        jw_null(w, key);
+    }
+}
+
+/* A registry value by name, or "0x...." when it has none. */
+static void named_u16(struct jw *w, const char *key, uint16_t v, const char *(*name)(uint16_t))
+{
+    const char *n = name(v);
+    char buf[8];
+    if (!n) {
+        snprintf(buf, sizeof buf, "0x%04x", v);
+        n = buf;
+    }
+    jw_str(w, key, n);
+}
+
+static void named_list(struct jw *w, const char *key, const struct tls_list *l, const char *(*name)(uint16_t))
+{
+    jw_arr_begin(w, key);
+    for (unsigned i = 0; i < l->n; i++)
+        if (!tls_is_grease(l->v[i]))
+            named_u16(w, NULL, l->v[i], name);
+    jw_arr_end(w);
+}
+
+/* "h2,http/1.1" -> ["h2", "http/1.1"] */
+static void csv_array(struct jw *w, const char *key, const char *csv)
+{
+    char item[128];
+    jw_arr_begin(w, key);
+    while (*csv) {
+        size_t n = strcspn(csv, ",");
+        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), csv);
+        jw_str(w, NULL, item);
+        csv += n + (csv[n] == ',');
+    }
+    jw_arr_end(w);
+}
+
+static void json_tls(struct jw *w, const struct tls_summary *t)
+{
+    const struct tls_client_hello *ch = &t->ch;
+    const struct tls_server_hello *sh = &t->sh;
+    jw_obj_begin(w, "tls");
+    version_value(w, "version", t->version);
+    str_or_null(w, "sni", ch->sni);
+    str_or_null(w, "alpn", sh->alpn);
+    if (t->seen_server_hello && !sh->hello_retry && t->version != 0x0002)
+        named_u16(w, "cipher", sh->cipher, tls_cipher_name);
+    else
+        jw_null(w, "cipher");
+    jw_str(w, "handshake", tls_hs_kind_name(t->handshake));
+    if (t->cert_seen)
+        jw_uint(w, "certificates", t->certificates);
+    else
+        jw_null(w, "certificates");
+    str_or_null(w, "cert_verify", t->cert_verified ? cert_verdict_name(t->cert_verdict) : NULL);
+    if (t->alert_seen) {
+        const char *n = tls_alert_name(t->alert_desc);
+        char num[8];
+        snprintf(num, sizeof num, "%u", t->alert_desc);
+        jw_str(w, "alert", n ? n : num);
+    } else {
+        jw_null(w, "alert");
+    }
+    str_or_null(w, "ja3", t->seen_client_hello ? t->ja3 : NULL);
+    str_or_null(w, "ja4", t->seen_client_hello ? t->ja4 : NULL);
+    jw_uint(w, "records_c2s", t->records[0]);
+    jw_uint(w, "records_s2c", t->records[1]);
+    jw_uint(w, "bytes_c2s", t->bytes[0]);
+    jw_uint(w, "bytes_s2c", t->bytes[1]);
+    jw_arr_begin(w, "messages");
+    for (unsigned i = 0; i < t->n_msgs; i++) {
+        const char *n = tls_msg_name(t->msgs[i]);
+        char num[24];
+        snprintf(num, sizeof num, "Handshake type %u", t->msgs[i]);
+        jw_str(w, NULL, n ? n : num);
+    }
+    jw_arr_end(w);
+    jw_bool(w, "established", t->established);
+    jw_uint(w, "app_records_c2s", t->app_records[0]);
+    jw_uint(w, "app_records_s2c", t->app_records[1]);
+    if (t->alert_seen)
+        str_or_null(w, "alert_level", tls_alert_level_name(t->alert_level));
+    jw_uint(w, "encrypted_alerts", t->encrypted_alerts);
+    if (t->seen_client_hello) {
+        jw_obj_begin(w, "client_hello");
+        version_value(w, "version", ch->legacy_version);
+        jw_bool(w, "sslv2_format", t->sslv2_hello);
+        jw_arr_begin(w, "versions");
+        for (unsigned i = 0; i < ch->versions.n; i++)
+            if (!tls_is_grease(ch->versions.v[i]))
+                version_value(w, NULL, ch->versions.v[i]);
+        jw_arr_end(w);
+        named_list(w, "ciphers", &ch->ciphers, tls_cipher_name);
+        jw_uint(w, "ciphers_count", ch->ciphers.total);
+        csv_array(w, "alpn", ch->alpn);
+        named_list(w, "groups", &ch->groups, tls_group_name);
+        named_list(w, "key_share", &ch->key_share, tls_group_name);
+        named_list(w, "signature_algorithms", &ch->sigalgs, tls_sigscheme_name);
+        named_list(w, "extensions", &ch->extensions, tls_extension_name);
+        jw_uint(w, "session_id_length", ch->session_id_len);
+        jw_bool(w, "session_ticket", ch->ticket_offered);
+        jw_bool(w, "psk", ch->psk_offered);
+        jw_bool(w, "early_data", ch->early_data);
+        jw_obj_end(w);
+    }
+    if (t->seen_server_hello) {
+        jw_obj_begin(w, "server_hello");
+        version_value(w, "version", sh->selected_version);
+        jw_bool(w, "hello_retry", sh->hello_retry);
+        jw_bool(w, "psk_accepted", sh->psk_accepted);
+        jw_uint(w, "session_id_length", sh->session_id_len);
+        if (sh->key_share_group)
+            named_u16(w, "key_share", sh->key_share_group, tls_group_name);
+        jw_obj_end(w);
+    }
+    if (t->cert_seen && t->leaf.subject[0]) {
+        const struct cert_info *ci = &t->leaf;
+        jw_obj_begin(w, "certificate");
+        jw_str(w, "subject", ci->subject);
+        jw_str(w, "issuer", ci->issuer);
+        csv_array(w, "sans", ci->sans);
+        jw_int(w, "not_before", ci->not_before);
+        jw_int(w, "not_after", ci->not_after);
+        jw_str(w, "key_type", ci->key_type);
+        jw_uint(w, "key_bits", ci->key_bits);
+        jw_str(w, "signature_algorithm", ci->sig_alg);
+        jw_obj_end(w);
+    }
+    if (t->note[0])
+        jw_str(w, "note", t->note);
+    jw_obj_end(w);
+}
+
+static void json_http(struct jw *w, const struct http_summary *h)
+{
+    jw_obj_begin(w, "http");
+    jw_uint(w, "requests", h->requests);
+    str_or_null(w, "first_request", h->first_request);
+    if (h->first_status)
+        jw_uint(w, "first_status", h->first_status);
+    else
+        jw_null(w, "first_status");
+    jw_arr_begin(w, "hosts");
+    for (unsigned i = 0; i < h->nhosts; i++)
+        jw_str(w, NULL, h->hosts[i]);
+    jw_arr_end(w);
+    jw_uint(w, "responses", h->responses);
+    jw_str(w, "protocol", h->h2 ? "h2c" : "HTTP/1.x");
+    jw_bool(w, "malformed", h->malformed);
+    jw_obj_end(w);
 }
 
 static void json_conn(void *st, const struct conn *c)
@@ -60,7 +237,7 @@ static void json_conn(void *st, const struct conn *c)
     json_side_name(&w, "closed_by", c->closed_by);
     jw_str(&w, "client_state", tcp_state_name(cl->state));
     jw_str(&w, "server_state", tcp_state_name(sv->state));
-    jw_str(&w, "app", app_name(c->app));
+    jw_str(&w, "app", app_name(c->app_kind));
     jw_obj_begin(&w, "flags");
     jw_uint(&w, "syn", cl->syn + sv->syn);
     jw_uint(&w, "synack", cl->synack + sv->synack);
@@ -78,6 +255,10 @@ static void json_conn(void *st, const struct conn *c)
     jw_obj_end(&w);
     jw_uint(&w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
     jw_uint(&w, "truncated_packets", c->truncated_packets);
+    if (c->tls)
+        json_tls(&w, c->tls);
+    if (c->http)
+        json_http(&w, c->http);
     jw_obj_end(&w);
     putc('\n', o->cfg.f);
 }

@@ -17,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "ladder_layout.h"
 #include "output.h"
+#include "tls.h"
+#include "tls_names.h"
 
 #define GUTTER 10        /* relative time, seconds */
 #define STATE_W 11       /* "ESTABLISHED" */
@@ -134,23 +137,25 @@ static void label_rows(const struct ladder_out *o, const char *time, const char 
     }
 }
 
-static void arrow_row(const struct ladder_out *o, const struct ladder_row *r)
+/* An arrow from `from`'s lifeline to the other's, with a tag on it and state labels beside it. */
+static void arrow(const struct ladder_out *o, int from, const char *tag, const char *left_state,
+                  const char *right_state_label)
 {
     FILE *f = o->cfg.f;
     const struct glyphs *g = o->g;
-    int to_right = r->from == SIDE_CLIENT;
-    left_margin(f, NULL, r->changed[SIDE_CLIENT] ? tcp_state_name(r->state[SIDE_CLIENT]) : NULL);
+    int to_right = from == SIDE_CLIENT;
+    left_margin(f, NULL, left_state);
     fputs(to_right ? g->tick_l : g->life, f);
     int body = o->area - 1; /* one column for the head */
     if (!to_right)
         fputs(g->head_l, f);
-    if (r->tag[0]) {
-        int tl = (int)strlen(r->tag);
+    if (tag && tag[0]) {
+        int tl = (int)strlen(tag);
         if (tl > body - 4)
             tl = body - 4;
         int before = (body - tl - 2) / 2;
         repeat(f, g->body, before);
-        fprintf(f, " %.*s ", tl, r->tag);
+        fprintf(f, " %.*s ", tl, tag);
         repeat(f, g->body, body - tl - 2 - before);
     } else {
         repeat(f, g->body, body);
@@ -158,7 +163,38 @@ static void arrow_row(const struct ladder_out *o, const struct ladder_row *r)
     if (to_right)
         fputs(g->head_r, f);
     fputs(to_right ? g->life : g->tick_r, f);
-    right_state(f, r->changed[SIDE_SERVER] ? tcp_state_name(r->state[SIDE_SERVER]) : NULL);
+    right_state(f, right_state_label);
+}
+
+static void packet_arrow(const struct ladder_out *o, const struct ladder_row *r)
+{
+    arrow(o, r->from, r->tag, r->changed[SIDE_CLIENT] ? tcp_state_name(r->state[SIDE_CLIENT]) : NULL,
+          r->changed[SIDE_SERVER] ? tcp_state_name(r->state[SIDE_SERVER]) : NULL);
+}
+
+static int is_arrow(const struct app_msg *m) { return m->kind != MSG_MARK && m->kind != MSG_NOTE; }
+
+/* One packet: its label, then one arrow per protocol message it carried. */
+static void draw_event(const struct ladder_out *o, const struct conn *c, const struct ladder_row *r,
+                       const char *time)
+{
+    const struct app_msg *m = c->msgs + r->msg_first;
+    size_t nm = r->msg_count, k = 0;
+    label_rows(o, time, r->label, r->from == SIDE_CLIENT);
+    /* the first message the packet itself carries shares the packet's arrow */
+    if (nm && is_arrow(&m[0]) && m[0].from == r->from) {
+        label_rows(o, NULL, m[0].label, r->from == SIDE_CLIENT);
+        k = 1;
+    }
+    packet_arrow(o, r);
+    for (; k < nm; k++) {
+        if (!is_arrow(&m[k])) {
+            phase_row(o, m[k].label);
+            continue;
+        }
+        label_rows(o, NULL, m[k].label, m[k].from == SIDE_CLIENT);
+        arrow(o, m[k].from, NULL, NULL, NULL);
+    }
 }
 
 static void header(const struct ladder_out *o, const struct conn *c)
@@ -175,6 +211,32 @@ static void header(const struct ladder_out *o, const struct conn *c)
     if (c->closed_by >= 0)
         fprintf(f, " (closed by %s)", c->closed_by == SIDE_CLIENT ? "client" : "server");
     fprintf(f, ", %llu packets\n", (unsigned long long)c->packets);
+    if (c->tls) {
+        const struct tls_summary *t = c->tls;
+        char vb[32];
+        const char *v = t->version ? tls_version_name(t->version, vb, sizeof vb) : NULL;
+        const char *cn = t->seen_server_hello ? tls_cipher_name(t->sh.cipher) : NULL;
+        fprintf(f, "  %s %s handshake", v ? v : "TLS", tls_hs_kind_name(t->handshake));
+        if (t->ch.sni[0])
+            fprintf(f, ", SNI %s", t->ch.sni);
+        if (cn)
+            fprintf(f, ", %s", cn);
+        if (t->cert_verified)
+            fprintf(f, ", certificate %s", cert_verdict_name(t->cert_verdict));
+        else if (t->version == 0x0304)
+            fprintf(f, ", certificate not visible (TLS 1.3 without keys)");
+        fputc('\n', f);
+    }
+    if (c->http) {
+        const struct http_summary *h = c->http;
+        fprintf(f, "  %s: %u requests, %u responses", h->h2 ? "HTTP/2 (h2c, not parsed)" : "HTTP/1.x", h->requests,
+                h->responses);
+        if (h->first_request[0])
+            fprintf(f, ", first %s", h->first_request);
+        if (h->first_status)
+            fprintf(f, " -> %u", h->first_status);
+        fputc('\n', f);
+    }
     /* "client" and "server" centred over their lifelines */
     int life_l = GUTTER + 1 + STATE_W + 1;
     int life_r = life_l + 1 + o->area;
@@ -193,17 +255,16 @@ static void ladder_conn(void *st, const struct conn *c)
     uint8_t init[2];
     ladder_initial_states(c, init);
     state_row(o, init);
-    enum ladder_phase phase = LADDER_PHASE_NONE;
+    struct ladder_cursor cur = {0};
     int64_t t0 = c->nevents ? c->events[0].ts_ns : 0;
     for (size_t i = 0; i < c->nevents; i++) {
         struct ladder_row r;
-        ladder_row(c, i, &phase, &r);
+        ladder_row(c, i, &cur, &r);
         if (r.phase)
             phase_row(o, r.phase);
         char time[32];
         snprintf(time, sizeof time, "%.6f", (double)(r.t_ns - t0) / 1e9);
-        label_rows(o, time, r.label, r.from == SIDE_CLIENT);
-        arrow_row(o, &r);
+        draw_event(o, c, &r, time);
     }
     if (c->events_dropped)
         fprintf(f, "  (%llu events not shown: out of memory)\n", (unsigned long long)c->events_dropped);

@@ -7,12 +7,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "http.h"
 #include "output.h"
+#include "tls.h"
+#include "tls_names.h"
 
 struct summary_out {
     struct output_config cfg;
     uint64_t conns, packets, bytes;
-    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT];
+    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT], by_app[APP_COUNT], by_tls[TLS_HS_COUNT];
 };
 
 static void *summary_open(const struct output_config *cfg)
@@ -21,8 +24,9 @@ static void *summary_open(const struct output_config *cfg)
     if (!o)
         return NULL;
     o->cfg = *cfg;
-    fprintf(cfg->f, "%5s %-21s %-21s %-17s %-12s %-23s %7s %10s %10s\n", "id", "client", "server", "handshake",
-            "teardown", "states (client/server)", "packets", "bytes", "duration");
+    fprintf(cfg->f, "%5s %-21s %-21s %-17s %-12s %-23s %7s %10s %10s %-7s %-7s %-10s %s\n", "id", "client", "server",
+            "handshake", "teardown", "states (client/server)", "packets", "bytes", "duration", "app", "tls",
+            "tls-hs", "sni/host");
     return o;
 }
 
@@ -35,9 +39,23 @@ static void summary_conn(void *st, const struct conn *c)
     snprintf(states, sizeof states, "%s/%s", tcp_state_name(c->side[SIDE_CLIENT].state),
              tcp_state_name(c->side[SIDE_SERVER].state));
     uint64_t bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
-    fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs\n", c->id, cl,
-            sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
-            (double)(c->last_ts_ns - c->first_ts_ns) / 1e9);
+    const char *tlsv = "-", *tlshs = "-", *name = "-";
+    char vb[32];
+    if (c->tls) {
+        const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
+        tlsv = v ? v : "?";
+        tlshs = tls_hs_kind_name(c->tls->handshake);
+        if (c->tls->ch.sni[0])
+            name = c->tls->ch.sni;
+    } else if (c->http && c->http->nhosts) {
+        name = c->http->hosts[0];
+    }
+    fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs %-7s %-7s %-10s %s\n",
+            c->id, cl, sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
+            (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), tlsv, tlshs, name);
+    o->by_app[c->app_kind < APP_COUNT ? c->app_kind : 0]++;
+    if (c->tls)
+        o->by_tls[c->tls->handshake < TLS_HS_COUNT ? c->tls->handshake : 0]++;
     o->conns++;
     o->packets += c->packets;
     o->bytes += bytes;
@@ -57,6 +75,8 @@ static void kinds(FILE *f, const char *title, const uint64_t *n, int count, cons
 
 static const char *hs_name(int i) { return handshake_name((enum handshake_kind)i); }
 static const char *td_name(int i) { return teardown_name((enum teardown_kind)i); }
+static const char *ap_name(int i) { return app_name((enum app_kind)i); }
+static const char *tl_name(int i) { return tls_hs_kind_name((enum tls_hs_kind)i); }
 
 static void summary_close(void *st, const struct pipeline_stats *ps)
 {
@@ -66,6 +86,8 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
             o->conns == 1 ? "" : "s", o->packets, o->bytes);
     kinds(f, "handshake:", o->by_handshake, HS_COUNT, hs_name);
     kinds(f, "teardown:", o->by_teardown, TD_COUNT, td_name);
+    kinds(f, "app:", o->by_app, APP_COUNT, ap_name);
+    kinds(f, "tls:", o->by_tls, TLS_HS_COUNT, tl_name);
     if (ps) {
         uint64_t skipped = ps->not_ip + ps->not_tcp + ps->fragments + ps->truncated_headers + ps->malformed;
         fprintf(f, "packets:   %" PRIu64 " read, %" PRIu64 " TCP, %" PRIu64 " skipped", ps->packets, ps->tcp, skipped);

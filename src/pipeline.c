@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "app.h"
 #include "decode.h"
 #include "flow.h"
 #include "tcp.h"
@@ -36,12 +37,55 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
     return pl;
 }
 
+/* Reassembled bytes go to the application layer, with the connection they belong to. */
+struct app_call {
+    struct app_ctx *app;
+    struct conn *conn;
+};
+
+static void call_data(void *ctx, int dir, uint64_t offset, const uint8_t *data, size_t len)
+{
+    (void)offset;
+    struct app_call *a = ctx;
+    app_data(a->app, a->conn, dir, data, len);
+}
+
+static void call_gap(void *ctx, int dir, uint64_t offset, uint64_t len)
+{
+    (void)offset;
+    struct app_call *a = ctx;
+    app_gap(a->app, a->conn, dir, len);
+}
+
+/* Point the TCP observer's consumer at this connection for the coming call. */
+static void aim_consumer(struct pipeline *pl, struct conn *c, struct app_call *call, struct stream_consumer *sc)
+{
+    if (!pl->cfg.app) {
+        pl->tcp.consumer = NULL;
+        return;
+    }
+    call->app = pl->cfg.app;
+    call->conn = c;
+    sc->ctx = call;
+    sc->on_data = call_data;
+    sc->on_gap = call_gap;
+    pl->tcp.consumer = sc;
+}
+
 static void finalize(struct pipeline *pl, struct conn *c)
 {
+    struct app_call call;
+    struct stream_consumer sc;
+    aim_consumer(pl, c, &call, &sc);
     tcp_finish(c, &pl->tcp);
+    if (pl->cfg.app)
+        app_finish(pl->cfg.app, c);
+    else
+        c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
     flow_remove(pl->flows, c);
     if (pl->sink.conn_done)
         pl->sink.conn_done(pl->sink.ctx, c);
+    app_free(c);
     conn_free(c);
 }
 
@@ -113,8 +157,14 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         return;
 
     int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id);
+    c->keep_events = (uint8_t)keep;
     struct event ev;
+    struct app_call call;
+    struct stream_consumer sc;
+    aim_consumer(pl, c, &call, &sc);
     tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
+    if ((p.flags & TH_RST) && pl->cfg.app)
+        app_rst(pl->cfg.app, c);
     if (keep)
         (void)conn_add_event(c, &ev);
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,

@@ -22,6 +22,7 @@ struct pipeline_config {
     int64_t linger_ns;         /* keep a finished connection this long for retransmissions */
     int64_t closing_linger_ns; /* keep one whose final ACK is still due this long */
     int keep_events;           /* record one event per packet (ladder, TUI) */
+    struct app_ctx *app;       /* protocol parsers' shared setup (caller-owned); NULL: no parsing */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
 };
 

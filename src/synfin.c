@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "capture.h"
 #include "config.h"
 #include "decode.h"
@@ -156,10 +157,22 @@ static int run(const struct options *o)
         .keep_events = o->mode == OUT_LADDER,
         .events_only_id = o->ladder_id,
     };
+    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify};
+    char aerr[256] = "";
+    struct app_ctx *app = app_ctx_new(&ac, aerr);
+    if (!app) {
+        die_line(aerr);
+        if (sc.out)
+            sc.ops->close(sc.out, NULL);
+        capture_close(cap);
+        return EXIT_INPUT;
+    }
+    pc.app = app;
     struct conn_sink sink = {&sc, sink_conn_done};
     struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {
         die_line("out of memory");
+        app_ctx_free(app);
         capture_close(cap);
         return EXIT_INPUT;
     }
@@ -220,6 +233,7 @@ static int run(const struct options *o)
         status = EXIT_OUTPUT;
     }
     pipeline_free(pl);
+    app_ctx_free(app);
     capture_close(cap);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         die_line("error writing the output");

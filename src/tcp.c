@@ -130,7 +130,6 @@ void tcp_verdicts(struct conn *c)
     } else {
         c->teardown = TD_OPEN;
     }
-    c->app = cl->stream.unique_bytes || sv->stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
 }
 
 /* The sequence number just past a FIN: what its acknowledgment carries. */

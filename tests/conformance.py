@@ -3,7 +3,11 @@
 
 For every capture listed in tshark-oracle.tsv, run `synfin --json -q -r FILE`
 and compare, per TCP connection, the SYN / SYN+ACK / FIN / RST packet counts
-and the packet count with what tshark 4.0 reported.
+and the packet count with what tshark 4.0 reported, and for TLS the sequence
+of handshake message types, the selected version and the SNI.  A capture
+with a key log (X.keys beside X.pcap) is read with --keylog when synfin has
+that option; without it, its TLS messages are not compared (tshark's oracle
+holds the decrypted ones).
 
 Connections are matched on the unordered endpoint pair (tshark calls the first
 sender of a stream without SYN its client, synfin calls the higher port the
@@ -56,6 +60,19 @@ FIELDS = (  # (name in diffs, synfin flags key or None for packets, oracle colum
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
                    "MemorySanitizer", "ThreadSanitizer", "runtime error:")
 TIMEOUT = 120  # seconds per capture
+
+# Handshake message names (synfin's tls.messages) -> type numbers (tshark's tls.handshake.type)
+HS_TYPES = {
+    "HelloRequest": 0, "ClientHello": 1, "ServerHello": 2, "HelloRetryRequest": 2, "HelloVerifyRequest": 3,
+    "NewSessionTicket": 4, "EndOfEarlyData": 5, "EncryptedExtensions": 8, "Certificate": 11,
+    "ServerKeyExchange": 12, "CertificateRequest": 13, "ServerHelloDone": 14, "CertificateVerify": 15,
+    "ClientKeyExchange": 16, "Finished": 20, "CertificateURL": 21, "CertificateStatus": 22,
+    "SupplementalData": 23, "KeyUpdate": 24, "CompressedCertificate": 25, "MessageHash": 254,
+}
+# SSL 2.0 numbers its own messages (the oracle uses them): CLIENT-MASTER-KEY 2, SERVER-HELLO 4
+SSLV2_TYPES = {"ClientHello": 1, "ClientMasterKey": 2, "ServerHello": 4}
+VERSIONS = {"SSL 2.0": "0x0002", "SSL 3.0": "0x0300", "TLS 1.0": "0x0301", "TLS 1.1": "0x0302",
+            "TLS 1.2": "0x0303", "TLS 1.3": "0x0304"}
 
 
 def canon_endpoint(text):
@@ -127,10 +144,48 @@ def signal_name(num):
         return "signal %d" % num
 
 
-def run_synfin(synfin, path):
+def synfin_has_keylog(synfin):
+    try:
+        p = subprocess.run([synfin, "--help"], capture_output=True, text=True, timeout=10)
+        return "--keylog" in p.stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def compare_tls(name, orow, sc, keyed_unread):
+    """TLS differences of one matched connection."""
+    diffs = []
+    tls = sc.get("tls")
+    otypes = orow.get("tls_handshake_types", "-")
+    if tls is None:
+        if otypes != "-":
+            diffs.append("%s tls not recognised by synfin (tshark: %s)" % (name, otypes))
+        return diffs
+    version = tls.get("version") or "-"
+    if version.startswith("TLS 1.3 (draft "):
+        version = "0x7f%02x" % int(version.split("draft ")[1].rstrip(")"))
+    else:
+        version = VERSIONS.get(version, version)
+    if version != orow.get("tls_version_selected", "-") and version != "0x0002":
+        diffs.append("%s tls version synfin=%s tshark=%s" % (name, version, orow.get("tls_version_selected")))
+    osni = orow.get("sni", "-")
+    ssni = tls.get("sni") or "-"
+    if ssni != osni:
+        diffs.append("%s tls sni synfin=%s tshark=%s" % (name, ssni, osni))
+    if keyed_unread:
+        return diffs
+    v2 = tls.get("version") == "SSL 2.0"
+    table = SSLV2_TYPES if v2 else HS_TYPES
+    stypes = ",".join(str(table.get(m, "?")) for m in tls.get("messages", [])) or "-"
+    if stypes != otypes:
+        diffs.append("%s tls messages synfin=%s tshark=%s" % (name, stypes, otypes))
+    return diffs
+
+
+def run_synfin(synfin, path, extra=()):
     """Returns (rc, stdout, stderr, hard_failure_or_None)."""
     try:
-        p = subprocess.run([synfin, "--json", "-q", "-r", path], stdin=subprocess.DEVNULL,
+        p = subprocess.run([synfin, "--json", "-q", *extra, "-r", path], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return None, "", "", "hang: no exit after %d s" % TIMEOUT
@@ -186,7 +241,7 @@ def pair_key(a, b):
     return tuple(sorted((a, b)))
 
 
-def compare_connections(rows, conns):
+def compare_connections(rows, conns, keyed_unread=False):
     diffs = []
     if len(conns) != len(rows):
         diffs.append("connections synfin=%d tshark=%d" % (len(conns), len(rows)))
@@ -236,6 +291,7 @@ def compare_connections(rows, conns):
                 osyn = 0
             if osyn > 0 and sc["flags"]["syn"] > 0 and s[0] != o[0]:
                 diffs.append("%s client synfin=%s tshark=%s" % (name, s[0], o[0]))
+            diffs += compare_tls(name, orow, sc, keyed_unread)
     return diffs
 
 
@@ -246,7 +302,14 @@ def check_file(args, fname, rows):
     kind = idx if idx in ("none", "error") else "normal"
     if not os.path.exists(path):
         return kind, "", ["capture file missing from the corpus"], None
-    rc, out, err, hard = run_synfin(args.synfin, path)
+    keys = os.path.splitext(path)[0] + ".keys"
+    extra, keyed_unread = (), False
+    if os.path.exists(keys):
+        if args.keylog:
+            extra = ("--keylog", keys)
+        else:
+            keyed_unread = True
+    rc, out, err, hard = run_synfin(args.synfin, path, extra)
     if hard:
         return kind, "", [], hard
     conns, perr = parse_json_lines(out)
@@ -283,7 +346,7 @@ def check_file(args, fname, rows):
                              % (canon_endpoint(str(x["client"])), canon_endpoint(str(x["server"])),
                                 x["id"], x["packets"]))
         return kind, "no TCP", diffs, None
-    diffs += compare_connections(rows, conns)
+    diffs += compare_connections(rows, conns, keyed_unread)
     return kind, "%d connection%s" % (len(rows), "" if len(rows) == 1 else "s"), diffs, None
 
 
@@ -295,6 +358,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="also list allowed differences")
     ap.add_argument("files", nargs="*", help="only these captures (default: all in the oracle)")
     args = ap.parse_args()
+    args.keylog = synfin_has_keylog(args.synfin)
 
     oracle = read_oracle(os.path.join(args.corpus, "tshark-oracle.tsv"))
     known = read_known(args.known)

@@ -78,10 +78,10 @@ static int free_conn(void)
 static void test_rows(void)
 {
     struct ladder_row r[11];
-    enum ladder_phase ph = LADDER_PHASE_NONE;
+    struct ladder_cursor cur = {0};
     CU_ASSERT_EQUAL_FATAL(conn->nevents, 11);
     for (size_t i = 0; i < 11; i++)
-        ladder_row(conn, i, &ph, &r[i]);
+        ladder_row(conn, i, &cur, &r[i]);
     CU_ASSERT_STRING_EQUAL(r[0].label, "SYN seq=0 len=0 win=1000");
     CU_ASSERT_STRING_EQUAL(r[1].label, "SYN+ACK seq=0 ack=1 len=0 win=1000");
     CU_ASSERT_STRING_EQUAL(r[3].label, "PSH+ACK seq=1 ack=1 len=50 win=1000");

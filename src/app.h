@@ -1,0 +1,39 @@
+/*
+ * app.h - the application layer: which protocol a connection speaks (TLS,
+ * HTTP/1.x, the HTTP/2 preface, or something else), recognised from the
+ * first bytes of either direction on any port, and the hand-off of each
+ * direction's reassembled bytes to that protocol's parser.  The parsers'
+ * results reach the connection model through conn->tls and conn->http, and
+ * their messages through conn_add_msg for the ladder.
+ */
+#ifndef SYNFIN_APP_H
+#define SYNFIN_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+
+struct app_config {
+    const char *ca_file;     /* trust anchors for certificate verification; NULL: the system store */
+    int no_verify;           /* do not verify certificates at all */
+};
+
+struct app_ctx;
+
+/* NULL with a message in err (256 bytes) when the CA file cannot be loaded. */
+struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err);
+void app_ctx_free(struct app_ctx *ax);
+
+/* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in order. */
+void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n);
+/* Bytes missing from a direction. */
+void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n);
+/* A RST was seen on the connection. */
+void app_rst(struct app_ctx *ax, struct conn *c);
+/* The connection is over (its streams flushed): settle the verdicts and conn->app_kind. */
+void app_finish(struct app_ctx *ax, struct conn *c);
+/* Free the parsers' state; conn->tls and conn->http become NULL. */
+void app_free(struct conn *c);
+
+#endif

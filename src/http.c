@@ -1,0 +1,792 @@
+/*
+ * http.c - owns HTTP/1.x message framing on a reassembled TCP connection
+ * (the contract is http.h): recognising the first bytes of a side, then, per
+ * direction, start line -> field lines -> body, so pipelined and keep-alive
+ * exchanges are counted right without ever buffering a body.
+ *
+ * What it follows, by section:
+ *   RFC 9112 §2.2  line terminators (a bare LF is accepted, a bare CR or NUL
+ *                  becomes SP), empty lines before a start line are skipped
+ *   RFC 9112 §3    request-line: method SP request-target SP HTTP-version
+ *   RFC 9112 §4    status-line: HTTP-version SP 3DIGIT SP [reason-phrase]
+ *   RFC 9112 §5    field lines; §5.1 no whitespace before the colon;
+ *                  §5.2 obs-fold (see "Folded lines" below)
+ *   RFC 9112 §6.1  Transfer-Encoding: chunked must be the final coding
+ *   RFC 9112 §6.3  message body length, rules 1-8, in that order
+ *   RFC 9112 §7.1  chunked coding: chunk-size [ext] CRLF data CRLF ... last
+ *                  chunk, trailer section, CRLF
+ *   RFC 9112 §9.3  pipelining: responses come in request order
+ *   RFC 9110 §8.6  Content-Length (a list of equal values is one value)
+ *   RFC 9110 §9.3.2 HEAD, §9.3.6 CONNECT, §15.2 1xx, §15.3.5 204, §15.4.5 304,
+ *                  §7.8 Upgrade / 101 Switching Protocols
+ *   RFC 9113 §3.4  the HTTP/2 client connection preface
+ *
+ * Choices the RFCs leave open, made here:
+ *   Counting.  `requests` and `responses` count start lines as they are
+ *     accepted (a final status line counts, a 1xx does not); a message cut
+ *     short by the end of the capture is still counted and is not malformed.
+ *   Folded lines (obs-fold).  Parsing continues, as if the fold were SP
+ *     (§5.2 allows that): a fold continuing Transfer-Encoding adds codings to
+ *     the list, one continuing Content-Length with anything but whitespace
+ *     makes the length invalid (a split number cannot be trusted), any other
+ *     fold is ignored (a Host value keeps its first line).  Whitespace lines
+ *     right after the start line are consumed unprocessed (§2.2).
+ *   Gaps.  A gap never sets `malformed`: the peer did send well-formed bytes,
+ *     the capture lost them.  A gap that lies entirely inside a body of known
+ *     length (Content-Length, or one chunk's data) loses no framing, so
+ *     parsing goes on after it; any other gap stops that direction quietly.
+ *     (A body read until the close needs no exception: nothing follows it.)
+ *   Pipelining.  The methods of up to PENDING_CAP outstanding requests are
+ *     queued (only HEAD and CONNECT matter).  Beyond that, requests are only
+ *     counted: responses to them are framed as if the method were neither,
+ *     and the queue is used again once those answers are through, so order
+ *     is never lost.  With no queued request (the client side stopped, or the
+ *     server spoke first) a response is framed the same way.
+ *   Protocol switches.  A 101 response, or a 2xx to CONNECT, ends HTTP/1 on
+ *     the connection: both directions stop, not malformed.  Because the
+ *     client may already speak the new protocol before the answer is fed,
+ *     after a request with Upgrade or CONNECT a start line that cannot be
+ *     parsed stops the client direction quietly instead of being malformed.
+ *   The HTTP/2 preface sets `h2` and stops both directions; it is neither a
+ *     request nor a message callback.
+ *   Hosts are compared case-insensitively (RFC 3986 §6.2.2.1), on what is
+ *     kept of them (HTTP_HOST_LEN-1 bytes); the first spelling is kept.  Host
+ *     values, first_request and the message callback line have every byte
+ *     outside printable ASCII replaced by '.', so they are safe to print.
+ *   Malformed.  A start line, field line, chunk line or length that cannot
+ *     be followed sets `malformed` and stops that direction only.
+ */
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The most bytes of one line kept while waiting for its LF (the CR counts, the LF does not). */
+#define LINE_CAP 8192
+/* The sniffer wants a whole request line within this many first bytes. */
+#define SNIFF_WINDOW 8192
+/* Generic method tokens longer than this are not taken for HTTP by the sniffer. */
+#define SNIFF_METHOD_MAX 20
+/* Outstanding requests whose method is remembered for framing their responses. */
+#define PENDING_CAP 64
+/* The message callback gets at most this many bytes of a start line. */
+#define MSG_LINE_MAX 80
+
+static const char H2_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define H2_PREFACE_LEN (sizeof H2_PREFACE - 1)
+/* The first line of the preface, as the line reader would hand it over. */
+static const char H2_PREFACE_LINE[] = "PRI * HTTP/2.0";
+
+enum dir_state {
+    AT_START_LINE,       /* expecting a request or status line */
+    IN_HEADERS,          /* field lines until the empty line */
+    IN_BODY_LENGTH,      /* skipping body_left bytes of a Content-Length body */
+    AT_CHUNK_SIZE,       /* expecting chunk-size [; ext] */
+    IN_CHUNK_DATA,       /* skipping body_left bytes of chunk data */
+    AT_CHUNK_END,        /* expecting the CRLF that closes chunk data */
+    IN_TRAILERS,         /* trailer field lines until the empty line */
+    IN_BODY_UNTIL_CLOSE, /* a response body that only the close ends */
+    STOPPED,             /* nothing more is parsed in this direction */
+};
+
+/* The field a folded line would continue. */
+enum last_field { FIELD_NONE, FIELD_OTHER, FIELD_CONTENT_LENGTH, FIELD_TRANSFER_ENCODING };
+
+/* What is known about the message being parsed; framing is settled once its header section ends. */
+struct message {
+    uint16_t status;          /* responses: the status code */
+    uint8_t is_connect;       /* requests: the method is CONNECT */
+    uint8_t wants_upgrade;    /* requests: an Upgrade field was sent */
+    uint8_t never_has_body;   /* responses: 1xx, 204, 304, or the answer to HEAD */
+    uint8_t answers_connect;  /* responses: the request was CONNECT */
+    uint8_t has_length;
+    uint8_t length_invalid;
+    uint8_t has_codings;      /* Transfer-Encoding named at least one coding */
+    uint8_t ends_chunked;     /* ... and the last one named was chunked */
+    uint8_t last_field;       /* enum last_field */
+    uint64_t length;
+};
+
+struct direction {
+    uint8_t state;            /* enum dir_state */
+    uint8_t from_client;
+    /* the client's last request asked to switch protocols: an unparseable start line means it did */
+    uint8_t may_have_switched;
+    struct message msg;
+    uint64_t body_left;
+    size_t line_len;
+    char line[LINE_CAP];
+};
+
+/* Queue flags of one outstanding request. */
+enum { PENDING_HEAD = 1, PENDING_CONNECT = 2 };
+
+struct http_conn {
+    http_msg_fn on_msg;
+    void *ctx;
+    struct http_summary sum;
+    struct direction client;
+    struct direction server;
+    /* requests awaiting a final response, oldest first (a ring of PENDING_ flags) */
+    uint8_t pending[PENDING_CAP];
+    unsigned pending_head;
+    unsigned pending_count;
+    /* requests that came while the ring was full, answered after everything in it */
+    uint64_t untracked;
+};
+
+/* ------------------------------------------------------------ characters */
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* RFC 9110 §5.6.2 tchar. */
+static int is_tchar(unsigned char c)
+{
+    if (is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'))
+        return 1;
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* A request-target byte: anything visible; obs-text is let through because real clients send raw UTF-8. */
+static int is_target_byte(unsigned char c) { return c > 0x20 && c != 0x7f; }
+
+static int hex_value(unsigned char c)
+{
+    if (is_digit(c))
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static unsigned char ascii_lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c + 32) : c; }
+
+/* s[0..n) equals the lowercase literal `lit`, ignoring ASCII case (field names, codings). */
+static int equals_nocase(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+    for (; i < n && lit[i]; i++)
+        if (ascii_lower((unsigned char)s[i]) != (unsigned char)lit[i])
+            return 0;
+    return i == n && lit[i] == '\0';
+}
+
+/* Two NUL-terminated strings are equal, ignoring ASCII case (host names). */
+static int same_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+/* Copies at most cap-1 bytes, printable ASCII kept, everything else as '.', NUL-terminated. */
+static void copy_printable(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n > cap - 1)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+    dst[n] = '\0';
+}
+
+/* Narrows [*s, *s + *n) past optional whitespace (OWS) at both ends. */
+static void trim_ows(const char **s, size_t *n)
+{
+    while (*n && is_ows((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_ows((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
+/* ---------------------------------------------------------------- sniff */
+
+/* Out of bytes while everything so far fits: more may settle it, unless the window is used up. */
+static enum http_sniff sniff_ran_out(size_t n) { return n < SNIFF_WINDOW ? HTTP_SNIFF_MORE : HTTP_SNIFF_NO; }
+
+/* Matches `lit` at p[*i...]; MORE when the bytes end inside it. */
+static enum http_sniff sniff_literal(const uint8_t *p, size_t lim, size_t *i, const char *lit)
+{
+    for (; *lit; lit++, (*i)++) {
+        if (*i == lim)
+            return HTTP_SNIFF_MORE;
+        if (p[*i] != (uint8_t)*lit)
+            return HTTP_SNIFF_NO;
+    }
+    return HTTP_SNIFF_H1;
+}
+
+/*
+ * "METHOD SP target SP HTTP/1.x CRLF", whole, within the window.  Every method
+ * RFC 9110 §9 and RFC 5789 define (GET, HEAD, POST, PUT, DELETE, CONNECT,
+ * OPTIONS, TRACE, PATCH) is an uppercase token, so "A-Z, 1 to 20 of them"
+ * takes them all and extension methods too; demanding the whole line is what
+ * keeps binary protocols and TLS (0x16 ...) out.  Methods are case-sensitive
+ * (RFC 9110 §9.1), so "get" is not HTTP.
+ */
+static enum http_sniff sniff_request_line(const uint8_t *p, size_t n)
+{
+    size_t lim = n < SNIFF_WINDOW ? n : SNIFF_WINDOW;
+    size_t i = 0;
+    while (i < lim && is_upper(p[i]))
+        if (++i > SNIFF_METHOD_MAX)
+            return HTTP_SNIFF_NO;
+    if (i == lim)
+        return sniff_ran_out(n);
+    if (i == 0 || p[i] != ' ')
+        return HTTP_SNIFF_NO;
+    size_t target = ++i;
+    while (i < lim && is_target_byte(p[i]))
+        i++;
+    if (i == lim)
+        return sniff_ran_out(n);
+    if (i == target || p[i] != ' ')
+        return HTTP_SNIFF_NO;
+    i++;
+    enum http_sniff r = sniff_literal(p, lim, &i, "HTTP/1.");
+    if (r != HTTP_SNIFF_H1)
+        return r == HTTP_SNIFF_MORE ? sniff_ran_out(n) : r;
+    if (i == lim)
+        return sniff_ran_out(n);
+    if (!is_digit(p[i++]))
+        return HTTP_SNIFF_NO;
+    r = sniff_literal(p, lim, &i, "\r\n");
+    return r == HTTP_SNIFF_MORE ? sniff_ran_out(n) : r;
+}
+
+static int is_sp(unsigned char c) { return c == ' '; }
+static int is_status_class(unsigned char c) { return c >= '1' && c <= '5'; }
+
+/* The sniffer's next byte at p[*i]: MORE when there is none, NO when `fits` refuses it. */
+static enum http_sniff sniff_byte(const uint8_t *p, size_t n, size_t *i, int (*fits)(unsigned char))
+{
+    if (*i == n)
+        return HTTP_SNIFF_MORE;
+    return fits(p[(*i)++]) ? HTTP_SNIFF_H1 : HTTP_SNIFF_NO;
+}
+
+/*
+ * "HTTP/1.x NNN " with NNN in 100..599 (RFC 9110 §15); "HTTP/1.x NNN" CRLF
+ * too, since some servers drop the SP before an empty reason phrase.
+ */
+static enum http_sniff sniff_status_line(const uint8_t *p, size_t n)
+{
+    static int (*const shape[])(unsigned char) = {is_digit, is_sp, is_status_class, is_digit, is_digit};
+    size_t i = 0;
+    enum http_sniff r = sniff_literal(p, n, &i, "HTTP/1.");
+    for (size_t k = 0; r == HTTP_SNIFF_H1 && k < sizeof shape / sizeof shape[0]; k++)
+        r = sniff_byte(p, n, &i, shape[k]);
+    if (r != HTTP_SNIFF_H1)
+        return r;
+    if (i == n)
+        return HTTP_SNIFF_MORE;
+    if (p[i] == ' ')
+        return HTTP_SNIFF_H1;
+    return sniff_literal(p, n, &i, "\r\n");
+}
+
+enum http_sniff http_sniff(const uint8_t *p, size_t n, int from_client)
+{
+    if (n == 0)
+        return HTTP_SNIFF_MORE;
+    if (!from_client)
+        return sniff_status_line(p, n);
+    size_t common = n < H2_PREFACE_LEN ? n : H2_PREFACE_LEN;
+    if (memcmp(p, H2_PREFACE, common) == 0)
+        return n >= H2_PREFACE_LEN ? HTTP_SNIFF_H2 : HTTP_SNIFF_MORE;
+    return sniff_request_line(p, n);
+}
+
+/* ---------------------------------------------------- the request queue */
+
+static void pending_push(struct http_conn *h, uint8_t flags)
+{
+    /* once one request went uncounted in the ring, later ones must queue behind it */
+    if (h->untracked || h->pending_count == PENDING_CAP) {
+        h->untracked++;
+        return;
+    }
+    h->pending[(h->pending_head + h->pending_count) % PENDING_CAP] = flags;
+    h->pending_count++;
+}
+
+/* The flags of the request a final response answers; 0 when unknown. */
+static uint8_t pending_pop(struct http_conn *h)
+{
+    if (h->pending_count) {
+        uint8_t flags = h->pending[h->pending_head];
+        h->pending_head = (h->pending_head + 1) % PENDING_CAP;
+        h->pending_count--;
+        return flags;
+    }
+    if (h->untracked)
+        h->untracked--;
+    return 0;
+}
+
+/* ------------------------------------------------------------- outcomes */
+
+static void stop(struct direction *d)
+{
+    d->state = STOPPED;
+    d->line_len = 0;
+}
+
+static void stop_both(struct http_conn *h)
+{
+    stop(&h->client);
+    stop(&h->server);
+}
+
+static void malformed(struct http_conn *h, struct direction *d)
+{
+    h->sum.malformed = 1;
+    stop(d);
+}
+
+/* A line this direction cannot follow; after an Upgrade or CONNECT request the client may just have switched. */
+static void reject_line(struct http_conn *h, struct direction *d)
+{
+    if (d->state == AT_START_LINE && d->may_have_switched)
+        stop(d);
+    else
+        malformed(h, d);
+}
+
+static void message_done(struct direction *d)
+{
+    if (d->from_client && (d->msg.is_connect || d->msg.wants_upgrade))
+        d->may_have_switched = 1;
+    d->state = AT_START_LINE;
+}
+
+static void tell(struct http_conn *h, int from_client, const char *line, size_t len)
+{
+    if (!h->on_msg)
+        return;
+    char shown[MSG_LINE_MAX + 1];
+    copy_printable(shown, sizeof shown, line, len);
+    h->on_msg(h->ctx, from_client, shown);
+}
+
+/* ----------------------------------------------------------- start lines */
+
+/* "HTTP/1." DIGIT at s; 1 when it is there (RFC 9112 §2.3: only major version 1 is this protocol). */
+static int is_http1_version(const char *s, size_t n)
+{
+    return n >= 8 && memcmp(s, "HTTP/1.", 7) == 0 && is_digit((unsigned char)s[7]);
+}
+
+static void start_request(struct http_conn *h, struct direction *d, const char *line, size_t len)
+{
+    if (len == sizeof H2_PREFACE_LINE - 1 && memcmp(line, H2_PREFACE_LINE, len) == 0) {
+        h->sum.h2 = 1;
+        stop_both(h);
+        return;
+    }
+    size_t i = 0;
+    while (i < len && is_tchar((unsigned char)line[i]))
+        i++;
+    size_t method_len = i;
+    if (method_len == 0 || i == len || line[i] != ' ') {
+        reject_line(h, d);
+        return;
+    }
+    size_t target_start = ++i;
+    while (i < len && is_target_byte((unsigned char)line[i]))
+        i++;
+    size_t target_end = i;
+    if (target_end == target_start || i == len || line[i] != ' ' || len - (i + 1) != 8 ||
+        !is_http1_version(line + i + 1, 8)) {
+        reject_line(h, d);
+        return;
+    }
+    d->may_have_switched = 0;
+    memset(&d->msg, 0, sizeof d->msg);
+    d->msg.is_connect = method_len == 7 && memcmp(line, "CONNECT", 7) == 0;
+    int is_head = method_len == 4 && memcmp(line, "HEAD", 4) == 0;
+    pending_push(h, (uint8_t)((is_head ? PENDING_HEAD : 0) | (d->msg.is_connect ? PENDING_CONNECT : 0)));
+    if (h->sum.requests++ == 0)
+        copy_printable(h->sum.first_request, sizeof h->sum.first_request, line, target_end);
+    tell(h, 1, line, len);
+    d->state = IN_HEADERS;
+}
+
+static void start_response(struct http_conn *h, struct direction *d, const char *line, size_t len)
+{
+    /* "HTTP/1.x NNN" then SP and a reason, or nothing: some servers drop the SP before an empty reason */
+    if (len < 12 || !is_http1_version(line, len) || line[8] != ' ' || !is_digit((unsigned char)line[9]) ||
+        !is_digit((unsigned char)line[10]) || !is_digit((unsigned char)line[11]) || (len > 12 && line[12] != ' ')) {
+        reject_line(h, d);
+        return;
+    }
+    unsigned status = (unsigned)(line[9] - '0') * 100 + (unsigned)(line[10] - '0') * 10 + (unsigned)(line[11] - '0');
+    if (status < 100 || status > 599) {
+        reject_line(h, d);
+        return;
+    }
+    memset(&d->msg, 0, sizeof d->msg);
+    d->msg.status = (uint16_t)status;
+    if (status < 200) {
+        /* interim: the request is still waiting for its final answer (RFC 9110 §15.2) */
+        d->msg.never_has_body = 1;
+    } else {
+        uint8_t asked = pending_pop(h);
+        d->msg.never_has_body = (asked & PENDING_HEAD) || status == 204 || status == 304;
+        d->msg.answers_connect = (asked & PENDING_CONNECT) != 0;
+        if (h->sum.responses++ == 0)
+            h->sum.first_status = (uint16_t)status;
+    }
+    tell(h, 0, line, len);
+    d->state = IN_HEADERS;
+}
+
+/* ----------------------------------------------------------- field lines */
+
+/* Content-Length = 1*DIGIT; a list of equal values, or repeated equal fields, is that one value (RFC 9110 §8.6). */
+static void add_length(struct message *m, const char *v, size_t n)
+{
+    size_t i = 0;
+    do {
+        size_t start = i;
+        while (i < n && v[i] != ',')
+            i++;
+        const char *elem = v + start;
+        size_t elen = i - start;
+        trim_ows(&elem, &elen);
+        uint64_t value = 0;
+        if (elen == 0)
+            m->length_invalid = 1;
+        for (size_t k = 0; k < elen; k++) {
+            unsigned char c = (unsigned char)elem[k];
+            if (!is_digit(c) || value > (UINT64_MAX - (uint64_t)(c - '0')) / 10) {
+                m->length_invalid = 1;
+                break;
+            }
+            value = value * 10 + (uint64_t)(c - '0');
+        }
+        if (!m->length_invalid) {
+            if (m->has_length && m->length != value)
+                m->length_invalid = 1;
+            m->has_length = 1;
+            m->length = value;
+        }
+        i++; /* past the comma (or the end) */
+    } while (i <= n && !m->length_invalid);
+}
+
+/* Transfer-Encoding = #transfer-coding: only whether the last coding named is chunked matters (RFC 9112 §6.1). */
+static void add_codings(struct message *m, const char *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && v[i] != ',')
+            i++;
+        const char *elem = v + start;
+        size_t elen = i - start;
+        const char *params = memchr(elem, ';', elen);
+        if (params)
+            elen = (size_t)(params - elem);
+        trim_ows(&elem, &elen);
+        if (elen) {
+            m->has_codings = 1;
+            m->ends_chunked = (uint8_t)equals_nocase(elem, elen, "chunked");
+        }
+        i++;
+    }
+}
+
+static void record_host(struct http_summary *s, const char *v, size_t n)
+{
+    if (n == 0 || s->nhosts >= HTTP_HOSTS_MAX)
+        return;
+    char host[HTTP_HOST_LEN];
+    copy_printable(host, sizeof host, v, n);
+    for (unsigned k = 0; k < s->nhosts; k++)
+        if (same_nocase(host, s->hosts[k]))
+            return;
+    /* only the string: the rest of the slot stays zeroed, with no stack bytes behind the NUL */
+    memcpy(s->hosts[s->nhosts++], host, strlen(host) + 1);
+}
+
+/* A continuation line (obs-fold, RFC 9112 §5.2), read as SP plus more of the previous field's value. */
+static void continue_field(struct message *m, const char *line, size_t len)
+{
+    trim_ows(&line, &len);
+    if (m->last_field == FIELD_TRANSFER_ENCODING)
+        add_codings(m, line, len);
+    else if (m->last_field == FIELD_CONTENT_LENGTH && len)
+        m->length_invalid = 1;
+}
+
+static void field_line(struct http_conn *h, struct direction *d, const char *line, size_t len)
+{
+    const char *colon = memchr(line, ':', len);
+    if (!colon) {
+        malformed(h, d);
+        return;
+    }
+    size_t name_len = (size_t)(colon - line);
+    /* RFC 9112 §5.1: whitespace before the colon is refused in a request, removed from a response */
+    if (!d->from_client)
+        while (name_len && is_ows((unsigned char)line[name_len - 1]))
+            name_len--;
+    if (name_len == 0) {
+        malformed(h, d);
+        return;
+    }
+    for (size_t i = 0; i < name_len; i++)
+        if (!is_tchar((unsigned char)line[i])) {
+            malformed(h, d);
+            return;
+        }
+    const char *value = colon + 1;
+    size_t value_len = len - (size_t)(value - line);
+    trim_ows(&value, &value_len);
+
+    d->msg.last_field = FIELD_OTHER;
+    if (equals_nocase(line, name_len, "content-length")) {
+        d->msg.last_field = FIELD_CONTENT_LENGTH;
+        add_length(&d->msg, value, value_len);
+    } else if (equals_nocase(line, name_len, "transfer-encoding")) {
+        d->msg.last_field = FIELD_TRANSFER_ENCODING;
+        add_codings(&d->msg, value, value_len);
+    } else if (d->from_client && equals_nocase(line, name_len, "host")) {
+        record_host(&h->sum, value, value_len);
+    } else if (d->from_client && equals_nocase(line, name_len, "upgrade")) {
+        d->msg.wants_upgrade = value_len != 0;
+    }
+}
+
+/* The empty line after the header section: the message body length, RFC 9112 §6.3 rules in order. */
+static void end_of_headers(struct http_conn *h, struct direction *d)
+{
+    struct message *m = &d->msg;
+    if (!d->from_client) {
+        if (m->status == 101 || (m->answers_connect && m->status >= 200 && m->status < 300)) {
+            /* the bytes after this empty line are another protocol (a tunnel, or what Upgrade named) */
+            stop_both(h);
+            return;
+        }
+        if (m->never_has_body) { /* rule 1 */
+            message_done(d);
+            return;
+        }
+    }
+    if (m->has_codings) { /* rules 3 and 4: Transfer-Encoding overrides Content-Length */
+        if (m->ends_chunked)
+            d->state = AT_CHUNK_SIZE;
+        else if (d->from_client)
+            malformed(h, d); /* a request body whose end cannot be found */
+        else
+            d->state = IN_BODY_UNTIL_CLOSE;
+        return;
+    }
+    if (m->length_invalid) { /* rule 5 */
+        malformed(h, d);
+        return;
+    }
+    if (m->has_length) { /* rule 6 */
+        d->body_left = m->length;
+        if (m->length)
+            d->state = IN_BODY_LENGTH;
+        else
+            message_done(d);
+        return;
+    }
+    if (d->from_client) /* rule 7: a request without either has no body */
+        message_done(d);
+    else /* rule 8 */
+        d->state = IN_BODY_UNTIL_CLOSE;
+}
+
+/* chunk-size [BWS ; chunk-ext] (RFC 9112 §7.1.1); extensions are skipped, not checked. */
+static void chunk_size_line(struct http_conn *h, struct direction *d, const char *line, size_t len)
+{
+    uint64_t size = 0;
+    size_t i = 0;
+    for (; i < len; i++) {
+        int v = hex_value((unsigned char)line[i]);
+        if (v < 0)
+            break;
+        if (size > (UINT64_MAX >> 4)) {
+            malformed(h, d);
+            return;
+        }
+        size = size << 4 | (uint64_t)v;
+    }
+    size_t digits = i;
+    while (i < len && is_ows((unsigned char)line[i]))
+        i++;
+    if (digits == 0 || (i < len && line[i] != ';')) {
+        malformed(h, d);
+        return;
+    }
+    if (size == 0) {
+        d->state = IN_TRAILERS;
+    } else {
+        d->body_left = size;
+        d->state = IN_CHUNK_DATA;
+    }
+}
+
+/* One whole line, its CR and LF removed. */
+static void take_line(struct http_conn *h, struct direction *d, char *line, size_t len)
+{
+    /* RFC 9112 §2.2 and RFC 9110 §5.5: a bare CR or a NUL inside a line is read as SP */
+    for (size_t i = 0; i < len; i++)
+        if (line[i] == '\r' || line[i] == '\0')
+            line[i] = ' ';
+
+    switch ((enum dir_state)d->state) {
+    case AT_START_LINE:
+        if (len == 0)
+            return; /* RFC 9112 §2.2: empty lines before a start line are ignored */
+        if (d->from_client)
+            start_request(h, d, line, len);
+        else
+            start_response(h, d, line, len);
+        return;
+    case IN_HEADERS:
+        if (len == 0)
+            end_of_headers(h, d);
+        else if (is_ows((unsigned char)line[0]))
+            continue_field(&d->msg, line, len);
+        else
+            field_line(h, d, line, len);
+        return;
+    case AT_CHUNK_SIZE:
+        chunk_size_line(h, d, line, len);
+        return;
+    case AT_CHUNK_END:
+        if (len)
+            malformed(h, d);
+        else
+            d->state = AT_CHUNK_SIZE;
+        return;
+    case IN_TRAILERS:
+        /* trailer fields never change framing (RFC 9110 §6.5.1), so they are only skipped */
+        if (len == 0)
+            message_done(d);
+        return;
+    case IN_BODY_LENGTH:
+    case IN_CHUNK_DATA:
+    case IN_BODY_UNTIL_CLOSE:
+    case STOPPED:
+        return; /* no lines here */
+    }
+}
+
+/* A run of body bytes that was known to come has all come. */
+static void body_part_done(struct direction *d)
+{
+    if (d->state == IN_CHUNK_DATA)
+        d->state = AT_CHUNK_END;
+    else
+        message_done(d);
+}
+
+/* ------------------------------------------------------------------ API */
+
+struct http_conn *http_new(http_msg_fn on_msg, void *ctx)
+{
+    struct http_conn *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->on_msg = on_msg;
+    h->ctx = ctx;
+    h->client.from_client = 1;
+    h->client.state = AT_START_LINE;
+    h->server.state = AT_START_LINE;
+    return h;
+}
+
+void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
+{
+    if (!h || !p)
+        return;
+    struct direction *d = from_client ? &h->client : &h->server;
+    size_t pos = 0;
+    while (pos < n && d->state != STOPPED) {
+        switch ((enum dir_state)d->state) {
+        case IN_BODY_LENGTH:
+        case IN_CHUNK_DATA: {
+            size_t take = d->body_left < n - pos ? (size_t)d->body_left : n - pos;
+            pos += take;
+            d->body_left -= take;
+            if (d->body_left == 0)
+                body_part_done(d);
+            break;
+        }
+        case IN_BODY_UNTIL_CLOSE:
+            pos = n;
+            break;
+        default: {
+            /* a line: gather bytes up to the LF, at most LINE_CAP of them */
+            const uint8_t *lf = memchr(p + pos, '\n', n - pos);
+            size_t part = lf ? (size_t)(lf - (p + pos)) : n - pos;
+            if (part > LINE_CAP - d->line_len) {
+                reject_line(h, d);
+                break;
+            }
+            memcpy(d->line + d->line_len, p + pos, part);
+            d->line_len += part;
+            pos += part;
+            if (lf) {
+                pos++;
+                size_t len = d->line_len;
+                d->line_len = 0;
+                if (len && d->line[len - 1] == '\r')
+                    len--;
+                take_line(h, d, d->line, len);
+            }
+            break;
+        }
+        }
+    }
+}
+
+void http_gap(struct http_conn *h, int from_client, uint64_t n)
+{
+    if (!h || n == 0)
+        return;
+    struct direction *d = from_client ? &h->client : &h->server;
+    /* stopping after a gap inside a body read until the close loses nothing: no message can follow it */
+    switch ((enum dir_state)d->state) {
+    case IN_BODY_LENGTH:
+    case IN_CHUNK_DATA:
+        if (n <= d->body_left) {
+            /* the hole lies inside bytes that were skipped anyway */
+            d->body_left -= n;
+            if (d->body_left == 0)
+                body_part_done(d);
+            return;
+        }
+        stop(d);
+        return;
+    default:
+        stop(d);
+        return;
+    }
+}
+
+void http_end(struct http_conn *h)
+{
+    if (!h)
+        return;
+    /* a body read until close is complete now; anything else cut short is just unfinished */
+    stop_both(h);
+}
+
+const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }
+
+void http_free(struct http_conn *h) { free(h); }

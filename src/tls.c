@@ -1,0 +1,979 @@
+/*
+ * tls.c - the TLS observer (see tls.h).
+ *
+ * Specs: RFC 8446 (TLS 1.3: sections 4 and 5), RFC 5246 (TLS 1.2: 6.2 record
+ * layer, 7.4 handshake), RFC 6101 (SSL 3.0), RFC 6176 and the SSL 2.0 draft
+ * (the SSLv2-compatible CLIENT-HELLO, RFC 5246 appendix E.2), RFC 6066
+ * (server_name), RFC 7301 (ALPN), RFC 8701 (GREASE).
+ *
+ * Two layers per direction.  The record layer frames bytes into records of
+ * a content type; the handshake layer concatenates the bodies of readable
+ * handshake records and cuts them into messages (a record may hold several
+ * messages, a message may span records, a record may span TCP segments: the
+ * parser only ever sees a byte stream, so all splits give the same result).
+ * Only a message whose content we read (hellos, the server's Certificate) is
+ * buffered, up to a cap; every other body is counted down and skipped.
+ *
+ * What cannot be read without keys is named by position: TLS 1.2 records
+ * after a side's ChangeCipherSpec, and TLS 1.3 records after ServerHello.
+ */
+#include "tls.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "tls_names.h"
+
+enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
+enum {
+    HT_CLIENT_HELLO = 1, HT_SERVER_HELLO = 2, HT_NEW_SESSION_TICKET = 4, HT_CERTIFICATE = 11,
+    HT_FINISHED = 20,
+};
+enum {
+    EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11, EXT_SIGALGS = 13,
+    EXT_ALPN = 16, EXT_SESSION_TICKET = 35, EXT_PRE_SHARED_KEY = 41, EXT_EARLY_DATA = 42,
+    EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51,
+};
+#define TLS13 0x0304
+#define MAX_RECORD (16384 + 2048) /* RFC 5246 6.2.3: ciphertext may exceed the plaintext cap by 2048 */
+#define DEFAULT_MAX_MESSAGE (256u * 1024u)
+#define MAX_CHAIN 16
+
+/* RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest. */
+static const uint8_t hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+struct tls_dir {
+    /* record layer */
+    uint8_t hdr[5];
+    uint8_t hdr_have;
+    uint8_t rec_type;
+    uint32_t rec_left;        /* body bytes of the current record still to come */
+    uint8_t rec_readable;     /* the current record's body is plaintext we parse */
+    uint8_t after_ccs;        /* (TLS <= 1.2) this side switched to encryption */
+    uint8_t encrypted_hs;     /* encrypted handshake records seen from this side */
+    uint8_t dead;             /* parse nothing more from this side */
+    uint8_t resync;           /* framing lost (gap, mid-stream start): wait for a record at a segment start */
+    uint8_t started;          /* the first byte was seen (SSLv2 detection happens there) */
+    uint8_t sslv2;            /* this direction speaks SSLv2 records */
+    /* handshake layer */
+    uint8_t hs_hdr[4];
+    uint8_t hs_hdr_have;
+    uint8_t hs_type;
+    uint32_t hs_len, hs_left;
+    uint8_t *buf;             /* the message being kept, when kept */
+    uint32_t buf_have;
+    uint8_t keeping;
+    /* alert layer (two bytes, possibly split) */
+    uint8_t alert[2];
+    uint8_t alert_have;
+    /* a run of application data records, reported once per call */
+    uint32_t app_run;
+};
+
+struct tls_conn {
+    struct tls_config cfg;
+    tls_event_fn on_event;
+    void *ctx;
+    struct tls_dir dir[2];
+    struct tls_summary s;
+    uint8_t v13;              /* ServerHello chose TLS 1.3: everything after it is encrypted */
+    uint8_t hrr;              /* a HelloRetryRequest was seen: TLS 1.3, its CCS is only for middleboxes */
+    uint8_t client_finished;  /* (1.3 without keys) the client's first encrypted record went by */
+    int64_t now_s;
+};
+
+static const char *const hs_kind_names[TLS_HS_COUNT] = {"full", "resumed", "anonymous", "failed", "incomplete"};
+
+const char *tls_hs_kind_name(enum tls_hs_kind k) { return (unsigned)k < TLS_HS_COUNT ? hs_kind_names[k] : "?"; }
+
+const char *tls_msg_name(uint8_t code)
+{
+    if (code == TLS_MSG_HRR)
+        return "HelloRetryRequest";
+    if (code == TLS_MSG_V2_CLIENT_MASTER_KEY)
+        return "ClientMasterKey";
+    return tls_handshake_name(code);
+}
+
+int tls_sniff(const uint8_t *p, size_t n)
+{
+    if (n < 1)
+        return -1;
+    if (p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT) {
+        if (n < 5)
+            return n >= 2 && p[1] != 3 ? 0 : -1;
+        uint16_t len = (uint16_t)(p[3] << 8 | p[4]);
+        return p[1] == 3 && p[2] <= 4 && len > 0 && len <= MAX_RECORD;
+    }
+    if (p[0] & 0x80) { /* SSLv2 two-byte header, then CLIENT-HELLO (1) and a version */
+        if (n < 5)
+            return -1;
+        size_t len = (size_t)(p[0] & 0x7f) << 8 | p[1];
+        return p[2] == 1 && ((p[3] == 0 && p[4] == 2) || (p[3] == 3 && p[4] <= 4)) && len >= 9;
+    }
+    return 0;
+}
+
+struct tls_conn *tls_new(const struct tls_config *cfg, tls_event_fn on_event, void *ctx)
+{
+    struct tls_conn *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    if (cfg)
+        t->cfg = *cfg;
+    if (!t->cfg.max_message)
+        t->cfg.max_message = DEFAULT_MAX_MESSAGE;
+    t->on_event = on_event;
+    t->ctx = ctx;
+    t->s.handshake = TLS_HS_INCOMPLETE;
+    return t;
+}
+
+void tls_free(struct tls_conn *t)
+{
+    if (!t)
+        return;
+    free(t->dir[0].buf);
+    free(t->dir[1].buf);
+    free(t);
+}
+
+const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->s; }
+
+static void emit(struct tls_conn *t, enum tls_event_kind k, int from_server, uint16_t code, const char *label)
+{
+    if (!t->on_event)
+        return;
+    struct tls_event ev = {k, from_server, code, label};
+    t->on_event(t->ctx, &ev);
+}
+
+static void malformed(struct tls_conn *t, int from_server, const char *what)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    if (!t->s.malformed) {
+        t->s.malformed = 1;
+        snprintf(t->s.note, sizeof t->s.note, "malformed %s from the %s", what, from_server ? "server" : "client");
+        emit(t, TLS_EV_MALFORMED, from_server, 0, t->s.note);
+    }
+    d->dead = 1;
+    free(d->buf);
+    d->buf = NULL;
+    d->keeping = 0;
+}
+
+/* ------------------------------------------------------------ fingerprints */
+
+/* Every value of a ClientHello list, uncapped: JA3 and JA4 hash them all. */
+struct u16vec {
+    uint16_t *v;
+    size_t n, cap;
+};
+
+struct hello_lists {
+    struct u16vec ciphers, extensions, groups, point_formats, sigalgs, versions;
+};
+
+static void vec_push(struct u16vec *a, uint16_t x)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        uint16_t *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return; /* the fingerprint misses a value rather than the program failing */
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+}
+
+static void lists_free(struct hello_lists *l)
+{
+    free(l->ciphers.v);
+    free(l->extensions.v);
+    free(l->groups.v);
+    free(l->point_formats.v);
+    free(l->sigalgs.v);
+    free(l->versions.v);
+}
+
+static void hex_digest(gnutls_digest_algorithm_t alg, const char *text, char *out, size_t chars)
+{
+    uint8_t md[64];
+    size_t mdlen = gnutls_hash_get_len(alg);
+    out[0] = '\0';
+    if (mdlen == 0 || mdlen > sizeof md || gnutls_hash_fast(alg, text, strlen(text), md) < 0)
+        return;
+    size_t i;
+    for (i = 0; i < mdlen && 2 * i + 1 < chars; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[chars < 2 * mdlen ? chars : 2 * mdlen] = '\0';
+}
+
+/* The non-GREASE values, without SNI and ALPN when asked (JA4's extension list). */
+static size_t clean(const struct u16vec *a, uint16_t *out, int drop_sni_alpn)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        uint16_t v = a->v[i];
+        if (tls_is_grease(v) || (drop_sni_alpn && (v == EXT_SERVER_NAME || v == EXT_ALPN)))
+            continue;
+        out[n++] = v;
+    }
+    return n;
+}
+
+/* Print values joined by sep into a fresh string (caller frees), e.g. "4865-4866" or "1301,1302". */
+static char *joined(const uint16_t *v, size_t n, const char *fmt, char sep)
+{
+    char *s = malloc(n * 6 + 1), *p = s;
+    if (!s)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = sep;
+        p += sprintf(p, fmt, v[i]); /* at most 5 digits: the 6 bytes per value hold it and sep */
+    }
+    return s;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* JA3 (Salesforce): MD5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
+static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char out[33])
+{
+    const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats};
+    size_t total = 16;
+    for (size_t i = 0; i < 4; i++)
+        total += parts[i]->n * 6 + 1;
+    char *text = malloc(total);
+    uint16_t *tmp = malloc((total / 6 + 1) * sizeof *tmp);
+    out[0] = '\0';
+    if (text && tmp) {
+        int len = sprintf(text, "%u", legacy_version);
+        for (size_t i = 0; i < 4; i++) {
+            char *j = joined(tmp, clean(parts[i], tmp, 0), "%u", '-');
+            len += sprintf(text + len, ",%s", j ? j : "");
+            free(j);
+        }
+        hex_digest(GNUTLS_DIG_MD5, text, out, 32);
+    }
+    free(text);
+    free(tmp);
+}
+
+/* JA4 (FoxIO, "JA4: TLS Client Fingerprinting"), for TLS over TCP. */
+static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists *l, char out[40])
+{
+    uint16_t ver = ch->legacy_version;
+    if (l->versions.n) { /* with supported_versions, its highest non-GREASE value decides */
+        ver = 0;
+        for (size_t i = 0; i < l->versions.n; i++)
+            if (!tls_is_grease(l->versions.v[i]) && l->versions.v[i] > ver)
+                ver = l->versions.v[i];
+    }
+    const char *vs = ver == 0x0304 ? "13" : ver == 0x0303 ? "12" : ver == 0x0302 ? "11" : ver == 0x0301 ? "10"
+                   : ver == 0x0300 ? "s3" : ver == 0x0002 ? "s2" : "00";
+    size_t cap = l->ciphers.n + l->extensions.n + l->sigalgs.n + 1;
+    uint16_t *v = malloc(cap * sizeof *v);
+    char hc[13] = "000000000000", he[13] = "000000000000";
+    if (!v) {
+        out[0] = '\0';
+        return;
+    }
+    size_t nc = clean(&l->ciphers, v, 0);
+    qsort(v, nc, sizeof v[0], cmp_u16);
+    char *ciphers = joined(v, nc, "%04x", ',');
+    if (ciphers && nc)
+        hex_digest(GNUTLS_DIG_SHA256, ciphers, hc, 12);
+    free(ciphers);
+
+    size_t ne_all = clean(&l->extensions, v, 0);
+    size_t ne = clean(&l->extensions, v, 1);
+    qsort(v, ne, sizeof v[0], cmp_u16);
+    char *exts = joined(v, ne, "%04x", ',');
+    size_t ns = clean(&l->sigalgs, v, 0);
+    char *sigs = joined(v, ns, "%04x", ',');
+    if (exts && sigs && ne) {
+        char *text = malloc(strlen(exts) + strlen(sigs) + 2);
+        if (text) {
+            sprintf(text, ns ? "%s_%s" : "%s", exts, sigs);
+            hex_digest(GNUTLS_DIG_SHA256, text, he, 12);
+            free(text);
+        }
+    }
+    free(exts);
+    free(sigs);
+    free(v);
+
+    /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
+    char alpn[3] = "00";
+    size_t flen = strcspn(ch->alpn, ",");
+    if (flen > 0) {
+        unsigned char a = (unsigned char)ch->alpn[0], z = (unsigned char)ch->alpn[flen - 1];
+        int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
+                    ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
+        if (alnum) {
+            alpn[0] = (char)a, alpn[1] = (char)z;
+        } else {
+            char hx[3];
+            snprintf(hx, sizeof hx, "%02x", a);
+            alpn[0] = hx[0];
+            snprintf(hx, sizeof hx, "%02x", z);
+            alpn[1] = hx[1];
+        }
+    }
+    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni[0] ? 'd' : 'i', nc > 99 ? 99 : nc,
+             ne_all > 99 ? 99 : ne_all, alpn, hc, he);
+}
+
+/* ------------------------------------------------------------ hello parsing */
+
+static void list_push(struct tls_list *l, uint16_t v)
+{
+    if (l->n < TLS_LIST_MAX)
+        l->v[l->n++] = v;
+    if (l->total < UINT16_MAX)
+        l->total++;
+}
+
+static void read_u16_list(struct cursor c, struct tls_list *l, struct u16vec *all)
+{
+    while (cur_left(&c) >= 2) {
+        uint16_t v = cur_be16(&c);
+        list_push(l, v);
+        vec_push(all, v);
+    }
+}
+
+/* Copy a length-prefixed name into a C string, replacing what cannot be printed. */
+static void copy_name(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : '?';
+    dst[n] = '\0';
+}
+
+static void parse_alpn_list(struct cursor e, char *out, size_t cap)
+{
+    struct cursor l = cur_sub(&e, cur_be16(&e));
+    size_t len = 0;
+    out[0] = '\0';
+    while (cur_left(&l) > 0 && !l.err) {
+        uint8_t n = cur_u8(&l);
+        const uint8_t *s = cur_take(&l, n);
+        if (!s || n == 0)
+            break;
+        if (len && len + 1 < cap)
+            out[len++] = ',';
+        if (len + 1 < cap) {
+            copy_name(out + len, cap - len, s, n);
+            len += strlen(out + len);
+        }
+    }
+}
+
+static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *all, struct cursor c)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->legacy_version = cur_be16(&c);
+    cur_skip(&c, 32);
+    ch->session_id_len = cur_u8(&c);
+    if (ch->session_id_len > 32)
+        return -1;
+    cur_copy(&c, ch->session_id, ch->session_id_len);
+    struct cursor cs = cur_sub(&c, cur_be16(&c));
+    read_u16_list(cs, &ch->ciphers, &all->ciphers);
+    cur_skip(&c, cur_u8(&c)); /* compression methods */
+    if (c.err)
+        return -1;
+    if (cur_left(&c) == 0)
+        return 0; /* no extensions: SSL 3.0 style */
+    struct cursor exts = cur_sub(&c, cur_be16(&c));
+    if (c.err)
+        return -1;
+    while (cur_left(&exts) >= 4) {
+        uint16_t type = cur_be16(&exts);
+        struct cursor e = cur_sub(&exts, cur_be16(&exts));
+        if (exts.err)
+            return -1;
+        list_push(&ch->extensions, type);
+        vec_push(&all->extensions, type);
+        switch (type) {
+        case EXT_SERVER_NAME: {
+            struct cursor l = cur_sub(&e, cur_be16(&e));
+            while (cur_left(&l) >= 3) {
+                uint8_t nt = cur_u8(&l);
+                uint16_t nl = cur_be16(&l);
+                const uint8_t *name = cur_take(&l, nl);
+                if (name && nt == 0 && !ch->sni[0])
+                    copy_name(ch->sni, sizeof ch->sni, name, nl);
+            }
+            break;
+        }
+        case EXT_SUPPORTED_GROUPS:
+            read_u16_list(cur_sub(&e, cur_be16(&e)), &ch->groups, &all->groups);
+            break;
+        case EXT_EC_POINT_FORMATS: {
+            uint8_t n = cur_u8(&e);
+            for (unsigned i = 0; i < n && cur_left(&e) > 0; i++) {
+                uint8_t f = cur_u8(&e);
+                vec_push(&all->point_formats, f);
+                if (ch->n_point_formats < sizeof ch->point_formats)
+                    ch->point_formats[ch->n_point_formats++] = f;
+            }
+            break;
+        }
+        case EXT_SIGALGS:
+            read_u16_list(cur_sub(&e, cur_be16(&e)), &ch->sigalgs, &all->sigalgs);
+            break;
+        case EXT_ALPN:
+            parse_alpn_list(e, ch->alpn, sizeof ch->alpn);
+            break;
+        case EXT_SESSION_TICKET:
+            ch->ticket_offered = cur_left(&e) > 0;
+            break;
+        case EXT_PRE_SHARED_KEY:
+            ch->psk_offered = 1;
+            break;
+        case EXT_EARLY_DATA:
+            ch->early_data = 1;
+            break;
+        case EXT_SUPPORTED_VERSIONS:
+            read_u16_list(cur_sub(&e, cur_u8(&e)), &ch->versions, &all->versions);
+            break;
+        case EXT_KEY_SHARE: {
+            struct cursor l = cur_sub(&e, cur_be16(&e));
+            while (cur_left(&l) >= 4) {
+                list_push(&ch->key_share, cur_be16(&l));
+                cur_skip(&l, cur_be16(&l));
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->legacy_version = cur_be16(&c);
+    const uint8_t *random = cur_take(&c, 32);
+    sh->hello_retry = random && !memcmp(random, hrr_random, 32);
+    sh->session_id_len = cur_u8(&c);
+    if (sh->session_id_len > 32)
+        return -1;
+    cur_copy(&c, sh->session_id, sh->session_id_len);
+    sh->cipher = cur_be16(&c);
+    cur_skip(&c, 1); /* compression method */
+    if (c.err)
+        return -1;
+    sh->selected_version = sh->legacy_version;
+    if (cur_left(&c) == 0)
+        return 0;
+    struct cursor exts = cur_sub(&c, cur_be16(&c));
+    if (c.err)
+        return -1;
+    while (cur_left(&exts) >= 4) {
+        uint16_t type = cur_be16(&exts);
+        struct cursor e = cur_sub(&exts, cur_be16(&exts));
+        if (exts.err)
+            return -1;
+        switch (type) {
+        case EXT_SUPPORTED_VERSIONS:
+            if (cur_left(&e) >= 2)
+                sh->selected_version = cur_be16(&e);
+            break;
+        case EXT_KEY_SHARE:
+            sh->key_share_group = cur_be16(&e);
+            break;
+        case EXT_PRE_SHARED_KEY:
+            sh->psk_accepted = 1;
+            break;
+        case EXT_ALPN:
+            parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* The server's chain: count it, parse the leaf, verify as the client would. */
+static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, size_t cap)
+{
+    const uint8_t *der[MAX_CHAIN];
+    size_t len[MAX_CHAIN], n = 0, total = 0;
+    if (t->v13)
+        cur_skip(&c, cur_u8(&c)); /* certificate_request_context */
+    struct cursor list = cur_sub(&c, cur_be24(&c));
+    while (cur_left(&list) >= 3) {
+        uint32_t l = cur_be24(&list);
+        const uint8_t *d = cur_take(&list, l);
+        if (!d)
+            break;
+        if (n < MAX_CHAIN) {
+            der[n] = d;
+            len[n++] = l;
+        }
+        total++;
+        if (t->v13)
+            cur_skip(&list, cur_be16(&list)); /* per-certificate extensions */
+    }
+    t->s.cert_seen = 1;
+    t->s.certificates = (uint8_t)(total > 255 ? 255 : total);
+    if (n == 0) {
+        t->s.cert_verdict = CERT_MALFORMED;
+        t->s.cert_verified = 1;
+        snprintf(label, cap, "Certificate (empty)");
+        return;
+    }
+    if (x509_parse(der[0], len[0], &t->s.leaf) < 0) {
+        t->s.cert_verdict = CERT_MALFORMED;
+    } else {
+        struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
+        if (!v) {
+            snprintf(label, cap, "Certificate (%zu)", total);
+            return;
+        }
+        t->s.cert_verdict = x509_verify_chain(v, der, len, n, t->s.ch.sni, t->now_s);
+    }
+    t->s.cert_verified = 1;
+    snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
+}
+
+static void record_msg_name(struct tls_conn *t, int from_server, uint8_t type)
+{
+    if (t->s.n_msgs < TLS_MSGS_MAX) {
+        t->s.msgs[t->s.n_msgs] = type;
+        t->s.msg_from_server[t->s.n_msgs] = (uint8_t)from_server;
+        t->s.n_msgs++;
+    }
+}
+
+/* A whole handshake message (body in d->buf when kept). */
+static void handshake_message(struct tls_conn *t, int from_server, uint8_t type, const uint8_t *body, uint32_t len)
+{
+    char label[128];
+    const char *name = tls_handshake_name(type);
+    if (name)
+        snprintf(label, sizeof label, "%s", name);
+    else
+        snprintf(label, sizeof label, "Handshake type %u", type);
+    struct cursor c;
+    cur_init(&c, body, body ? len : 0);
+
+    if (type == HT_CLIENT_HELLO && !from_server && body) {
+        struct hello_lists all = {0};
+        int bad = parse_client_hello(&t->s.ch, &all, c) < 0;
+        if (!bad) {
+            make_ja3(t->s.ch.legacy_version, &all, t->s.ja3);
+            make_ja4(&t->s.ch, &all, t->s.ja4);
+        }
+        lists_free(&all);
+        if (bad) {
+            malformed(t, from_server, "ClientHello");
+            return;
+        }
+        t->s.seen_client_hello = 1;
+        if (t->s.ch.sni[0])
+            snprintf(label, sizeof label, "ClientHello (SNI %.96s)", t->s.ch.sni);
+    } else if (type == HT_SERVER_HELLO && from_server && body) {
+        struct tls_server_hello sh;
+        if (parse_server_hello(&sh, c) < 0) {
+            malformed(t, from_server, "ServerHello");
+            return;
+        }
+        t->s.sh = sh;
+        t->s.seen_server_hello = 1;
+        char vb[32];
+        const char *vn = tls_version_name(sh.selected_version, vb, sizeof vb);
+        const char *cn = tls_cipher_name(sh.cipher);
+        if (sh.hello_retry) {
+            snprintf(label, sizeof label, "HelloRetryRequest");
+            type = TLS_MSG_HRR;
+            t->hrr = 1;
+        } else {
+            t->s.version = sh.selected_version;
+            t->v13 = sh.selected_version == TLS13 || (sh.selected_version >> 8) == 0x7f;
+            snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
+        }
+    } else if (type == HT_CERTIFICATE && from_server && body) {
+        parse_certificate(t, c, label, sizeof label);
+    }
+    record_msg_name(t, from_server, type);
+    emit(t, TLS_EV_HANDSHAKE, from_server, type, label);
+}
+
+/* Should the body of this message be kept to be read? */
+static int worth_keeping(const struct tls_conn *t, int from_server, uint8_t type)
+{
+    if (type == HT_CLIENT_HELLO)
+        return !from_server;
+    if (type == HT_SERVER_HELLO)
+        return from_server;
+    if (type == HT_CERTIFICATE)
+        return from_server && !t->s.cert_seen;
+    return 0;
+}
+
+/* Bytes of readable handshake records, in order: cut into messages. */
+static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    while (n > 0 && !d->dead) {
+        if (d->hs_hdr_have < 4) {
+            d->hs_hdr[d->hs_hdr_have++] = *p++;
+            n--;
+            if (d->hs_hdr_have < 4)
+                continue;
+            d->hs_type = d->hs_hdr[0];
+            d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
+            d->hs_left = d->hs_len;
+            d->buf_have = 0;
+            d->keeping = worth_keeping(t, from_server, d->hs_type);
+            if (d->keeping && d->hs_len > t->cfg.max_message) {
+                d->keeping = 0; /* too large to keep: named, not read */
+                if (d->hs_type == HT_CERTIFICATE)
+                    snprintf(t->s.note, sizeof t->s.note, "certificate message of %u bytes not read", d->hs_len);
+            }
+            if (d->keeping) {
+                d->buf = malloc(d->hs_len ? d->hs_len : 1);
+                if (!d->buf)
+                    d->keeping = 0;
+            }
+        }
+        size_t take = n < d->hs_left ? n : d->hs_left;
+        if (d->keeping && take) {
+            memcpy(d->buf + d->buf_have, p, take);
+            d->buf_have += (uint32_t)take;
+        }
+        p += take;
+        n -= take;
+        d->hs_left -= (uint32_t)take;
+        if (d->hs_left == 0) {
+            uint8_t type = d->hs_type;
+            uint8_t *body = d->keeping ? d->buf : NULL;
+            d->buf = NULL;
+            d->keeping = 0;
+            d->hs_hdr_have = 0;
+            handshake_message(t, from_server, type, body, d->hs_len);
+            free(body);
+        }
+    }
+}
+
+/* Record framing is lost: drop what was half-read and wait for a segment
+ * that starts with a record header (tshark does the same after a gap). */
+static void lose_framing(struct tls_conn *t, int from_server, const char *why)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    if (!t->s.note[0])
+        snprintf(t->s.note, sizeof t->s.note, "record framing lost in the %s's bytes (%s)",
+                 from_server ? "server" : "client", why);
+    d->resync = 1;
+    d->hdr_have = 0;
+    d->rec_left = 0;
+    d->hs_hdr_have = 0;
+    d->alert_have = 0;
+    free(d->buf);
+    d->buf = NULL;
+    d->keeping = 0;
+}
+
+/* Could a record begin here?  Five plausible header bytes, nothing less. */
+static int record_starts(const uint8_t *p, size_t n)
+{
+    return n >= 5 && p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT && p[1] == 3 && p[2] <= 4 &&
+           ((size_t)p[3] << 8 | p[4]) <= MAX_RECORD;
+}
+
+static void set_established(struct tls_conn *t, int from_server)
+{
+    if (t->s.established)
+        return;
+    t->s.established = 1;
+    emit(t, TLS_EV_ESTABLISHED, from_server, 0, "TLS session established");
+}
+
+static void alert_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    while (n > 0) {
+        d->alert[d->alert_have++] = *p++;
+        n--;
+        if (d->alert_have < 2)
+            continue;
+        d->alert_have = 0;
+        uint8_t level = d->alert[0], desc = d->alert[1];
+        if (!t->s.alert_seen) {
+            t->s.alert_seen = 1;
+            t->s.alert_level = level;
+            t->s.alert_desc = desc;
+        }
+        char label[96];
+        const char *ln = tls_alert_level_name(level), *dn = tls_alert_name(desc);
+        char num[8];
+        snprintf(num, sizeof num, "%u", desc);
+        snprintf(label, sizeof label, "Alert %s %s", ln ? ln : "?", dn ? dn : num);
+        emit(t, TLS_EV_ALERT, from_server, (uint16_t)(level << 8 | desc), label);
+    }
+}
+
+/* A record header is complete: decide how its body will be read. */
+static void record_start(struct tls_conn *t, int from_server)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    d->rec_type = d->hdr[0];
+    d->rec_left = (uint32_t)d->hdr[3] << 8 | d->hdr[4];
+    if (d->rec_type < CT_CCS || d->rec_type > CT_HEARTBEAT || d->hdr[1] != 3 || d->rec_left > MAX_RECORD) {
+        lose_framing(t, from_server, "not a record boundary");
+        return;
+    }
+    t->s.records[from_server]++;
+    t->s.bytes[from_server] += d->rec_left;
+    int encrypted = d->after_ccs || (t->v13 && d->rec_type != CT_CCS);
+    d->rec_readable = !encrypted && (d->rec_type == CT_HANDSHAKE || d->rec_type == CT_ALERT);
+
+    switch (d->rec_type) {
+    case CT_CCS:
+        emit(t, TLS_EV_CCS, from_server, 0, "ChangeCipherSpec");
+        if (!t->v13 && !t->hrr) /* TLS 1.3's CCS changes nothing (RFC 8446 D.4) */
+            d->after_ccs = 1;
+        break;
+    case CT_ALERT:
+        if (encrypted) {
+            t->s.encrypted_alerts++;
+            emit(t, TLS_EV_ALERT, from_server, 0xffff, "Alert (encrypted)");
+        }
+        break;
+    case CT_HANDSHAKE:
+        if (encrypted) {
+            d->encrypted_hs++;
+            emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "encrypted handshake");
+            /* TLS <= 1.2: the encrypted handshake record after CCS is Finished */
+            if (t->dir[0].encrypted_hs && t->dir[1].encrypted_hs)
+                set_established(t, from_server);
+        }
+        break;
+    case CT_APPDATA:
+        if (t->v13 && !t->s.established && (d->rec_left == 19 || d->rec_left == 11)) {
+            /* 2 bytes of alert + the inner type + a 16- (or CCM_8's 8-) byte
+             * tag: nothing else in a TLS 1.3 handshake is that short */
+            t->s.encrypted_alerts++;
+            t->s.encrypted_alert_before_established = 1;
+            emit(t, TLS_EV_ALERT, from_server, 0xffff, "Alert (encrypted)");
+        } else if (t->v13 && !t->s.established) {
+            /* Without keys, TLS 1.3's handshake hides in application_data
+             * records: the server's flight, then the client's Finished. */
+            d->encrypted_hs++;
+            emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "encrypted handshake");
+            if (!from_server && t->dir[1].encrypted_hs)
+                set_established(t, from_server);
+        } else {
+            t->s.app_records[from_server]++;
+            t->s.app_bytes[from_server] += d->rec_left;
+            d->app_run++;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* SSLv2 records (two-byte header form): the CLIENT-HELLO is read, the rest named. */
+static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec, size_t len)
+{
+    static const char *const v2_names[] = {NULL, "ClientHello", "ClientMasterKey", "ClientFinished",
+                                           "ServerHello", "ServerVerify", "ServerFinished"};
+    struct cursor c;
+    cur_init(&c, rec, len);
+    uint8_t type = cur_u8(&c);
+    t->s.records[from_server]++;
+    t->s.bytes[from_server] += len;
+    if (type == 1 && !from_server && !t->s.seen_client_hello) {
+        struct tls_client_hello *ch = &t->s.ch;
+        struct hello_lists all = {0};
+        memset(ch, 0, sizeof *ch);
+        ch->legacy_version = cur_be16(&c);
+        uint16_t cs_len = cur_be16(&c), sid_len = cur_be16(&c);
+        cur_skip(&c, 2); /* challenge length */
+        struct cursor cs = cur_sub(&c, cs_len);
+        while (cur_left(&cs) >= 3) {
+            uint8_t hi = cur_u8(&cs);
+            uint16_t lo = cur_be16(&cs);
+            if (hi == 0) { /* a TLS cipher suite in SSLv2 clothing */
+                list_push(&ch->ciphers, lo);
+                vec_push(&all.ciphers, lo);
+            }
+        }
+        if (c.err || sid_len > 32) {
+            lists_free(&all);
+            malformed(t, from_server, "SSLv2 CLIENT-HELLO");
+            return;
+        }
+        t->s.seen_client_hello = 1;
+        t->s.sslv2_hello = 1;
+        make_ja3(ch->legacy_version, &all, t->s.ja3);
+        make_ja4(ch, &all, t->s.ja4);
+        lists_free(&all);
+        record_msg_name(t, from_server, HT_CLIENT_HELLO);
+        emit(t, TLS_EV_HANDSHAKE, from_server, HT_CLIENT_HELLO, "ClientHello (SSLv2 format)");
+        return;
+    }
+    if (type == 4 && from_server) { /* SERVER-HELLO: the server speaks SSL 2.0 itself */
+        t->s.seen_server_hello = 1;
+        t->s.version = 0x0002;
+        t->s.sh.selected_version = 0x0002;
+    }
+    if (type >= 1 && type <= 6 && (type == 1 || type == 4 || (type == 2 && !from_server))) {
+        /* the messages SSL 2.0 sends in clear; the oracle numbers them as SSLv2 does */
+        record_msg_name(t, from_server, type == 4 ? HT_SERVER_HELLO : type == 2 ? TLS_MSG_V2_CLIENT_MASTER_KEY
+                                                                                : HT_CLIENT_HELLO);
+        char label[48];
+        snprintf(label, sizeof label, "%s (SSLv2)", v2_names[type]);
+        emit(t, TLS_EV_HANDSHAKE, from_server, type, label);
+    } else {
+        emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "SSLv2 encrypted record");
+    }
+}
+
+/* SSLv2 framing: [len15][body] with the top bit set (3-byte headers with padding are not used by hellos). */
+static size_t sslv2_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    size_t used = 0;
+    while (used < n && !d->dead) {
+        if (d->hdr_have < 2) {
+            d->hdr[d->hdr_have++] = p[used++];
+            if (d->hdr_have < 2)
+                continue;
+            if (!(d->hdr[0] & 0x80)) { /* the peer answered in TLS records after all */
+                d->sslv2 = 0;
+                d->hdr_have = 2;
+                return used;
+            }
+            d->rec_left = (uint32_t)(d->hdr[0] & 0x7f) << 8 | d->hdr[1];
+            d->buf_have = 0;
+            free(d->buf);
+            d->buf = malloc(d->rec_left ? d->rec_left : 1);
+            if (!d->buf) {
+                malformed(t, from_server, "SSLv2 record (out of memory)");
+                break;
+            }
+        }
+        size_t take = n - used < d->rec_left - d->buf_have ? n - used : d->rec_left - d->buf_have;
+        memcpy(d->buf + d->buf_have, p + used, take);
+        d->buf_have += (uint32_t)take;
+        used += take;
+        if (d->buf_have == d->rec_left) {
+            sslv2_record(t, from_server, d->buf, d->rec_left);
+            free(d->buf);
+            d->buf = NULL;
+            d->hdr_have = 0;
+        }
+    }
+    return used;
+}
+
+void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, int64_t now_s)
+{
+    struct tls_dir *d = &t->dir[from_server & 1];
+    from_server &= 1;
+    t->now_s = now_s;
+    if (!d->started && n > 0) {
+        d->started = 1;
+        /* an SSLv2 header: the client's hello, or a server answering one in kind */
+        d->sslv2 = (p[0] & 0x80) != 0 && (from_server ? t->s.sslv2_hello : tls_sniff(p, n) != 0);
+        if (!d->sslv2 && n >= 5 && !record_starts(p, n)) /* a capture that starts inside a record */
+            lose_framing(t, from_server, "the capture starts inside a record");
+    }
+    if (d->resync) {
+        /* each call brings the bytes of one segment: try its start */
+        if (!record_starts(p, n))
+            return;
+        d->resync = 0;
+    }
+    if (d->sslv2 && !d->dead) {
+        size_t used = sslv2_bytes(t, from_server, p, n);
+        p += used;
+        n -= used;
+    }
+    while (n > 0 && !d->dead) {
+        if (d->hdr_have < 5) {
+            d->hdr[d->hdr_have++] = *p++;
+            n--;
+            if (d->hdr_have == 5)
+                record_start(t, from_server);
+            continue;
+        }
+        size_t take = n < d->rec_left ? n : d->rec_left;
+        if (d->rec_readable && d->rec_type == CT_HANDSHAKE)
+            handshake_bytes(t, from_server, p, take);
+        else if (d->rec_readable && d->rec_type == CT_ALERT)
+            alert_bytes(t, from_server, p, take);
+        p += take;
+        n -= take;
+        d->rec_left -= (uint32_t)take;
+        if (d->rec_left == 0)
+            d->hdr_have = 0;
+    }
+    if (d->app_run) {
+        char label[48];
+        if (d->app_run == 1)
+            snprintf(label, sizeof label, "ApplicationData");
+        else
+            snprintf(label, sizeof label, "ApplicationData x%u", d->app_run);
+        emit(t, TLS_EV_APP_DATA, from_server, (uint16_t)(d->app_run > 0xffff ? 0xffff : d->app_run), label);
+        d->app_run = 0;
+    }
+}
+
+void tls_gap(struct tls_conn *t, int from_server)
+{
+    if (!t->dir[from_server & 1].dead)
+        lose_framing(t, from_server & 1, "bytes missing");
+}
+
+void tls_rst(struct tls_conn *t)
+{
+    if (!t->s.established)
+        t->s.rst_before_established = 1;
+}
+
+void tls_end(struct tls_conn *t)
+{
+    struct tls_summary *s = &t->s;
+    int fatal_before = (s->alert_seen || s->encrypted_alert_before_established) && !s->established;
+    if (fatal_before || (s->rst_before_established && !s->established))
+        s->handshake = TLS_HS_FAILED;
+    else if (!s->established)
+        s->handshake = TLS_HS_INCOMPLETE;
+    else if (t->v13 ? s->sh.psk_accepted
+                    : (s->sh.session_id_len && s->sh.session_id_len == s->ch.session_id_len &&
+                       !memcmp(s->sh.session_id, s->ch.session_id, s->sh.session_id_len)) ||
+                          (s->seen_server_hello && !s->cert_seen && s->ch.ticket_offered &&
+                           !tls_cipher_is_certless(s->sh.cipher)))
+        s->handshake = TLS_HS_RESUMED;
+    else if (!t->v13 && tls_cipher_is_certless(s->sh.cipher))
+        s->handshake = TLS_HS_ANONYMOUS;
+    else
+        s->handshake = TLS_HS_FULL;
+}

@@ -1,0 +1,394 @@
+/*
+ * test_tls.c - the TLS observer: a handshake built byte by byte from the
+ * RFC layouts gives the same summary and the same messages whether it is
+ * fed whole, byte by byte or in random splits; several messages in one
+ * record, one message across records; every length field too large, too
+ * small or zero ends in a clean "malformed" note; JA4 matches the example
+ * in FoxIO's specification.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls.h"
+
+/* ------------------------------------------------------------ a byte builder */
+
+struct buf {
+    uint8_t b[8192];
+    size_t n;
+};
+
+static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct buf *b, unsigned v) { put8(b, v >> 8), put8(b, v); }
+static void put24(struct buf *b, unsigned v) { put8(b, v >> 16), put16(b, v & 0xffff); }
+static void putn(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n), b->n += n; }
+static void fill(struct buf *b, uint8_t v, size_t n) { memset(b->b + b->n, v, n), b->n += n; }
+/* Reserve a length field of `width` bytes; patch() writes what followed it. */
+static size_t mark(struct buf *b, int width) { size_t at = b->n; fill(b, 0, (size_t)width); return at; }
+static void patch(struct buf *b, size_t at, int width)
+{
+    size_t len = b->n - at - (size_t)width;
+    for (int i = width - 1; i >= 0; i--, len >>= 8)
+        b->b[at + (size_t)i] = (uint8_t)len;
+}
+
+static const uint16_t ja4_ciphers[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
+                                       0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+static const uint16_t ja4_exts[] = {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d,
+                                    0x0005, 0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015};
+static const uint16_t ja4_sigs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+
+/* A ClientHello handshake message with the JA4 example's lists, GREASE sprinkled in. */
+static void client_hello(struct buf *b)
+{
+    put8(b, 1);
+    size_t len = mark(b, 3);
+    put16(b, 0x0303);
+    fill(b, 0x11, 32);
+    put8(b, 32);
+    fill(b, 0x22, 32);
+    size_t cs = mark(b, 2);
+    put16(b, 0x2a2a); /* GREASE: ignored by both fingerprints */
+    for (size_t i = 0; i < sizeof ja4_ciphers / 2; i++)
+        put16(b, ja4_ciphers[i]);
+    patch(b, cs, 2);
+    put8(b, 1), put8(b, 0);
+    size_t exts = mark(b, 2);
+    put16(b, 0xdada), put16(b, 0); /* a GREASE extension */
+    for (size_t i = 0; i < sizeof ja4_exts / 2; i++) {
+        uint16_t t = ja4_exts[i];
+        put16(b, t);
+        size_t el = mark(b, 2);
+        if (t == 0x0000) { /* server_name */
+            size_t l = mark(b, 2);
+            put8(b, 0), put16(b, 15), putn(b, "www.synfin.test", 15);
+            patch(b, l, 2);
+        } else if (t == 0x0010) { /* ALPN */
+            size_t l = mark(b, 2);
+            put8(b, 2), putn(b, "h2", 2), put8(b, 8), putn(b, "http/1.1", 8);
+            patch(b, l, 2);
+        } else if (t == 0x000d) {
+            size_t l = mark(b, 2);
+            for (size_t k = 0; k < sizeof ja4_sigs / 2; k++)
+                put16(b, ja4_sigs[k]);
+            patch(b, l, 2);
+        } else if (t == 0x002b) { /* supported_versions */
+            put8(b, 6), put16(b, 0x3a3a), put16(b, 0x0304), put16(b, 0x0303);
+        } else if (t == 0x000a) {
+            put16(b, 6), put16(b, 0x001d), put16(b, 0x0017), put16(b, 0x0018);
+        } else if (t == 0x0033) { /* key_share: x25519 */
+            put16(b, 36), put16(b, 0x001d), put16(b, 32), fill(b, 0x33, 32);
+        }
+        patch(b, el, 2);
+    }
+    patch(b, exts, 2);
+    patch(b, len, 3);
+}
+
+/* TLS 1.2 server flight: ServerHello, Certificate (garbage DER), ServerKeyExchange, ServerHelloDone. */
+static void server_flight(struct buf *b)
+{
+    put8(b, 2);
+    size_t len = mark(b, 3);
+    put16(b, 0x0303);
+    fill(b, 0x44, 32);
+    put8(b, 0);
+    put16(b, 0xc02f);
+    put8(b, 0);
+    size_t exts = mark(b, 2);
+    put16(b, 0x0010);
+    size_t el = mark(b, 2);
+    put16(b, 3), put8(b, 2), putn(b, "h2", 2);
+    patch(b, el, 2);
+    patch(b, exts, 2);
+    patch(b, len, 3);
+    put8(b, 11); /* Certificate: one "certificate" that is not DER */
+    len = mark(b, 3);
+    size_t list = mark(b, 3);
+    put24(b, 40), fill(b, 0x30, 40);
+    patch(b, list, 3);
+    patch(b, len, 3);
+    put8(b, 12), put24(b, 70), fill(b, 0x55, 70);
+    put8(b, 14), put24(b, 0);
+}
+
+static void record(struct buf *out, uint8_t type, const uint8_t *p, size_t n)
+{
+    put8(out, type), put16(out, 0x0303), put16(out, (unsigned)n), putn(out, p, n);
+}
+
+/* The whole conversation as (direction, bytes) chunks in wire order. */
+struct flight {
+    int from_server;
+    struct buf bytes;
+};
+static struct flight conv[6];
+
+static void build_conversation(void)
+{
+    struct buf m = {.n = 0};
+    memset(conv, 0, sizeof conv);
+    client_hello(&m);
+    record(&conv[0].bytes, 22, m.b, m.n);
+
+    /* the server's four messages: two records, one message split across them */
+    m.n = 0;
+    server_flight(&m);
+    conv[1].from_server = 1;
+    record(&conv[1].bytes, 22, m.b, 60);
+    record(&conv[1].bytes, 22, m.b + 60, m.n - 60);
+
+    uint8_t cke[] = {16, 0, 0, 33, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    uint8_t ccs[] = {1}, fin[40];
+    memset(fin, 0x77, sizeof fin);
+    record(&conv[2].bytes, 22, cke, sizeof cke);
+    record(&conv[2].bytes, 20, ccs, 1);
+    record(&conv[2].bytes, 22, fin, sizeof fin); /* encrypted Finished */
+    conv[3].from_server = 1;
+    record(&conv[3].bytes, 20, ccs, 1);
+    record(&conv[3].bytes, 22, fin, sizeof fin);
+    uint8_t app[300];
+    memset(app, 0x99, sizeof app);
+    record(&conv[4].bytes, 23, app, 120);
+    record(&conv[4].bytes, 23, app, 300);
+    conv[5].from_server = 1;
+    record(&conv[5].bytes, 23, app, 250);
+}
+
+/* What the parser said, in a comparable form. */
+struct transcript {
+    char text[4096];
+    size_t n;
+};
+
+static void on_event(void *ctx, const struct tls_event *ev)
+{
+    struct transcript *t = ctx;
+    if (ev->kind == TLS_EV_APP_DATA)
+        return; /* runs of records are reported per delivery, so they follow the splits by design */
+    int w = snprintf(t->text + t->n, sizeof t->text - t->n, "%d:%d:%u:%s|", ev->from_server, (int)ev->kind, ev->code,
+                     ev->label);
+    if (w > 0 && (size_t)w < sizeof t->text - t->n)
+        t->n += (size_t)w;
+}
+
+static unsigned rng = 12345;
+static size_t rnd(size_t n) { rng = rng * 1103515245u + 12345u; return (rng >> 16) % n; }
+
+/* Feed the conversation with chunks of `step` bytes (0: random sizes); return the summary. */
+static struct tls_summary run(int step, struct transcript *tr)
+{
+    memset(tr, 0, sizeof *tr);
+    struct tls_conn *t = tls_new(NULL, on_event, tr);
+    for (size_t f = 0; f < sizeof conv / sizeof conv[0]; f++) {
+        const struct buf *b = &conv[f].bytes;
+        for (size_t at = 0; at < b->n;) {
+            size_t n = step ? (size_t)step : 1 + rnd(64);
+            if (n > b->n - at)
+                n = b->n - at;
+            /* a fresh heap copy of just this chunk: ASan sees any read past it */
+            uint8_t *chunk = malloc(n);
+            memcpy(chunk, b->b + at, n);
+            tls_data(t, conv[f].from_server, chunk, n, 1700000000);
+            free(chunk);
+            at += n;
+        }
+    }
+    tls_end(t);
+    struct tls_summary s = *tls_summary_of(t);
+    tls_free(t);
+    return s;
+}
+
+static void test_whole_conversation(void)
+{
+    struct transcript tr;
+    struct tls_summary s = run(100000, &tr);
+    CU_ASSERT(s.seen_client_hello && s.seen_server_hello);
+    CU_ASSERT_EQUAL(s.version, 0x0303);
+    CU_ASSERT_STRING_EQUAL(s.ch.sni, "www.synfin.test");
+    CU_ASSERT_STRING_EQUAL(s.ch.alpn, "h2,http/1.1");
+    CU_ASSERT_STRING_EQUAL(s.sh.alpn, "h2");
+    CU_ASSERT_EQUAL(s.sh.cipher, 0xc02f);
+    CU_ASSERT_EQUAL(s.n_msgs, 6); /* CH, SH, Certificate, SKE, SHD, CKE; the Finisheds are encrypted */
+    static const uint8_t want[] = {1, 2, 11, 12, 14, 16};
+    CU_ASSERT(!memcmp(s.msgs, want, sizeof want));
+    CU_ASSERT(s.established);
+    CU_ASSERT_EQUAL(s.handshake, TLS_HS_FULL);
+    CU_ASSERT_EQUAL(s.certificates, 1);
+    CU_ASSERT_EQUAL(s.records[0], 6);
+    CU_ASSERT_EQUAL(s.records[1], 5);
+    CU_ASSERT_EQUAL(s.app_records[0], 2);
+    CU_ASSERT_EQUAL(s.app_bytes[0], 420);
+    CU_ASSERT_EQUAL(s.app_records[1], 1);
+    CU_ASSERT(!s.malformed);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "TLS session established"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "ClientHello (SNI www.synfin.test)"));
+}
+
+static void test_ja4_spec_example(void)
+{
+    struct transcript tr;
+    struct tls_summary s = run(100000, &tr);
+    /* FoxIO's JA4 technical details: the example hello's fingerprint */
+    CU_ASSERT_STRING_EQUAL(s.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    CU_ASSERT_EQUAL(strlen(s.ja3), 32);
+}
+
+static void test_splits_agree(void)
+{
+    struct transcript whole, tr;
+    struct tls_summary ref = run(100000, &whole);
+    for (int step = 1; step <= 7; step++) {
+        struct tls_summary s = run(step, &tr);
+        CU_ASSERT(!memcmp(&s, &ref, sizeof s));
+        CU_ASSERT_STRING_EQUAL(tr.text, whole.text);
+    }
+    for (int i = 0; i < 200; i++) {
+        struct tls_summary s = run(0, &tr);
+        CU_ASSERT(!memcmp(&s, &ref, sizeof s));
+        CU_ASSERT_STRING_EQUAL(tr.text, whole.text);
+    }
+}
+
+/* Corrupt one length field of the client's first record and feed it. */
+static struct tls_summary with_client_bytes(const uint8_t *p, size_t n)
+{
+    struct transcript tr;
+    memset(&tr, 0, sizeof tr);
+    struct tls_conn *t = tls_new(NULL, on_event, &tr);
+    uint8_t *copy = malloc(n ? n : 1);
+    memcpy(copy, p, n);
+    tls_data(t, 0, copy, n, 0);
+    free(copy);
+    tls_end(t);
+    struct tls_summary s = *tls_summary_of(t);
+    tls_free(t);
+    return s;
+}
+
+static void test_length_fields(void)
+{
+    const struct buf *ch = &conv[0].bytes;
+    /* offsets of the length fields inside record(ClientHello) */
+    size_t rec_len = 3, hs_len = 6, sid_len = 5 + 4 + 2 + 32, cs_len = sid_len + 1 + 32;
+    size_t offs[] = {rec_len, hs_len, sid_len, cs_len};
+    int widths[] = {2, 3, 1, 2};
+    unsigned values[] = {0, 1, 2, 0x7f, 0xff, 0xffff, 0xffffff};
+    for (size_t f = 0; f < 4; f++)
+        for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+            struct buf b = *ch;
+            unsigned val = values[v];
+            for (int i = widths[f] - 1; i >= 0; i--, val >>= 8)
+                b.b[offs[f] + (size_t)i] = (uint8_t)val;
+            struct tls_summary s = with_client_bytes(b.b, b.n);
+            /* a bad length either reads as other (valid-looking) fields or stops with a note */
+            if (s.malformed)
+                CU_ASSERT(strstr(s.note, "malformed") != NULL);
+        }
+    /* every length inside the extensions shrunk by one: a malformed ClientHello, never a crash */
+    for (size_t at = cs_len; at + 1 < ch->n; at++) {
+        struct buf b = *ch;
+        b.b[at] ^= 0x80;
+        (void)with_client_bytes(b.b, b.n);
+        b = *ch;
+        b.b[at] = 0;
+        (void)with_client_bytes(b.b, b.n);
+    }
+    /* every prefix of the record */
+    for (size_t n = 0; n < ch->n; n++) {
+        struct tls_summary s = with_client_bytes(ch->b, n);
+        CU_ASSERT(!s.seen_client_hello);
+    }
+}
+
+static void test_not_tls(void)
+{
+    CU_ASSERT_EQUAL(tls_sniff((const uint8_t *)"GET / HTTP/1.1\r\n", 16), 0);
+    CU_ASSERT_EQUAL(tls_sniff(conv[0].bytes.b, 3), -1);
+    CU_ASSERT_EQUAL(tls_sniff(conv[0].bytes.b, conv[0].bytes.n), 1);
+    const uint8_t v2[] = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15};
+    CU_ASSERT_EQUAL(tls_sniff(v2, sizeof v2), 1);
+    const uint8_t bad_version[] = {22, 3, 9, 0, 10};
+    CU_ASSERT_EQUAL(tls_sniff(bad_version, sizeof bad_version), 0);
+    const uint8_t garbage[] = {22, 3, 1, 0xff, 0xff}; /* longer than any record */
+    CU_ASSERT_EQUAL(tls_sniff(garbage, sizeof garbage), 0);
+    /* bytes that are no record header: framing is lost, said in the note, nothing parsed */
+    struct tls_summary s = with_client_bytes((const uint8_t *)"\x30\x03\x03\x00\x05hello", 10);
+    CU_ASSERT(!s.seen_client_hello && s.records[0] == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s.note, "record framing lost"));
+}
+
+static void test_alert_fails_handshake(void)
+{
+    struct transcript tr;
+    memset(&tr, 0, sizeof tr);
+    struct tls_conn *t = tls_new(NULL, on_event, &tr);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    const uint8_t alert[] = {21, 3, 3, 0, 2, 2, 40}; /* fatal handshake_failure */
+    tls_data(t, 1, alert, 4, 0);                     /* split inside the header */
+    tls_data(t, 1, alert + 4, 2, 0);                 /* and inside the body */
+    tls_data(t, 1, alert + 6, 1, 0);
+    tls_end(t);
+    const struct tls_summary *s = tls_summary_of(t);
+    CU_ASSERT_EQUAL(s->handshake, TLS_HS_FAILED);
+    CU_ASSERT(s->alert_seen);
+    CU_ASSERT_EQUAL(s->alert_desc, 40);
+    CU_ASSERT_EQUAL(s->alert_level, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "Alert fatal handshake_failure"));
+    tls_free(t);
+}
+
+static void test_rst_and_incomplete(void)
+{
+    struct transcript tr;
+    struct tls_conn *t = tls_new(NULL, on_event, &tr);
+    memset(&tr, 0, sizeof tr);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    tls_end(t);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->handshake, TLS_HS_INCOMPLETE);
+    tls_rst(t);
+    tls_end(t);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->handshake, TLS_HS_FAILED);
+    tls_free(t);
+}
+
+static void test_gap_stops_direction(void)
+{
+    struct transcript tr;
+    memset(&tr, 0, sizeof tr);
+    struct tls_conn *t = tls_new(NULL, on_event, &tr);
+    tls_data(t, 0, conv[0].bytes.b, 20, 0);
+    tls_gap(t, 0);
+    tls_data(t, 0, conv[0].bytes.b + 40, conv[0].bytes.n - 40, 0);
+    CU_ASSERT(!tls_summary_of(t)->seen_client_hello);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tls_summary_of(t)->note, "missing"));
+    tls_free(t);
+}
+
+int main(void)
+{
+    build_conversation();
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite s = CU_add_suite("tls", NULL, NULL);
+    if (!s || !CU_add_test(s, "a whole TLS 1.2 conversation", test_whole_conversation) ||
+        !CU_add_test(s, "JA4 of the specification's example", test_ja4_spec_example) ||
+        !CU_add_test(s, "whole, byte by byte, random splits agree", test_splits_agree) ||
+        !CU_add_test(s, "length fields too large, too small, zero", test_length_fields) ||
+        !CU_add_test(s, "sniffing", test_not_tls) ||
+        !CU_add_test(s, "an alert before Finished fails the handshake", test_alert_fails_handshake) ||
+        !CU_add_test(s, "RST and capture end", test_rst_and_incomplete) ||
+        !CU_add_test(s, "a gap stops the direction", test_gap_stops_direction)) {
+        CU_cleanup_registry();
+        return 2;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned fails = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return fails ? 1 : 0;
+}
