@@ -573,7 +573,7 @@ static void end_of_headers(struct http_conn *h, struct direction *d)
     struct message *m = &d->msg;
     if (!d->from_client) {
         if (m->status == 101 || (m->answers_connect && m->status >= 200 && m->status < 300)) {
-            /* the bytes after this empty line are another protocol (a tunnel, or what Upgrade named) */
+            /* rule 2, and 101: the bytes after this empty line are another protocol (a tunnel, or what Upgrade named) */
             stop_both(h);
             return;
         }

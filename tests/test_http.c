@@ -912,6 +912,10 @@ static void test_hosts(void)
     CU_ASSERT_STRING_EQUAL(o->sum.hosts[1], "other.example:8080");
     CU_ASSERT_STRING_EQUAL(o->sum.hosts[2], "[2001:db8::1]");
     CU_ASSERT_STRING_EQUAL(o->sum.hosts[3], "bad..name");
+    /* nothing but zeros behind each NUL, so the summary can be compared or hashed whole */
+    for (unsigned i = 0; i < HTTP_HOSTS_MAX; i++)
+        for (size_t j = strlen(o->sum.hosts[i]); j < HTTP_HOST_LEN; j++)
+            CU_ASSERT_EQUAL(o->sum.hosts[i][j], 0);
     free(o);
 
     /* at most HTTP_HOSTS_MAX, each cut at HTTP_HOST_LEN - 1 */
