@@ -211,10 +211,11 @@ static void hex_digest(gnutls_digest_algorithm_t alg, const char *text, char *ou
     out[0] = '\0';
     if (mdlen == 0 || mdlen > sizeof md || gnutls_hash_fast(alg, text, strlen(text), md) < 0)
         return;
-    size_t i;
-    for (i = 0; i < mdlen && 2 * i + 1 < chars; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    out[chars < 2 * mdlen ? chars : 2 * mdlen] = '\0';
+    static const char hex[] = "0123456789abcdef";
+    size_t n = chars < 2 * mdlen ? chars : 2 * mdlen;
+    for (size_t i = 0; i < n; i++)
+        out[i] = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+    out[n] = '\0';
 }
 
 /* The non-GREASE values, without SNI and ALPN when asked (JA4's extension list). */
@@ -230,18 +231,33 @@ static size_t clean(const struct u16vec *a, uint16_t *out, int drop_sni_alpn)
     return n;
 }
 
-/* Print values joined by sep into a fresh string (caller frees), e.g. "4865-4866" or "1301,1302". */
-static char *joined(const uint16_t *v, size_t n, const char *fmt, char sep)
+/* Values joined by sep into a fresh string (caller frees): decimal ("4865-4866", JA3) or
+ * four lower-case hex digits ("1301,1302", JA4).  By hand: printf per value cost more than
+ * the hashing. */
+static char *joined(const uint16_t *v, size_t n, int hex, char sep)
 {
+    static const char digits[] = "0123456789abcdef";
     char *s = malloc(n * 6 + 1), *p = s;
     if (!s)
         return NULL;
-    *p = '\0';
     for (size_t i = 0; i < n; i++) {
         if (i)
             *p++ = sep;
-        p += sprintf(p, fmt, v[i]); /* at most 5 digits: the 6 bytes per value hold it and sep */
+        unsigned x = v[i];
+        if (hex) {
+            p[0] = digits[x >> 12], p[1] = digits[(x >> 8) & 15], p[2] = digits[(x >> 4) & 15], p[3] = digits[x & 15];
+            p += 4;
+        } else {
+            char tmp[5];
+            int k = 0;
+            do
+                tmp[k++] = (char)('0' + x % 10);
+            while ((x /= 10) && k < 5);
+            while (k)
+                *p++ = tmp[--k];
+        }
     }
+    *p = '\0';
     return s;
 }
 
@@ -264,7 +280,7 @@ static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char 
     if (text && tmp) {
         int len = sprintf(text, "%u", legacy_version);
         for (size_t i = 0; i < 4; i++) {
-            char *j = joined(tmp, clean(parts[i], tmp, 0), "%u", '-');
+            char *j = joined(tmp, clean(parts[i], tmp, 0), 0, '-');
             len += sprintf(text + len, ",%s", j ? j : "");
             free(j);
         }
@@ -295,7 +311,7 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
     }
     size_t nc = clean(&l->ciphers, v, 0);
     qsort(v, nc, sizeof v[0], cmp_u16);
-    char *ciphers = joined(v, nc, "%04x", ',');
+    char *ciphers = joined(v, nc, 1, ',');
     if (ciphers && nc)
         hex_digest(GNUTLS_DIG_SHA256, ciphers, hc, 12);
     free(ciphers);
@@ -303,9 +319,9 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
     size_t ne_all = clean(&l->extensions, v, 0);
     size_t ne = clean(&l->extensions, v, 1);
     qsort(v, ne, sizeof v[0], cmp_u16);
-    char *exts = joined(v, ne, "%04x", ',');
+    char *exts = joined(v, ne, 1, ',');
     size_t ns = clean(&l->sigalgs, v, 0);
-    char *sigs = joined(v, ns, "%04x", ',');
+    char *sigs = joined(v, ns, 1, ',');
     if (exts && sigs && ne) {
         char *text = malloc(strlen(exts) + strlen(sigs) + 2);
         if (text) {
@@ -545,16 +561,17 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
         snprintf(label, cap, "Certificate (empty)");
         return;
     }
-    if (x509_parse(der[0], len[0], &t->s.leaf) < 0) {
-        t->s.cert_verdict = CERT_MALFORMED;
-    } else {
-        struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
-        if (!v) {
-            snprintf(label, cap, "Certificate (%zu)", total);
-            return;
-        }
-        t->s.cert_verdict = x509_verify_chain(v, der, len, n, t->s.ch.sni, t->now_s);
+    struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
+    if (!v) { /* verification is off: the leaf is still worth showing */
+        if (x509_parse(der[0], len[0], &t->s.leaf) < 0)
+            memset(&t->s.leaf, 0, sizeof t->s.leaf);
+        snprintf(label, cap, "Certificate (%zu)", total);
+        return;
     }
+    int leaf_ok;
+    t->s.cert_verdict = x509_check_server(v, der, len, n, t->s.ch.sni, t->now_s, &t->s.leaf, &leaf_ok);
+    if (!leaf_ok)
+        memset(&t->s.leaf, 0, sizeof t->s.leaf);
     t->s.cert_verified = 1;
     snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
 }

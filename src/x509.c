@@ -48,17 +48,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #define X509_CHAIN_MAX 16
 #define CA_FILE_MAX (64u << 20) /* a CA bundle larger than this is not one */
 
+/*
+ * Servers send the same chain to every client, so a capture holds the same
+ * few chains thousands of times.  A verdict splits into what time cannot
+ * change (signatures, trust) and the path's validity window; the cache
+ * keeps both per chain, with the parsed leaf, so a hit costs one SHA-256
+ * of the chain, a hostname match on the kept leaf and a comparison with the
+ * window (one chain serves many names: the hostname is checked per call).
+ */
+#define CACHE_SLOTS 256
+
+struct cached_verdict {
+    uint8_t key[32];           /* SHA-256 of the chain */
+    uint8_t used;
+    enum cert_verdict timeless; /* bad-signature, self-signed, untrusted, or ok so far */
+    int64_t not_before, not_after; /* the path's window: latest start, earliest end */
+    gnutls_x509_crt_t leaf_crt; /* kept for what the name list cannot answer (IP addresses) */
+    char **names;              /* the leaf's DNS subjectAltNames, or its CN when it has none */
+    size_t n_names;
+    struct cert_info leaf;
+    int leaf_ok;
+};
+
+static void clear_slot(struct cached_verdict *slot);
+
 struct x509_verifier {
     gnutls_x509_trust_list_t tl;
     unsigned anchors;
+    struct cached_verdict *cache; /* CACHE_SLOTS entries, or NULL when it could not be had */
+    uint64_t hits, misses;
 };
 
 static const char *const verdict_names[CERT_VERDICT_COUNT] = {
@@ -411,6 +439,11 @@ struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t e
 
 void x509_verifier_free(struct x509_verifier *v)
 {
+    if (v && v->cache) {
+        for (size_t i = 0; i < CACHE_SLOTS; i++)
+            clear_slot(&v->cache[i]);
+        free(v->cache);
+    }
     if (!v)
         return;
     if (v->tl)
@@ -484,50 +517,80 @@ static unsigned trust_status(struct x509_verifier *v, gnutls_x509_crt_t *crts, s
     return status;
 }
 
-static enum cert_verdict judge(struct x509_verifier *v, gnutls_x509_crt_t *crts, size_t n, const char *hostname,
-                               int64_t when)
+/* What time cannot change, and the window of time the path is valid in. */
+struct judgement {
+    enum cert_verdict timeless;
+    uint8_t host_ok;
+    int64_t not_before, not_after;
+};
+
+static void judge_timeless(struct x509_verifier *v, gnutls_x509_crt_t *crts, size_t n, const char *hostname,
+                           struct judgement *j)
 {
     size_t path[X509_CHAIN_MAX];
     size_t plen = build_path(v ? v->tl : NULL, crts, n, path);
     gnutls_x509_crt_t leaf = crts[0];
 
+    j->timeless = CERT_OK;
+    j->not_before = INT64_MIN;
+    j->not_after = INT64_MAX;
+    /* hostname: wildcards as RFC 6125 allows them; an IP address in SNI
+     * (which RFC 6066 forbids) is matched against IP SANs */
+    j->host_ok = !(hostname && hostname[0]) || gnutls_x509_crt_check_hostname2(leaf, hostname, 0);
+
     /* bad-signature: a link among the certificates sent, the leaf's own
      * signature when it claims to be its own issuer, or the link to the
      * anchor (which GnuTLS checks) */
     for (size_t k = 0; k + 1 < plen; k++)
-        if (bad_signature(crts[path[k]], crts[path[k + 1]]))
-            return CERT_BAD_SIGNATURE;
+        if (bad_signature(crts[path[k]], crts[path[k + 1]])) {
+            j->timeless = CERT_BAD_SIGNATURE;
+            return;
+        }
     int self_issued = gnutls_x509_crt_check_issuer(leaf, leaf) != 0;
-    if (self_issued && bad_signature(leaf, leaf))
-        return CERT_BAD_SIGNATURE;
+    if (self_issued && bad_signature(leaf, leaf)) {
+        j->timeless = CERT_BAD_SIGNATURE;
+        return;
+    }
     unsigned status = trust_status(v, crts, n);
-    if (status & GNUTLS_CERT_SIGNATURE_FAILURE)
-        return CERT_BAD_SIGNATURE;
-
-    /* self-signed, untrusted */
-    if (status != 0)
-        return self_issued ? CERT_SELF_SIGNED : CERT_UNTRUSTED;
-
-    /* expired, not-yet-valid: every certificate of the path, not the anchor */
-    int expired = 0, early = 0;
+    if (status & GNUTLS_CERT_SIGNATURE_FAILURE) {
+        j->timeless = CERT_BAD_SIGNATURE;
+        return;
+    }
+    if (status != 0) {
+        j->timeless = self_issued ? CERT_SELF_SIGNED : CERT_UNTRUSTED;
+        return;
+    }
+    /* the validity window of every certificate of the path, not the anchor */
     for (size_t k = 0; k < plen; k++) {
         time_t nb = gnutls_x509_crt_get_activation_time(crts[path[k]]);
         time_t na = gnutls_x509_crt_get_expiration_time(crts[path[k]]);
-        if (na == (time_t)-1 || when > (int64_t)na)
-            expired = 1;
-        if (nb == (time_t)-1 || when < (int64_t)nb)
-            early = 1;
+        int64_t b = nb == (time_t)-1 ? INT64_MAX : (int64_t)nb; /* unreadable: never valid */
+        int64_t a = na == (time_t)-1 ? INT64_MIN : (int64_t)na;
+        if (b > j->not_before)
+            j->not_before = b;
+        if (a < j->not_after)
+            j->not_after = a;
     }
-    if (expired)
-        return CERT_EXPIRED;
-    if (early)
-        return CERT_NOT_YET_VALID;
+}
 
-    /* hostname-mismatch: wildcards as RFC 6125 allows them; an IP address
-     * in SNI (which RFC 6066 forbids) is matched against IP SANs */
-    if (hostname && hostname[0] && !gnutls_x509_crt_check_hostname2(leaf, hostname, 0))
-        return CERT_HOSTNAME_MISMATCH;
-    return CERT_OK;
+/* The verdict at `when`, in the order of precedence x509.h gives. */
+static enum cert_verdict verdict_at(const struct judgement *j, int64_t when)
+{
+    if (j->timeless != CERT_OK)
+        return j->timeless;
+    if (when > j->not_after)
+        return CERT_EXPIRED;
+    if (when < j->not_before)
+        return CERT_NOT_YET_VALID;
+    return j->host_ok ? CERT_OK : CERT_HOSTNAME_MISMATCH;
+}
+
+static enum cert_verdict judge(struct x509_verifier *v, gnutls_x509_crt_t *crts, size_t n, const char *hostname,
+                               int64_t when)
+{
+    struct judgement j;
+    judge_timeless(v, crts, n, hostname, &j);
+    return verdict_at(&j, when);
 }
 
 enum cert_verdict x509_verify_chain(struct x509_verifier *v, const uint8_t *const *der, const size_t *len,
@@ -549,4 +612,150 @@ out:
     for (size_t i = 0; i < got; i++)
         gnutls_x509_crt_deinit(crts[i]);
     return verdict;
+}
+
+/* SHA-256 over every certificate of the chain, each with its length. */
+static int chain_key(const uint8_t *const *der, const size_t *len, size_t n, uint8_t key[32])
+{
+    gnutls_hash_hd_t h;
+    if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t l[8];
+        for (int b = 0; b < 8; b++)
+            l[b] = (uint8_t)((uint64_t)len[i] >> (8 * b));
+        gnutls_hash(h, l, sizeof l);
+        gnutls_hash(h, der[i], len[i]);
+    }
+    gnutls_hash_deinit(h, key);
+    return 0;
+}
+
+/* The names a DNS hostname is matched against (RFC 6125 6.4.4: the CN only without DNS SANs). */
+static void collect_names(gnutls_x509_crt_t crt, struct cached_verdict *slot)
+{
+    char buf[256];
+    size_t cap = 0;
+    for (unsigned seq = 0;; seq++) {
+        size_t len = sizeof buf - 1;
+        unsigned critical;
+        int type = gnutls_x509_crt_get_subject_alt_name(crt, seq, buf, &len, &critical);
+        if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            break;
+        if (type != GNUTLS_SAN_DNSNAME)
+            continue; /* too long or another kind: not a name to match */
+        buf[len] = '\0';
+        if (slot->n_names == cap) {
+            size_t ncap = cap ? cap * 2 : 4;
+            char **n = realloc(slot->names, ncap * sizeof *n);
+            if (!n)
+                return;
+            slot->names = n;
+            cap = ncap;
+        }
+        if ((slot->names[slot->n_names] = strdup(buf)))
+            slot->n_names++;
+    }
+    if (slot->n_names == 0) {
+        size_t len = sizeof buf;
+        if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &len) == 0 &&
+            (slot->names = malloc(sizeof *slot->names)) && (slot->names[0] = strdup(buf)))
+            slot->n_names = 1;
+    }
+}
+
+static void clear_slot(struct cached_verdict *slot)
+{
+    if (slot->leaf_crt)
+        gnutls_x509_crt_deinit(slot->leaf_crt);
+    for (size_t i = 0; i < slot->n_names; i++)
+        free(slot->names[i]);
+    free(slot->names);
+    memset(slot, 0, sizeof *slot);
+}
+
+/* RFC 6125 6.4.3: case-insensitive; a "*" may stand for the whole leftmost label only. */
+static int name_matches(const char *pattern, const char *host, size_t host_len)
+{
+    if (pattern[0] == '*' && pattern[1] == '.') {
+        const char *dot = memchr(host, '.', host_len);
+        const char *rest = pattern + 1; /* ".example.com" */
+        if (!dot || dot == host || !strchr(rest + 1, '.'))
+            return 0; /* no label for the star, or a star over a public suffix like "*.com" */
+        size_t tail = host_len - (size_t)(dot - host);
+        return strlen(rest) == tail && !strncasecmp(rest, dot, tail);
+    }
+    return strlen(pattern) == host_len && !strncasecmp(pattern, host, host_len);
+}
+
+static int looks_like_ip(const char *h)
+{
+    unsigned char a[16];
+    return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
+}
+
+static int host_matches(const struct cached_verdict *slot, const char *hostname)
+{
+    if (!(hostname && hostname[0]))
+        return 1;
+    if (looks_like_ip(hostname))
+        return slot->leaf_crt && gnutls_x509_crt_check_hostname2(slot->leaf_crt, hostname, 0);
+    size_t len = strlen(hostname); /* RFC 6066 3: SNI carries no trailing dot, GnuTLS matches none either */
+    for (size_t i = 0; i < slot->n_names; i++)
+        if (name_matches(slot->names[i], hostname, len))
+            return 1;
+    return 0;
+}
+
+enum cert_verdict x509_check_server(struct x509_verifier *v, const uint8_t *const *der, const size_t *len, size_t n,
+                                    const char *hostname, int64_t when, struct cert_info *leaf, int *leaf_ok)
+{
+    *leaf_ok = 0;
+    if (n == 0 || !der || !len)
+        return CERT_MALFORMED;
+    if (n > X509_CHAIN_MAX)
+        n = X509_CHAIN_MAX;
+    uint8_t key[32];
+    struct cached_verdict *slot = NULL;
+    if (v && !v->cache)
+        v->cache = calloc(CACHE_SLOTS, sizeof *v->cache);
+    if (v && v->cache && chain_key(der, len, n, key) == 0) {
+        slot = &v->cache[(key[1] | (unsigned)key[2] << 8) % CACHE_SLOTS];
+        if (slot->used && !memcmp(slot->key, key, sizeof key)) {
+            v->hits++;
+            struct judgement j = {slot->timeless, (uint8_t)host_matches(slot, hostname), slot->not_before,
+                                  slot->not_after};
+            *leaf = slot->leaf;
+            *leaf_ok = slot->leaf_ok;
+            return verdict_at(&j, when);
+        }
+    }
+    if (v)
+        v->misses++;
+
+    *leaf_ok = x509_parse(der[0], len[0], leaf) == 0;
+    gnutls_x509_crt_t crts[X509_CHAIN_MAX];
+    size_t got;
+    struct judgement j = {CERT_MALFORMED, 0, INT64_MIN, INT64_MAX};
+    for (got = 0; got < n; got++)
+        if (import_der(&crts[got], der[got], len[got]) < 0)
+            break;
+    if (got == n)
+        judge_timeless(v, crts, n, hostname, &j);
+    if (slot) {
+        clear_slot(slot);
+        memcpy(slot->key, key, sizeof key);
+        slot->used = 1;
+        slot->timeless = j.timeless;
+        slot->not_before = j.not_before;
+        slot->not_after = j.not_after;
+        slot->leaf = *leaf;
+        slot->leaf_ok = *leaf_ok;
+        slot->leaf_crt = got == n ? crts[0] : NULL; /* the slot keeps the leaf */
+        if (slot->leaf_crt)
+            collect_names(slot->leaf_crt, slot);
+    }
+    for (size_t i = slot && got == n ? 1 : 0; i < got; i++)
+        gnutls_x509_crt_deinit(crts[i]);
+    return verdict_at(&j, when);
 }

@@ -62,4 +62,12 @@ void x509_verifier_free(struct x509_verifier *v);
 enum cert_verdict x509_verify_chain(struct x509_verifier *v, const uint8_t *const *der, const size_t *len,
                                     size_t n, const char *hostname, int64_t when);
 
+/*
+ * What the analyzer needs of a server's chain in one call: the leaf parsed
+ * (*leaf_ok says whether it could be) and the verdict, remembered per chain
+ * and hostname so that the thousandth connection to a server costs a hash.
+ */
+enum cert_verdict x509_check_server(struct x509_verifier *v, const uint8_t *const *der, const size_t *len, size_t n,
+                                    const char *hostname, int64_t when, struct cert_info *leaf, int *leaf_ok);
+
 #endif

@@ -38,7 +38,7 @@ static struct blob blobs[] = {
     { "root-ca.der", NULL, 0 },   { "int-ca.der", NULL, 0 },     { "leaf-rsa.der", NULL, 0 },
     { "leaf-late.der", NULL, 0 }, { "leaf-ec.der", NULL, 0 },    { "client-leaf.der", NULL, 0 },
     { "big.der", NULL, 0 },       { "selfsigned.der", NULL, 0 }, { "other-ca.der", NULL, 0 },
-    { "other-leaf.der", NULL, 0 },
+    { "other-leaf.der", NULL, 0 }, { "wildcard.der", NULL, 0 },
     /* made in memory by init_suite: */
     { "garbage", NULL, 0 },       { "truncated", NULL, 0 },      { "leaf-rsa-tampered", NULL, 0 },
     { "leaf-ec-tampered", NULL, 0 }, { "int-ca-tampered", NULL, 0 },
@@ -182,7 +182,18 @@ static enum cert_verdict chain(struct x509_verifier *v, const char *host, int64_
         len[n] = b->len;
     }
     va_end(ap);
-    return x509_verify_chain(v, der, len, n, host, when);
+    enum cert_verdict plain = x509_verify_chain(v, der, len, n, host, when);
+    /* the cached path agrees with the plain one, when it fills its slot and when it hits it */
+    for (int pass = 0; pass < 2 && v; pass++) {
+        struct cert_info ci;
+        int ok;
+        enum cert_verdict cached = x509_check_server(v, der, len, n, host, when, &ci, &ok);
+        if (cached != plain)
+            fprintf(stderr, "\n  cached pass %d: %s, plain %s (host %s)\n", pass, cert_verdict_name(cached),
+                    cert_verdict_name(plain), host ? host : "-");
+        CU_ASSERT_EQUAL(cached, plain);
+    }
+    return plain;
 }
 
 #define VERDICT(got, want)                                                                                 \
@@ -359,6 +370,29 @@ static void test_hostname(void)
     VERDICT(chain(v_root, NULL, T_2025_06, "leaf-rsa.der", "int-ca.der", NULL), CERT_OK);
     VERDICT(chain(v_root, "", T_2025_06, "leaf-rsa.der", "int-ca.der", NULL), CERT_OK);
     VERDICT(chain(v_root, NULL, T_2025_06, "big.der", NULL), CERT_OK);
+}
+
+/* RFC 6125 wildcards, through both the plain (GnuTLS) and the cached (own matcher) path. */
+static void test_wildcard(void)
+{
+    char err[256];
+    struct x509_verifier *w = x509_verifier_new(path("wildcard.pem"), err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    static const struct { const char *host; enum cert_verdict want; } cases[] = {
+        {"a.synfin.test", CERT_OK},           {"WWW.SYNFIN.TEST", CERT_OK},
+        {"www.synfin.test.", CERT_HOSTNAME_MISMATCH}, /* SNI never ends in a dot (RFC 6066 3) */
+        {"synfin.test", CERT_HOSTNAME_MISMATCH}, /* the star needs a label */
+        {"a.b.synfin.test", CERT_HOSTNAME_MISMATCH}, /* and only one */
+        {"example.com", CERT_HOSTNAME_MISMATCH}, /* "*.com" is no wildcard a client honours */
+        {"xsynfin.test", CERT_HOSTNAME_MISMATCH},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum cert_verdict got = chain(w, cases[i].host, T_2025_06, "wildcard.der", NULL);
+        if (got != cases[i].want)
+            fprintf(stderr, "\n  %s: got %s\n", cases[i].host, cert_verdict_name(got));
+        CU_ASSERT_EQUAL(got, cases[i].want);
+    }
+    x509_verifier_free(w);
 }
 
 static void test_expired(void)
@@ -594,6 +628,7 @@ int main(void)
         { "parse: garbage", test_parse_garbage },
         { "verdict: ok", test_ok },
         { "verdict: hostname", test_hostname },
+        { "wildcards", test_wildcard },
         { "verdict: expired", test_expired },
         { "verdict: not yet valid", test_not_yet_valid },
         { "anchor time not checked", test_anchor_time_not_checked },

@@ -22,6 +22,8 @@
 #   selfsigned   P-256     self-signed, not a CA   2024-01-01 .. 2028-01-01
 #   other-ca     P-256     self-signed CA          2020-01-01 .. 2030-01-01
 #   other-leaf   P-256     by other-ca             2024-01-01 .. 2028-01-01
+#   wildcard     P-256     self-signed, SANs *.synfin.test and *.com (a star no client honours)
+#                                                  2024-01-01 .. 2028-01-01
 #
 # Each certificate is written as NAME.pem and NAME.der.
 set -eu
@@ -196,6 +198,22 @@ tls_www_server
 signing_key
 T
 signed other-leaf other-ca
+
+# --- a wildcard certificate, trusted by loading itself as the CA file
+ec_key wildcard
+cat > "$tmp/wildcard.tmpl" <<'T'
+dn = "CN=*.synfin.test,O=Synfin Test"
+serial = 11
+activation_date = "2024-01-01 00:00:00 UTC"
+expiration_date = "2028-01-01 00:00:00 UTC"
+dns_name = "*.synfin.test"
+dns_name = "*.com"
+ca
+tls_www_server
+signing_key
+cert_signing_key
+T
+self wildcard
 
 # --- CA files: both CAs in one PEM bundle
 cat "$out/other-ca.pem" "$out/root-ca.pem" > "$out/ca-bundle.pem"
