@@ -1,43 +1,89 @@
 /*
- * json.c - the streaming JSON writer (see json.h).  Strings are escaped per
- * RFC 8259 section 7; bytes that are not valid UTF-8 come out as \u00XX of
- * the byte, so a hostile name in a packet can never break a JSON line.
+ * json.c - the JSON writer (see json.h).  Strings are escaped per RFC 8259
+ * section 7; bytes that are not valid UTF-8 come out as \u00XX of the byte,
+ * so a hostile name in a packet can never break a JSON line.
  */
 #include "json.h"
 
-#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 void jw_init(struct jw *w, FILE *f)
 {
+    memset(w, 0, sizeof *w);
     w->f = f;
+}
+
+void jw_free(struct jw *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+    w->len = w->cap = 0;
+}
+
+static void put(struct jw *w, const void *p, size_t n)
+{
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->len + n)
+            cap *= 2;
+        char *b = realloc(w->buf, cap);
+        if (!b) {
+            w->oom = 1;
+            return;
+        }
+        w->buf = b;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void put_ch(struct jw *w, char c)
+{
+    if (w->len < w->cap)
+        w->buf[w->len++] = c;
+    else
+        put(w, &c, 1);
+}
+
+static void put_s(struct jw *w, const char *s) { put(w, s, strlen(s)); }
+
+int jw_flush(struct jw *w, int newline)
+{
+    if (newline)
+        put_ch(w, '\n');
+    size_t n = w->len;
+    w->len = 0;
     w->depth = 0;
     w->nonempty[0] = 0;
+    return n && fwrite(w->buf, 1, n, w->f) != n ? -1 : 0;
 }
 
 static void sep(struct jw *w, const char *key)
 {
     if (w->nonempty[w->depth])
-        putc(',', w->f);
+        put_ch(w, ',');
     w->nonempty[w->depth] = 1;
     if (key) {
-        putc('"', w->f);
-        fputs(key, w->f); /* keys are our own literals: nothing to escape */
-        fputs("\":", w->f);
+        put_ch(w, '"');
+        put_s(w, key); /* keys are our own literals: nothing to escape */
+        put(w, "\":", 2);
     }
 }
 
-static void open_(struct jw *w, const char *key, int ch)
+static void open_(struct jw *w, const char *key, char ch)
 {
     sep(w, key);
-    putc(ch, w->f);
+    put_ch(w, ch);
     if (w->depth + 1 < JSON_MAX_DEPTH)
         w->depth++;
     w->nonempty[w->depth] = 0;
 }
 
-static void close_(struct jw *w, int ch)
+static void close_(struct jw *w, char ch)
 {
-    putc(ch, w->f);
+    put_ch(w, ch);
     if (w->depth > 0)
         w->depth--;
 }
@@ -68,62 +114,91 @@ static int utf8_len(const unsigned char *s)
     return n;
 }
 
+static void escape_byte(struct jw *w, unsigned char ch)
+{
+    static const char hex[] = "0123456789abcdef";
+    char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+    put(w, e, sizeof e);
+}
+
 void jw_str(struct jw *w, const char *key, const char *s)
 {
     sep(w, key);
-    putc('"', w->f);
+    put_ch(w, '"');
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
+        /* a run of plain printable ASCII goes in at once */
+        size_t run = 0;
+        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            put(w, p, run);
+            p += run;
+            continue;
+        }
         unsigned char ch = *p;
         if (ch == '"' || ch == '\\') {
-            putc('\\', w->f);
-            putc(ch, w->f);
+            char e[2] = {'\\', (char)ch};
+            put(w, e, 2);
             p++;
         } else if (ch < 0x20 || ch == 0x7f) {
-            fprintf(w->f, "\\u%04x", ch);
+            escape_byte(w, ch);
             p++;
         } else {
             int n = utf8_len(p);
             if (n == 0) {
-                fprintf(w->f, "\\u%04x", ch);
+                escape_byte(w, ch);
                 p++;
             } else {
-                fwrite(p, 1, (size_t)n, w->f);
+                put(w, p, (size_t)n);
                 p += n;
             }
         }
     }
-    putc('"', w->f);
+    put_ch(w, '"');
+}
+
+/* Decimal digits of v ending at `end`; returns where they start. */
+static char *u64_digits(uint64_t v, char *end)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
 }
 
 void jw_uint(struct jw *w, const char *key, uint64_t v)
 {
+    char buf[24], *d = u64_digits(v, buf + sizeof buf);
     sep(w, key);
-    fprintf(w->f, "%" PRIu64, v);
+    put(w, d, (size_t)(buf + sizeof buf - d));
 }
 
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
+    char buf[24], *end = buf + sizeof buf;
+    char *d = u64_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, end);
+    if (v < 0)
+        *--d = '-';
     sep(w, key);
-    fprintf(w->f, "%" PRId64, v);
+    put(w, d, (size_t)(end - d));
 }
 
 void jw_bool(struct jw *w, const char *key, int v)
 {
     sep(w, key);
-    fputs(v ? "true" : "false", w->f);
+    put_s(w, v ? "true" : "false");
 }
 
 void jw_null(struct jw *w, const char *key)
 {
     sep(w, key);
-    fputs("null", w->f);
+    put(w, "null", 4);
 }
 
 void jw_fixed(struct jw *w, const char *key, int64_t units, int64_t units_per_one, int digits)
 {
     sep(w, key);
-    const char *sign = units < 0 ? "-" : "";
     uint64_t u = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
     uint64_t per = (uint64_t)units_per_one, whole = u / per, frac = u % per;
     /* scale the fraction to `digits` decimals (truncating finer units) */
@@ -131,8 +206,14 @@ void jw_fixed(struct jw *w, const char *key, int64_t units, int64_t units_per_on
     for (int i = 0; i < digits; i++)
         scale *= 10;
     frac = per >= scale ? frac / (per / scale) : frac * (scale / per);
-    if (digits > 0)
-        fprintf(w->f, "%s%" PRIu64 ".%0*" PRIu64, sign, whole, digits, frac);
-    else
-        fprintf(w->f, "%s%" PRIu64, sign, whole);
+    char buf[48], *end = buf + sizeof buf, *d = end;
+    if (digits > 0) {
+        for (int i = 0; i < digits; i++, frac /= 10)
+            *--d = (char)('0' + frac % 10);
+        *--d = '.';
+    }
+    d = u64_digits(whole, d);
+    if (units < 0)
+        *--d = '-';
+    put(w, d, (size_t)(end - d));
 }

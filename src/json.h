@@ -1,12 +1,14 @@
 /*
- * json.h - a small streaming JSON writer: keys, escaping and commas handled
- * in one place, so every JSON output (connections now, TLS and HTTP objects
- * later) spells values the same way.  Writes straight to a FILE; no tree is
- * ever built, so a JSON line costs no allocation.
+ * json.h - a small JSON writer: keys, escaping and commas handled in one
+ * place, so every JSON output (connections now, TLS and HTTP objects) spells
+ * values the same way.  A document is built in a buffer the writer owns and
+ * goes out with one write (jw_flush), so a JSON line costs one stdio call;
+ * no tree is ever built.
  */
 #ifndef SYNFIN_JSON_H
 #define SYNFIN_JSON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,11 +16,19 @@
 
 struct jw {
     FILE *f;
+    char *buf;
+    size_t len, cap;
+    int oom;                          /* the buffer could not grow: the line is cut */
     int depth;
     uint8_t nonempty[JSON_MAX_DEPTH]; /* a value was written at this depth: next needs a comma */
 };
 
+/* Start a document written to f; jw_flush writes it, jw_free releases the buffer. */
 void jw_init(struct jw *w, FILE *f);
+/* Write what was built (plus a newline when `newline`) and start afresh; -1 on a short write. */
+int jw_flush(struct jw *w, int newline);
+void jw_free(struct jw *w);
+
 /* `key` is NULL inside arrays and for the top-level value. */
 void jw_obj_begin(struct jw *w, const char *key);
 void jw_obj_end(struct jw *w);
