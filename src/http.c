@@ -115,7 +115,8 @@ struct direction {
     struct message msg;
     uint64_t body_left;
     size_t line_len;
-    char line[LINE_CAP];
+    size_t line_cap;          /* the line buffer grows to the longest line seen, at most LINE_CAP */
+    char *line;
 };
 
 /* Queue flags of one outstanding request. */
@@ -695,6 +696,24 @@ static void body_part_done(struct direction *d)
         message_done(d);
 }
 
+/* Room for `need` bytes of line: most connections never need more than a few hundred. */
+static int grow_line(struct direction *d, size_t need)
+{
+    if (d->line && need <= d->line_cap)
+        return 0;
+    size_t cap = d->line_cap ? d->line_cap : 256; /* even an empty line gets a buffer: no NULL memcpy */
+    while (cap < need)
+        cap *= 2;
+    if (cap > LINE_CAP)
+        cap = LINE_CAP;
+    char *l = realloc(d->line, cap);
+    if (!l)
+        return -1;
+    d->line = l;
+    d->line_cap = cap;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ API */
 
 struct http_conn *http_new(http_msg_fn on_msg, void *ctx)
@@ -734,7 +753,7 @@ void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
             /* a line: gather bytes up to the LF, at most LINE_CAP of them */
             const uint8_t *lf = memchr(p + pos, '\n', n - pos);
             size_t part = lf ? (size_t)(lf - (p + pos)) : n - pos;
-            if (part > LINE_CAP - d->line_len) {
+            if (part > LINE_CAP - d->line_len || grow_line(d, d->line_len + part) < 0) {
                 reject_line(h, d);
                 break;
             }
@@ -789,4 +808,11 @@ void http_end(struct http_conn *h)
 
 const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }
 
-void http_free(struct http_conn *h) { free(h); }
+void http_free(struct http_conn *h)
+{
+    if (!h)
+        return;
+    free(h->client.line);
+    free(h->server.line);
+    free(h);
+}
