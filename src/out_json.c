@@ -16,13 +16,16 @@
 
 struct json_out {
     struct output_config cfg;
+    struct jw w;          /* one buffer for every line, reused */
 };
 
 static void *json_open(const struct output_config *cfg)
 {
     struct json_out *o = calloc(1, sizeof *o);
-    if (o)
+    if (o) {
         o->cfg = *cfg;
+        jw_init(&o->w, cfg->f);
+    }
     return o;
 }
 
@@ -138,6 +141,9 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
         str_or_null(w, "alert_level", tls_alert_level_name(t->alert_level));
     jw_uint(w, "encrypted_alerts", t->encrypted_alerts);
     if (t->seen_client_hello) {
+        /* the short lists; the offered suites, extensions and signature
+         * schemes by name are for the ladder and the TUI's detail pane
+         * (here they would triple a TLS connection's line) */
         jw_obj_begin(w, "client_hello");
         version_value(w, "version", ch->legacy_version);
         jw_bool(w, "sslv2_format", t->sslv2_hello);
@@ -146,13 +152,12 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
             if (!tls_is_grease(ch->versions.v[i]))
                 version_value(w, NULL, ch->versions.v[i]);
         jw_arr_end(w);
-        named_list(w, "ciphers", &ch->ciphers, tls_cipher_name);
         jw_uint(w, "ciphers_count", ch->ciphers.total);
+        jw_uint(w, "extensions_count", ch->extensions.total);
         csv_array(w, "alpn", ch->alpn);
         named_list(w, "groups", &ch->groups, tls_group_name);
         named_list(w, "key_share", &ch->key_share, tls_group_name);
-        named_list(w, "signature_algorithms", &ch->sigalgs, tls_sigscheme_name);
-        named_list(w, "extensions", &ch->extensions, tls_extension_name);
+
         jw_uint(w, "session_id_length", ch->session_id_len);
         jw_bool(w, "session_ticket", ch->ticket_offered);
         jw_bool(w, "psk", ch->psk_offered);
@@ -211,62 +216,63 @@ static void json_conn(void *st, const struct conn *c)
     struct json_out *o = st;
     const struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     char ep[64];
-    struct jw w;
-    jw_init(&w, o->cfg.f);
-    jw_obj_begin(&w, NULL);
-    jw_uint(&w, "id", c->id);
+    struct jw *w = &o->w;
+    jw_obj_begin(w, NULL);
+    jw_uint(w, "id", c->id);
     conn_endpoint_str(c, SIDE_CLIENT, ep, sizeof ep);
-    jw_str(&w, "client", ep);
+    jw_str(w, "client", ep);
     conn_endpoint_str(c, SIDE_SERVER, ep, sizeof ep);
-    jw_str(&w, "server", ep);
-    jw_uint(&w, "ip_version", c->ipver);
-    jw_fixed(&w, "first_ts", c->first_ts_ns, 1000000000, o->cfg.ts_digits);
-    jw_fixed(&w, "last_ts", c->last_ts_ns, 1000000000, o->cfg.ts_digits);
-    jw_uint(&w, "packets", c->packets);
-    jw_uint(&w, "client_packets", cl->packets);
-    jw_uint(&w, "server_packets", sv->packets);
-    jw_uint(&w, "bytes_c2s", cl->stream.unique_bytes);
-    jw_uint(&w, "bytes_s2c", sv->stream.unique_bytes);
-    jw_str(&w, "handshake", handshake_name(c->handshake));
-    jw_uint(&w, "syn_retransmits", c->syn_retransmits);
+    jw_str(w, "server", ep);
+    jw_uint(w, "ip_version", c->ipver);
+    jw_fixed(w, "first_ts", c->first_ts_ns, 1000000000, o->cfg.ts_digits);
+    jw_fixed(w, "last_ts", c->last_ts_ns, 1000000000, o->cfg.ts_digits);
+    jw_uint(w, "packets", c->packets);
+    jw_uint(w, "client_packets", cl->packets);
+    jw_uint(w, "server_packets", sv->packets);
+    jw_uint(w, "bytes_c2s", cl->stream.unique_bytes);
+    jw_uint(w, "bytes_s2c", sv->stream.unique_bytes);
+    jw_str(w, "handshake", handshake_name(c->handshake));
+    jw_uint(w, "syn_retransmits", c->syn_retransmits);
     if (c->hs_rtt_ns >= 0)
-        jw_fixed(&w, "handshake_rtt_ms", c->hs_rtt_ns, 1000000, 3);
+        jw_fixed(w, "handshake_rtt_ms", c->hs_rtt_ns, 1000000, 3);
     else
-        jw_null(&w, "handshake_rtt_ms");
-    jw_str(&w, "teardown", teardown_name(c->teardown));
-    json_side_name(&w, "closed_by", c->closed_by);
-    jw_str(&w, "client_state", tcp_state_name(cl->state));
-    jw_str(&w, "server_state", tcp_state_name(sv->state));
-    jw_str(&w, "app", app_name(c->app_kind));
-    jw_obj_begin(&w, "flags");
-    jw_uint(&w, "syn", cl->syn + sv->syn);
-    jw_uint(&w, "synack", cl->synack + sv->synack);
-    jw_uint(&w, "fin", cl->fin + sv->fin);
-    jw_uint(&w, "rst", cl->rst + sv->rst);
-    jw_obj_end(&w);
-    jw_obj_begin(&w, "analysis");
-    jw_uint(&w, "retransmissions", cl->retransmissions + sv->retransmissions);
-    jw_uint(&w, "out_of_order", cl->out_of_order + sv->out_of_order);
-    jw_uint(&w, "dup_acks", cl->dup_acks + sv->dup_acks);
-    jw_uint(&w, "zero_windows", cl->zero_windows + sv->zero_windows);
-    jw_uint(&w, "window_updates", cl->window_updates + sv->window_updates);
-    jw_uint(&w, "keep_alives", cl->keep_alives + sv->keep_alives);
-    jw_uint(&w, "lost_segments", cl->lost_segments + sv->lost_segments);
-    jw_obj_end(&w);
-    jw_uint(&w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
-    jw_uint(&w, "truncated_packets", c->truncated_packets);
+        jw_null(w, "handshake_rtt_ms");
+    jw_str(w, "teardown", teardown_name(c->teardown));
+    json_side_name(w, "closed_by", c->closed_by);
+    jw_str(w, "client_state", tcp_state_name(cl->state));
+    jw_str(w, "server_state", tcp_state_name(sv->state));
+    jw_str(w, "app", app_name(c->app_kind));
+    jw_obj_begin(w, "flags");
+    jw_uint(w, "syn", cl->syn + sv->syn);
+    jw_uint(w, "synack", cl->synack + sv->synack);
+    jw_uint(w, "fin", cl->fin + sv->fin);
+    jw_uint(w, "rst", cl->rst + sv->rst);
+    jw_obj_end(w);
+    jw_obj_begin(w, "analysis");
+    jw_uint(w, "retransmissions", cl->retransmissions + sv->retransmissions);
+    jw_uint(w, "out_of_order", cl->out_of_order + sv->out_of_order);
+    jw_uint(w, "dup_acks", cl->dup_acks + sv->dup_acks);
+    jw_uint(w, "zero_windows", cl->zero_windows + sv->zero_windows);
+    jw_uint(w, "window_updates", cl->window_updates + sv->window_updates);
+    jw_uint(w, "keep_alives", cl->keep_alives + sv->keep_alives);
+    jw_uint(w, "lost_segments", cl->lost_segments + sv->lost_segments);
+    jw_obj_end(w);
+    jw_uint(w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
+    jw_uint(w, "truncated_packets", c->truncated_packets);
     if (c->tls)
-        json_tls(&w, c->tls);
+        json_tls(w, c->tls);
     if (c->http)
-        json_http(&w, c->http);
-    jw_obj_end(&w);
-    putc('\n', o->cfg.f);
+        json_http(w, c->http);
+    jw_obj_end(w);
+    jw_flush(w, 1);
 }
 
 static void json_close(void *st, const struct pipeline_stats *ps)
 {
     (void)ps;
-    free(st);
+    struct json_out *o = st;
+    jw_free(&o->w);
+    free(o);
 }
 
 const struct output_ops out_json_ops = {json_open, json_conn, json_close};
