@@ -28,6 +28,7 @@ struct options {
     double closing_linger_s;     /* --closing-linger */
     const char *ca_file;         /* --ca-file: trust anchors for certificate verification */
     int no_verify;               /* --no-verify */
+    int tcp_only;                /* --tcp-only: no protocol parsing above TCP */
     char *filter;                /* BPF expression joined from the trailing words (owned) */
     int show_help, show_version;
 };

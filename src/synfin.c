@@ -167,7 +167,7 @@ static int run(const struct options *o)
         capture_close(cap);
         return EXIT_INPUT;
     }
-    pc.app = app;
+    pc.app = o->tcp_only ? NULL : app;
     struct conn_sink sink = {&sc, sink_conn_done};
     struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {

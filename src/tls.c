@@ -231,15 +231,35 @@ static size_t clean(const struct u16vec *a, uint16_t *out, int drop_sni_alpn)
     return n;
 }
 
-/* Values joined by sep into a fresh string (caller frees): decimal ("4865-4866", JA3) or
- * four lower-case hex digits ("1301,1302", JA4).  By hand: printf per value cost more than
- * the hashing. */
-static char *joined(const uint16_t *v, size_t n, int hex, char sep)
+/* Text for a fingerprint, on the stack when it fits (it nearly always does). */
+struct ftext {
+    char *p;
+    size_t len;
+    char small[2048];
+};
+
+static int ftext_init(struct ftext *t, size_t need)
+{
+    t->len = 0;
+    t->p = need <= sizeof t->small ? t->small : malloc(need);
+    if (t->p)
+        t->p[0] = '\0';
+    return t->p ? 0 : -1;
+}
+
+static void ftext_free(struct ftext *t)
+{
+    if (t->p != t->small)
+        free(t->p);
+}
+
+/* Append values joined by sep: decimal ("4865-4866", JA3) or four lower-case hex digits
+ * ("1301,1302", JA4).  By hand, into room reserved at init (6 bytes per value): printf per
+ * value cost more than the hashing. */
+static void ftext_list(struct ftext *t, const uint16_t *v, size_t n, int hex, char sep)
 {
     static const char digits[] = "0123456789abcdef";
-    char *s = malloc(n * 6 + 1), *p = s;
-    if (!s)
-        return NULL;
+    char *p = t->p + t->len;
     for (size_t i = 0; i < n; i++) {
         if (i)
             *p++ = sep;
@@ -258,36 +278,52 @@ static char *joined(const uint16_t *v, size_t n, int hex, char sep)
         }
     }
     *p = '\0';
-    return s;
+    t->len = (size_t)(p - t->p);
 }
 
-static int cmp_u16(const void *a, const void *b)
+static void ftext_ch(struct ftext *t, char c)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return (x > y) - (x < y);
+    t->p[t->len++] = c;
+    t->p[t->len] = '\0';
+}
+
+/* Hello lists are short: an insertion sort beats qsort's setup. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 /* JA3 (Salesforce): MD5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
 static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char out[33])
 {
     const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats};
-    size_t total = 16;
-    for (size_t i = 0; i < 4; i++)
-        total += parts[i]->n * 6 + 1;
-    char *text = malloc(total);
-    uint16_t *tmp = malloc((total / 6 + 1) * sizeof *tmp);
-    out[0] = '\0';
-    if (text && tmp) {
-        int len = sprintf(text, "%u", legacy_version);
-        for (size_t i = 0; i < 4; i++) {
-            char *j = joined(tmp, clean(parts[i], tmp, 0), 0, '-');
-            len += sprintf(text + len, ",%s", j ? j : "");
-            free(j);
-        }
-        hex_digest(GNUTLS_DIG_MD5, text, out, 32);
+    size_t most = 1, room = 16;
+    for (size_t i = 0; i < 4; i++) {
+        room += parts[i]->n * 6 + 1;
+        if (parts[i]->n > most)
+            most = parts[i]->n;
     }
-    free(text);
-    free(tmp);
+    uint16_t small[256], *tmp = most <= 256 ? small : malloc(most * sizeof *tmp);
+    struct ftext t;
+    out[0] = '\0';
+    if (tmp && ftext_init(&t, room) == 0) {
+        uint16_t ver = legacy_version;
+        ftext_list(&t, &ver, 1, 0, ',');
+        for (size_t i = 0; i < 4; i++) {
+            ftext_ch(&t, ',');
+            ftext_list(&t, tmp, clean(parts[i], tmp, 0), 0, '-');
+        }
+        hex_digest(GNUTLS_DIG_MD5, t.p, out, 32);
+        ftext_free(&t);
+    }
+    if (tmp != small)
+        free(tmp);
 }
 
 /* JA4 (FoxIO, "JA4: TLS Client Fingerprinting"), for TLS over TCP. */
@@ -303,36 +339,36 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
     const char *vs = ver == 0x0304 ? "13" : ver == 0x0303 ? "12" : ver == 0x0302 ? "11" : ver == 0x0301 ? "10"
                    : ver == 0x0300 ? "s3" : ver == 0x0002 ? "s2" : "00";
     size_t cap = l->ciphers.n + l->extensions.n + l->sigalgs.n + 1;
-    uint16_t *v = malloc(cap * sizeof *v);
+    uint16_t small[256], *v = cap <= 256 ? small : malloc(cap * sizeof *v);
     char hc[13] = "000000000000", he[13] = "000000000000";
-    if (!v) {
+    struct ftext t;
+    if (!v || ftext_init(&t, cap * 6 + 16) < 0) {
+        if (v != small)
+            free(v);
         out[0] = '\0';
         return;
     }
     size_t nc = clean(&l->ciphers, v, 0);
-    qsort(v, nc, sizeof v[0], cmp_u16);
-    char *ciphers = joined(v, nc, 1, ',');
-    if (ciphers && nc)
-        hex_digest(GNUTLS_DIG_SHA256, ciphers, hc, 12);
-    free(ciphers);
+    sort_u16(v, nc);
+    ftext_list(&t, v, nc, 1, ',');
+    if (nc)
+        hex_digest(GNUTLS_DIG_SHA256, t.p, hc, 12);
 
     size_t ne_all = clean(&l->extensions, v, 0);
     size_t ne = clean(&l->extensions, v, 1);
-    qsort(v, ne, sizeof v[0], cmp_u16);
-    char *exts = joined(v, ne, 1, ',');
+    sort_u16(v, ne);
+    t.len = 0;
+    ftext_list(&t, v, ne, 1, ',');
     size_t ns = clean(&l->sigalgs, v, 0);
-    char *sigs = joined(v, ns, 1, ',');
-    if (exts && sigs && ne) {
-        char *text = malloc(strlen(exts) + strlen(sigs) + 2);
-        if (text) {
-            sprintf(text, ns ? "%s_%s" : "%s", exts, sigs);
-            hex_digest(GNUTLS_DIG_SHA256, text, he, 12);
-            free(text);
-        }
+    if (ns) {
+        ftext_ch(&t, '_');
+        ftext_list(&t, v, ns, 1, ',');
     }
-    free(exts);
-    free(sigs);
-    free(v);
+    if (ne)
+        hex_digest(GNUTLS_DIG_SHA256, t.p, he, 12);
+    ftext_free(&t);
+    if (v != small)
+        free(v);
 
     /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
     char alpn[3] = "00";
