@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# golden.sh - every capture in captures/ against its expected analysis in
+# golden.sh - every capture under captures/ against its expected analysis in
 # tests/expected/: NAME.jsonl (--json), and where present NAME.ladder
-# (--ladder --ascii) and NAME.summary (the default table).  NAME.exit holds
+# (--ladder --ascii) and NAME.summary (the default table).  NAME is the path
+# under captures/ with "/" as "__" (tls__tls13-full); certificates are judged
+# against the recordings' test CA (captures/tls/certs/ca.pem).  NAME.exit holds
 # the expected exit status when it is not 0.  `golden.sh --update` rewrites
 # the files from the current binary: review that diff before committing it.
 set -u
@@ -17,7 +19,7 @@ check() { # name kind file args...
     local name=$1 kind=$2 file=$3; shift 3
     local want="$exp/$name.$kind" got="$tmp/$name.$kind" rc
     if [ $update = 0 ] && [ ! -f "$want" ] && [ "$kind" != jsonl ]; then return; fi
-    LC_ALL=C "$SYNFIN" -q "$@" -r "$file" >"$got" 2>"$tmp/err"; rc=$?
+    LC_ALL=C "$SYNFIN" -q --ca-file "$ca" "$@" -r "$file" >"$got" 2>"$tmp/err"; rc=$?
     n=$((n + 1))
     if [ $update = 1 ]; then
         cp "$got" "$want"
@@ -40,13 +42,14 @@ check() { # name kind file args...
     fi
 }
 
-for f in "$SRCDIR"/captures/*.pcap "$SRCDIR"/captures/*.pcapng; do
-    [ -e "$f" ] || continue
-    name=$(basename "$f"); name=${name%.*}
+ca="$SRCDIR/captures/tls/certs/ca.pem"
+while IFS= read -r f; do
+    rel=${f#"$SRCDIR"/captures/}
+    name=${rel%.*}; name=${name//\//__}
     check "$name" jsonl "$f" --json
     check "$name" ladder "$f" --ladder --ascii
     check "$name" summary "$f" --summary
-done
+done < <(find "$SRCDIR/captures" -name '*.pcap' -o -name '*.pcapng' | LC_ALL=C sort)
 [ $update = 1 ] && { echo "updated $n files in $exp"; exit 0; }
 echo "$((n - fail))/$n golden outputs match"
 [ $fail = 0 ]
