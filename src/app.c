@@ -10,6 +10,7 @@
  */
 #include "app.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,30 @@ enum proto { PROTO_UNDECIDED, PROTO_TLS, PROTO_HTTP, PROTO_OTHER };
 
 struct app_ctx {
     struct app_config cfg;
-    struct x509_verifier *verifier;  /* loaded at the first certificate (or at start with a CA file) */
+    struct x509_verifier *verifier;  /* the trust anchors, or NULL */
     int verifier_tried;
+    /* The system store takes tens of milliseconds to parse: it loads on a
+     * thread of its own while the first packets are read. */
+    pthread_t loader;
+    int loading;
+    struct tls_fp_cache *fingerprints;
 };
+
+static void *load_system_store(void *arg)
+{
+    struct app_ctx *ax = arg;
+    char err[256];
+    ax->verifier = x509_verifier_new(NULL, err, sizeof err); /* an empty store is no error */
+    return NULL;
+}
+
+static void wait_for_store(struct app_ctx *ax)
+{
+    if (ax->loading) {
+        pthread_join(ax->loader, NULL);
+        ax->loading = 0;
+    }
+}
 
 struct app_state {
     enum proto proto;
@@ -40,6 +62,7 @@ struct app_state {
 static struct x509_verifier *lazy_verifier(void *ctx)
 {
     struct app_ctx *ax = ctx;
+    wait_for_store(ax);
     if (!ax->verifier_tried && !ax->cfg.no_verify) {
         char err[256];
         ax->verifier_tried = 1;
@@ -56,13 +79,19 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
         return NULL;
     }
     ax->cfg = *cfg;
+    ax->fingerprints = tls_fp_cache_new(); /* NULL is fine: fingerprints are then computed each time */
     if (cfg->ca_file && !cfg->no_verify) { /* a bad CA file is the user's mistake: say so at once */
         ax->verifier_tried = 1;
         ax->verifier = x509_verifier_new(cfg->ca_file, err, 256);
         if (!ax->verifier) {
+            tls_fp_cache_free(ax->fingerprints);
             free(ax);
             return NULL;
         }
+    } else if (!cfg->no_verify && !cfg->lazy_store) {
+        ax->verifier_tried = 1;
+        ax->loading = pthread_create(&ax->loader, NULL, load_system_store, ax) == 0;
+        ax->verifier_tried = ax->loading; /* no thread: load on first use instead */
     }
     return ax;
 }
@@ -71,7 +100,9 @@ void app_ctx_free(struct app_ctx *ax)
 {
     if (!ax)
         return;
+    wait_for_store(ax);
     x509_verifier_free(ax->verifier);
+    tls_fp_cache_free(ax->fingerprints);
     free(ax);
 }
 
@@ -109,8 +140,9 @@ static struct app_state *state_of(struct conn *c)
 
 static void start_tls(struct app_ctx *ax, struct conn *c, struct app_state *st)
 {
-    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ctx = ax};
-    st->tls = tls_new(&tc, on_tls_event, st);
+    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ctx = ax, .fingerprints = ax->fingerprints};
+    /* without a ladder to draw, nobody listens: the parser skips its labels */
+    st->tls = tls_new(&tc, c->keep_events ? on_tls_event : NULL, st);
     st->proto = st->tls ? PROTO_TLS : PROTO_OTHER;
     if (st->tls) {
         c->tls = tls_summary_of(st->tls);
@@ -120,7 +152,7 @@ static void start_tls(struct app_ctx *ax, struct conn *c, struct app_state *st)
 
 static void start_http(struct conn *c, struct app_state *st)
 {
-    st->http = http_new(on_http_msg, st);
+    st->http = http_new(c->keep_events ? on_http_msg : NULL, st);
     st->proto = st->http ? PROTO_HTTP : PROTO_OTHER;
     if (st->http) {
         c->http = http_summary_of(st->http);

@@ -17,6 +17,7 @@
 struct app_config {
     const char *ca_file;     /* trust anchors for certificate verification; NULL: the system store */
     int no_verify;           /* do not verify certificates at all */
+    int lazy_store;          /* load the system store at the first certificate, not at once */
 };
 
 struct app_ctx;

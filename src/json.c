@@ -21,7 +21,7 @@ void jw_free(struct jw *w)
     w->len = w->cap = 0;
 }
 
-static void put(struct jw *w, const void *p, size_t n)
+static void grow_put(struct jw *w, const void *p, size_t n)
 {
     if (w->len + n > w->cap) {
         size_t cap = w->cap ? w->cap : 4096;
@@ -39,12 +39,43 @@ static void put(struct jw *w, const void *p, size_t n)
     w->len += n;
 }
 
-static void put_ch(struct jw *w, char c)
+/* Most pieces are a few bytes: copy those by hand rather than call memcpy. */
+static inline void put(struct jw *w, const void *p, size_t n)
+{
+    if (n <= 16 && w->len + n <= w->cap) {
+        const char *s = p;
+        char *d = w->buf + w->len;
+        switch (n) { /* falls through on purpose: one store per byte, no loop */
+        case 16: d[15] = s[15]; /* fall through */
+        case 15: d[14] = s[14]; /* fall through */
+        case 14: d[13] = s[13]; /* fall through */
+        case 13: d[12] = s[12]; /* fall through */
+        case 12: d[11] = s[11]; /* fall through */
+        case 11: d[10] = s[10]; /* fall through */
+        case 10: d[9] = s[9]; /* fall through */
+        case 9: d[8] = s[8]; /* fall through */
+        case 8: d[7] = s[7]; /* fall through */
+        case 7: d[6] = s[6]; /* fall through */
+        case 6: d[5] = s[5]; /* fall through */
+        case 5: d[4] = s[4]; /* fall through */
+        case 4: d[3] = s[3]; /* fall through */
+        case 3: d[2] = s[2]; /* fall through */
+        case 2: d[1] = s[1]; /* fall through */
+        case 1: d[0] = s[0]; /* fall through */
+        default: break;
+        }
+        w->len += n;
+        return;
+    }
+    grow_put(w, p, n);
+}
+
+static inline void put_ch(struct jw *w, char c)
 {
     if (w->len < w->cap)
         w->buf[w->len++] = c;
     else
-        put(w, &c, 1);
+        grow_put(w, &c, 1);
 }
 
 static void put_s(struct jw *w, const char *s) { put(w, s, strlen(s)); }
@@ -65,10 +96,11 @@ static void sep(struct jw *w, const char *key)
     if (w->nonempty[w->depth])
         put_ch(w, ',');
     w->nonempty[w->depth] = 1;
-    if (key) {
+    if (key) { /* keys are our own literals: nothing to escape */
         put_ch(w, '"');
-        put_s(w, key); /* keys are our own literals: nothing to escape */
-        put(w, "\":", 2);
+        put_s(w, key);
+        put_ch(w, '"');
+        put_ch(w, ':');
     }
 }
 

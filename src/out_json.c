@@ -87,7 +87,9 @@ static void csv_array(struct jw *w, const char *key, const char *csv)
     jw_arr_begin(w, key);
     while (*csv) {
         size_t n = strcspn(csv, ",");
-        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item ? n : sizeof item - 1), csv);
+        size_t k = n < sizeof item ? n : sizeof item - 1;
+        memcpy(item, csv, k);
+        item[k] = '\0';
         jw_str(w, NULL, item);
         csv += n + (csv[n] == ',');
     }
@@ -130,7 +132,8 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
     for (unsigned i = 0; i < t->n_msgs; i++) {
         const char *n = tls_msg_name(t->msgs[i]);
         char num[24];
-        snprintf(num, sizeof num, "Handshake type %u", t->msgs[i]);
+        if (!n)
+            snprintf(num, sizeof num, "Handshake type %u", t->msgs[i]);
         jw_str(w, NULL, n ? n : num);
     }
     jw_arr_end(w);

@@ -157,7 +157,7 @@ static int run(const struct options *o)
         .keep_events = o->mode == OUT_LADDER,
         .events_only_id = o->ladder_id,
     };
-    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify};
+    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify || o->tcp_only};
     char aerr[256] = "";
     struct app_ctx *app = app_ctx_new(&ac, aerr);
     if (!app) {

@@ -391,6 +391,94 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
              ne_all > 99 ? 99 : ne_all, alpn, hc, he);
 }
 
+/* ------------------------------------------------------------ fingerprint cache */
+
+#define FP_SLOTS 256
+
+struct fp_slot {
+    uint64_t hash;
+    uint16_t *key;        /* everything both fingerprints depend on, as u16 values */
+    size_t key_len;
+    char ja3[33], ja4[40];
+};
+
+struct tls_fp_cache {
+    struct fp_slot slot[FP_SLOTS];
+};
+
+struct tls_fp_cache *tls_fp_cache_new(void) { return calloc(1, sizeof(struct tls_fp_cache)); }
+
+void tls_fp_cache_free(struct tls_fp_cache *fc)
+{
+    if (!fc)
+        return;
+    for (size_t i = 0; i < FP_SLOTS; i++)
+        free(fc->slot[i].key);
+    free(fc);
+}
+
+/* The inputs of JA3 and JA4, flattened: version, each list with its length, SNI present, first ALPN. */
+static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_lists *l, size_t *len)
+{
+    const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats, &l->sigalgs,
+                                    &l->versions};
+    size_t alpn = strcspn(ch->alpn, ","), n = 3 + alpn;
+    for (size_t i = 0; i < 6; i++)
+        n += 1 + parts[i]->n;
+    uint16_t *k = malloc(n * sizeof *k), *p = k;
+    if (!k)
+        return NULL;
+    *p++ = ch->legacy_version;
+    *p++ = ch->sni[0] != 0;
+    for (size_t i = 0; i < 6; i++) {
+        *p++ = (uint16_t)parts[i]->n;
+        memcpy(p, parts[i]->v, parts[i]->n * sizeof *p);
+        p += parts[i]->n;
+    }
+    *p++ = (uint16_t)alpn;
+    for (size_t i = 0; i < alpn; i++)
+        *p++ = (unsigned char)ch->alpn[i];
+    *len = n;
+    return k;
+}
+
+static uint64_t fp_hash(const uint16_t *k, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ k[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 31);
+}
+
+/* JA3 and JA4 of a hello, from the cache when the same inputs were seen. */
+static void fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch, const struct hello_lists *l,
+                         char ja3[33], char ja4[40])
+{
+    size_t klen = 0;
+    uint16_t *key = fc ? fp_key(ch, l, &klen) : NULL;
+    struct fp_slot *s = NULL;
+    if (key) {
+        uint64_t h = fp_hash(key, klen);
+        s = &fc->slot[h % FP_SLOTS];
+        if (s->key && s->hash == h && s->key_len == klen && !memcmp(s->key, key, klen * sizeof *key)) {
+            memcpy(ja3, s->ja3, sizeof s->ja3);
+            memcpy(ja4, s->ja4, sizeof s->ja4);
+            free(key);
+            return;
+        }
+        free(s->key);
+        s->key = key;
+        s->key_len = klen;
+        s->hash = h;
+    }
+    make_ja3(ch->legacy_version, l, ja3);
+    make_ja4(ch, l, ja4);
+    if (s) {
+        memcpy(s->ja3, ja3, sizeof s->ja3);
+        memcpy(s->ja4, ja4, sizeof s->ja4);
+    }
+}
+
 /* ------------------------------------------------------------ hello parsing */
 
 static void list_push(struct tls_list *l, uint16_t v)
@@ -594,14 +682,16 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
     if (n == 0) {
         t->s.cert_verdict = CERT_MALFORMED;
         t->s.cert_verified = 1;
-        snprintf(label, cap, "Certificate (empty)");
+        if (t->on_event)
+            snprintf(label, cap, "Certificate (empty)");
         return;
     }
     struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
     if (!v) { /* verification is off: the leaf is still worth showing */
         if (x509_parse(der[0], len[0], &t->s.leaf) < 0)
             memset(&t->s.leaf, 0, sizeof t->s.leaf);
-        snprintf(label, cap, "Certificate (%zu)", total);
+        if (t->on_event)
+            snprintf(label, cap, "Certificate (%zu)", total);
         return;
     }
     int leaf_ok;
@@ -609,7 +699,8 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
     if (!leaf_ok)
         memset(&t->s.leaf, 0, sizeof t->s.leaf);
     t->s.cert_verified = 1;
-    snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
+    if (t->on_event)
+        snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
 }
 
 static void record_msg_name(struct tls_conn *t, int from_server, uint8_t type)
@@ -624,11 +715,12 @@ static void record_msg_name(struct tls_conn *t, int from_server, uint8_t type)
 /* A whole handshake message (body in d->buf when kept). */
 static void handshake_message(struct tls_conn *t, int from_server, uint8_t type, const uint8_t *body, uint32_t len)
 {
-    char label[128];
-    const char *name = tls_handshake_name(type);
+    /* labels are for the ladder: built only when someone listens */
+    char label[128] = "";
+    const char *name = t->on_event ? tls_handshake_name(type) : NULL;
     if (name)
         snprintf(label, sizeof label, "%s", name);
-    else
+    else if (t->on_event)
         snprintf(label, sizeof label, "Handshake type %u", type);
     struct cursor c;
     cur_init(&c, body, body ? len : 0);
@@ -636,17 +728,15 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
     if (type == HT_CLIENT_HELLO && !from_server && body) {
         struct hello_lists all = {0};
         int bad = parse_client_hello(&t->s.ch, &all, c) < 0;
-        if (!bad) {
-            make_ja3(t->s.ch.legacy_version, &all, t->s.ja3);
-            make_ja4(&t->s.ch, &all, t->s.ja4);
-        }
+        if (!bad)
+            fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4);
         lists_free(&all);
         if (bad) {
             malformed(t, from_server, "ClientHello");
             return;
         }
         t->s.seen_client_hello = 1;
-        if (t->s.ch.sni[0])
+        if (t->s.ch.sni[0] && t->on_event)
             snprintf(label, sizeof label, "ClientHello (SNI %.96s)", t->s.ch.sni);
     } else if (type == HT_SERVER_HELLO && from_server && body) {
         struct tls_server_hello sh;
@@ -657,8 +747,8 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         t->s.sh = sh;
         t->s.seen_server_hello = 1;
         char vb[32];
-        const char *vn = tls_version_name(sh.selected_version, vb, sizeof vb);
-        const char *cn = tls_cipher_name(sh.cipher);
+        const char *vn = t->on_event ? tls_version_name(sh.selected_version, vb, sizeof vb) : NULL;
+        const char *cn = t->on_event ? tls_cipher_name(sh.cipher) : NULL;
         if (sh.hello_retry) {
             snprintf(label, sizeof label, "HelloRetryRequest");
             type = TLS_MSG_HRR;
@@ -666,7 +756,8 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         } else {
             t->s.version = sh.selected_version;
             t->v13 = sh.selected_version == TLS13 || (sh.selected_version >> 8) == 0x7f;
-            snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
+            if (t->on_event)
+                snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
         }
     } else if (type == HT_CERTIFICATE && from_server && body) {
         parse_certificate(t, c, label, sizeof label);
@@ -781,12 +872,13 @@ static void alert_bytes(struct tls_conn *t, int from_server, const uint8_t *p, s
             t->s.alert_level = level;
             t->s.alert_desc = desc;
         }
-        char label[96];
-        const char *ln = tls_alert_level_name(level), *dn = tls_alert_name(desc);
-        char num[8];
-        snprintf(num, sizeof num, "%u", desc);
-        snprintf(label, sizeof label, "Alert %s %s", ln ? ln : "?", dn ? dn : num);
-        emit(t, TLS_EV_ALERT, from_server, (uint16_t)(level << 8 | desc), label);
+        if (t->on_event) {
+            char label[96], num[8];
+            const char *ln = tls_alert_level_name(level), *dn = tls_alert_name(desc);
+            snprintf(num, sizeof num, "%u", desc);
+            snprintf(label, sizeof label, "Alert %s %s", ln ? ln : "?", dn ? dn : num);
+            emit(t, TLS_EV_ALERT, from_server, (uint16_t)(level << 8 | desc), label);
+        }
     }
 }
 
@@ -884,8 +976,7 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
         }
         t->s.seen_client_hello = 1;
         t->s.sslv2_hello = 1;
-        make_ja3(ch->legacy_version, &all, t->s.ja3);
-        make_ja4(ch, &all, t->s.ja4);
+        fingerprints(t->cfg.fingerprints, ch, &all, t->s.ja3, t->s.ja4);
         lists_free(&all);
         record_msg_name(t, from_server, HT_CLIENT_HELLO);
         emit(t, TLS_EV_HANDSHAKE, from_server, HT_CLIENT_HELLO, "ClientHello (SSLv2 format)");
@@ -988,15 +1079,15 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
         if (d->rec_left == 0)
             d->hdr_have = 0;
     }
-    if (d->app_run) {
+    if (d->app_run && t->on_event) {
         char label[48];
         if (d->app_run == 1)
             snprintf(label, sizeof label, "ApplicationData");
         else
             snprintf(label, sizeof label, "ApplicationData x%u", d->app_run);
         emit(t, TLS_EV_APP_DATA, from_server, (uint16_t)(d->app_run > 0xffff ? 0xffff : d->app_run), label);
-        d->app_run = 0;
     }
+    d->app_run = 0;
 }
 
 void tls_gap(struct tls_conn *t, int from_server)

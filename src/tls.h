@@ -119,9 +119,17 @@ struct tls_event {
 typedef void (*tls_event_fn)(void *ctx, const struct tls_event *ev);
 
 /* Verification setup shared by all connections (owned by the caller). */
+/* Fingerprints of ClientHellos already seen, shared by all connections of a
+ * run: most clients are a few programs sending the same hello again and
+ * again, and JA3 and JA4 hash a lot for a short answer. */
+struct tls_fp_cache;
+struct tls_fp_cache *tls_fp_cache_new(void);
+void tls_fp_cache_free(struct tls_fp_cache *fc);
+
 struct tls_config {
     struct x509_verifier *(*verifier)(void *ctx); /* lazily loaded trust store, or NULL: no verification */
     void *verifier_ctx;
+    struct tls_fp_cache *fingerprints;            /* may be NULL: computed every time */
     size_t max_message;     /* largest handshake message buffered (default 256 KiB) */
 };
 

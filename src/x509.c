@@ -62,14 +62,17 @@
  * Servers send the same chain to every client, so a capture holds the same
  * few chains thousands of times.  A verdict splits into what time cannot
  * change (signatures, trust) and the path's validity window; the cache
- * keeps both per chain, with the parsed leaf, so a hit costs one SHA-256
- * of the chain, a hostname match on the kept leaf and a comparison with the
- * window (one chain serves many names: the hostname is checked per call).
+ * keeps both per chain, with the parsed leaf, so a hit costs a fast hash
+ * and a comparison of the chain's bytes, a hostname match on the kept names
+ * and a comparison with the window (one chain serves many names: the
+ * hostname is checked per call).
  */
 #define CACHE_SLOTS 256
 
 struct cached_verdict {
-    uint8_t key[32];           /* SHA-256 of the chain */
+    uint64_t hash;             /* of the chain's bytes: picks the slot, and a cheap first check */
+    uint8_t *chain;            /* the chain itself, each certificate after its 4-byte length */
+    size_t chain_len;
     uint8_t used;
     enum cert_verdict timeless; /* bad-signature, self-signed, untrusted, or ok so far */
     int64_t not_before, not_after; /* the path's window: latest start, earliest end */
@@ -614,21 +617,56 @@ out:
     return verdict;
 }
 
-/* SHA-256 over every certificate of the chain, each with its length. */
-static int chain_key(const uint8_t *const *der, const size_t *len, size_t n, uint8_t key[32])
+/* Each certificate after its length, as the cache keeps and compares chains. */
+static size_t chain_bytes(const uint8_t *const *der, const size_t *len, size_t n, uint8_t *out)
 {
-    gnutls_hash_hd_t h;
-    if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
-        return -1;
+    size_t at = 0;
     for (size_t i = 0; i < n; i++) {
-        uint8_t l[8];
-        for (int b = 0; b < 8; b++)
-            l[b] = (uint8_t)((uint64_t)len[i] >> (8 * b));
-        gnutls_hash(h, l, sizeof l);
-        gnutls_hash(h, der[i], len[i]);
+        if (out) {
+            out[at] = (uint8_t)(len[i] >> 24), out[at + 1] = (uint8_t)(len[i] >> 16);
+            out[at + 2] = (uint8_t)(len[i] >> 8), out[at + 3] = (uint8_t)len[i];
+            memcpy(out + at + 4, der[i], len[i]);
+        }
+        at += 4 + len[i];
     }
-    gnutls_hash_deinit(h, key);
-    return 0;
+    return at;
+}
+
+/* A 64-bit mixing hash of the chain (not cryptographic: the bytes are compared on a hit). */
+static uint64_t chain_hash(const uint8_t *const *der, const size_t *len, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = der[i];
+        size_t k = len[i];
+        h = (h ^ k) * 0xff51afd7ed558ccdULL;
+        for (; k >= 8; k -= 8, p += 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+            h ^= h >> 29;
+        }
+        uint64_t w = 0;
+        memcpy(&w, p, k);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static int same_chain(const struct cached_verdict *slot, const uint8_t *const *der, const size_t *len, size_t n)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (at + 4 + len[i] > slot->chain_len)
+            return 0;
+        const uint8_t *c = slot->chain + at;
+        size_t l = (size_t)c[0] << 24 | (size_t)c[1] << 16 | (size_t)c[2] << 8 | c[3];
+        if (l != len[i] || memcmp(c + 4, der[i], l))
+            return 0;
+        at += 4 + l;
+    }
+    return at == slot->chain_len;
 }
 
 /* The names a DNS hostname is matched against (RFC 6125 6.4.4: the CN only without DNS SANs). */
@@ -668,6 +706,7 @@ static void clear_slot(struct cached_verdict *slot)
 {
     if (slot->leaf_crt)
         gnutls_x509_crt_deinit(slot->leaf_crt);
+    free(slot->chain);
     for (size_t i = 0; i < slot->n_names; i++)
         free(slot->names[i]);
     free(slot->names);
@@ -715,13 +754,13 @@ enum cert_verdict x509_check_server(struct x509_verifier *v, const uint8_t *cons
         return CERT_MALFORMED;
     if (n > X509_CHAIN_MAX)
         n = X509_CHAIN_MAX;
-    uint8_t key[32];
     struct cached_verdict *slot = NULL;
+    uint64_t hash = chain_hash(der, len, n);
     if (v && !v->cache)
         v->cache = calloc(CACHE_SLOTS, sizeof *v->cache);
-    if (v && v->cache && chain_key(der, len, n, key) == 0) {
-        slot = &v->cache[(key[1] | (unsigned)key[2] << 8) % CACHE_SLOTS];
-        if (slot->used && !memcmp(slot->key, key, sizeof key)) {
+    if (v && v->cache) {
+        slot = &v->cache[hash % CACHE_SLOTS];
+        if (slot->used && slot->hash == hash && same_chain(slot, der, len, n)) {
             v->hits++;
             struct judgement j = {slot->timeless, (uint8_t)host_matches(slot, hostname), slot->not_before,
                                   slot->not_after};
@@ -744,8 +783,14 @@ enum cert_verdict x509_check_server(struct x509_verifier *v, const uint8_t *cons
         judge_timeless(v, crts, n, hostname, &j);
     if (slot) {
         clear_slot(slot);
-        memcpy(slot->key, key, sizeof key);
-        slot->used = 1;
+        size_t clen = chain_bytes(der, len, n, NULL);
+        slot->chain = malloc(clen);
+        if (slot->chain) {
+            chain_bytes(der, len, n, slot->chain);
+            slot->chain_len = clen;
+            slot->hash = hash;
+            slot->used = 1;
+        }
         slot->timeless = j.timeless;
         slot->not_before = j.not_before;
         slot->not_after = j.not_after;

@@ -195,6 +195,9 @@ repeat "synfin --json 1G" /dev/null "$SYNFIN" --json "$P1G"
 SYN_T=$R_BEST; SYN_MED=$R_MEDIAN; SYN_ALL=$R_ALL; RSS_1G=$R_RSS
 repeat "synfin --json 100M" /dev/null "$SYNFIN" --json "$P100"
 SYN100_T=$R_BEST; RSS_100M=$R_RSS
+# the same file with the protocol parsers off: what TLS and HTTP parsing cost
+repeat "synfin --json --tcp-only 1G" /dev/null "$SYNFIN" --json --tcp-only "$P1G"
+TCPONLY_T=$R_BEST
 
 # guard against a 0.00 reading (only possible on absurdly fast machines)
 nz() { calc "max($1, 0.005)"; }
@@ -208,6 +211,8 @@ printf '%-34s best %s  median %s  (runs: %s)\n' "synfin --json 1G seconds:" "$SY
 printf '%-34s %s (median-based %s)\n' "speed ratio synfin/floor:" "$RATIO" "$RATIO_MED"
 printf '%-34s %s packets/s, %s MiB/s\n' "synfin throughput:" "$PPS" "$MBPS"
 printf '%-34s %s\n' "synfin --json 100M seconds (best):" "$SYN100_T"
+APP_COST=$(calc "round($(nz "$SYN_T") / $(nz "$TCPONLY_T"), 3)")
+printf '%-34s --tcp-only %s s, with parsing %s s: x%s\n' "TLS+HTTP parsing cost 1G:" "$TCPONLY_T" "$SYN_T" "$APP_COST"
 if [ "$RSS_1G" = - ]; then
     RSS_RATIO=-
     printf '%-34s unavailable (no /usr/bin/time)\n' "synfin peak RSS:"
@@ -226,11 +231,15 @@ if [ -n "$PTLS" ]; then
     TF=$R_BEST
     repeat "synfin --json TLS" /dev/null "$SYNFIN" --json "$PTLS"
     TS=$R_BEST; TRSS=$R_RSS
+    repeat "synfin --json --tcp-only TLS" /dev/null "$SYNFIN" --json --tcp-only "$PTLS"
+    TT=$R_BEST
+    TLS_COST=$(calc "round($(nz "$TS") / $(nz "$TT"), 3)")
     printf '%-34s %s packets, %s bytes\n' "capture:" "$TPKTS" "$TBYTES"
     printf '%-34s floor %s, synfin %s (best of %s), ratio %s\n' "seconds:" "$TF" "$TS" "$RUNS" \
         "$(calc "round($(nz "$TF") / $(nz "$TS"), 3)")"
     printf '%-34s %s packets/s, %s MiB/s, peak RSS %s KiB\n' "synfin throughput:" \
         "$(calc "'%.0f' % ($TPKTS / $(nz "$TS"))")" "$(calc "'%.0f' % ($TBYTES / 1048576 / $(nz "$TS"))")" "$TRSS"
+    printf '%-34s --tcp-only %s s, with TLS parsing %s s: x%s\n' "TLS parsing cost:" "$TT" "$TS" "$TLS_COST"
 fi
 
 # ------------------------------------------------------------ agreement
@@ -260,6 +269,8 @@ if [ "$RSS_RATIO" = - ]; then RSS_V="UNKNOWN (no /usr/bin/time)"; else RSS_V=$(v
 AG_MIN=$AGREE_100M
 [ "$AGREE_1G_PCT" = - ] || AG_MIN=$(calc "min($AGREE_100M, $AGREE_1G_PCT)")
 AG_V=$(verdict "$AG_MIN >= 99.9")
+TLS_V="n/a (no TLS-heavy capture)"
+[ -n "${TLS_COST:-}" ] && TLS_V="$(verdict "$TLS_COST <= 1.25") (x$TLS_COST)"
 
 echo
 echo "== summary"
@@ -268,5 +279,5 @@ if [ "$AGREE_1G_PCT" = - ]; then AG_TXT="1G not run"; else AG_TXT="1G ${AGREE_1G
 echo "floor ${FLOOR_T}s, synfin ${SYN_T}s, ratio ${RATIO}; ${PPS} packets/s; ${RSS_TXT};" \
     "agreement 100M ${AGREE_100M}%, ${AG_TXT}"
 echo "targets: speed >= 0.5x floor: $SPEED_V ($RATIO); RSS 1G <= 1.5x RSS 100M: $RSS_V ($RSS_RATIO);" \
-    "agreement >= 99.9%: $AG_V ($AG_MIN%)"
+    "agreement >= 99.9%: $AG_V ($AG_MIN%); TLS parsing <= 1.25x --tcp-only: $TLS_V"
 exit 0
