@@ -300,6 +300,26 @@ void app_finish(struct app_ctx *ax, struct conn *c)
         c->app_kind = payload ? APP_UNKNOWN : APP_NONE;
 }
 
+void app_detach(struct conn *c)
+{
+    const struct tls_summary *t = c->tls;
+    const struct http_summary *h = c->http;
+    size_t tl = t ? sizeof *t : 0, hl = h ? sizeof *h : 0;
+    uint8_t *copy = tl + hl ? malloc(tl + hl) : NULL;
+    if (copy) {
+        if (t)
+            memcpy(copy, t, tl);
+        if (h)
+            memcpy(copy + tl, h, hl);
+    }
+    app_free(c);
+    if (copy) { /* one block, both summaries: freed with the connection */
+        c->owned_summaries = copy;
+        c->tls = t ? (const struct tls_summary *)copy : NULL;
+        c->http = h ? (const struct http_summary *)(copy + tl) : NULL;
+    }
+}
+
 void app_free(struct conn *c)
 {
     struct app_state *st = c->app;

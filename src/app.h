@@ -36,5 +36,7 @@ void app_rst(struct app_ctx *ax, struct conn *c);
 void app_finish(struct app_ctx *ax, struct conn *c);
 /* Free the parsers' state; conn->tls and conn->http become NULL. */
 void app_free(struct conn *c);
+/* Free the parsers' state but keep their summaries with the connection (conn_free frees them). */
+void app_detach(struct conn *c);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define LIVE_SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100
@@ -19,6 +20,8 @@
 struct capture {
     pcap_t *p;
     pcap_dumper_t *dump;
+    FILE *file;        /* the savefile being read, for offsets and seeking (NULL live) */
+    int64_t size;
     int live;
     int ts_digits;
     int nano;          /* tv_usec holds nanoseconds */
@@ -71,6 +74,10 @@ struct capture *capture_open_file(const char *path, char *err)
     }
     cap->ts_digits = is_usec_pcap(path) ? 6 : 9;
     cap->nano = 1;
+    cap->file = pcap_file(cap->p);
+    struct stat stbuf;
+    if (cap->file && fstat(fileno(cap->file), &stbuf) == 0)
+        cap->size = stbuf.st_size;
     snprintf(cap->name, sizeof cap->name, "%s", path);
     return cap;
 }
@@ -153,6 +160,8 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
 {
     struct pcap_pkthdr *h;
     const u_char *data;
+    /* the record about to be read starts here (stdio accounts for libpcap's buffering) */
+    out->offset = cap->file ? (int64_t)ftell(cap->file) : cap->dump ? (int64_t)pcap_dump_ftell(cap->dump) : -1;
     int rc = pcap_next_ex(cap->p, &h, &data);
     if (rc == 1) {
         out->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * (cap->nano ? 1 : 1000);
@@ -172,6 +181,28 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
 }
 
 void capture_break(struct capture *cap) { pcap_breakloop(cap->p); }
+
+int capture_seek(struct capture *cap, int64_t offset, char *err)
+{
+    if (!cap->file || offset < 0 || fseek(cap->file, (long)offset, SEEK_SET) != 0) {
+        set_err(err, "%s: cannot go back to a packet%s", cap->name, cap->file ? "" : " (not a file)");
+        return -1;
+    }
+    return 0;
+}
+
+int64_t capture_position(const struct capture *cap) { return cap->file ? (int64_t)ftell(cap->file) : 0; }
+int64_t capture_size(const struct capture *cap) { return cap->size; }
+
+int capture_set_nonblock(struct capture *cap, char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    if (pcap_setnonblock(cap->p, 1, perr) < 0) {
+        set_err(err, "%.200s: %.280s", cap->name, perr);
+        return -1;
+    }
+    return 0;
+}
 
 int capture_stats(struct capture *cap, struct capture_stats *st)
 {

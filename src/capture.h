@@ -18,6 +18,7 @@ struct capture_pkt {
     int64_t ts_ns;
     uint32_t caplen, wirelen;
     const uint8_t *data;
+    int64_t offset;      /* where its record starts in the file (or the -w file), -1 if nowhere */
 };
 
 enum capture_result {
@@ -51,6 +52,13 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
 /* Async-signal-safe: make capture_next return CAPTURE_EOF soon. */
 void capture_break(struct capture *cap);
 int capture_stats(struct capture *cap, struct capture_stats *st);
+/* Savefiles: go back to a record's offset (from capture_pkt.offset) to read it again. */
+int capture_seek(struct capture *cap, int64_t offset, char *err);
+/* Savefiles: bytes read so far and the file's size (for a progress bar); 0 when unknown. */
+int64_t capture_position(const struct capture *cap);
+int64_t capture_size(const struct capture *cap);
+/* Live: capture_next returns CAPTURE_TIMEOUT at once when nothing is waiting (for a UI loop). */
+int capture_set_nonblock(struct capture *cap, char *err);
 /* Flush the -w writer; -1 when writing failed. */
 int capture_flush(struct capture *cap, char *err);
 void capture_close(struct capture *cap);

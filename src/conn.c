@@ -85,6 +85,7 @@ struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int6
     c->first_ts_ns = c->last_ts_ns = ts_ns;
     c->hs_rtt_ns = -1;
     c->syn_ts_ns = -1;
+    c->first_offset = c->last_offset = -1;
     c->closed_by = c->first_fin_by = c->first_rst_by = -1;
     for (int i = 0; i < 2; i++) {
         c->side[i].wscale = 0xff;
@@ -101,6 +102,7 @@ void conn_free(struct conn *c)
         stream_free(&c->side[i].stream);
     free(c->events);
     free(c->msgs);
+    free(c->owned_summaries);
     free(c);
 }
 

@@ -103,6 +103,7 @@ enum {
 /* One packet as the ladder shows it. */
 struct event {
     int64_t ts_ns;
+    int64_t offset;          /* where the packet's record lies in the file, -1: nowhere */
     uint64_t frame;          /* 1-based packet number in the capture */
     uint32_t rel_seq, rel_ack;
     uint32_t len;            /* payload length the headers claim */
@@ -147,6 +148,7 @@ struct conn {
     uint8_t final_;          /* tcp_finish ran */
     int64_t first_ts_ns, last_ts_ns;
     int64_t syn_ts_ns;       /* first client SYN */
+    int64_t first_offset, last_offset; /* file offsets of its first and last packet (-1: none) */
     int64_t hs_rtt_ns;       /* -1 until the handshake completes */
     uint64_t syn_retransmits;
     uint64_t packets;
@@ -172,6 +174,7 @@ struct conn {
     struct app_state *app;
     const struct tls_summary *tls;   /* non-NULL once TLS was recognised */
     const struct http_summary *http; /* non-NULL once HTTP was recognised */
+    void *owned_summaries;           /* copies of the two above when the connection outlives its parsers */
 
     /* owned by the flow table */
     struct conn *lru_prev, *lru_next;

@@ -83,10 +83,13 @@ static void finalize(struct pipeline *pl, struct conn *c)
     else
         c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
     flow_remove(pl->flows, c);
-    if (pl->sink.conn_done)
-        pl->sink.conn_done(pl->sink.ctx, c);
-    app_free(c);
-    conn_free(c);
+    int kept = pl->sink.conn_done ? pl->sink.conn_done(pl->sink.ctx, c) : 0;
+    if (kept) {
+        app_detach(c);
+    } else {
+        app_free(c);
+        conn_free(c);
+    }
 }
 
 void pipeline_expire(struct pipeline *pl, int64_t now_ns)
@@ -131,7 +134,7 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
 }
 
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
-                     uint32_t wirelen)
+                     uint32_t wirelen, int64_t offset)
 {
     struct pkt p;
     pl->frame++;
@@ -153,8 +156,14 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         pl->st.port_reuse++;
         c = NULL;
     }
-    if (!c && !(c = start_conn(pl, &p, ts_ns, &from)))
-        return;
+    if (!c) {
+        if (!(c = start_conn(pl, &p, ts_ns, &from)))
+            return;
+        c->first_offset = offset;
+        if (pl->sink.conn_new)
+            pl->sink.conn_new(pl->sink.ctx, c);
+    }
+    c->last_offset = offset;
 
     int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id);
     c->keep_events = (uint8_t)keep;
@@ -165,8 +174,10 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
     if ((p.flags & TH_RST) && pl->cfg.app)
         app_rst(pl->cfg.app, c);
-    if (keep)
+    if (keep) {
+        ev.offset = offset;
         (void)conn_add_event(c, &ev);
+    }
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, c, list_of[c->closed]);

@@ -26,10 +26,17 @@ struct pipeline_config {
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
 };
 
-/* Where finished connections go.  The connection is freed after the call. */
+/*
+ * Where connections go.  conn_new (may be NULL) sees each one as it opens:
+ * a live view can follow it while packets arrive.  conn_done sees it
+ * finished; it returns 0 and the pipeline frees the connection, or 1 and
+ * the sink keeps it (its protocol summaries detached from the parsers) and
+ * frees it later with conn_free.
+ */
 struct conn_sink {
     void *ctx;
-    void (*conn_done)(void *ctx, const struct conn *c);
+    int (*conn_done)(void *ctx, struct conn *c);
+    void (*conn_new)(void *ctx, struct conn *c);
 };
 
 struct pipeline_stats {
@@ -49,8 +56,9 @@ struct pipeline_stats {
 struct pipeline;
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink);
+/* One frame; `offset` is where its record lies in the file, for reading it again (-1: nowhere). */
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
-                     uint32_t wirelen);
+                     uint32_t wirelen, int64_t offset);
 /* Finalize what has been idle or lingering long enough by `now_ns` (live ticks). */
 void pipeline_expire(struct pipeline *pl, int64_t now_ns);
 /* Finalize every connection still open, in first-packet order. */

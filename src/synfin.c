@@ -62,12 +62,13 @@ struct sink_ctx {
     FILE *f;
 };
 
-static void sink_conn_done(void *ctx, const struct conn *c)
+static int sink_conn_done(void *ctx, struct conn *c)
 {
     struct sink_ctx *s = ctx;
     s->ops->conn(s->out, c);
     if (s->flush_each)
         fflush(s->f);
+    return 0;
 }
 
 /* "EN10MB (1)", or just the number when libpcap has no name for it. */
@@ -168,7 +169,7 @@ static int run(const struct options *o)
         return EXIT_INPUT;
     }
     pc.app = o->tcp_only ? NULL : app;
-    struct conn_sink sink = {&sc, sink_conn_done};
+    struct conn_sink sink = {&sc, sink_conn_done, NULL};
     struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {
         die_line("out of memory");
@@ -194,7 +195,7 @@ static int run(const struct options *o)
     for (;;) {
         enum capture_result r = capture_next(cap, &pk, err);
         if (r == CAPTURE_PACKET) {
-            pipeline_packet(pl, dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen);
+            pipeline_packet(pl, dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
             if (o->count && ++n >= o->count)
                 break;
         } else if (r == CAPTURE_TIMEOUT) {
