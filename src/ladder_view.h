@@ -30,7 +30,7 @@ enum lstyle {
 
 enum time_mode { TIME_RELATIVE, TIME_DELTA, TIME_ABSOLUTE, TIME_MODES };
 
-#define LSPAN_TEXT 200
+#define LSPAN_TEXT 640 /* 200 columns of 3-byte box-drawing characters */
 #define LLINE_SPANS 8
 
 struct lspan {
