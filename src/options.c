@@ -130,10 +130,11 @@ static int apply(struct options *o, int id, const char *arg, char *err)
         if (parse_u64(arg, &o->count) < 0 || o->count == 0)
             return bad(err, "packet count", arg);
         break;
-    case O_SUMMARY: o->mode = OUT_SUMMARY; break;
-    case O_JSON: o->mode = OUT_JSON; break;
+    case O_SUMMARY: o->mode = OUT_SUMMARY; o->mode_given = 1; break;
+    case O_JSON: o->mode = OUT_JSON; o->mode_given = 1; break;
     case O_LADDER:
         o->mode = OUT_LADDER;
+        o->mode_given = 1;
         if (arg && (parse_u64(arg, &o->ladder_id) < 0 || o->ladder_id == 0))
             return bad(err, "connection id", arg);
         break;

@@ -19,6 +19,7 @@ struct options {
     const char *write_file;      /* -w */
     uint64_t count;              /* -c: stop after this many packets (0: no limit) */
     enum output_mode mode;
+    int mode_given;              /* --summary, --json or --ladder was asked for */
     uint64_t ladder_id;          /* --ladder=ID: only this connection (0: all) */
     int ascii;                   /* --ascii: no box-drawing characters */
     int quiet;                   /* -q: no end-of-run notes on stderr */

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "output.h"
 #include "pipeline.h"
+#include "tui/tui.h"
 
 static struct capture *volatile interrupted_capture;
 
@@ -134,6 +135,15 @@ static int run(const struct options *o)
     struct capture *cap = open_source(o, err, &status);
     if (!cap) {
         die_line(err);
+        return status;
+    }
+    /* on a terminal, with no output asked for: the interface */
+    if (!o->mode_given && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
+        strcmp(getenv("TERM"), "dumb") != 0) {
+        status = tui_run(o, cap, err);
+        if (status != EXIT_OK)
+            die_line(err);
+        capture_close(cap);
         return status;
     }
     const char *src = o->iface ? o->iface : o->read_file;

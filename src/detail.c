@@ -1,0 +1,283 @@
+/*
+ * detail.c - the detail pane's lines (see detail.h).  The packet is
+ * decoded again from its bytes with the same decoder the analysis used.
+ */
+#include "detail.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "http.h"
+#include "ladder_layout.h"
+#include "tls.h"
+#include "tls_names.h"
+
+static void add(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct detail *d, const char *fmt, ...)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        char(*l)[DETAIL_W] = realloc(d->line, cap * sizeof *l);
+        if (!l)
+            return;
+        d->line = l;
+        d->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->line[d->n], DETAIL_W, fmt, ap);
+    va_end(ap);
+    d->n++;
+}
+
+void detail_free(struct detail *d)
+{
+    free(d->line);
+    d->line = NULL;
+    d->n = d->cap = 0;
+}
+
+/* A list of registry values by name, wrapped onto lines of the pane. */
+static void named_values(struct detail *d, const char *title, const struct tls_list *l,
+                         const char *(*name)(uint16_t))
+{
+    char buf[DETAIL_W];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "  %s (%u):", title, l->total);
+    for (unsigned i = 0; i < l->n; i++) {
+        char item[80];
+        const char *n = name ? name(l->v[i]) : NULL;
+        if (tls_is_grease(l->v[i]))
+            snprintf(item, sizeof item, " GREASE");
+        else if (n)
+            snprintf(item, sizeof item, " %s", n);
+        else
+            snprintf(item, sizeof item, " 0x%04x", l->v[i]);
+        if (len + strlen(item) + 1 >= 76) {
+            add(d, "%s", buf);
+            len = (size_t)snprintf(buf, sizeof buf, "   ");
+        }
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", item, i + 1 < l->n ? "," : "");
+    }
+    add(d, "%s", buf);
+}
+
+static const char *version_str(uint16_t v, char *buf, size_t len)
+{
+    const char *n = tls_version_name(v, buf, (unsigned)len);
+    if (!n) {
+        snprintf(buf, len, "0x%04x", v);
+        n = buf;
+    }
+    return n;
+}
+
+static void date_str(int64_t t, char *buf, size_t len)
+{
+    time_t s = (time_t)t;
+    struct tm tmv;
+    if (!gmtime_r(&s, &tmv) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tmv))
+        snprintf(buf, len, "%lld", (long long)t);
+}
+
+static void client_hello(struct detail *d, const struct tls_summary *t)
+{
+    const struct tls_client_hello *ch = &t->ch;
+    char vb[32];
+    add(d, "ClientHello%s", t->sslv2_hello ? " (SSLv2 format)" : "");
+    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb), ch->sni[0] ? ch->sni : "(none)");
+    if (ch->versions.n)
+        named_values(d, "supported_versions", &ch->versions, NULL);
+    named_values(d, "cipher suites", &ch->ciphers, tls_cipher_name);
+    add(d, "  ALPN: %s", ch->alpn[0] ? ch->alpn : "(none)");
+    named_values(d, "supported groups", &ch->groups, tls_group_name);
+    if (ch->key_share.n)
+        named_values(d, "key_share", &ch->key_share, tls_group_name);
+    named_values(d, "signature algorithms", &ch->sigalgs, tls_sigscheme_name);
+    named_values(d, "extensions", &ch->extensions, tls_extension_name);
+    add(d, "  session id %u bytes, ticket %s, PSK %s, early data %s", ch->session_id_len,
+        ch->ticket_offered ? "offered" : "no", ch->psk_offered ? "offered" : "no", ch->early_data ? "yes" : "no");
+    add(d, "  JA3 %s", t->ja3);
+    add(d, "  JA4 %s", t->ja4);
+}
+
+static void server_hello(struct detail *d, const struct tls_summary *t)
+{
+    const struct tls_server_hello *sh = &t->sh;
+    char vb[32];
+    const char *cn = tls_cipher_name(sh->cipher);
+    add(d, "%s", sh->hello_retry ? "HelloRetryRequest" : "ServerHello");
+    add(d, "  version %s", version_str(sh->selected_version, vb, sizeof vb));
+    add(d, "  cipher %s (0x%04x)", cn ? cn : "?", sh->cipher);
+    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", sh->alpn[0] ? sh->alpn : "(none)", sh->session_id_len,
+        sh->psk_accepted ? "yes" : "no");
+    if (sh->key_share_group) {
+        const char *g = tls_group_name(sh->key_share_group);
+        add(d, "  key_share %s", g ? g : "?");
+    }
+}
+
+static void certificate(struct detail *d, const struct tls_summary *t)
+{
+    const struct cert_info *ci = &t->leaf;
+    char from[40], to[40];
+    add(d, "Certificate: %u in the chain", t->certificates);
+    if (t->cert_verified)
+        add(d, "  verification: %s", cert_verdict_name(t->cert_verdict));
+    else
+        add(d, "  verification: not done (--no-verify)");
+    if (!ci->subject[0]) {
+        add(d, "  (the leaf certificate could not be parsed)");
+        return;
+    }
+    date_str(ci->not_before, from, sizeof from);
+    date_str(ci->not_after, to, sizeof to);
+    add(d, "  subject  %s", ci->subject);
+    add(d, "  issuer   %s", ci->issuer);
+    add(d, "  SANs     %s", ci->sans[0] ? ci->sans : "(none)");
+    add(d, "  valid    %s .. %s", from, to);
+    add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
+}
+
+static void message(struct detail *d, const struct conn *c, const struct app_msg *m)
+{
+    add(d, "%s", "");
+    add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", m->label);
+    const struct tls_summary *t = c->tls;
+    switch (m->kind) {
+    case MSG_TLS_HANDSHAKE:
+        if (!t)
+            break;
+        if (m->code == 1 && t->seen_client_hello)
+            client_hello(d, t);
+        else if ((m->code == 2 || m->code == TLS_MSG_HRR) && t->seen_server_hello)
+            server_hello(d, t);
+        else if (m->code == 11 && t->cert_seen)
+            certificate(d, t);
+        break;
+    case MSG_TLS_ALERT:
+        if (m->code == 0xffff)
+            add(d, "  the alert is encrypted: its level and description need the keys");
+        break;
+    case MSG_TLS_ENCRYPTED:
+        add(d, "  encrypted: what it holds needs the session keys");
+        break;
+    case MSG_HTTP_REQUEST:
+    case MSG_HTTP_RESPONSE:
+        if (c->http && c->http->nhosts)
+            add(d, "  Host %s", c->http->hosts[0]);
+        break;
+    default:
+        break;
+    }
+}
+
+static void addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
+{
+    if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
+        snprintf(buf, len, "?");
+}
+
+static void packet_fields(struct detail *d, const struct conn *c, const struct event *e, const uint8_t *pkt,
+                          uint32_t caplen, uint32_t wirelen, int dlt)
+{
+    struct pkt p;
+    enum decode_status ds = decode_packet(dlt, pkt, caplen, wirelen, &p);
+    if (ds != DECODE_OK) {
+        add(d, "decode: %s", decode_status_name(ds));
+        return;
+    }
+    char s[64], t[64], fl[48];
+    addr_str(p.ipver, p.src, s, sizeof s);
+    addr_str(p.ipver, p.dst, t, sizeof t);
+    add(d, "IPv%u %s -> %s, %s %u", p.ipver, s, t, p.ipver == 6 ? "hop limit" : "ttl", p.ttl);
+    ladder_flags_str(p.flags, fl, sizeof fl);
+    const struct side *snd = &c->side[e->from], *rcv = &c->side[!e->from];
+    (void)snd;
+    (void)rcv;
+    add(d, "TCP %u -> %u  [%s]", p.sport, p.dport, fl);
+    add(d, "  seq %u (relative %u)", p.seq, e->rel_seq);
+    if (p.flags & TH_ACK)
+        add(d, "  ack %u (relative %u)", p.ack, e->rel_ack);
+    add(d, "  window %u (%u scaled), header %u bytes, payload %u bytes%s", p.win, e->win, p.tcp_hlen, p.seg_len,
+        p.truncated ? " (cut by the snapshot length)" : "");
+    char opts[DETAIL_W];
+    size_t n = (size_t)snprintf(opts, sizeof opts, "  options:");
+    size_t base = n;
+    if (p.opt.mss)
+        n += (size_t)snprintf(opts + n, sizeof opts - n, " mss %u", p.opt.mss);
+    if (p.opt.wscale != 0xff && n < sizeof opts)
+        n += (size_t)snprintf(opts + n, sizeof opts - n, " wscale %u", p.opt.wscale);
+    if (p.opt.sack_perm && n < sizeof opts)
+        n += (size_t)snprintf(opts + n, sizeof opts - n, " sack-permitted");
+    if (p.opt.sack_blocks && n < sizeof opts)
+        n += (size_t)snprintf(opts + n, sizeof opts - n, " sack %u blocks", p.opt.sack_blocks);
+    if (p.opt.has_ts && n < sizeof opts)
+        n += (size_t)snprintf(opts + n, sizeof opts - n, " ts val %u ecr %u", p.opt.ts_val, p.opt.ts_ecr);
+    if (n == base && n < sizeof opts)
+        snprintf(opts + n, sizeof opts - n, " (none)");
+    add(d, "%s", opts);
+}
+
+static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen)
+{
+    add(d, "%s", "");
+    add(d, "bytes (%u captured):", caplen);
+    for (uint32_t off = 0; off < caplen; off += 16) {
+        char hex[64], asc[20];
+        size_t h = 0;
+        uint32_t k;
+        for (k = 0; k < 16; k++) {
+            if (off + k < caplen)
+                h += (size_t)snprintf(hex + h, sizeof hex - h, "%02x%s", pkt[off + k], k == 7 ? "  " : " ");
+            else
+                h += (size_t)snprintf(hex + h, sizeof hex - h, "  %s", k == 7 ? "  " : " ");
+            asc[k] = off + k < caplen ? (pkt[off + k] >= 0x20 && pkt[off + k] < 0x7f ? (char)pkt[off + k] : '.') : ' ';
+        }
+        asc[16] = '\0';
+        add(d, "%04x  %s |%s|", off, hex, asc);
+    }
+}
+
+void detail_build(struct detail *d, const struct conn *c, uint32_t event, int32_t msg, const uint8_t *pkt,
+                  uint32_t caplen, uint32_t wirelen, int dlt, const char *why_not)
+{
+    d->n = 0;
+    if (event >= c->nevents)
+        return;
+    const struct event *e = &c->events[event];
+    char fl[48];
+    ladder_flags_str(e->flags, fl, sizeof fl);
+    add(d, "packet %u of the connection, frame %llu, %s -> %s", event + 1, (unsigned long long)e->frame,
+        e->from == SIDE_CLIENT ? "client" : "server", e->from == SIDE_CLIENT ? "server" : "client");
+    add(d, "  %.6f s after its first packet, %u payload bytes, %s", (double)(e->ts_ns - c->events[0].ts_ns) / 1e9,
+        e->len, fl);
+    add(d, "  states after it: client %s, server %s", tcp_state_name(e->state[SIDE_CLIENT]),
+        tcp_state_name(e->state[SIDE_SERVER]));
+    if (e->notes) {
+        char notes[DETAIL_W];
+        size_t n = 0;
+        notes[0] = '\0';
+        for (unsigned b = 0; b < NOTE_COUNT_; b++)
+            if (e->notes & (1u << b))
+                n += (size_t)snprintf(notes + n, sizeof notes - n, "%s%s", n ? ", " : "", note_name(b));
+        add(d, "  analysis: %s", notes);
+    }
+    if (pkt)
+        packet_fields(d, c, e, pkt, caplen, wirelen, dlt);
+    for (size_t k = 0; k < c->nmsgs; k++) {
+        const struct app_msg *m = &c->msgs[k];
+        uint32_t ev = m->event < c->nevents ? m->event : (uint32_t)c->nevents - 1;
+        if (ev == event && (msg < 0 || (size_t)msg == k))
+            message(d, c, m);
+    }
+    if (pkt)
+        hex_dump(d, pkt, caplen);
+    else
+        add(d, "bytes: %s", why_not ? why_not : "not available");
+}

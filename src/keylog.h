@@ -1,0 +1,67 @@
+/*
+ * keylog.h - the secrets of an NSS key log file (SSLKEYLOGFILE, as written
+ * by NSS, OpenSSL, GnuTLS, curl, browsers), indexed by client random for
+ * tlsdecrypt.h.  Format: one "LABEL <64 hex client random> <hex secret>"
+ * per line, the labels of NSS's key log documentation and of
+ * draft-ietf-tls-keylogfile.  A hash table keyed by the client random
+ * holds every label of one random in one entry.
+ */
+#ifndef SYNFIN_KEYLOG_H
+#define SYNFIN_KEYLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum keylog_label {
+    KL_CLIENT_RANDOM,                       /* TLS <= 1.2: the 48-byte master secret */
+    KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+    KL_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+    KL_CLIENT_TRAFFIC_SECRET_0,
+    KL_SERVER_TRAFFIC_SECRET_0,
+    KL_EXPORTER_SECRET,
+    KL_CLIENT_EARLY_TRAFFIC_SECRET,
+    KL_EARLY_EXPORTER_SECRET,
+    KL_COUNT
+};
+
+/* Caps: a longer line is malformed; past KEYLOG_MAX_ENTRIES client randoms
+ * the rest of the file is not read (warned once). */
+#define KEYLOG_MAX_LINE 4096
+#define KEYLOG_MAX_ENTRIES 1000000
+
+struct keylog;
+typedef void (*keylog_warn_fn)(void *ctx, const char *path, unsigned line, const char *why);
+
+struct keylog *keylog_new(void);
+/* Zeroes every secret and frees; NULL is fine. */
+void keylog_free(struct keylog *kl);
+
+/* Read the file, or, called again, continue from where the last call
+ * stopped: a live capture re-reads a file that grows.  A file that shrank,
+ * was replaced (another inode) or rewritten (its first bytes changed), or
+ * another path, is read from the start; secrets already read stay.
+ * Comment lines (#) and blank lines are skipped; lines with unknown labels
+ * too (not malformed: newer writers add labels); a malformed line is
+ * reported through warn (may be NULL) with its 1-based line number, and the
+ * rest is used.  An unterminated last line that does not parse is taken
+ * for one still being written and left for the next call.  A repeated
+ * (random, label) replaces the secret.  Returns the number of secrets
+ * added or changed, or -1 with a one-line message in err (errlen bytes)
+ * when the file cannot be opened or read. */
+int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *ctx, char *err,
+                size_t errlen);
+
+/* The secret for this client random and label, or NULL; *len (may be NULL)
+ * is its length (48 for CLIENT_RANDOM, 32 or 48 for the TLS 1.3 secrets).
+ * The pointer stays valid until keylog_free. */
+const uint8_t *keylog_find(const struct keylog *kl, const uint8_t client_random[32],
+                           enum keylog_label label, size_t *len);
+
+/* Client randoms known (entries, not secrets). */
+size_t keylog_count(const struct keylog *kl);
+
+/* Lower (or raise) the entry cap of this key log, KEYLOG_MAX_ENTRIES by
+ * default: the tests reach it without a million lines. */
+void keylog_set_max_entries(struct keylog *kl, size_t max);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * loader.c - one connection read again from its file (see loader.h).
+ *
+ * The records between the connection's first and last offsets go through
+ * a private pipeline; only frames of its four-tuple are fed (decoded here
+ * first, so VLAN, SLL and the rest need no BPF of their own), and the
+ * connection whose first packet has the target's time is the one kept.
+ */
+#include "loader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "pipeline.h"
+
+struct loader {
+    struct capture *cap;
+    struct pipeline *pl;
+    int dlt;
+    uint64_t id;
+    int64_t first_ts, first_off, last_off;
+    uint8_t ipver;
+    uint8_t addr[2][PKT_ADDR_MAX];
+    uint16_t port[2];
+    struct conn *conn;       /* the one being rebuilt: the pipeline's, then ours */
+    int done;
+    int64_t at;              /* offset of the last record read */
+};
+
+static void on_new(void *ctx, struct conn *c)
+{
+    struct loader *ld = ctx;
+    if (!ld->conn && c->first_ts_ns == ld->first_ts) {
+        ld->conn = c;
+        c->id = ld->id; /* it is the session's connection N, not this pipeline's first */
+    }
+}
+
+static int on_done(void *ctx, struct conn *c)
+{
+    struct loader *ld = ctx;
+    return c == ld->conn; /* keep ours, drop any other life of the same four-tuple */
+}
+
+struct loader *loader_new(const char *path, const char *filter, const struct conn *target, struct app_ctx *app,
+                          size_t reasm_budget, char *err)
+{
+    struct loader *ld = calloc(1, sizeof *ld);
+    if (!ld) {
+        snprintf(err, CAPTURE_ERRLEN, "out of memory");
+        return NULL;
+    }
+    ld->cap = capture_open_file(path, err);
+    if (!ld->cap || (filter && capture_set_filter(ld->cap, filter, err) < 0) ||
+        capture_seek(ld->cap, target->first_offset, err) < 0) {
+        loader_free(ld);
+        return NULL;
+    }
+    ld->dlt = capture_datalink(ld->cap);
+    ld->id = target->id;
+    ld->first_ts = target->first_ts_ns;
+    ld->first_off = target->first_offset;
+    ld->last_off = target->last_offset;
+    ld->ipver = target->ipver;
+    for (int s = 0; s < 2; s++) {
+        memcpy(ld->addr[s], target->side[s].addr, PKT_ADDR_MAX);
+        ld->port[s] = target->side[s].port;
+    }
+    struct pipeline_config pc = {
+        .reasm_budget = reasm_budget,
+        .idle_timeout_ns = INT64_MAX / 4, /* this connection lived once already: nothing times out */
+        .linger_ns = INT64_MAX / 4,
+        .closing_linger_ns = INT64_MAX / 4,
+        .keep_events = 1,
+        .app = app,
+    };
+    struct conn_sink sink = {ld, on_done, on_new};
+    ld->pl = pipeline_new(&pc, &sink);
+    if (!ld->pl) {
+        snprintf(err, CAPTURE_ERRLEN, "out of memory");
+        loader_free(ld);
+        return NULL;
+    }
+    return ld;
+}
+
+/* Is this frame one of the target's four-tuple (either direction)? */
+static int ours(const struct loader *ld, const struct capture_pkt *pk)
+{
+    struct pkt p;
+    if (decode_packet(ld->dlt, pk->data, pk->caplen, pk->wirelen, &p) != DECODE_OK || p.ipver != ld->ipver)
+        return 0;
+    size_t al = p.ipver == 6 ? 16 : 4;
+    for (int s = 0; s < 2; s++)
+        if (p.sport == ld->port[s] && p.dport == ld->port[!s] && !memcmp(p.src, ld->addr[s], al) &&
+            !memcmp(p.dst, ld->addr[!s], al))
+            return 1;
+    return 0;
+}
+
+int loader_step(struct loader *ld, size_t budget, char *err)
+{
+    if (ld->done)
+        return 1;
+    struct capture_pkt pk;
+    for (size_t i = 0; i < budget; i++) {
+        enum capture_result r = capture_next(ld->cap, &pk, err);
+        if (r != CAPTURE_PACKET || pk.offset > ld->last_off) {
+            pipeline_finish(ld->pl);
+            ld->done = 1;
+            return r == CAPTURE_ERROR ? -1 : 1;
+        }
+        ld->at = pk.offset;
+        if (ours(ld, &pk))
+            pipeline_packet(ld->pl, ld->dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+        if (pk.offset == ld->last_off) {
+            pipeline_finish(ld->pl);
+            ld->done = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct conn *loader_conn(struct loader *ld) { return ld->conn; }
+
+double loader_progress(const struct loader *ld)
+{
+    if (ld->done || ld->last_off <= ld->first_off)
+        return 1.0;
+    return (double)(ld->at - ld->first_off) / (double)(ld->last_off - ld->first_off);
+}
+
+void loader_free(struct loader *ld)
+{
+    if (!ld)
+        return;
+    if (ld->pl) {
+        if (!ld->done)
+            pipeline_finish(ld->pl);
+        pipeline_free(ld->pl);
+    }
+    if (ld->conn)
+        conn_free(ld->conn); /* kept by on_done, ours to free */
+    capture_close(ld->cap);
+    free(ld);
+}
+
+struct packet_reader {
+    struct capture *cap;
+};
+
+struct packet_reader *packet_reader_open(const char *path, char *err)
+{
+    struct packet_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cap = capture_open_file(path, err);
+    if (!r->cap) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+uint32_t packet_reader_get(struct packet_reader *r, int64_t offset, uint8_t *buf, uint32_t cap, uint32_t *wirelen,
+                           int *dlt)
+{
+    char err[CAPTURE_ERRLEN];
+    struct capture_pkt pk;
+    if (!r || offset < 0 || capture_seek(r->cap, offset, err) < 0 || capture_next(r->cap, &pk, err) != CAPTURE_PACKET)
+        return 0;
+    uint32_t n = pk.caplen < cap ? pk.caplen : cap;
+    memcpy(buf, pk.data, n);
+    *wirelen = pk.wirelen;
+    *dlt = capture_datalink(r->cap);
+    return n;
+}
+
+void packet_reader_close(struct packet_reader *r)
+{
+    if (!r)
+        return;
+    capture_close(r->cap);
+    free(r);
+}

@@ -1,0 +1,39 @@
+/*
+ * loader.h - one connection's packets read again from the capture file,
+ * with every event and protocol message kept, for its ladder: a browsing
+ * session holds no events of finished connections (memory follows the
+ * connections, not the packets), and rebuilds the one being looked at.
+ * Incremental: a step reads a bounded number of packets, so a ladder of a
+ * million packets shows its first screens while the rest is still read.
+ */
+#ifndef SYNFIN_LOADER_H
+#define SYNFIN_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "conn.h"
+
+struct loader;
+
+/* Read `target`'s packets again from `path` (with the session's BPF filter, may be NULL). */
+struct loader *loader_new(const char *path, const char *filter, const struct conn *target, struct app_ctx *app,
+                          size_t reasm_budget, char *err);
+/* Read up to `budget` more records: 1 when the connection is complete, 0 when more remain, -1 on error. */
+int loader_step(struct loader *ld, size_t budget, char *err);
+/* The connection as rebuilt so far (NULL until its first packet). */
+struct conn *loader_conn(struct loader *ld);
+/* 0..1: how far through the connection's span of the file. */
+double loader_progress(const struct loader *ld);
+void loader_free(struct loader *ld);
+
+/* A packet's bytes again, by its record's offset (for the detail pane's hex). */
+struct packet_reader;
+struct packet_reader *packet_reader_open(const char *path, char *err);
+/* Copies up to `cap` bytes; returns the captured length (0 on failure), *wirelen and *dlt set. */
+uint32_t packet_reader_get(struct packet_reader *r, int64_t offset, uint8_t *buf, uint32_t cap, uint32_t *wirelen,
+                           int *dlt);
+void packet_reader_close(struct packet_reader *r);
+
+#endif

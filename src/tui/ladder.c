@@ -1,0 +1,532 @@
+/*
+ * ladder.c - one connection as a sequence diagram, with the detail pane of
+ * the selected arrow.
+ *
+ *   wide (130 columns and more)             narrow (80x24)
+ *   +----------------------+-----------+     +----------------------------+
+ *   | ladder               | detail    |     | ladder                     |
+ *   |  > selected arrow    | fields    |     |  > selected arrow          |
+ *   |                      | hex       |     +----------------------------+
+ *   +----------------------+-----------+     | detail (Tab shows/hides)   |
+ *                                            +----------------------------+
+ * The pane shrinks first, then the labels; the lifelines go last.
+ *
+ * The lines come from ladder_view.c, the same layout the text ladder
+ * prints.  Long runs of plain data segments are summarised on one row
+ * (Enter opens one); a file's connection is read again from the file by
+ * offset (loader.c), so even a million-packet ladder opens at once and
+ * fills while one looks at it; a live connection's ladder grows.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detail.h"
+#include "ladder_view.h"
+#include "loader.h"
+#include "tui.h"
+
+#define COLLAPSE_AT 8           /* runs of this many plain data segments are summarised */
+#define LOAD_STEP 20000         /* records read per turn of the main loop */
+#define PKT_MAX 262144
+
+struct ladder_state {
+    size_t cat_index;
+    struct conn *conn;          /* what is drawn: the catalog's (live) or the loader's (file) */
+    struct loader *ld;
+    struct ladder_doc doc;
+    enum time_mode tm;
+    uint32_t *expanded;         /* runs the user opened, by first event, sorted */
+    size_t nexpanded;
+    uint64_t top, sel;          /* first line shown, selected line (an arrow or a summary) */
+    int detail_on;
+    struct detail det;
+    int32_t det_event, det_msg; /* what the pane shows (-2: nothing yet) */
+    int det_top;
+    struct packet_reader *reader;
+    uint8_t *pkt;
+    struct lline *win;          /* a screenful of lines, reused */
+    size_t win_cap;
+    int width;                  /* the ladder's columns */
+};
+
+/* ------------------------------------------------------------ geometry */
+
+static int wide(const struct tui *t) { return t->cols >= 130; }
+static int body_top(void) { return 1; }
+static int body_rows(const struct tui *t) { return t->rows - 3; }
+
+/* Ladder rows and the pane's rows (narrow layout) or columns (wide layout). */
+static void split(const struct tui *t, const struct ladder_state *s, int *lad_rows, int *lad_cols, int *pane)
+{
+    *lad_rows = body_rows(t);
+    *lad_cols = t->cols;
+    *pane = 0;
+    if (!s->detail_on)
+        return;
+    if (wide(t)) {
+        *pane = t->cols * 2 / 5;
+        if (*pane > 80)
+            *pane = 80;
+        *lad_cols = t->cols - *pane - 1;
+    } else {
+        *pane = body_rows(t) * 2 / 5;
+        *lad_rows = body_rows(t) - *pane - 1;
+    }
+}
+
+static void rebuild(struct tui *t, struct ladder_state *s)
+{
+    int lr, lc, pane;
+    split(t, s, &lr, &lc, &pane);
+    struct ladder_geom g;
+    ladder_geom_init(&g, lc, t->ascii, s->tm);
+    s->width = lc;
+    /* keep the selected event in place across the rebuild */
+    uint32_t keep_event = 0;
+    if (s->doc.nb && s->sel >= s->doc.header_lines)
+        keep_event = s->doc.b[ladder_doc_block_at(&s->doc, s->sel)].first;
+    if (s->conn && ladder_doc_build(&s->doc, s->conn, &g, s->tm, COLLAPSE_AT, s->expanded, s->nexpanded) < 0)
+        tui_message(t, "out of memory laying out the ladder");
+    if (s->doc.nb) {
+        s->sel = ladder_doc_event_line(&s->doc, keep_event);
+        s->det_event = -2;
+    }
+}
+
+static int ensure_win(struct ladder_state *s, size_t n)
+{
+    if (s->win_cap >= n)
+        return 0;
+    struct lline *w = realloc(s->win, n * sizeof *w);
+    if (!w)
+        return -1;
+    s->win = w;
+    s->win_cap = n;
+    return 0;
+}
+
+/* Is this line a stop for the selection: an arrow or a summarised run? */
+static int selectable(const struct lline *l) { return l->kind == LK_ARROW || l->kind == LK_SUMMARY; }
+
+/* The next selectable line after (dir>0) or before (dir<0) `from`; `from` itself when none. */
+static uint64_t step_selection(struct ladder_state *s, uint64_t from, int dir)
+{
+    struct lline l;
+    if (dir > 0) {
+        for (uint64_t at = from + 1; at < s->doc.total_lines; at++)
+            if (ladder_doc_lines(&s->doc, at, 1, &l) == 1 && selectable(&l))
+                return at;
+    } else {
+        for (uint64_t at = from; at-- > s->doc.header_lines;)
+            if (ladder_doc_lines(&s->doc, at, 1, &l) == 1 && selectable(&l))
+                return at;
+    }
+    return from;
+}
+
+static void first_selection(struct ladder_state *s)
+{
+    if (s->sel < s->doc.header_lines || s->sel >= s->doc.total_lines)
+        s->sel = step_selection(s, s->doc.header_lines ? s->doc.header_lines - 1 : 0, +1);
+}
+
+static void keep_visible(struct ladder_state *s, int rows)
+{
+    if (rows < 1)
+        rows = 1;
+    /* the label rows above an arrow belong with it */
+    uint64_t want_top = s->sel > 3 ? s->sel - 3 : 0;
+    if (s->sel < s->top || want_top < s->top)
+        s->top = want_top;
+    if (s->sel >= s->top + (uint64_t)rows)
+        s->top = s->sel - (uint64_t)rows + 2;
+}
+
+/* ------------------------------------------------------------ the detail pane */
+
+static void update_detail(struct tui *t, struct ladder_state *s)
+{
+    struct lline l;
+    if (ladder_doc_lines(&s->doc, s->sel, 1, &l) != 1 || l.event < 0)
+        return;
+    if (l.event == s->det_event && l.msg == s->det_msg)
+        return;
+    s->det_event = l.event;
+    s->det_msg = l.msg;
+    s->det_top = 0;
+    const struct conn *c = s->conn;
+    uint32_t caplen = 0, wirelen = 0;
+    int dlt = t->dlt;
+    const char *why = NULL;
+    if (!s->pkt)
+        s->pkt = malloc(PKT_MAX);
+    int64_t off = (size_t)l.event < c->nevents ? c->events[l.event].offset : -1;
+    if (!s->reader) {
+        char err[CAPTURE_ERRLEN];
+        const char *path = t->live ? t->dump_path : t->opt->read_file;
+        if (t->live && path)
+            capture_flush(t->cap, err); /* what was captured must be in the -w file to be read back */
+        if (path)
+            s->reader = packet_reader_open(path, err);
+    } else if (t->live) {
+        char err[CAPTURE_ERRLEN];
+        capture_flush(t->cap, err);
+    }
+    if (s->reader && s->pkt && off >= 0)
+        caplen = packet_reader_get(s->reader, off, s->pkt, PKT_MAX, &wirelen, &dlt);
+    if (!caplen)
+        why = t->live && !t->dump_path ? "not kept in a live capture without -w FILE" : "could not be read back";
+    detail_build(&s->det, c, (uint32_t)l.event, l.msg, caplen ? s->pkt : NULL, caplen, wirelen,
+                 dlt, why);
+}
+
+static void draw_detail(struct tui *t, struct ladder_state *s, int y, int x, int rows, int cols)
+{
+    update_detail(t, s);
+    attrset(tui_attr(t, C_DIM));
+    /* drawn with the ladder's own characters: ACS line drawing is unreliable under tmux/screen */
+    if (wide(t)) {
+        for (int r = 0; r < rows; r++)
+            tui_text(y + r, x - 1, 1, t->ascii ? "|" : "│");
+    } else {
+        for (int c = 0; c < t->cols; c++)
+            tui_text(y - 1, c, 1, t->ascii ? "-" : "─");
+        tui_text(y - 1, 2, t->cols - 4, " detail (Tab hides, d/u scroll) ");
+    }
+    attrset(A_NORMAL);
+    for (int r = 0; r < rows; r++) {
+        size_t li = (size_t)(s->det_top + r);
+        if (li >= s->det.n)
+            break;
+        tui_text(y + r, x, cols, s->det.line[li]);
+    }
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static enum tui_color style_color(const struct lspan *sp)
+{
+    switch (sp->style) {
+    case LS_ARROW: return sp->from == SIDE_CLIENT ? C_C2S : C_S2C;
+    case LS_TAG: return C_TAG;
+    case LS_STATE: return C_STATE;
+    case LS_PHASE: return C_PHASE;
+    case LS_MARK: return C_MARK;
+    case LS_TITLE: return C_TITLE;
+    case LS_TIME: case LS_SUMMARY: return C_DIM;
+    default: return C_NORMAL;
+    }
+}
+
+static void draw_line(struct tui *t, const struct lline *l, int y, int cols, int selected)
+{
+    for (int k = 0; k < l->nspans; k++) {
+        const struct lspan *sp = &l->span[k];
+        if (sp->col >= cols)
+            break;
+        int a = selected && sp->style != LS_LIFE && sp->style != LS_STATE ? tui_attr(t, C_SELECT)
+                                                                          : tui_attr(t, style_color(sp));
+        if (sp->style == LS_MSG)
+            a |= A_BOLD;
+        attrset(a);
+        tui_text(y, sp->col, cols - sp->col, sp->text);
+    }
+    attrset(A_NORMAL);
+}
+
+static void ladder_draw(struct tui *t)
+{
+    struct ladder_state *s = t->ladder;
+    if (!s)
+        return;
+    int lr, lc, pane;
+    split(t, s, &lr, &lc, &pane);
+    if (lc != s->width)
+        rebuild(t, s);
+    if (!s->conn) {
+        tui_text(2, 2, t->cols - 4, "reading the connection's packets from the file...");
+        return;
+    }
+    first_selection(s);
+    keep_visible(s, lr);
+    if (ensure_win(s, (size_t)lr) < 0)
+        return;
+    size_t n = ladder_doc_lines(&s->doc, s->top, (size_t)lr, s->win);
+    struct lline sel;
+    int have_sel = ladder_doc_lines(&s->doc, s->sel, 1, &sel) == 1;
+    for (size_t i = 0; i < n; i++) {
+        const struct lline *l = &s->win[i];
+        /* the selected arrow and its label rows light up together */
+        int on = have_sel && l->event == sel.event && l->msg == sel.msg && l->event >= 0 &&
+                 (l->kind == LK_LABEL || l->kind == LK_ARROW || l->kind == LK_SUMMARY) && sel.kind != LK_HEADER;
+        draw_line(t, l, body_top() + (int)i, lc, on);
+    }
+    if (s->ld && loader_progress(s->ld) < 1.0) {
+        char note[96];
+        snprintf(note, sizeof note, " reading %.0f%% ", 100.0 * loader_progress(s->ld));
+        attrset(tui_attr(t, C_BAR));
+        tui_text(body_top(), t->cols - (int)strlen(note) - (pane && wide(t) ? pane + 1 : 0), (int)strlen(note), note);
+        attrset(A_NORMAL);
+    }
+    if (pane) {
+        if (wide(t))
+            draw_detail(t, s, body_top(), lc + 1, lr, pane);
+        else
+            draw_detail(t, s, body_top() + lr + 1, 0, pane, t->cols);
+    }
+}
+
+/* ------------------------------------------------------------ background work */
+
+int ladder_tick(struct tui *t)
+{
+    struct ladder_state *s = t->ladder;
+    if (!s)
+        return 0;
+    int busy = 0;
+    if (s->ld) {
+        char err[CAPTURE_ERRLEN];
+        int r = loader_step(s->ld, LOAD_STEP, err);
+        if (r < 0)
+            tui_message(t, "%s", err);
+        struct conn *c = loader_conn(s->ld);
+        if (c && !s->conn) {
+            s->conn = c;
+            rebuild(t, s);
+        }
+        busy = r == 0;
+        t->dirty = 1;
+    }
+    if (s->conn && s->conn->nevents > s->doc.events_done) {
+        ladder_doc_extend(&s->doc);
+        t->dirty = 1;
+    }
+    return busy;
+}
+
+void ladder_open(struct tui *t, size_t i)
+{
+    if (t->ladder)
+        ladder_close(t);
+    struct ladder_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        tui_message(t, "out of memory");
+        return;
+    }
+    s->cat_index = i;
+    s->det_event = -2;
+    s->detail_on = wide(t);
+    s->tm = TIME_RELATIVE;
+    struct conn *c = t->cat.conns[i];
+    if (t->live || c->nevents) {
+        s->conn = c; /* its events are here: a live capture keeps them */
+    } else {
+        char err[CAPTURE_ERRLEN];
+        s->ld = loader_new(t->opt->read_file, t->opt->filter, c, t->app, t->opt->reasm_cap, err);
+        if (!s->ld) {
+            tui_message(t, "%s", err);
+            free(s);
+            return;
+        }
+    }
+    t->ladder = s;
+    tui_push(t, &ladder_screen);
+    if (s->conn)
+        rebuild(t, s);
+}
+
+void ladder_close(struct tui *t)
+{
+    struct ladder_state *s = t->ladder;
+    if (!s)
+        return;
+    ladder_doc_free(&s->doc);
+    detail_free(&s->det);
+    loader_free(s->ld); /* frees the rebuilt connection with it */
+    packet_reader_close(s->reader);
+    free(s->pkt);
+    free(s->win);
+    free(s->expanded);
+    free(s);
+    t->ladder = NULL;
+}
+
+/* ------------------------------------------------------------ keys */
+
+static void jump_phase(struct ladder_state *s, int dir)
+{
+    struct lline l;
+    uint64_t at = s->sel;
+    while (dir > 0 ? at + 1 < s->doc.total_lines : at > s->doc.header_lines) {
+        at = dir > 0 ? at + 1 : at - 1;
+        if (ladder_doc_lines(&s->doc, at, 1, &l) == 1 && l.kind == LK_PHASE) {
+            s->top = at;
+            s->sel = step_selection(s, at, +1);
+            if (dir < 0) /* stay on the phase found, not the one after it */
+                s->top = at;
+            return;
+        }
+    }
+}
+
+static void expand_or_collapse(struct tui *t, struct ladder_state *s)
+{
+    struct lline l;
+    if (ladder_doc_lines(&s->doc, s->sel, 1, &l) != 1)
+        return;
+    if (l.kind == LK_SUMMARY) {
+        uint32_t first = (uint32_t)l.event;
+        uint32_t *e = realloc(s->expanded, (s->nexpanded + 1) * sizeof *e);
+        if (!e)
+            return;
+        size_t k = s->nexpanded;
+        while (k > 0 && e[k - 1] > first) {
+            e[k] = e[k - 1];
+            k--;
+        }
+        e[k] = first;
+        s->expanded = e;
+        s->nexpanded++;
+        rebuild(t, s);
+        tui_message(t, "run opened (C closes every run again)");
+    }
+}
+
+static void export_ladder(struct tui *t, struct ladder_state *s)
+{
+    char path[256];
+    snprintf(path, sizeof path, "synfin-connection-%llu.txt", (unsigned long long)s->conn->id);
+    if (tui_prompt(t, "export the ladder to: ", path, sizeof path) < 0)
+        return;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        tui_message(t, "%s: cannot write", path);
+        return;
+    }
+    struct ladder_geom g;
+    struct ladder_doc d = {0};
+    ladder_geom_init(&g, 80, t->ascii, TIME_RELATIVE);
+    if (ladder_doc_build(&d, s->conn, &g, TIME_RELATIVE, 0, NULL, 0) == 0) {
+        struct lline l;
+        char text[2048];
+        for (uint64_t at = 0; at < d.total_lines; at++)
+            if (ladder_doc_lines(&d, at, 1, &l) == 1) {
+                lline_text(&l, text, sizeof text);
+                fprintf(f, "%s\n", text);
+            }
+    }
+    ladder_doc_free(&d);
+    if (fclose(f) != 0)
+        tui_message(t, "%s: write failed", path);
+    else
+        tui_message(t, "ladder written to %s", path);
+}
+
+static int ladder_key(struct tui *t, int ch)
+{
+    struct ladder_state *s = t->ladder;
+    if (!s)
+        return 0;
+    int lr, lc, pane;
+    split(t, s, &lr, &lc, &pane);
+    if (ch & 0x20000) { /* a click: select the arrow on that row */
+        int y = (ch & 0xfff) - body_top();
+        if (y >= 0 && y < lr && s->conn) {
+            uint64_t at = s->top + (uint64_t)y;
+            struct lline l;
+            if (ladder_doc_lines(&s->doc, at, 1, &l) == 1) {
+                if (!selectable(&l))
+                    at = step_selection(s, at, +1);
+                s->sel = at;
+            }
+        }
+        return 1;
+    }
+    int wheel = ch & 0x10000;
+    ch &= 0xffff;
+    if (!s->conn && ch != 'q' && ch != 27)
+        return ch != '?';
+    switch (ch) {
+    case KEY_DOWN: case 'j':
+        for (int k = 0; k < (wheel ? 3 : 1); k++)
+            s->sel = step_selection(s, s->sel, +1);
+        return 1;
+    case KEY_UP: case 'k':
+        for (int k = 0; k < (wheel ? 3 : 1); k++)
+            s->sel = step_selection(s, s->sel, -1);
+        return 1;
+    case KEY_NPAGE: case ' ':
+        for (int k = 0; k < lr / 2; k++)
+            s->sel = step_selection(s, s->sel, +1);
+        return 1;
+    case KEY_PPAGE:
+        for (int k = 0; k < lr / 2; k++)
+            s->sel = step_selection(s, s->sel, -1);
+        return 1;
+    case KEY_HOME: case 'g':
+        s->sel = 0;
+        s->top = 0;
+        first_selection(s);
+        return 1;
+    case KEY_END: case 'G':
+        s->sel = step_selection(s, s->doc.total_lines, -1);
+        return 1;
+    case ']': jump_phase(s, +1); return 1;
+    case '[': jump_phase(s, -1); return 1;
+    case 't':
+        s->tm = (enum time_mode)((s->tm + 1) % TIME_MODES);
+        rebuild(t, s);
+        tui_message(t, "times: %s", s->tm == TIME_RELATIVE ? "since the first packet"
+                                    : s->tm == TIME_DELTA  ? "since the previous packet"
+                                                           : "absolute");
+        return 1;
+    case '\t':
+        s->detail_on = !s->detail_on;
+        rebuild(t, s);
+        return 1;
+    case 'd': s->det_top += pane > 2 ? pane / 2 : 5; return 1;
+    case 'u': s->det_top = s->det_top > (pane > 2 ? pane / 2 : 5) ? s->det_top - (pane > 2 ? pane / 2 : 5) : 0; return 1;
+    case '\n': case '\r': case KEY_ENTER:
+        expand_or_collapse(t, s);
+        return 1;
+    case 'C':
+        free(s->expanded);
+        s->expanded = NULL;
+        s->nexpanded = 0;
+        rebuild(t, s);
+        return 1;
+    case 'e':
+        export_ladder(t, s);
+        return 1;
+    case KEY_RESIZE:
+        rebuild(t, s);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const char *const ladder_help[] = {
+    "The ladder: the client's lifeline on the left, the server's on the right, time",
+    "running down. One arrow per packet, or per protocol message when a segment",
+    "carries several; each side's TCP state stands beside its lifeline where it",
+    "changes; analysis notes (retransmission, out-of-order, ...) sit on the arrow.",
+    "",
+    "  Up/Down j/k    previous / next arrow      PgUp/PgDn Space  half a page",
+    "  ] / [          next / previous phase (TCP handshake, TLS handshake, data, teardown)",
+    "  Enter          open a summarised run of data segments     C  close every run",
+    "  t              times: since the first packet / since the previous one / absolute",
+    "  Tab            show or hide the detail pane               d/u  scroll the pane",
+    "  e              export this ladder as text to a file",
+    "  q Esc          back to the list                           ?  this help",
+    NULL,
+};
+
+const struct screen_ops ladder_screen = {
+    "ladder", ladder_draw, ladder_key,
+    " Up/Down arrow  ]/[ phase  Enter open run  t time  Tab detail  e export  ? help  q back",
+    ladder_help,
+};

@@ -1,0 +1,493 @@
+/*
+ * tui.c - the interface's main loop (see tui.h): curses set up and torn
+ * down, packets read between keystrokes (a large file fills the list while
+ * the user browses; a live capture never freezes the screen waiting for
+ * packets), the screen stack, the bars, resizes, mouse, colours.
+ *
+ * One thread.  Each turn of the loop does a bounded slice of work (about
+ * 20 ms of packets, a step of a ladder being rebuilt), then waits for a key
+ * or a packet with poll(), without a timeout when there is nothing to do:
+ * an idle session costs no CPU.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLICE_NS 20000000LL     /* work between two looks at the keyboard */
+#define REFRESH_NS 250000000LL  /* the list and the bars follow the capture at this pace */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ colours */
+
+int tui_attr(const struct tui *t, enum tui_color c)
+{
+    if (t->color)
+        return COLOR_PAIR(c) | (c == C_BAR || c == C_TITLE ? A_BOLD : 0);
+    /* monochrome: meaning by weight and inversion alone */
+    switch (c) {
+    case C_BAR: case C_SELECT: return A_REVERSE;
+    case C_RESET: case C_TLS_FAILED: case C_TAG: case C_TITLE: return A_BOLD;
+    case C_OPEN: case C_PHASE: return A_UNDERLINE;
+    case C_DIM: return A_DIM;
+    default: return A_NORMAL;
+    }
+}
+
+static void init_colors(struct tui *t)
+{
+    t->color = has_colors() && !getenv("NO_COLOR");
+    if (!t->color)
+        return;
+    start_color();
+    use_default_colors();
+    static const short fg[C_COUNT] = {
+        [C_NORMAL] = -1, [C_BAR] = COLOR_WHITE, [C_SELECT] = COLOR_BLACK, [C_CLEAN] = COLOR_GREEN,
+        [C_RESET] = COLOR_RED, [C_REFUSED] = COLOR_YELLOW, [C_OPEN] = COLOR_CYAN, [C_TLS_FAILED] = COLOR_MAGENTA,
+        [C_C2S] = COLOR_GREEN, [C_S2C] = COLOR_CYAN, [C_TAG] = COLOR_RED, [C_STATE] = COLOR_YELLOW,
+        [C_PHASE] = COLOR_BLUE, [C_MARK] = COLOR_GREEN, [C_TITLE] = -1, [C_DIM] = -1,
+    };
+    static const short bg[C_COUNT] = {[C_BAR] = COLOR_BLUE, [C_SELECT] = COLOR_CYAN};
+    for (int c = 1; c < C_COUNT; c++)
+        init_pair((short)c, fg[c], c == C_BAR || c == C_SELECT ? bg[c] : -1);
+}
+
+/* ------------------------------------------------------------ helpers for screens */
+
+void tui_text(int y, int x, int width, const char *s)
+{
+    if (width <= 0)
+        return;
+    /* clip by display columns, never by bytes (UTF-8 box drawing is 3 bytes a column) */
+    int col = 0;
+    const char *p = s, *end = s;
+    while (*p && col < width) {
+        p++;
+        while (((unsigned char)*p & 0xc0) == 0x80)
+            p++;
+        col++;
+        end = p;
+    }
+    mvaddnstr(y, x, s, (int)(end - s));
+}
+
+void tui_message(struct tui *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->message, sizeof t->message, fmt, ap);
+    va_end(ap);
+    t->dirty = 1;
+}
+
+void tui_push(struct tui *t, const struct screen_ops *s)
+{
+    if (t->depth < (int)(sizeof t->stack / sizeof t->stack[0]))
+        t->stack[t->depth++] = s;
+    t->dirty = 1;
+}
+
+void tui_pop(struct tui *t)
+{
+    if (t->depth > 1) {
+        if (t->stack[t->depth - 1] == &ladder_screen)
+            ladder_close(t);
+        t->depth--;
+    }
+    t->dirty = 1;
+}
+
+int tui_prompt(struct tui *t, const char *question, char *buf, size_t len)
+{
+    size_t n = strlen(buf);
+    curs_set(1);
+    for (;;) {
+        move(t->rows - 2, 0);
+        attrset(tui_attr(t, C_NORMAL));
+        clrtoeol();
+        mvprintw(t->rows - 2, 0, "%s%s", question, buf);
+        refresh();
+        int ch = getch();
+        if (ch == '\n' || ch == KEY_ENTER) {
+            curs_set(0);
+            t->dirty = 1;
+            return 0;
+        }
+        if (ch == 27) {
+            curs_set(0);
+            t->dirty = 1;
+            return -1;
+        }
+        if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
+            buf[--n] = '\0';
+        else if (ch >= 0x20 && ch < 0x7f && n + 1 < len) {
+            buf[n++] = (char)ch;
+            buf[n] = '\0';
+        }
+    }
+}
+
+/* ------------------------------------------------------------ bars */
+
+static void draw_title(struct tui *t)
+{
+    char left[256], right[160] = "";
+    attrset(tui_attr(t, C_BAR));
+    move(0, 0);
+    clrtoeol();
+    for (int x = 0; x < t->cols; x++)
+        addch(' ');
+    snprintf(left, sizeof left, " synfin  %s  %zu connections  %llu packets", t->source, t->cat.n,
+             (unsigned long long)t->packets);
+    if (t->loading && t->size > 0) {
+        int pct = (int)(100.0 * (double)t->position / (double)t->size);
+        char bar[32];
+        int fill = pct / 5;
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        snprintf(right, sizeof right, "loading [%s] %3d%% ", bar, pct);
+    } else if (t->live) {
+        snprintf(right, sizeof right, "live %.0f pkt/s, %llu dropped ", t->pps, (unsigned long long)t->drops);
+    }
+    tui_text(0, 0, t->cols, left);
+    int rl = (int)strlen(right);
+    if (rl && rl < t->cols - (int)strlen(left))
+        tui_text(0, t->cols - rl, rl, right);
+    attrset(A_NORMAL);
+}
+
+static void draw_status(struct tui *t)
+{
+    char s[512];
+    const struct catalog *c = &t->cat;
+    int n = snprintf(s, sizeof s, " clean %llu  reset %llu  refused %llu  open %llu  tls-failed %llu | filter: %s%s%s",
+                     (unsigned long long)c->totals[OUTCOME_CLEAN], (unsigned long long)c->totals[OUTCOME_RESET],
+                     (unsigned long long)c->totals[OUTCOME_REFUSED], (unsigned long long)c->totals[OUTCOME_OPEN],
+                     (unsigned long long)c->totals[OUTCOME_TLS_FAILED], filter_name(t->view.filter),
+                     t->view.query[0] ? " + " : "", t->view.query);
+    if (n > 0 && (size_t)n < sizeof s)
+        n += snprintf(s + n, sizeof s - (size_t)n, " | sort: %s %s", column_name(t->view.sort),
+                      t->view.reverse ? "desc" : "asc");
+    if (t->message[0] && n > 0 && (size_t)n < sizeof s)
+        snprintf(s + n, sizeof s - (size_t)n, " | %s", t->message);
+    move(t->rows - 2, 0);
+    attrset(tui_attr(t, C_DIM));
+    clrtoeol();
+    tui_text(t->rows - 2, 0, t->cols, s);
+    attrset(A_NORMAL);
+}
+
+static void draw_keybar(struct tui *t)
+{
+    const struct screen_ops *s = t->stack[t->depth - 1];
+    attrset(tui_attr(t, C_BAR));
+    move(t->rows - 1, 0);
+    clrtoeol();
+    for (int x = 0; x < t->cols; x++)
+        addch(' ');
+    tui_text(t->rows - 1, 0, t->cols, s->keybar);
+    attrset(A_NORMAL);
+}
+
+static void draw(struct tui *t)
+{
+    getmaxyx(stdscr, t->rows, t->cols);
+    erase();
+    if (t->rows < 6 || t->cols < 40) {
+        mvprintw(0, 0, "synfin: the terminal is too small (%dx%d)", t->cols, t->rows);
+        refresh();
+        return;
+    }
+    draw_title(t);
+    t->stack[t->depth - 1]->draw(t);
+    draw_status(t);
+    draw_keybar(t);
+    refresh();
+    t->dirty = 0;
+}
+
+/* ------------------------------------------------------------ the pipeline's sink */
+
+static void sink_new(void *ctx, struct conn *c)
+{
+    struct tui *t = ctx;
+    if (catalog_add(&t->cat, c) < 0)
+        tui_message(t, "out of memory: connection %llu not listed", (unsigned long long)c->id);
+}
+
+static int sink_done(void *ctx, struct conn *c)
+{
+    struct tui *t = ctx;
+    catalog_finish(&t->cat, c);
+    return c->id >= 1 && c->id <= t->cat.n && t->cat.conns[c->id - 1] == c; /* kept when listed */
+}
+
+/* ------------------------------------------------------------ reading packets */
+
+/* A slice of packets; returns 1 when the source has more right now. */
+static int read_slice(struct tui *t, char *err)
+{
+    int64_t start = now_ns();
+    struct capture_pkt pk;
+    for (unsigned n = 0;; n++) {
+        if ((n & 255) == 255 && now_ns() - start > SLICE_NS)
+            return 1;
+        enum capture_result r = capture_next(t->cap, &pk, err);
+        if (r == CAPTURE_PACKET) {
+            pipeline_packet(t->pl, t->dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+            t->packets++;
+            if (t->opt->count && t->packets >= t->opt->count) {
+                t->loading = 0;
+                if (!t->live)
+                    pipeline_finish(t->pl);
+                tui_message(t, "stopped after %llu packets (-c)", (unsigned long long)t->packets);
+                return 0;
+            }
+            continue;
+        }
+        if (r == CAPTURE_TIMEOUT)
+            return 0; /* live: nothing waiting */
+        if (r == CAPTURE_ERROR)
+            tui_message(t, "%s", err);
+        if (!t->live) {
+            pipeline_finish(t->pl);
+            t->loading = 0;
+            if (r != CAPTURE_ERROR)
+                tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+        }
+        return 0;
+    }
+}
+
+static void refresh_model(struct tui *t)
+{
+    if (t->loading)
+        t->position = capture_position(t->cap);
+    catalog_count(&t->cat);
+    if (view_rebuild(&t->view, &t->cat) < 0)
+        tui_message(t, "out of memory");
+    if (t->sel >= t->view.n && t->view.n)
+        t->sel = t->view.n - 1;
+    t->dirty = 1;
+}
+
+/* ------------------------------------------------------------ keys */
+
+static void handle_mouse(struct tui *t)
+{
+    MEVENT me;
+    if (getmouse(&me) != OK)
+        return;
+    /* the screens take clicks and wheel as keys, so keyboard and mouse act alike */
+    const struct screen_ops *s = t->stack[t->depth - 1];
+    if (me.bstate & BUTTON4_PRESSED)
+        s->key(t, KEY_UP | 0x10000);
+    else if (me.bstate & BUTTON5_PRESSED)
+        s->key(t, KEY_DOWN | 0x10000);
+    else if (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+        /* encode the row in the key: the screen knows its own layout */
+        s->key(t, 0x20000 | (me.y & 0xfff) | ((me.bstate & BUTTON1_DOUBLE_CLICKED) ? 0x40000 : 0));
+    }
+    t->dirty = 1;
+}
+
+static void handle_key(struct tui *t, int ch)
+{
+    if (ch == KEY_RESIZE) {
+        getmaxyx(stdscr, t->rows, t->cols);
+        t->stack[t->depth - 1]->key(t, KEY_RESIZE);
+        t->dirty = 1;
+        return;
+    }
+    if (ch == KEY_MOUSE) {
+        handle_mouse(t);
+        return;
+    }
+    t->message[0] = '\0';
+    if (t->stack[t->depth - 1]->key(t, ch)) {
+        t->dirty = 1;
+        return;
+    }
+    switch (ch) {
+    case '?':
+    case KEY_F(1):
+        if (t->stack[t->depth - 1] != &help_screen)
+            tui_push(t, &help_screen);
+        break;
+    case 'q':
+    case 27: /* Esc */
+        if (t->depth > 1)
+            tui_pop(t);
+        else if (ch == 'q')
+            t->quit = 1;
+        break;
+    case 'Q':
+        t->quit = 1;
+        break;
+    default:
+        break;
+    }
+    t->dirty = 1;
+}
+
+/* ------------------------------------------------------------ the loop */
+
+int tui_run(const struct options *o, struct capture *cap, char *err)
+{
+    struct tui t;
+    memset(&t, 0, sizeof t);
+    t.opt = o;
+    t.cap = cap;
+    t.live = capture_is_live(cap);
+    t.source = o->iface ? o->iface : o->read_file;
+    t.dlt = capture_datalink(cap);
+    t.loading = !t.live;
+    t.size = capture_size(cap);
+    t.dump_path = o->write_file;
+    const char *codeset = nl_langinfo(CODESET);
+    t.ascii = o->ascii || !codeset || (strcmp(codeset, "UTF-8") && strcmp(codeset, "utf8"));
+    catalog_init(&t.cat);
+    view_init(&t.view);
+
+    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify || o->tcp_only};
+    t.app = app_ctx_new(&ac, err);
+    if (!t.app)
+        return EXIT_INPUT;
+    struct pipeline_config pc = {
+        .reasm_budget = o->reasm_cap,
+        .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
+        .linger_ns = (int64_t)(o->linger_s * 1e9),
+        .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
+        .keep_events = t.live, /* a file's ladders are rebuilt from the file */
+        .app = o->tcp_only ? NULL : t.app,
+    };
+    struct conn_sink sink = {&t, sink_done, sink_new};
+    t.pl = pipeline_new(&pc, &sink);
+    if (!t.pl || (t.live && capture_set_nonblock(cap, err) < 0)) {
+        if (!t.pl)
+            snprintf(err, CAPTURE_ERRLEN, "out of memory");
+        app_ctx_free(t.app);
+        return EXIT_INPUT;
+    }
+
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        snprintf(err, CAPTURE_ERRLEN, "cannot start the interface on this terminal (TERM=%s)",
+                 getenv("TERM") ? getenv("TERM") : "");
+        pipeline_free(t.pl);
+        app_ctx_free(t.app);
+        return EXIT_INPUT;
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(200);
+    init_colors(&t);
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    getmaxyx(stdscr, t.rows, t.cols);
+    t.stack[0] = &list_screen;
+    t.depth = 1;
+    t.dirty = 1;
+    nodelay(stdscr, TRUE);
+
+    int64_t last_refresh = 0, last_stats = now_ns();
+    uint64_t last_packets = 0;
+    int pcap_fd = t.live ? capture_fd(cap) : -1;
+    while (!t.quit && !interrupted) {
+        int busy = 0;
+        if (t.loading || t.live)
+            busy |= read_slice(&t, err);
+        if (t.live)
+            pipeline_expire(t.pl, wall_ns());
+        busy |= t.depth > 1 && t.stack[t.depth - 1] == &ladder_screen && ladder_tick(&t);
+        busy |= t.loading;
+
+        int64_t now = now_ns();
+        if (t.live && now - last_stats >= 1000000000LL) {
+            struct capture_stats cs;
+            t.pps = (double)(t.packets - last_packets) * 1e9 / (double)(now - last_stats);
+            last_packets = t.packets;
+            last_stats = now;
+            if (capture_stats(cap, &cs) == 0)
+                t.drops = cs.dropped + cs.if_dropped;
+        }
+        if (now - last_refresh >= REFRESH_NS || (!t.loading && last_refresh == 0)) {
+            refresh_model(&t);
+            last_refresh = now;
+        }
+        if (t.dirty)
+            draw(&t);
+
+        /* keys first; then wait for a key or a packet, forever when idle */
+        int ch;
+        int got = 0;
+        while ((ch = getch()) != ERR) {
+            handle_key(&t, ch);
+            got = 1;
+            if (t.quit)
+                break;
+        }
+        if (got || busy)
+            continue;
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {pcap_fd, POLLIN, 0}};
+        int timeout = t.live ? (int)(REFRESH_NS / 1000000) : -1;
+        errno = 0;
+        if (poll(fds, pcap_fd >= 0 ? 2 : 1, timeout) < 0) {
+            if (errno != EINTR)
+                break;
+            t.dirty = 1; /* a resize (SIGWINCH) or Ctrl-C */
+        }
+    }
+
+    if (t.depth > 1 && t.ladder)
+        ladder_close(&t);
+    endwin();
+    delscreen(scr);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    pipeline_free(t.pl); /* finishes the open connections into the catalog */
+    view_free(&t.view);
+    catalog_free(&t.cat);
+    app_ctx_free(t.app);
+    return EXIT_OK;
+}

@@ -1,0 +1,98 @@
+/*
+ * tui.h - the full-screen interface: what its screens share and the
+ * operations every screen offers.  Only src/tui/ includes curses; the
+ * screens read the connection model (catalog.h, ladder_view.h, detail.h)
+ * and never change it.
+ *
+ *   +-- title bar: source, totals, loading progress --------------------+
+ *   |                                                                   |
+ *   |   the screen's body (list, ladder + detail pane, help)            |
+ *   |                                                                   |
+ *   +-- status line: totals by kind, filter, sort, search, messages ----+
+ *   +-- key bar: the keys of this screen -------------------------------+
+ */
+#ifndef SYNFIN_TUI_H
+#define SYNFIN_TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "capture.h"
+#include "catalog.h"
+#include "options.h"
+#include "pipeline.h"
+
+/* Colour pairs (and their monochrome attributes): one per meaning. */
+enum tui_color {
+    C_NORMAL = 1, C_BAR, C_SELECT, C_CLEAN, C_RESET, C_REFUSED, C_OPEN, C_TLS_FAILED, C_C2S, C_S2C, C_TAG,
+    C_STATE, C_PHASE, C_MARK, C_TITLE, C_DIM, C_COUNT
+};
+
+struct tui;
+
+struct screen_ops {
+    const char *name;
+    void (*draw)(struct tui *t);
+    /* returns 0 when the key was not this screen's */
+    int (*key)(struct tui *t, int ch);
+    const char *keybar;          /* hints for the bottom line */
+    const char *const *help;     /* lines of this screen's help, NULL-terminated */
+};
+
+extern const struct screen_ops list_screen, ladder_screen, help_screen;
+
+struct ladder_state;             /* ladder.c's own */
+
+struct tui {
+    const struct options *opt;
+    struct capture *cap;
+    const char *source;          /* file or interface name */
+    int live;
+    int dlt;
+    struct pipeline *pl;
+    struct app_ctx *app;
+    struct catalog cat;
+    struct view view;
+    int loading;                 /* the file is still being read */
+    int64_t size, position;      /* for the progress bar */
+    uint64_t packets;
+    double pps;                  /* live: packets per second */
+    uint64_t drops;              /* live: what libpcap says it dropped */
+    char message[160];           /* one-line notice on the status line */
+    int rows, cols;
+    int color;                   /* colours in use (not NO_COLOR, terminal has them) */
+    int ascii;
+    /* the screen stack: the list at the bottom, a ladder or help on top */
+    const struct screen_ops *stack[4];
+    int depth;
+    int quit;
+    int dirty;
+    /* list screen */
+    size_t sel, top;
+    char search[128];
+    int help_top;
+    /* ladder screen */
+    struct ladder_state *ladder;
+    const char *dump_path;       /* live -w file: packets can be read back from it */
+};
+
+int tui_attr(const struct tui *t, enum tui_color c);
+void tui_push(struct tui *t, const struct screen_ops *s);
+void tui_pop(struct tui *t);
+void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ask a question on the status line; returns 0 and the answer in buf, or -1 when cancelled. */
+int tui_prompt(struct tui *t, const char *question, char *buf, size_t len);
+/* Draw text clipped to `width` columns at (y, x). */
+void tui_text(int y, int x, int width, const char *s);
+
+/* Open the ladder of the connection at catalog index `i`. */
+void ladder_open(struct tui *t, size_t i);
+void ladder_close(struct tui *t);
+/* Let the ladder screen do its background work (rebuilding, growing); returns 1 when it redrew. */
+int ladder_tick(struct tui *t);
+
+/* Run the interface on an opened source until the user quits; returns an exit status. */
+int tui_run(const struct options *o, struct capture *cap, char *err);
+
+#endif
