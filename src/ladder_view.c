@@ -453,12 +453,13 @@ static int lay_out(struct ladder_doc *d, uint32_t start, struct ladder_cursor cu
     const struct conn *c = d->c;
     uint32_t n = (uint32_t)c->nevents;
     uint32_t i = start;
+    uint32_t open_until = 0; /* events of a run the viewer opened (or too short) stay single */
     while (i < n) {
         struct ladder_cursor before = cur;
         struct ladder_row r;
         ladder_row(c, i, &cur, &r);
         int is_plain = d->collapse > 0 && plain(c, &r, &before);
-        if (is_plain && !expanded(d, i)) {
+        if (is_plain && i >= open_until) {
             /* how long is the run of plain segments from here? */
             struct ladder_cursor run_cur = cur;
             uint32_t j = i + 1;
@@ -479,13 +480,14 @@ static int lay_out(struct ladder_doc *d, uint32_t start, struct ladder_cursor cu
                 notes += c->events[j].notes != 0;
                 j++;
             }
-            if (j - i >= (uint32_t)d->collapse) {
+            if (j - i >= (uint32_t)d->collapse && !expanded(d, i)) {
                 struct ladder_block *b = push_block(d);
                 if (!b)
                     return -1;
                 b->first = i;
                 b->count = j - i;
                 b->collapsed = 1;
+                b->plain = 1;
                 b->phase = (uint8_t)before.phase;
                 b->next_msg = (uint32_t)before.next_msg;
                 b->bytes[0] = bytes[0];
@@ -498,12 +500,14 @@ static int lay_out(struct ladder_doc *d, uint32_t start, struct ladder_cursor cu
                 i = j;
                 continue;
             }
+            open_until = j;
         }
         struct ladder_block *b = push_block(d);
         if (!b)
             return -1;
         b->first = i;
         b->count = 1;
+        b->plain = (uint8_t)is_plain;
         b->phase = (uint8_t)before.phase;
         b->next_msg = (uint32_t)before.next_msg;
         uint32_t lines = 0;
@@ -543,16 +547,30 @@ int ladder_doc_extend(struct ladder_doc *d)
 {
     if (d->c->nevents == d->events_done)
         return 0;
-    /* the last block may be a run the new events continue: lay it out again */
+    /* a title line may have appeared (TLS or HTTP recognised): everything moves down */
+    uint32_t hl = 0;
+    struct emitter e = {count_line, &hl};
+    header_lines(d, &e);
+    if (hl != d->header_lines) {
+        struct ladder_geom g = d->g;
+        return ladder_doc_build(d, d->c, &g, d->tm, d->collapse, d->expanded, d->nexpanded);
+    }
+    /* the trailing plain segments may be a run the new events continue (and
+     * the last event's arrows may gain messages): lay them out again */
     uint32_t start = d->events_done;
     struct ladder_cursor cur;
     memset(&cur, 0, sizeof cur);
-    if (d->nb) {
-        struct ladder_block *last = &d->b[d->nb - 1];
-        start = last->first;
-        cursor_of(last, &cur);
-        d->total_lines = last->line0;
-        d->nb--;
+    size_t keep = d->nb;
+    if (keep)
+        keep--; /* the last block, whatever it is */
+    while (keep > 0 && d->b[keep - 1].plain)
+        keep--;
+    if (keep < d->nb) {
+        struct ladder_block *from = &d->b[keep];
+        start = from->first;
+        cursor_of(from, &cur);
+        d->total_lines = from->line0;
+        d->nb = keep;
     }
     return lay_out(d, start, cur);
 }

@@ -63,6 +63,7 @@ struct ladder_block {
     uint64_t line0;            /* its first line in the document */
     uint32_t nlines;
     uint8_t collapsed;         /* a summarised run of data segments */
+    uint8_t plain;             /* a plain data segment (or run of them): a later one may join it */
     uint8_t phase;             /* the layout cursor before its first event */
     uint32_t next_msg;
     uint64_t bytes[2];         /* collapsed runs: payload by direction */

@@ -1,0 +1,317 @@
+/*
+ * test_view.c - what the TUI shows, without a terminal: the ladder
+ * document (collapsed runs, lines taken from anywhere equal to lines laid
+ * out in one go, a growing connection extended equal to one built afresh),
+ * the catalog's outcomes, filters, search and sort, and the detail pane.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "conn.h"
+#include "detail.h"
+#include "ladder_view.h"
+#include "tcp.h"
+
+static const struct tcp_ctx tctx = {1 << 20, NULL};
+
+static void put32(uint8_t *a, uint32_t v)
+{
+    a[0] = (uint8_t)(v >> 24), a[1] = (uint8_t)(v >> 16), a[2] = (uint8_t)(v >> 8), a[3] = (uint8_t)v;
+}
+
+/* One segment through the real TCP observer, its event kept. */
+static void seg(struct conn **cp, uint64_t id, uint16_t cport, int from_client, uint8_t flags, uint32_t seq,
+                uint32_t ack, uint32_t len, int64_t t_us)
+{
+    static const uint8_t zeros[1500];
+    struct pkt p;
+    memset(&p, 0, sizeof p);
+    p.ipver = 4;
+    put32(p.src, from_client ? 0x0a000002u : 0x0a000001u);
+    put32(p.dst, from_client ? 0x0a000001u : 0x0a000002u);
+    p.sport = from_client ? cport : 443;
+    p.dport = from_client ? 443 : cport;
+    p.seq = seq, p.ack = ack, p.flags = flags, p.win = 500;
+    p.opt.wscale = 0xff;
+    p.payload = len ? zeros : NULL;
+    p.payload_caplen = p.seg_len = len;
+    if (!*cp) {
+        *cp = conn_new(id, &p, from_client, t_us * 1000);
+        tcp_start(*cp, &p);
+        (*cp)->keep_events = 1;
+    }
+    struct event ev;
+    tcp_packet(*cp, from_client ? SIDE_CLIENT : SIDE_SERVER, &p, t_us * 1000, (*cp)->nevents + 1, &tctx, &ev);
+    ev.offset = -1;
+    conn_add_event(*cp, &ev);
+}
+
+/* Handshake, `n` server data segments (one of them retransmitted), four-way close. */
+static struct conn *bulk(uint64_t id, uint16_t cport, int n, int upto)
+{
+    struct conn *c = NULL;
+    int k = 0;
+#define STEP(...)            \
+    do {                     \
+        if (k++ >= upto)     \
+            return c;        \
+        seg(&c, __VA_ARGS__); \
+    } while (0)
+    STEP(id, cport, 1, TH_SYN, 100, 0, 0, 0);
+    STEP(id, cport, 0, TH_SYN | TH_ACK, 5000, 101, 0, 10);
+    STEP(id, cport, 1, TH_ACK, 101, 5001, 0, 20);
+    STEP(id, cport, 1, TH_PSH | TH_ACK, 101, 5001, 100, 30);
+    uint32_t sseq = 5001;
+    for (int i = 0; i < n; i++) {
+        STEP(id, cport, 0, TH_ACK, sseq, 201, 1000, 40 + i);
+        if (i == n / 2)
+            STEP(id, cport, 0, TH_ACK, sseq, 201, 1000, 40 + i); /* a retransmission inside the run */
+        sseq += 1000;
+    }
+    STEP(id, cport, 1, TH_FIN | TH_ACK, 201, sseq, 0, 5000);
+    STEP(id, cport, 0, TH_ACK, sseq, 202, 0, 5010);
+    STEP(id, cport, 0, TH_FIN | TH_ACK, sseq, 202, 0, 5020);
+    STEP(id, cport, 1, TH_ACK, 202, sseq + 1, 0, 5030);
+#undef STEP
+    tcp_finish(c, &tctx);
+    return c;
+}
+
+static void all_text(const struct ladder_doc *d, char ***out, size_t *n)
+{
+    struct lline *l = malloc(d->total_lines * sizeof *l);
+    *n = ladder_doc_lines(d, 0, d->total_lines, l);
+    *out = malloc(*n * sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        (*out)[i] = malloc(4096);
+        lline_text(&l[i], (*out)[i], 4096);
+    }
+    free(l);
+}
+
+static void free_text(char **t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(t[i]);
+    free(t);
+}
+
+static void test_collapse(void)
+{
+    struct conn *c = bulk(1, 40000, 40, 1 << 30);
+    struct ladder_geom g;
+    ladder_geom_init(&g, 100, 1, TIME_RELATIVE);
+    struct ladder_doc full = {0}, folded = {0}, opened = {0};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&full, c, &g, TIME_RELATIVE, 0, NULL, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&folded, c, &g, TIME_RELATIVE, 8, NULL, 0), 0);
+    /* the run of server data became one summary row */
+    size_t summaries = 0, first = 0;
+    for (size_t b = 0; b < folded.nb; b++)
+        if (folded.b[b].collapsed) {
+            summaries++;
+            first = folded.b[b].first;
+            CU_ASSERT(folded.b[b].count >= 38);
+            CU_ASSERT_EQUAL(folded.b[b].retrans, 1);
+            CU_ASSERT(folded.b[b].bytes[SIDE_SERVER] >= 38000);
+        }
+    CU_ASSERT_EQUAL(summaries, 1);
+    CU_ASSERT(folded.total_lines < full.total_lines / 3);
+    char **t;
+    size_t n;
+    all_text(&folded, &t, &n);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= strstr(t[i], "segments, ") && strstr(t[i], "1 retransmission");
+    CU_ASSERT(found);
+    free_text(t, n);
+    /* opened by the viewer: as long as the full one */
+    uint32_t ex[1] = {(uint32_t)first};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&opened, c, &g, TIME_RELATIVE, 8, ex, 1), 0);
+    CU_ASSERT_EQUAL(opened.total_lines, full.total_lines);
+    ladder_doc_free(&full);
+    ladder_doc_free(&folded);
+    ladder_doc_free(&opened);
+    conn_free(c);
+}
+
+/* Lines taken one at a time from anywhere equal the lines taken in one go. */
+static void test_windows(void)
+{
+    struct conn *c = bulk(2, 40001, 12, 1 << 30);
+    struct ladder_geom g;
+    ladder_geom_init(&g, 90, 0, TIME_DELTA);
+    struct ladder_doc d = {0};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&d, c, &g, TIME_DELTA, 4, NULL, 0), 0);
+    char **t;
+    size_t n;
+    all_text(&d, &t, &n);
+    CU_ASSERT_EQUAL(n, d.total_lines);
+    for (uint64_t at = d.total_lines; at-- > 0;) {
+        struct lline l[3];
+        size_t got = ladder_doc_lines(&d, at, 3, l);
+        CU_ASSERT(got >= 1);
+        for (size_t k = 0; k < got; k++) {
+            char buf[4096];
+            lline_text(&l[k], buf, sizeof buf);
+            CU_ASSERT_STRING_EQUAL(buf, t[at + k]);
+        }
+    }
+    /* every line fits the width asked for */
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT(utf8_width(t[i]) <= 90);
+    free_text(t, n);
+    ladder_doc_free(&d);
+    conn_free(c);
+}
+
+/* A connection laid out while it grows ends up as if laid out once at the end. */
+static void test_extend(void)
+{
+    struct ladder_geom g;
+    ladder_geom_init(&g, 80, 0, TIME_RELATIVE);
+    struct conn *c = bulk(3, 40002, 30, 6);
+    struct ladder_doc grown = {0};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&grown, c, &g, TIME_RELATIVE, 8, NULL, 0), 0);
+    conn_free(c);
+    /* grow the same connection step by step: rebuild it to each length and extend */
+    struct conn *whole = bulk(3, 40002, 30, 1 << 30);
+    for (int upto = 7; upto <= 40; upto += 5) {
+        struct conn *part = bulk(3, 40002, 30, upto);
+        grown.c = part;
+        CU_ASSERT_EQUAL(ladder_doc_extend(&grown), 0);
+        struct ladder_doc fresh = {0};
+        CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&fresh, part, &g, TIME_RELATIVE, 8, NULL, 0), 0);
+        CU_ASSERT_EQUAL(grown.total_lines, fresh.total_lines);
+        CU_ASSERT_EQUAL(grown.nb, fresh.nb);
+        char **a, **b;
+        size_t na, nb;
+        all_text(&grown, &a, &na);
+        all_text(&fresh, &b, &nb);
+        CU_ASSERT_EQUAL(na, nb);
+        for (size_t i = 0; i < na && i < nb; i++)
+            CU_ASSERT_STRING_EQUAL(a[i], b[i]);
+        free_text(a, na);
+        free_text(b, nb);
+        ladder_doc_free(&fresh);
+        conn_free(part);
+    }
+    ladder_doc_free(&grown);
+    conn_free(whole);
+}
+
+/* ------------------------------------------------------------ the catalog */
+
+static struct conn *refused(uint64_t id, uint16_t cport)
+{
+    struct conn *c = NULL;
+    seg(&c, id, cport, 1, TH_SYN, 7, 0, 0, 0);
+    seg(&c, id, cport, 0, TH_RST | TH_ACK, 0, 8, 0, 5);
+    tcp_finish(c, &tctx);
+    return c;
+}
+
+static void test_catalog(void)
+{
+    struct catalog cat;
+    catalog_init(&cat);
+    struct conn *a = bulk(1, 50001, 3, 1 << 30), *b = refused(2, 50002), *c = bulk(3, 50003, 20, 12);
+    CU_ASSERT_EQUAL(catalog_add(&cat, a), 0);
+    CU_ASSERT_EQUAL(catalog_add(&cat, b), 0);
+    CU_ASSERT_EQUAL(catalog_add(&cat, c), 0);
+    catalog_finish(&cat, a);
+    catalog_finish(&cat, b); /* c stays open */
+    catalog_count(&cat);
+    CU_ASSERT_EQUAL(conn_outcome(a, 1), OUTCOME_CLEAN);
+    CU_ASSERT_EQUAL(conn_outcome(b, 1), OUTCOME_REFUSED);
+    CU_ASSERT_EQUAL(conn_outcome(c, 0), OUTCOME_OPEN);
+    CU_ASSERT_EQUAL(cat.totals[OUTCOME_CLEAN], 1);
+    CU_ASSERT_EQUAL(cat.totals[OUTCOME_REFUSED], 1);
+    CU_ASSERT_EQUAL(cat.totals[OUTCOME_OPEN], 1);
+
+    struct view v;
+    view_init(&v);
+    CU_ASSERT_EQUAL(view_rebuild(&v, &cat), 0);
+    CU_ASSERT_EQUAL(v.n, 3);
+    v.filter = FILTER_REFUSED;
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.n, 1);
+    CU_ASSERT_EQUAL(v.idx[0], 1);
+    v.filter = FILTER_ALL;
+    snprintf(v.query, sizeof v.query, ":50003");
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.n, 1);
+    snprintf(v.query, sizeof v.query, "ESTABLISHED"); /* states, case-insensitively */
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.n, 1);
+    snprintf(v.query, sizeof v.query, "rejected");
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.n, 1);
+    v.query[0] = '\0';
+    v.sort = COL_PACKETS;
+    v.reverse = 1;
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.n, 3);
+    CU_ASSERT(cat.conns[v.idx[0]]->packets >= cat.conns[v.idx[1]]->packets);
+    CU_ASSERT(cat.conns[v.idx[1]]->packets >= cat.conns[v.idx[2]]->packets);
+    v.sort = COL_ID;
+    v.reverse = 1;
+    view_rebuild(&v, &cat);
+    CU_ASSERT_EQUAL(v.idx[0], 2);
+    view_free(&v);
+    catalog_free(&cat);
+    conn_free(c); /* open: still the pipeline's in real life, so the catalog left it */
+}
+
+static void test_detail(void)
+{
+    struct conn *c = bulk(4, 40004, 2, 1 << 30);
+    /* a real frame for event 0: Ethernet, IPv4, TCP SYN with MSS */
+    uint8_t frame[58] = {0};
+    frame[12] = 0x08;
+    uint8_t *ip = frame + 14, *tcp = ip + 20;
+    ip[0] = 0x45, ip[3] = 44, ip[8] = 64, ip[9] = 6;
+    put32(ip + 12, 0x0a000002u);
+    put32(ip + 16, 0x0a000001u);
+    tcp[0] = 0x9c, tcp[1] = 0x44, tcp[2] = 0x01, tcp[3] = 0xbb;
+    put32(tcp + 4, 100);
+    tcp[12] = 0x60, tcp[13] = TH_SYN, tcp[14] = 0x01, tcp[15] = 0xf4;
+    tcp[20] = 2, tcp[21] = 4, tcp[22] = 0x05, tcp[23] = 0xb4;
+    struct detail d = {0};
+    detail_build(&d, c, 0, -1, frame, sizeof frame, sizeof frame, 1, NULL);
+    int ip_line = 0, mss = 0, hex = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        ip_line |= strstr(d.line[i], "IPv4 10.0.0.2 -> 10.0.0.1, ttl 64") != NULL;
+        mss |= strstr(d.line[i], "mss 1460") != NULL;
+        hex |= !strncmp(d.line[i], "0030  ", 6);
+    }
+    CU_ASSERT(ip_line && mss && hex);
+    detail_build(&d, c, 1, -1, NULL, 0, 0, 1, "not kept");
+    CU_ASSERT(d.n > 0 && strstr(d.line[d.n - 1], "not kept") != NULL);
+    detail_build(&d, c, 99999, -1, NULL, 0, 0, 1, NULL); /* past the end: nothing, no crash */
+    CU_ASSERT_EQUAL(d.n, 0);
+    detail_free(&d);
+    conn_free(c);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    CU_pSuite s = CU_add_suite("view", NULL, NULL);
+    if (!s || !CU_add_test(s, "a long run collapses and opens", test_collapse) ||
+        !CU_add_test(s, "lines from anywhere equal lines in one go", test_windows) ||
+        !CU_add_test(s, "a growing connection extends like a fresh build", test_extend) ||
+        !CU_add_test(s, "catalog: outcomes, filters, search, sort", test_catalog) ||
+        !CU_add_test(s, "detail pane", test_detail)) {
+        CU_cleanup_registry();
+        return 2;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned fails = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return fails ? 1 : 0;
+}
