@@ -15,6 +15,7 @@ enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
+    O_USER = 'Z',
     O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY,
 };
 
@@ -31,6 +32,7 @@ static const struct opt_def table[] = {
     {O_IFACE, "interface", ARG_REQUIRED, "IFACE", "capture live on an interface (root or CAP_NET_RAW)"},
     {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file"},
     {O_COUNT, "count", ARG_REQUIRED, "N", "stop after N packets"},
+    {O_USER, "relinquish-privileges", ARG_REQUIRED, "USER", "live: become USER after opening the device (default tcpdump or nobody)"},
     {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default)"},
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
@@ -126,6 +128,7 @@ static int apply(struct options *o, int id, const char *arg, char *err)
     case O_READ: o->read_file = arg; break;
     case O_IFACE: o->iface = arg; break;
     case O_WRITE: o->write_file = arg; break;
+    case O_USER: o->run_as = arg; break;
     case O_COUNT:
         if (parse_u64(arg, &o->count) < 0 || o->count == 0)
             return bad(err, "packet count", arg);

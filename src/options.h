@@ -17,6 +17,7 @@ struct options {
     const char *read_file;       /* -r */
     const char *iface;           /* -i */
     const char *write_file;      /* -w */
+    const char *run_as;          /* -Z: the user to become after opening the device */
     uint64_t count;              /* -c: stop after this many packets (0: no limit) */
     enum output_mode mode;
     int mode_given;              /* --summary, --json or --ladder was asked for */

@@ -102,6 +102,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     fi
 fi
 
+if [ "$(id -u)" = 0 ]; then
+    expect live-unknown-user 1 "no such user" -- -i lo -c 1 -Z synfin-no-such-user
+fi
+
 # every error above is one line
 echo "$((n - fail))/$n cli checks pass"
 [ $fail = 0 ]
