@@ -418,6 +418,20 @@ static int plain(const struct conn *c, const struct ladder_row *r, const struct 
     return 1;
 }
 
+/* How many messages belong to events before `event` (they are in event order). */
+static uint32_t msgs_before(const struct conn *c, uint32_t event)
+{
+    size_t lo = 0, hi = c->nmsgs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->msgs[mid].event < event)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
 static int expanded(const struct ladder_doc *d, uint32_t first)
 {
     size_t lo = 0, hi = d->nexpanded;
@@ -554,6 +568,34 @@ int ladder_doc_extend(struct ladder_doc *d)
     if (hl != d->header_lines) {
         struct ladder_geom g = d->g;
         return ladder_doc_build(d, d->c, &g, d->tm, d->collapse, d->expanded, d->nexpanded);
+    }
+    /* A summarised run at the end simply grows: re-laying it would cost
+     * its whole length on every step of a long transfer. */
+    if (d->nb && d->b[d->nb - 1].collapsed && d->b[d->nb - 1].first + d->b[d->nb - 1].count == d->events_done) {
+        struct ladder_block *run = &d->b[d->nb - 1];
+        const struct conn *c = d->c;
+        struct ladder_cursor cur;
+        memset(&cur, 0, sizeof cur);
+        cur.phase = LADDER_PHASE_DATA;
+        cur.next_msg = msgs_before(c, run->first + run->count);
+        uint32_t j = run->first + run->count;
+        while (j < c->nevents) {
+            struct ladder_cursor after = cur;
+            struct ladder_row r;
+            ladder_row(c, j, &after, &r);
+            if (!plain(c, &r, &cur))
+                break;
+            run->bytes[r.from] += c->events[j].len;
+            run->retrans += (c->events[j].notes & NOTE_RETRANSMISSION) != 0;
+            run->notes += c->events[j].notes != 0;
+            run->count++;
+            cur = after;
+            j++;
+        }
+        if (j < c->nevents)
+            return lay_out(d, j, cur);
+        d->events_done = j;
+        return 0;
     }
     /* the trailing plain segments may be a run the new events continue (and
      * the last event's arrows may gain messages): lay them out again */

@@ -88,7 +88,9 @@ struct ladder_doc {
 /* Lay out `c` (its events so far).  0, or -1 when memory ran out. */
 int ladder_doc_build(struct ladder_doc *d, const struct conn *c, const struct ladder_geom *g, enum time_mode tm,
                      int collapse, const uint32_t *expanded, size_t nexpanded);
-/* Take in the events added since (a live or loading connection). */
+/* Take in the events added since (a live or loading connection).  Messages
+ * that arrive for an event already laid out (at the connection's end) need
+ * a fresh build. */
 int ladder_doc_extend(struct ladder_doc *d);
 void ladder_doc_free(struct ladder_doc *d);
 

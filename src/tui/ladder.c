@@ -50,6 +50,7 @@ struct ladder_state {
     struct lline *win;          /* a screenful of lines, reused */
     size_t win_cap;
     int width;                  /* the ladder's columns */
+    int settled;                /* the loader finished and the ladder was laid out after it */
 };
 
 /* ------------------------------------------------------------ geometry */
@@ -296,6 +297,11 @@ int ladder_tick(struct tui *t)
         if (c && !s->conn) {
             s->conn = c;
             rebuild(t, s);
+        }
+        if (r == 1 && !s->settled) { /* complete: its last messages are in, lay it out once more */
+            s->settled = 1;
+            if (s->conn)
+                rebuild(t, s);
         }
         busy = r == 0;
         t->dirty = 1;
