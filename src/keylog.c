@@ -34,6 +34,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 enum { SECRET_MAX = 48, RANDOM_LEN = 32, HEAD_LEN = 64, CHUNK = 64 * 1024 };
 
 struct kl_secret {
@@ -69,14 +72,16 @@ static const struct {
     const char *name;
     size_t len;
 } labels[KL_COUNT] = {
-    [KL_CLIENT_RANDOM] = { "CLIENT_RANDOM", 13 },
-    [KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET] = { "CLIENT_HANDSHAKE_TRAFFIC_SECRET", 31 },
-    [KL_SERVER_HANDSHAKE_TRAFFIC_SECRET] = { "SERVER_HANDSHAKE_TRAFFIC_SECRET", 31 },
-    [KL_CLIENT_TRAFFIC_SECRET_0] = { "CLIENT_TRAFFIC_SECRET_0", 23 },
-    [KL_SERVER_TRAFFIC_SECRET_0] = { "SERVER_TRAFFIC_SECRET_0", 23 },
-    [KL_EXPORTER_SECRET] = { "EXPORTER_SECRET", 15 },
-    [KL_CLIENT_EARLY_TRAFFIC_SECRET] = { "CLIENT_EARLY_TRAFFIC_SECRET", 27 },
-    [KL_EARLY_EXPORTER_SECRET] = { "EARLY_EXPORTER_SECRET", 21 },
+#define LABEL(l, text) [l] = { text, sizeof text - 1 }
+    LABEL(KL_CLIENT_RANDOM, "CLIENT_RANDOM"),
+    LABEL(KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET, "CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
+    LABEL(KL_SERVER_HANDSHAKE_TRAFFIC_SECRET, "SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+    LABEL(KL_CLIENT_TRAFFIC_SECRET_0, "CLIENT_TRAFFIC_SECRET_0"),
+    LABEL(KL_SERVER_TRAFFIC_SECRET_0, "SERVER_TRAFFIC_SECRET_0"),
+    LABEL(KL_EXPORTER_SECRET, "EXPORTER_SECRET"),
+    LABEL(KL_CLIENT_EARLY_TRAFFIC_SECRET, "CLIENT_EARLY_TRAFFIC_SECRET"),
+    LABEL(KL_EARLY_EXPORTER_SECRET, "EARLY_EXPORTER_SECRET"),
+#undef LABEL
 };
 
 /* ---------------------------------------------------------------- the table */
@@ -113,13 +118,16 @@ void keylog_free(struct keylog *kl)
     }
     free(kl->buckets);
     free(kl->path);
+    explicit_bzero(kl, sizeof *kl); /* head[] may hold the start of a line */
     free(kl);
 }
 
 void keylog_set_max_entries(struct keylog *kl, size_t max)
 {
-    if (kl)
+    if (kl) {
         kl->max_entries = max;
+        kl->full_warned = 0; /* a new cap deserves its own warning */
+    }
 }
 
 size_t keylog_count(const struct keylog *kl)
@@ -437,7 +445,7 @@ static void end_line(struct reader *r, off_t end)
         r->continuing = 0;
     } else {
         if (r->too_long) {
-            warn_line(r, kl->line + 1, "line longer than 4096 bytes");
+            warn_line(r, kl->line + 1, "line longer than " STR(KEYLOG_MAX_LINE) " bytes");
         } else {
             struct parsed p;
             const char *why = NULL;

@@ -329,17 +329,22 @@ int tls_prf(int hash, const uint8_t *secret, size_t secret_len, const char *labe
 {
     if ((!secret && secret_len) || !label || (!seed && seed_len) || (!out && out_len))
         return -1;
-    if (hash == GNUTLS_MAC_SHA256 || hash == GNUTLS_MAC_SHA384)
-        return p_hash((gnutls_mac_algorithm_t)hash, secret, secret_len, label, seed, seed_len,
-                      out, out_len, 0);
+    if (hash == GNUTLS_MAC_SHA256 || hash == GNUTLS_MAC_SHA384) {
+        if (p_hash((gnutls_mac_algorithm_t)hash, secret, secret_len, label, seed, seed_len, out,
+                   out_len, 0) < 0) {
+            gnutls_memset(out, 0, out_len); /* no half-made key material */
+            return -1;
+        }
+        return 0;
+    }
     if (hash != 0)
         return -1;
     /* RFC 2246 5: S1 is the first half of the secret, S2 the second; with an
      * odd length they share the middle byte.  PRF = P_MD5(S1) xor P_SHA1(S2). */
     size_t half = (secret_len + 1) / 2;
+    const uint8_t *s2 = secret_len ? secret + (secret_len - half) : secret;
     if (p_hash(GNUTLS_MAC_MD5, secret, half, label, seed, seed_len, out, out_len, 0) < 0 ||
-        p_hash(GNUTLS_MAC_SHA1, secret + (secret_len - half), half, label, seed, seed_len, out,
-               out_len, 1) < 0) {
+        p_hash(GNUTLS_MAC_SHA1, s2, half, label, seed, seed_len, out, out_len, 1) < 0) {
         gnutls_memset(out, 0, out_len);
         return -1;
     }
@@ -448,7 +453,7 @@ struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t mast
     int prf_hash = version == V12 ? (int)s->hash : 0;
     if (tls_prf(prf_hash, master_secret, 48, "key expansion", seed, sizeof seed, block, block_len) < 0) {
         seterr(err, errlen, "GnuTLS cannot compute the %s PRF", version_name(version));
-        return NULL;
+        return NULL; /* tls_prf left nothing in block */
     }
     const uint8_t *mac_key = block + (from_server ? mac_len : 0);
     const uint8_t *key = block + 2 * mac_len + (from_server ? key_len : 0);

@@ -736,7 +736,7 @@ static void fill_text(uint8_t *p, size_t n, unsigned salt)
 /* Seal `n` bytes of type `type`, decrypt, compare. */
 static int round_trip(struct sealer *s, struct tlsd *d, uint8_t type, size_t n, const struct seal_opts *o)
 {
-    uint8_t pt[2048], body[4096], out[4096], got_type = 0xff;
+    uint8_t pt[2048] = { 0 }, body[4096], out[4096], got_type = 0xff;
     size_t out_len = 12345;
     fill_text(pt, n, type);
     size_t len = seal(s, type, pt, n, body, o);
