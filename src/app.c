@@ -11,11 +11,13 @@
 #include "app.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
+#include "keylog.h"
 #include "tls.h"
 #include "x509.h"
 
@@ -32,7 +34,51 @@ struct app_ctx {
     pthread_t loader;
     int loading;
     struct tls_fp_cache *fingerprints;
+    struct keylog *keys;             /* NULL: no key log, nothing is decrypted */
+    const char *keys_path;
+    int64_t keys_reloaded_ns;
 };
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void keylog_warning(void *ctx, const char *path, unsigned line, const char *why)
+{
+    struct app_ctx *ax = ctx;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s:%u: %s (the line is skipped)", path, line, why);
+    if (ax->cfg.warn)
+        ax->cfg.warn(ax->cfg.warn_ctx, msg);
+}
+
+/* The tls parser's key lookup: a live capture's key log may be written after the handshake. */
+static const uint8_t *find_secret(void *ctx, const uint8_t client_random[32], enum keylog_label label, size_t *len)
+{
+    struct app_ctx *ax = ctx;
+    const uint8_t *s = keylog_find(ax->keys, client_random, label, len);
+    if (!s && ax->cfg.live && ax->keys_path && mono_ns() - ax->keys_reloaded_ns > 100000000LL) {
+        char err[256];
+        ax->keys_reloaded_ns = mono_ns();
+        if (keylog_load(ax->keys, ax->keys_path, keylog_warning, ax, err, sizeof err) > 0)
+            s = keylog_find(ax->keys, client_random, label, len);
+    }
+    return s;
+}
+
+int app_load_keylog(struct app_ctx *ax, const char *path, char *err)
+{
+    if (!ax->keys && !(ax->keys = keylog_new())) {
+        snprintf(err, 256, "out of memory");
+        return -1;
+    }
+    ax->keys_path = path;
+    ax->keys_reloaded_ns = mono_ns();
+    return keylog_load(ax->keys, path, keylog_warning, ax, err, 256);
+}
 
 static void *load_system_store(void *arg)
 {
@@ -80,6 +126,12 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
     }
     ax->cfg = *cfg;
     ax->fingerprints = tls_fp_cache_new(); /* NULL is fine: fingerprints are then computed each time */
+    if (cfg->keylog_file && app_load_keylog(ax, cfg->keylog_file, err) < 0 && !cfg->keylog_optional) {
+        keylog_free(ax->keys);
+        tls_fp_cache_free(ax->fingerprints);
+        free(ax);
+        return NULL;
+    }
     if (cfg->ca_file && !cfg->no_verify) { /* a bad CA file is the user's mistake: say so at once */
         ax->verifier_tried = 1;
         ax->verifier = x509_verifier_new(cfg->ca_file, err, 256);
@@ -103,6 +155,7 @@ void app_ctx_free(struct app_ctx *ax)
     wait_for_store(ax);
     x509_verifier_free(ax->verifier);
     tls_fp_cache_free(ax->fingerprints);
+    keylog_free(ax->keys);
     free(ax);
 }
 
@@ -116,7 +169,8 @@ static void on_tls_event(void *ctx, const struct tls_event *ev)
         [TLS_EV_ENCRYPTED_HS] = MSG_TLS_ENCRYPTED, [TLS_EV_APP_DATA] = MSG_TLS_APPDATA,
         [TLS_EV_ESTABLISHED] = MSG_MARK, [TLS_EV_MALFORMED] = MSG_NOTE,
     };
-    conn_add_msg(st->conn, ev->from_server ? SIDE_SERVER : SIDE_CLIENT, kinds[ev->kind], ev->code, ev->label);
+    conn_add_msg_data(st->conn, ev->from_server ? SIDE_SERVER : SIDE_CLIENT, kinds[ev->kind], ev->code, ev->label,
+                      ev->data, ev->data_len);
 }
 
 static void on_http_msg(void *ctx, int from_client, const char *line)
@@ -138,9 +192,27 @@ static struct app_state *state_of(struct conn *c)
     return c->app;
 }
 
+/* Decrypted application data: the protocol inside TLS (HTTP/1.x, or HTTP/2 when ALPN chose h2). */
+static void on_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
+{
+    struct app_state *st = ctx;
+    struct conn *c = st->conn;
+    if (!st->http) {
+        st->http = http_new(c->keep_events ? on_http_msg : NULL, st);
+        if (!st->http)
+            return;
+        c->http = http_summary_of(st->http);
+        if (c->tls && !strcmp(c->tls->sh.alpn, "h2"))
+            http_start_h2(st->http);
+    }
+    http_data(st->http, !from_server, p, n);
+}
+
 static void start_tls(struct app_ctx *ax, struct conn *c, struct app_state *st)
 {
-    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ctx = ax, .fingerprints = ax->fingerprints};
+    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ctx = ax, .fingerprints = ax->fingerprints,
+                            .secret = ax->keys ? find_secret : NULL, .secret_ctx = ax,
+                            .plaintext = on_plaintext, .plaintext_ctx = st};
     /* without a ladder to draw, nobody listens: the parser skips its labels */
     st->tls = tls_new(&tc, c->keep_events ? on_tls_event : NULL, st);
     st->proto = st->tls ? PROTO_TLS : PROTO_OTHER;
@@ -289,8 +361,8 @@ void app_finish(struct app_ctx *ax, struct conn *c)
     }
     if (st && st->proto == PROTO_TLS)
         tls_end(st->tls);
-    else if (st && st->proto == PROTO_HTTP)
-        http_end(st->http);
+    if (st && st->http)
+        http_end(st->http); /* plain HTTP, or what was decrypted inside TLS */
     uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
     if (st && st->proto == PROTO_TLS)
         c->app_kind = APP_TLS;

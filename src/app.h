@@ -14,16 +14,25 @@
 
 #include "conn.h"
 
+typedef void (*app_warn_fn)(void *ctx, const char *message);
+
 struct app_config {
     const char *ca_file;     /* trust anchors for certificate verification; NULL: the system store */
     int no_verify;           /* do not verify certificates at all */
+    const char *keylog_file; /* TLS secrets (NSS key log format), or NULL */
+    int keylog_optional;     /* a key log that is not there (yet) is no error: SSLKEYLOGFILE, live */
+    int live;                /* re-read the key log when a secret is missing: it may still be written */
+    app_warn_fn warn;        /* malformed key log lines, one message each (may be NULL) */
+    void *warn_ctx;
     int lazy_store;          /* load the system store at the first certificate, not at once */
 };
 
 struct app_ctx;
 
-/* NULL with a message in err (256 bytes) when the CA file cannot be loaded. */
+/* NULL with a message in err (256 bytes) when the CA file or the key log cannot be loaded. */
 struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err);
+/* Load (more) TLS secrets while running; returns how many were added, or -1 with err. */
+int app_load_keylog(struct app_ctx *ax, const char *path, char *err);
 void app_ctx_free(struct app_ctx *ax);
 
 /* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in order. */

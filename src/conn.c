@@ -101,6 +101,8 @@ void conn_free(struct conn *c)
     for (int i = 0; i < 2; i++)
         stream_free(&c->side[i].stream);
     free(c->events);
+    for (size_t i = 0; i < c->nmsgs; i++)
+        free(c->msgs[i].data);
     free(c->msgs);
     free(c->owned_summaries);
     free(c);
@@ -124,6 +126,12 @@ int conn_add_event(struct conn *c, const struct event *e)
 
 void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label)
 {
+    conn_add_msg_data(c, from, kind, code, label, NULL, 0);
+}
+
+void conn_add_msg_data(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label,
+                       const uint8_t *data, size_t len)
+{
     if (!c->keep_events)
         return;
     if (c->nmsgs == c->cap_msgs) {
@@ -143,4 +151,13 @@ void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t cod
     m->kind = (uint8_t)kind;
     m->code = code;
     snprintf(m->label, sizeof m->label, "%s", label);
+    m->data = NULL;
+    m->data_len = 0;
+    if (data && len) {
+        size_t keep = len < APP_MSG_DATA_MAX ? len : APP_MSG_DATA_MAX;
+        if ((m->data = malloc(keep))) {
+            memcpy(m->data, data, keep);
+            m->data_len = (uint32_t)keep;
+        }
+    }
 }

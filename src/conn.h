@@ -73,6 +73,8 @@ struct app_msg {
     uint8_t kind;            /* enum app_msg_kind */
     uint16_t code;           /* the handshake type, alert, ... */
     char label[APP_MSG_LABEL];
+    uint8_t *data;           /* decrypted content, for the detail pane (owned; NULL when none) */
+    uint32_t data_len;
 };
 
 struct tls_summary;
@@ -197,5 +199,9 @@ void conn_free(struct conn *c);
 int conn_add_event(struct conn *c, const struct event *e);
 /* Append a protocol message to the packet event being built (when events are kept). */
 void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label);
+/* The same with content to show (a copy of at most APP_MSG_DATA_MAX bytes is kept). */
+#define APP_MSG_DATA_MAX 4096
+void conn_add_msg_data(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label,
+                       const uint8_t *data, size_t len);
 
 #endif

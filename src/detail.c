@@ -144,10 +144,16 @@ static void certificate(struct detail *d, const struct tls_summary *t)
     add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
 }
 
+static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen);
+
 static void message(struct detail *d, const struct conn *c, const struct app_msg *m)
 {
     add(d, "%s", "");
     add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", m->label);
+    if (m->data) {
+        add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
+        hex_dump(d, m->data, m->data_len);
+    }
     const struct tls_summary *t = c->tls;
     switch (m->kind) {
     case MSG_TLS_HANDSHAKE:
@@ -226,8 +232,6 @@ static void packet_fields(struct detail *d, const struct conn *c, const struct e
 
 static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen)
 {
-    add(d, "%s", "");
-    add(d, "bytes (%u captured):", caplen);
     for (uint32_t off = 0; off < caplen; off += 16) {
         char hex[64], asc[20];
         size_t h = 0;
@@ -276,8 +280,10 @@ void detail_build(struct detail *d, const struct conn *c, uint32_t event, int32_
         if (ev == event && (msg < 0 || (size_t)msg == k))
             message(d, c, m);
     }
-    if (pkt)
+    if (pkt) {
+        add(d, "%s", "");
+        add(d, "bytes (%u captured):", caplen);
         hex_dump(d, pkt, caplen);
-    else
+    } else
         add(d, "bytes: %s", why_not ? why_not : "not available");
 }

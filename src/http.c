@@ -122,10 +122,20 @@ struct direction {
 /* Queue flags of one outstanding request. */
 enum { PENDING_HEAD = 1, PENDING_CONNECT = 2 };
 
+/* An HTTP/2 side (RFC 9113 section 4.1): frames are a 9-byte header and a payload of its length. */
+struct h2_side {
+    uint32_t preface_left;    /* client: preface bytes still to skip */
+    uint8_t hdr[9];
+    uint8_t have;
+    uint32_t skip;            /* payload bytes of the current frame still to come */
+};
+
 struct http_conn {
     http_msg_fn on_msg;
     void *ctx;
     struct http_summary sum;
+    int h2_mode;              /* from here on both sides speak HTTP/2: count its frames */
+    struct h2_side h2[2];     /* [0] client, [1] server */
     struct direction client;
     struct direction server;
     /* requests awaiting a final response, oldest first (a ring of PENDING_ flags) */
@@ -389,7 +399,10 @@ static int is_http1_version(const char *s, size_t n)
 static void start_request(struct http_conn *h, struct direction *d, const char *line, size_t len)
 {
     if (len == sizeof H2_PREFACE_LINE - 1 && memcmp(line, H2_PREFACE_LINE, len) == 0) {
+        /* the preface's first line is read: the rest of it ("\r\nSM\r\n\r\n") and then frames follow */
         h->sum.h2 = 1;
+        h->h2_mode = 1;
+        h->h2[0].preface_left = (uint32_t)(H2_PREFACE_LEN - (sizeof H2_PREFACE_LINE - 1) - 2);
         stop_both(h);
         return;
     }
@@ -729,10 +742,52 @@ struct http_conn *http_new(http_msg_fn on_msg, void *ctx)
     return h;
 }
 
+/* Count HTTP/2 frames by their headers; their payloads are skipped. */
+static void h2_bytes(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
+{
+    struct h2_side *s = &h->h2[from_client ? 0 : 1];
+    while (n > 0) {
+        if (s->preface_left) {
+            size_t k = n < s->preface_left ? n : s->preface_left;
+            s->preface_left -= (uint32_t)k;
+            p += k, n -= k;
+            continue;
+        }
+        if (s->skip) {
+            size_t k = n < s->skip ? n : s->skip;
+            s->skip -= (uint32_t)k;
+            p += k, n -= k;
+            continue;
+        }
+        s->hdr[s->have++] = *p++;
+        n--;
+        if (s->have == 9) {
+            s->have = 0;
+            s->skip = (uint32_t)s->hdr[0] << 16 | (uint32_t)s->hdr[1] << 8 | s->hdr[2];
+            h->sum.h2_frames[from_client ? 0 : 1]++;
+        }
+    }
+}
+
+void http_start_h2(struct http_conn *h)
+{
+    if (!h)
+        return;
+    h->sum.h2 = 1;
+    h->sum.h2_tls = 1;
+    h->h2_mode = 1;
+    h->h2[0].preface_left = (uint32_t)H2_PREFACE_LEN;
+    stop_both(h);
+}
+
 void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
 {
     if (!h || !p)
         return;
+    if (h->h2_mode) {
+        h2_bytes(h, from_client, p, n);
+        return;
+    }
     struct direction *d = from_client ? &h->client : &h->server;
     size_t pos = 0;
     while (pos < n && d->state != STOPPED) {
@@ -767,6 +822,10 @@ void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
                 if (len && d->line[len - 1] == '\r')
                     len--;
                 take_line(h, d, d->line, len);
+                if (h->h2_mode) { /* the HTTP/2 preface: frames follow, in this very segment often */
+                    h2_bytes(h, from_client, p + pos, n - pos);
+                    return;
+                }
             }
             break;
         }

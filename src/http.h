@@ -32,7 +32,9 @@ struct http_summary {
     uint16_t first_status;          /* status of the first final response, 0 when none */
     char hosts[HTTP_HOSTS_MAX][HTTP_HOST_LEN];  /* distinct Host header values, in order seen */
     uint8_t nhosts;
-    uint8_t h2;                     /* the HTTP/2 preface was seen (named, not parsed) */
+    uint8_t h2;                     /* HTTP/2: the cleartext preface was seen, or TLS chose "h2" */
+    uint8_t h2_tls;                 /* ... chosen by TLS's ALPN (h2), not by a cleartext preface (h2c) */
+    uint64_t h2_frames[2];          /* HTTP/2 frames counted (not parsed): [0] client, [1] server */
     uint8_t malformed;              /* a line or framing it could not follow: parsing stopped there */
 };
 
@@ -46,6 +48,8 @@ struct http_conn *http_new(http_msg_fn on_msg, void *ctx);
 void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n);
 /* Bytes missing from a direction: framing is lost there, parsing of that direction stops. */
 void http_gap(struct http_conn *h, int from_client, uint64_t n);
+/* The bytes are HTTP/2 from the start (TLS's ALPN chose "h2"): frames are counted, not parsed. */
+void http_start_h2(struct http_conn *h);
 /* The connection ended: a close-delimited response body ends here. */
 void http_end(struct http_conn *h);
 const struct http_summary *http_summary_of(const struct http_conn *h);

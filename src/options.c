@@ -16,7 +16,7 @@ enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
     O_USER = 'Z',
-    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY,
+    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG,
 };
 
 struct opt_def {
@@ -43,6 +43,7 @@ static const struct opt_def table[] = {
     {O_CLOSING_LINGER, "closing-linger", ARG_REQUIRED, "SEC", "wait this long for a closing one's final ACK (default 5)"},
     {O_CA_FILE, "ca-file", ARG_REQUIRED, "FILE", "verify server certificates against these CAs (default: system)"},
     {O_NO_VERIFY, "no-verify", ARG_NONE, NULL, "do not verify server certificates"},
+    {O_KEYLOG, "keylog", ARG_REQUIRED, "FILE", "decrypt TLS with this key log (default: $SSLKEYLOGFILE)"},
     {O_TCP_ONLY, "tcp-only", ARG_NONE, NULL, "follow TCP only: no TLS or HTTP parsing (faster)"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
@@ -161,6 +162,7 @@ static int apply(struct options *o, int id, const char *arg, char *err)
     case O_CA_FILE: o->ca_file = arg; break;
     case O_NO_VERIFY: o->no_verify = 1; break;
     case O_TCP_ONLY: o->tcp_only = 1; break;
+    case O_KEYLOG: o->keylog = arg; break;
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->show_help = 1; break;
     case O_VERSION: o->show_version = 1; break;

@@ -29,6 +29,7 @@ struct options {
     double linger_s;             /* --linger */
     double closing_linger_s;     /* --closing-linger */
     const char *ca_file;         /* --ca-file: trust anchors for certificate verification */
+    const char *keylog;          /* --keylog: TLS secrets (else $SSLKEYLOGFILE) */
     int no_verify;               /* --no-verify */
     int tcp_only;                /* --tcp-only: no protocol parsing above TCP */
     char *filter;                /* BPF expression joined from the trailing words (owned) */

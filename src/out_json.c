@@ -192,6 +192,12 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
     }
     if (t->note[0])
         jw_str(w, "note", t->note);
+    jw_bool(w, "decrypted", t->decrypted_records > 0 && !t->decrypt_failed);
+    if (t->keys_offered) {
+        jw_uint(w, "decrypted_records", t->decrypted_records);
+        if (t->decrypt_note[0])
+            jw_str(w, "decrypt_note", t->decrypt_note);
+    }
     jw_obj_end(w);
 }
 
@@ -209,7 +215,11 @@ static void json_http(struct jw *w, const struct http_summary *h)
         jw_str(w, NULL, h->hosts[i]);
     jw_arr_end(w);
     jw_uint(w, "responses", h->responses);
-    jw_str(w, "protocol", h->h2 ? "h2c" : "HTTP/1.x");
+    jw_str(w, "protocol", h->h2 ? (h->h2_tls ? "h2" : "h2c") : "HTTP/1.x");
+    if (h->h2) {
+        jw_uint(w, "h2_frames_c2s", h->h2_frames[0]);
+        jw_uint(w, "h2_frames_s2c", h->h2_frames[1]);
+    }
     jw_bool(w, "malformed", h->malformed);
     jw_obj_end(w);
 }

@@ -167,22 +167,46 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
                 (unsigned long long)st->out_of_memory);
 }
 
+static void warn_line(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "synfin: warning: %s\n", message);
+}
+
 static int run(const struct options *o)
 {
     char err[CAPTURE_ERRLEN] = "";
     int status = EXIT_OK;
+    /* the protocol layer first: its key log and CA file are read before root is given up */
+    const char *keylog = o->keylog ? o->keylog : getenv("SSLKEYLOGFILE");
+    struct app_config ac = {
+        .ca_file = o->ca_file,
+        .no_verify = o->no_verify || o->tcp_only,
+        .keylog_file = keylog && *keylog && !o->tcp_only ? keylog : NULL,
+        .keylog_optional = !o->keylog || o->iface, /* SSLKEYLOGFILE, or a browser yet to start */
+        .live = o->iface != NULL,
+        .warn = o->quiet ? NULL : warn_line,
+    };
+    char aerr[256] = "";
+    struct app_ctx *app = app_ctx_new(&ac, aerr);
+    if (!app) {
+        die_line(aerr);
+        return EXIT_INPUT;
+    }
     struct capture *cap = open_source(o, err, &status);
     if (!cap) {
         die_line(err);
+        app_ctx_free(app);
         return status;
     }
     /* on a terminal, with no output asked for: the interface */
     if (!o->mode_given && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
         strcmp(getenv("TERM"), "dumb") != 0) {
-        status = tui_run(o, cap, err);
+        status = tui_run(o, cap, app, err);
         if (status != EXIT_OK)
             die_line(err);
         capture_close(cap);
+        app_ctx_free(app);
         return status;
     }
     const char *src = o->iface ? o->iface : o->read_file;
@@ -207,16 +231,6 @@ static int run(const struct options *o)
         .keep_events = o->mode == OUT_LADDER,
         .events_only_id = o->ladder_id,
     };
-    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify || o->tcp_only};
-    char aerr[256] = "";
-    struct app_ctx *app = app_ctx_new(&ac, aerr);
-    if (!app) {
-        die_line(aerr);
-        if (sc.out)
-            sc.ops->close(sc.out, NULL);
-        capture_close(cap);
-        return EXIT_INPUT;
-    }
     pc.app = o->tcp_only ? NULL : app;
     struct conn_sink sink = {&sc, sink_conn_done, NULL};
     struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;

@@ -27,16 +27,17 @@
 
 #include "bytes.h"
 #include "tls_names.h"
+#include "tlsdecrypt.h"
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
 enum {
-    HT_CLIENT_HELLO = 1, HT_SERVER_HELLO = 2, HT_NEW_SESSION_TICKET = 4, HT_CERTIFICATE = 11,
-    HT_FINISHED = 20,
+    HT_CLIENT_HELLO = 1, HT_SERVER_HELLO = 2, HT_NEW_SESSION_TICKET = 4, HT_ENCRYPTED_EXTENSIONS = 8,
+    HT_CERTIFICATE = 11, HT_FINISHED = 20, HT_KEY_UPDATE = 24,
 };
 enum {
     EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11, EXT_SIGALGS = 13,
     EXT_ALPN = 16, EXT_SESSION_TICKET = 35, EXT_PRE_SHARED_KEY = 41, EXT_EARLY_DATA = 42,
-    EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51,
+    EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51, EXT_ENCRYPT_THEN_MAC = 22,
 };
 #define TLS13 0x0304
 #define MAX_RECORD (16384 + 2048) /* RFC 5246 6.2.3: ciphertext may exceed the plaintext cap by 2048 */
@@ -75,6 +76,14 @@ struct tls_dir {
     uint8_t alert_have;
     /* a run of application data records, reported once per call */
     uint32_t app_run;
+    /* decryption: this side's record protection, and the record being gathered for it */
+    struct tlsd *dec;
+    uint8_t decrypting;       /* the current record's body is gathered in rec, to be decrypted */
+    uint8_t *rec;
+    uint32_t rec_have, rec_len;
+    uint16_t rec_version;     /* its outer version (the outer type is rec_type) */
+    uint64_t rec_index;       /* records this side sent (for "failed at record N") */
+    uint8_t dec_failed;
 };
 
 struct tls_conn {
@@ -87,6 +96,8 @@ struct tls_conn {
     uint8_t hrr;              /* a HelloRetryRequest was seen: TLS 1.3, its CCS is only for middleboxes */
     uint8_t client_finished;  /* (1.3 without keys) the client's first encrypted record went by */
     int64_t now_s;
+    uint8_t in_plaintext;     /* the bytes being parsed came out of a decrypted record */
+    uint8_t *plain;           /* room for one decrypted record */
 };
 
 static const char *const hs_kind_names[TLS_HS_COUNT] = {"full", "resumed", "anonymous", "failed", "incomplete"};
@@ -140,19 +151,34 @@ void tls_free(struct tls_conn *t)
 {
     if (!t)
         return;
-    free(t->dir[0].buf);
-    free(t->dir[1].buf);
+    for (int s = 0; s < 2; s++) {
+        free(t->dir[s].buf);
+        free(t->dir[s].rec);
+        tlsd_free(t->dir[s].dec);
+    }
+    free(t->plain);
     free(t);
 }
 
 const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->s; }
 
-static void emit(struct tls_conn *t, enum tls_event_kind k, int from_server, uint16_t code, const char *label)
+static void emit_data(struct tls_conn *t, enum tls_event_kind k, int from_server, uint16_t code, const char *label,
+                      const uint8_t *data, size_t len)
 {
     if (!t->on_event)
         return;
-    struct tls_event ev = {k, from_server, code, label};
+    char marked[160];
+    if (t->in_plaintext && k != TLS_EV_ESTABLISHED) { /* what the keys revealed says so */
+        snprintf(marked, sizeof marked, "%s (decrypted)", label);
+        label = marked;
+    }
+    struct tls_event ev = {k, from_server, code, label, t->in_plaintext ? data : NULL, t->in_plaintext ? len : 0};
     t->on_event(t->ctx, &ev);
+}
+
+static void emit(struct tls_conn *t, enum tls_event_kind k, int from_server, uint16_t code, const char *label)
+{
+    emit_data(t, k, from_server, code, label, NULL, 0);
 }
 
 static void malformed(struct tls_conn *t, int from_server, const char *what)
@@ -530,7 +556,7 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
 {
     memset(ch, 0, sizeof *ch);
     ch->legacy_version = cur_be16(&c);
-    cur_skip(&c, 32);
+    cur_copy(&c, ch->random, 32);
     ch->session_id_len = cur_u8(&c);
     if (ch->session_id_len > 32)
         return -1;
@@ -616,6 +642,8 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
     sh->legacy_version = cur_be16(&c);
     const uint8_t *random = cur_take(&c, 32);
     sh->hello_retry = random && !memcmp(random, hrr_random, 32);
+    if (random)
+        memcpy(sh->random, random, 32);
     sh->session_id_len = cur_u8(&c);
     if (sh->session_id_len > 32)
         return -1;
@@ -649,11 +677,26 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
         case EXT_ALPN:
             parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
             break;
+        case EXT_ENCRYPT_THEN_MAC:
+            sh->etm = 1;
+            break;
         default:
             break;
         }
     }
     return 0;
+}
+
+/* TLS 1.3 EncryptedExtensions (RFC 8446 4.3.1): where the server's ALPN choice hides. */
+static void parse_encrypted_extensions(struct tls_server_hello *sh, struct cursor c)
+{
+    struct cursor exts = cur_sub(&c, cur_be16(&c));
+    while (cur_left(&exts) >= 4) {
+        uint16_t type = cur_be16(&exts);
+        struct cursor e = cur_sub(&exts, cur_be16(&exts));
+        if (type == EXT_ALPN)
+            parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
+    }
 }
 
 /* The server's chain: count it, parse the leaf, verify as the client would. */
@@ -701,6 +744,53 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
     t->s.cert_verified = 1;
     if (t->on_event)
         snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
+}
+
+static void set_established(struct tls_conn *t, int from_server);
+
+/* ------------------------------------------------------------ keys */
+
+/* The first reason decryption stopped is the one the user needs. */
+static void decrypt_problem(struct tls_conn *t, const char *note)
+{
+    t->s.decrypt_failed = 1;
+    if (!t->s.decrypt_note[0])
+        snprintf(t->s.decrypt_note, sizeof t->s.decrypt_note, "%s", note);
+}
+
+/* A side's record protection from a secret in the key log; 0, or -1 (the note says why). */
+static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_label label)
+{
+    if (!t->cfg.secret)
+        return -1;
+    t->s.keys_offered = 1;
+    size_t len = 0;
+    const uint8_t *secret = t->cfg.secret(t->cfg.secret_ctx, t->s.ch.random, label, &len);
+    if (!secret) {
+        decrypt_problem(t, "no key for this client random");
+        return -1;
+    }
+    uint16_t suite = t->s.sh.cipher;
+    if (!tlsd_suite_supported(t->s.version, suite)) {
+        char note[64];
+        snprintf(note, sizeof note, "cipher suite 0x%04x is not one synfin decrypts", suite);
+        decrypt_problem(t, note);
+        return -1;
+    }
+    char err[128];
+    struct tlsd *d = t->v13 ? tlsd_new_tls13(suite, secret, len, err, sizeof err)
+                            : (len == 48 ? tlsd_new_tls12(t->s.version, suite, secret, t->s.ch.random, t->s.sh.random,
+                                                          from_server, t->s.sh.etm, err, sizeof err)
+                                         : NULL);
+    if (!d) {
+        decrypt_problem(t, "the keys could not be derived");
+        return -1;
+    }
+    struct tls_dir *dir = &t->dir[from_server];
+    tlsd_free(dir->dec);
+    dir->dec = d;
+    dir->dec_failed = 0;
+    return 0;
 }
 
 static void record_msg_name(struct tls_conn *t, int from_server, uint8_t type)
@@ -756,19 +846,46 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         } else {
             t->s.version = sh.selected_version;
             t->v13 = sh.selected_version == TLS13 || (sh.selected_version >> 8) == 0x7f;
+            if (t->v13 && t->cfg.secret) { /* RFC 8446 7.3: the handshake is protected from here */
+                start_decrypting(t, 0, KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET);
+                start_decrypting(t, 1, KL_SERVER_HANDSHAKE_TRAFFIC_SECRET);
+            }
             if (t->on_event)
                 snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
         }
     } else if (type == HT_CERTIFICATE && from_server && body) {
         parse_certificate(t, c, label, sizeof label);
+    } else if (type == HT_ENCRYPTED_EXTENSIONS && from_server && body) {
+        parse_encrypted_extensions(&t->s.sh, c);
     }
     record_msg_name(t, from_server, type);
-    emit(t, TLS_EV_HANDSHAKE, from_server, type, label);
+    emit_data(t, TLS_EV_HANDSHAKE, from_server, type, label, body, len);
+    if (t->in_plaintext && !t->v13 && type == HT_FINISHED) {
+        /* both Finished messages read: the TLS <= 1.2 session is established */
+        t->dir[from_server].encrypted_hs++;
+        if (t->dir[0].encrypted_hs && t->dir[1].encrypted_hs)
+            set_established(t, from_server);
+    }
+    if (t->in_plaintext && t->v13) {
+        /* RFC 8446 7.2: after a side's Finished its application traffic keys take over;
+         * a KeyUpdate moves that side's keys on */
+        if (type == HT_FINISHED) {
+            start_decrypting(t, from_server, from_server ? KL_SERVER_TRAFFIC_SECRET_0 : KL_CLIENT_TRAFFIC_SECRET_0);
+            if (!from_server)
+                set_established(t, from_server);
+        } else if (type == HT_KEY_UPDATE && t->dir[from_server].dec) {
+            tlsd_key_update(t->dir[from_server].dec);
+        }
+    }
 }
 
 /* Should the body of this message be kept to be read? */
 static int worth_keeping(const struct tls_conn *t, int from_server, uint8_t type)
 {
+    if (t->in_plaintext && t->on_event)
+        return 1; /* decrypted: the detail pane shows what the keys revealed */
+    if (type == HT_ENCRYPTED_EXTENSIONS)
+        return from_server;
     if (type == HT_CLIENT_HELLO)
         return !from_server;
     if (type == HT_SERVER_HELLO)
@@ -894,14 +1011,32 @@ static void record_start(struct tls_conn *t, int from_server)
     }
     t->s.records[from_server]++;
     t->s.bytes[from_server] += d->rec_left;
+    d->rec_index++;
     int encrypted = d->after_ccs || (t->v13 && d->rec_type != CT_CCS);
     d->rec_readable = !encrypted && (d->rec_type == CT_HANDSHAKE || d->rec_type == CT_ALERT);
+    d->decrypting = 0;
+    if (encrypted && d->dec && !d->dec_failed && d->rec_type != CT_CCS) {
+        /* a whole record is needed to decrypt it: gather its body (at most MAX_RECORD bytes) */
+        if (!d->rec && !(d->rec = malloc(MAX_RECORD))) {
+            decrypt_problem(t, "out of memory");
+            d->dec_failed = 1;
+        } else {
+            d->decrypting = 1;
+            d->rec_have = 0;
+            d->rec_len = d->rec_left;
+            d->rec_version = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
+            return;
+        }
+    }
 
     switch (d->rec_type) {
     case CT_CCS:
         emit(t, TLS_EV_CCS, from_server, 0, "ChangeCipherSpec");
-        if (!t->v13 && !t->hrr) /* TLS 1.3's CCS changes nothing (RFC 8446 D.4) */
+        if (!t->v13 && !t->hrr) { /* TLS 1.3's CCS changes nothing (RFC 8446 D.4) */
             d->after_ccs = 1;
+            if (t->cfg.secret) /* RFC 5246 7.1: this side's records are protected from the next one */
+                start_decrypting(t, from_server, KL_CLIENT_RANDOM);
+        }
         break;
     case CT_ALERT:
         if (encrypted) {
@@ -941,6 +1076,45 @@ static void record_start(struct tls_conn *t, int from_server)
     default:
         break;
     }
+}
+
+/* A gathered record: decrypt it, and read what it held as if it had come in clear. */
+static void decrypt_record(struct tls_conn *t, int from_server)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    if (!t->plain && !(t->plain = malloc(MAX_RECORD)))
+        return;
+    size_t olen = 0;
+    uint8_t inner = 0;
+    if (tlsd_decrypt(d->dec, d->rec_type, d->rec_version, d->rec, d->rec_len, t->plain, &olen, &inner) < 0) {
+        d->dec_failed = 1; /* wrong keys, or a record we missed: nothing more from this side */
+        char note[80];
+        snprintf(note, sizeof note, "record authentication failed at record %llu from the %s",
+                 (unsigned long long)d->rec_index, from_server ? "server" : "client");
+        decrypt_problem(t, note);
+        emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "encrypted record (authentication failed)");
+        return;
+    }
+    t->s.decrypted_records++;
+    t->in_plaintext = 1;
+    switch (inner) {
+    case CT_HANDSHAKE:
+        handshake_bytes(t, from_server, t->plain, olen);
+        break;
+    case CT_ALERT:
+        alert_bytes(t, from_server, t->plain, olen);
+        break;
+    case CT_APPDATA:
+        t->s.app_records[from_server]++;
+        t->s.app_bytes[from_server] += olen;
+        emit_data(t, TLS_EV_APP_DATA, from_server, 1, "ApplicationData", t->plain, olen);
+        if (t->cfg.plaintext)
+            t->cfg.plaintext(t->cfg.plaintext_ctx, from_server, t->plain, olen);
+        break;
+    default:
+        break;
+    }
+    t->in_plaintext = 0;
 }
 
 /* SSLv2 records (two-byte header form): the CLIENT-HELLO is read, the rest named. */
@@ -1069,15 +1243,24 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
             continue;
         }
         size_t take = n < d->rec_left ? n : d->rec_left;
-        if (d->rec_readable && d->rec_type == CT_HANDSHAKE)
+        if (d->decrypting) {
+            memcpy(d->rec + d->rec_have, p, take);
+            d->rec_have += (uint32_t)take;
+        } else if (d->rec_readable && d->rec_type == CT_HANDSHAKE) {
             handshake_bytes(t, from_server, p, take);
-        else if (d->rec_readable && d->rec_type == CT_ALERT)
+        } else if (d->rec_readable && d->rec_type == CT_ALERT) {
             alert_bytes(t, from_server, p, take);
+        }
         p += take;
         n -= take;
         d->rec_left -= (uint32_t)take;
-        if (d->rec_left == 0)
+        if (d->rec_left == 0) {
             d->hdr_have = 0;
+            if (d->decrypting) {
+                d->decrypting = 0;
+                decrypt_record(t, from_server);
+            }
+        }
     }
     if (d->app_run && t->on_event) {
         char label[48];
@@ -1105,6 +1288,10 @@ void tls_rst(struct tls_conn *t)
 void tls_end(struct tls_conn *t)
 {
     struct tls_summary *s = &t->s;
+    if (t->cfg.secret && !s->decrypted_records && !s->decrypt_note[0]) {
+        s->keys_offered = 1; /* keys were there to use, but nothing needed them */
+        snprintf(s->decrypt_note, sizeof s->decrypt_note, "no encrypted record to decrypt");
+    }
     int fatal_before = (s->alert_seen || s->encrypted_alert_before_established) && !s->established;
     if (fatal_before || (s->rst_before_established && !s->established))
         s->handshake = TLS_HS_FAILED;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keylog.h"
 #include "x509.h"
 
 /* Is this the start of a TLS (or SSLv2-compatible hello) byte stream?
@@ -50,6 +51,7 @@ struct tls_list {
 
 struct tls_client_hello {
     uint16_t legacy_version;
+    uint8_t random[32];
     struct tls_list ciphers, extensions, groups, key_share, sigalgs, versions;
     uint8_t point_formats[16], n_point_formats;
     char sni[256];
@@ -63,6 +65,8 @@ struct tls_client_hello {
 
 struct tls_server_hello {
     uint16_t legacy_version;
+    uint8_t random[32];
+    uint8_t etm;                 /* encrypt_then_mac (RFC 7366) agreed */
     uint16_t selected_version;   /* supported_versions, else legacy_version */
     uint16_t cipher;
     uint8_t session_id_len;
@@ -98,6 +102,11 @@ struct tls_summary {
     uint8_t n_msgs;
     uint8_t malformed;                  /* parsing stopped: the note says where */
     char note[96];
+    /* decryption (with a key log) */
+    uint8_t keys_offered;               /* a key log was given: decryption was attempted */
+    uint8_t decrypt_failed;             /* keys missing or wrong: decrypt_note says which */
+    uint64_t decrypted_records;
+    char decrypt_note[96];
 };
 
 /* One step of the handshake for the ladder, reported as it is parsed. */
@@ -115,6 +124,8 @@ struct tls_event {
     int from_server;
     uint16_t code;
     const char *label;      /* ready to print: "Certificate (2, ok)", "Alert fatal bad_certificate" */
+    const uint8_t *data;    /* decrypted: the plaintext shown in the detail pane (else NULL) */
+    size_t data_len;
 };
 typedef void (*tls_event_fn)(void *ctx, const struct tls_event *ev);
 
@@ -129,6 +140,12 @@ void tls_fp_cache_free(struct tls_fp_cache *fc);
 struct tls_config {
     struct x509_verifier *(*verifier)(void *ctx); /* lazily loaded trust store, or NULL: no verification */
     void *verifier_ctx;
+    /* the key log: a secret by client random and label (NULL: no key log, nothing decrypted) */
+    const uint8_t *(*secret)(void *ctx, const uint8_t client_random[32], enum keylog_label label, size_t *len);
+    void *secret_ctx;
+    /* decrypted application data, in order, for the protocol inside (HTTP) */
+    void (*plaintext)(void *ctx, int from_server, const uint8_t *p, size_t n);
+    void *plaintext_ctx;
     struct tls_fp_cache *fingerprints;            /* may be NULL: computed every time */
     size_t max_message;     /* largest handshake message buffered (default 256 KiB) */
 };

@@ -18,7 +18,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 check() { # name kind file args...
     local name=$1 kind=$2 file=$3; shift 3
     local want="$exp/$name.$kind" got="$tmp/$name.$kind" rc
-    if [ $update = 0 ] && [ ! -f "$want" ] && [ "$kind" != jsonl ]; then return; fi
+    if [ $update = 0 ] && [ ! -f "$want" ] && [ "$kind" != jsonl ] && [ "$kind" != decrypted.jsonl ]; then return; fi
     LC_ALL=C "$SYNFIN" -q --ca-file "$ca" "$@" -r "$file" >"$got" 2>"$tmp/err"; rc=$?
     n=$((n + 1))
     if [ $update = 1 ]; then
@@ -49,6 +49,11 @@ while IFS= read -r f; do
     check "$name" jsonl "$f" --json
     check "$name" ladder "$f" --ladder --ascii
     check "$name" summary "$f" --summary
+    keys=${f%.*}.keys
+    if [ -f "$keys" ]; then # read with its key log too: what decryption reveals
+        check "$name" decrypted.jsonl "$f" --json --keylog "$keys"
+        check "$name" decrypted.ladder "$f" --ladder --ascii --keylog "$keys"
+    fi
 done < <(find "$SRCDIR/captures" -name '*.pcap' -o -name '*.pcapng' | LC_ALL=C sort)
 [ $update = 1 ] && { echo "updated $n files in $exp"; exit 0; }
 echo "$((n - fail))/$n golden outputs match"

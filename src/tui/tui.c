@@ -364,7 +364,7 @@ static void handle_key(struct tui *t, int ch)
 
 /* ------------------------------------------------------------ the loop */
 
-int tui_run(const struct options *o, struct capture *cap, char *err)
+int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, char *err)
 {
     struct tui t;
     memset(&t, 0, sizeof t);
@@ -381,10 +381,7 @@ int tui_run(const struct options *o, struct capture *cap, char *err)
     catalog_init(&t.cat);
     view_init(&t.view);
 
-    struct app_config ac = {.ca_file = o->ca_file, .no_verify = o->no_verify || o->tcp_only};
-    t.app = app_ctx_new(&ac, err);
-    if (!t.app)
-        return EXIT_INPUT;
+    t.app = app;
     struct pipeline_config pc = {
         .reasm_budget = o->reasm_cap,
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
@@ -398,7 +395,6 @@ int tui_run(const struct options *o, struct capture *cap, char *err)
     if (!t.pl || (t.live && capture_set_nonblock(cap, err) < 0)) {
         if (!t.pl)
             snprintf(err, CAPTURE_ERRLEN, "out of memory");
-        app_ctx_free(t.app);
         return EXIT_INPUT;
     }
 
@@ -407,7 +403,6 @@ int tui_run(const struct options *o, struct capture *cap, char *err)
         snprintf(err, CAPTURE_ERRLEN, "cannot start the interface on this terminal (TERM=%s)",
                  getenv("TERM") ? getenv("TERM") : "");
         pipeline_free(t.pl);
-        app_ctx_free(t.app);
         return EXIT_INPUT;
     }
     cbreak();
@@ -488,6 +483,5 @@ int tui_run(const struct options *o, struct capture *cap, char *err)
     pipeline_free(t.pl); /* finishes the open connections into the catalog */
     view_free(&t.view);
     catalog_free(&t.cat);
-    app_ctx_free(t.app);
     return EXIT_OK;
 }

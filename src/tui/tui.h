@@ -93,6 +93,6 @@ void ladder_close(struct tui *t);
 int ladder_tick(struct tui *t);
 
 /* Run the interface on an opened source until the user quits; returns an exit status. */
-int tui_run(const struct options *o, struct capture *cap, char *err);
+int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, char *err);
 
 #endif
