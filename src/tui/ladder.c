@@ -369,10 +369,13 @@ static void jump_phase(struct ladder_state *s, int dir)
     while (dir > 0 ? at + 1 < s->doc.total_lines : at > s->doc.header_lines) {
         at = dir > 0 ? at + 1 : at - 1;
         if (ladder_doc_lines(&s->doc, at, 1, &l) == 1 && l.kind == LK_PHASE) {
+            uint64_t first = step_selection(s, at, +1);
+            /* back: the start of the selection's phase, or when already there (or the
+               phase has no arrow of its own) the phase before it */
+            if (dir < 0 && first >= s->sel)
+                continue;
             s->top = at;
-            s->sel = step_selection(s, at, +1);
-            if (dir < 0) /* stay on the phase found, not the one after it */
-                s->top = at;
+            s->sel = first;
             return;
         }
     }
@@ -507,6 +510,11 @@ static int ladder_key(struct tui *t, int ch)
     case 'e':
         export_ladder(t, s);
         return 1;
+    case 'K':
+        tui_load_keylog(t);
+        if (s->ld) /* read the connection again with the new keys */
+            ladder_open(t, s->cat_index);
+        return 1;
     case KEY_RESIZE:
         rebuild(t, s);
         return 1;
@@ -526,13 +534,13 @@ static const char *const ladder_help[] = {
     "  Enter          open a summarised run of data segments     C  close every run",
     "  t              times: since the first packet / since the previous one / absolute",
     "  Tab            show or hide the detail pane               d/u  scroll the pane",
-    "  e              export this ladder as text to a file",
+    "  e              export this ladder as text to a file        K  load a TLS key log",
     "  q Esc          back to the list                           ?  this help",
     NULL,
 };
 
 const struct screen_ops ladder_screen = {
     "ladder", ladder_draw, ladder_key,
-    " Up/Down arrow  ]/[ phase  Enter open run  t time  Tab detail  e export  ? help  q back",
+    " q back  ? help  Up/Down arrow  ]/[ phase  Enter run  t time  Tab detail  e export  K keys",
     ladder_help,
 };

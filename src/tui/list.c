@@ -38,6 +38,7 @@ static const struct col_def cols[] = {
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 #define APP_MIN 16
+#define APP_WANT 28 /* what an app text usually needs: "HTTP GET /a/path", "TLS 1.3 www.example.com" */
 
 /* Which columns fit in `width`: the most important first, the app column takes the rest. */
 static int layout(int width, int shown[NCOLS], int *app_w)
@@ -50,7 +51,9 @@ static int layout(int width, int shown[NCOLS], int *app_w)
             if (cols[i].keep != level || shown[i])
                 continue;
             int w = cols[i].width ? cols[i].width : APP_MIN;
-            if (used + w + 1 <= width) {
+            /* the least useful columns only when the app text keeps room to be read */
+            int reserve = level >= 5 ? APP_WANT - APP_MIN : 0;
+            if (used + w + 1 + reserve <= width) {
                 shown[i] = 1;
                 used += w + 1;
             }
@@ -257,6 +260,9 @@ static int list_key(struct tui *t, int ch)
         t->view.reverse = !t->view.reverse;
         view_rebuild(&t->view, &t->cat);
         return 1;
+    case 'K':
+        tui_load_keylog(t);
+        return 1;
     case KEY_RESIZE:
         return 1;
     default:
@@ -275,12 +281,13 @@ static const char *const list_help[] = {
     "  f / F          next / previous filter: all, clean, reset, refused, open, TLS failed",
     "  \\              show only rows containing a text (empty: all)",
     "  s / S  > / <   sort by the next / previous column      r  reverse the order",
+    "  K              load a TLS key log: the ladders opened from now on are decrypted",
     "  ?              this help                                q  quit",
     NULL,
 };
 
 const struct screen_ops list_screen = {
     "list", list_draw, list_key,
-    " Enter ladder  / search  n next  f filter  \\ narrow  s sort  r reverse  ? help  q quit",
+    " q quit  ? help  Enter ladder  / search  n next  f filter  \\ narrow  s sort  r reverse  K keys",
     list_help,
 };

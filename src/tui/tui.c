@@ -132,20 +132,24 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t len)
 {
     size_t n = strlen(buf);
     curs_set(1);
+    nodelay(stdscr, FALSE); /* wait for each key: the main loop's nodelay would spin here */
     for (;;) {
+        getmaxyx(stdscr, t->rows, t->cols);
         move(t->rows - 2, 0);
         attrset(tui_attr(t, C_NORMAL));
         clrtoeol();
         mvprintw(t->rows - 2, 0, "%s%s", question, buf);
         refresh();
         int ch = getch();
-        if (ch == '\n' || ch == KEY_ENTER) {
+        if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) { /* nonl(): Enter arrives as CR */
             curs_set(0);
+            nodelay(stdscr, TRUE);
             t->dirty = 1;
             return 0;
         }
         if (ch == 27) {
             curs_set(0);
+            nodelay(stdscr, TRUE);
             t->dirty = 1;
             return -1;
         }
@@ -156,6 +160,24 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t len)
             buf[n] = '\0';
         }
     }
+}
+
+void tui_load_keylog(struct tui *t)
+{
+    char path[256] = "";
+    const char *env = getenv("SSLKEYLOGFILE");
+    if (env)
+        snprintf(path, sizeof path, "%s", env);
+    if (tui_prompt(t, "TLS key log file: ", path, sizeof path) < 0 || !path[0])
+        return;
+    char err[256];
+    /* the path must outlive this call: the session keeps re-reading it live */
+    snprintf(t->keylog_path, sizeof t->keylog_path, "%s", path);
+    int n = app_load_keylog(t->app, t->keylog_path, err);
+    if (n < 0)
+        tui_message(t, "%s", err);
+    else
+        tui_message(t, "key log %s: %d secrets; ladders opened from now on are decrypted", path, n);
 }
 
 /* ------------------------------------------------------------ bars */
@@ -343,6 +365,7 @@ static void handle_key(struct tui *t, int ch)
     switch (ch) {
     case '?':
     case KEY_F(1):
+        t->help_top = 0;
         if (t->stack[t->depth - 1] != &help_screen)
             tui_push(t, &help_screen);
         break;

@@ -72,6 +72,7 @@ struct tui {
     size_t sel, top;
     char search[128];
     int help_top;
+    char keylog_path[256];
     /* ladder screen */
     struct ladder_state *ladder;
     const char *dump_path;       /* live -w file: packets can be read back from it */
@@ -86,6 +87,8 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t len);
 /* Draw text clipped to `width` columns at (y, x). */
 void tui_text(int y, int x, int width, const char *s);
 
+/* Ask for a key log file and load it into the session. */
+void tui_load_keylog(struct tui *t);
 /* Open the ladder of the connection at catalog index `i`. */
 void ladder_open(struct tui *t, size_t i);
 void ladder_close(struct tui *t);
