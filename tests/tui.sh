@@ -185,7 +185,7 @@ expect list-row '^1 +10\.99\.0\.2:60228 +10\.99\.0\.1:8080 .*three-way'
 expect list-app-text '10\.99\.0\.1:8080 +HTTP GET /client-close( |$)' 1
 expect list-status-clean '^ clean 1  reset 0  refused 0  open 0  tls-failed 0 \| filter: all \| sort: id asc'
 expect list-title '^ synfin  .*http-client-close\.pcap  1 connections  10 packets'
-expect list-keybar '^ Enter ladder  / search .* q quit'
+expect list-keybar '^ q quit  \? help  Enter ladder  / search'
 
 keys Enter
 if wait_for 'SYN_SENT'; then
@@ -199,7 +199,7 @@ else
     bad ladder-opens "Enter did not open the ladder"
 fi
 expect ladder-title '^connection 1: client 10\.99\.0\.2:60228, server 10\.99\.0\.1:8080'
-expect ladder-keybar '^ Up/Down arrow  \]/\[ phase .*q back'
+expect ladder-keybar '^ q back  \? help  Up/Down arrow  \]/\[ phase'
 
 # ------------------------------------------------------------------ 8: the time column's three modes
 keys g
@@ -385,7 +385,7 @@ layout_ok() { # COLS ROWS
     [[ ${lines[1]} =~ ^id\^\ +client\ +server\ +app ]] || return 1
     rows_are "1 2 3" || return 1
     [[ ${lines[$2 - 2]} == " clean 1  reset 0  refused 2"* ]] || return 1
-    [[ ${lines[$2 - 1]} == " Enter ladder  / search"* ]] || return 1
+    [[ ${lines[$2 - 1]} == " q quit  ? help  Enter ladder"* ]] || return 1
     for l in "${lines[@]}"; do
         [ -n "$l" ] && nonblank=$((nonblank + 1))
         [ "${#l}" -le "$1" ] || return 1
