@@ -242,6 +242,27 @@ if [ -n "$PTLS" ]; then
     printf '%-34s --tcp-only %s s, with TLS parsing %s s: x%s\n' "TLS parsing cost:" "$TT" "$TS" "$TLS_COST"
 fi
 
+# ------------------------------------------------------------ decryption
+# The recorded TLS captures (every cipher synfin decrypts) written again and again into one
+# capture with their key logs: the cost of decrypting, against the same file without keys.
+echo
+echo "== decryption: key-logged TLS capture (captures/tls/ recordings repeated, tests/mkkeyed.py)"
+PK="$WORK/data/keyed.pcap"
+if [ ! -s "$PK" ] || [ "$PK" -ot "$TOP/tests/mkkeyed.py" ]; then
+    python3 "$TOP/tests/mkkeyed.py" "$TOP" "$PK" "$WORK/data/keyed.keys" 100 || die "mkkeyed.py failed"
+fi
+"$SYNFIN" --json --keylog "$WORK/data/keyed.keys" "$PK" >"$WORK/data/keyed.synfin.jsonl" || die "synfin --keylog failed"
+DEC_N=$(grep -c '"decrypted":true' "$WORK/data/keyed.synfin.jsonl" || true)
+TLS_N=$(grep -c '"tls":{' "$WORK/data/keyed.synfin.jsonl" || true)
+repeat "synfin --json keyed, no keys" /dev/null "$SYNFIN" --json "$PK"
+DK0=$R_BEST
+repeat "synfin --json keyed, --keylog" /dev/null "$SYNFIN" --json --keylog "$WORK/data/keyed.keys" "$PK"
+DK1=$R_BEST; DKRSS=$R_RSS
+DEC_RATIO=$(calc "round($(nz "$DK0") / $(nz "$DK1"), 3)")
+printf '%-34s %s of %s TLS connections decrypted\n' "decrypted:" "$DEC_N" "$TLS_N"
+printf '%-34s without keys %s s, with --keylog %s s: speed x%s (peak RSS %s KiB)\n' "seconds:" "$DK0" "$DK1" \
+    "$DEC_RATIO" "$DKRSS"
+
 # ------------------------------------------------------------ agreement
 agree() { # NAME -> sets AG_PCT
     local name=$1 out="$WORK/data/$1.synfin.jsonl" rc=0
@@ -269,6 +290,7 @@ if [ "$RSS_RATIO" = - ]; then RSS_V="UNKNOWN (no /usr/bin/time)"; else RSS_V=$(v
 AG_MIN=$AGREE_100M
 [ "$AGREE_1G_PCT" = - ] || AG_MIN=$(calc "min($AGREE_100M, $AGREE_1G_PCT)")
 AG_V=$(verdict "$AG_MIN >= 99.9")
+DEC_V="$(verdict "$DEC_RATIO >= 0.5") (x$DEC_RATIO)"
 TLS_V="n/a (no TLS-heavy capture)"
 [ -n "${TLS_COST:-}" ] && TLS_V="$(verdict "$TLS_COST <= 1.25") (x$TLS_COST)"
 
@@ -279,5 +301,6 @@ if [ "$AGREE_1G_PCT" = - ]; then AG_TXT="1G not run"; else AG_TXT="1G ${AGREE_1G
 echo "floor ${FLOOR_T}s, synfin ${SYN_T}s, ratio ${RATIO}; ${PPS} packets/s; ${RSS_TXT};" \
     "agreement 100M ${AGREE_100M}%, ${AG_TXT}"
 echo "targets: speed >= 0.5x floor: $SPEED_V ($RATIO); RSS 1G <= 1.5x RSS 100M: $RSS_V ($RSS_RATIO);" \
-    "agreement >= 99.9%: $AG_V ($AG_MIN%); TLS parsing <= 1.25x --tcp-only: $TLS_V"
+    "agreement >= 99.9%: $AG_V ($AG_MIN%); TLS parsing <= 1.25x --tcp-only: $TLS_V;" \
+    "decrypting >= 0.5x the speed without keys: $DEC_V"
 exit 0
