@@ -372,6 +372,15 @@ void app_finish(struct app_ctx *ax, struct conn *c)
         c->app_kind = payload ? APP_UNKNOWN : APP_NONE;
 }
 
+size_t app_memory(const struct conn *c)
+{
+    const struct app_state *st = c->app;
+    if (!st)
+        return 0;
+    return sizeof *st + (st->sniff[0] ? SNIFF_CAP : 0) + (st->sniff[1] ? SNIFF_CAP : 0) +
+           (st->tls ? tls_memory(st->tls) : 0) + http_memory(st->http);
+}
+
 void app_detach(struct conn *c)
 {
     const struct tls_summary *t = c->tls;

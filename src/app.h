@@ -43,6 +43,8 @@ void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n);
 void app_rst(struct app_ctx *ax, struct conn *c);
 /* The connection is over (its streams flushed): settle the verdicts and conn->app_kind. */
 void app_finish(struct app_ctx *ax, struct conn *c);
+/* Bytes the parsers hold for this connection now (for the memory cap). */
+size_t app_memory(const struct conn *c);
 /* Free the parsers' state; conn->tls and conn->http become NULL. */
 void app_free(struct conn *c);
 /* Free the parsers' state but keep their summaries with the connection (conn_free frees them). */

@@ -154,6 +154,9 @@ struct conn {
     int64_t hs_rtt_ns;       /* -1 until the handshake completes */
     uint64_t syn_retransmits;
     uint64_t packets;
+    size_t mem;              /* bytes counted against the memory cap (pipeline.c keeps it) */
+    uint8_t evicted;         /* finalized early because memory ran short (--memcap) */
+    uint8_t events_capped;   /* its events stopped being kept: memory ran short */
     uint64_t truncated_packets;
 
     /* teardown bookkeeping (the verdict's rules in tcp.c) */
@@ -189,6 +192,9 @@ const char *teardown_name(enum teardown_kind t);
 const char *app_name(enum app_kind a);
 /* Names of the NOTE_* bits in bit order, e.g. "retransmission". */
 const char *note_name(unsigned bit);
+
+/* Bytes the connection holds now, apart from its protocol parsers (see app_memory). */
+size_t conn_memory(const struct conn *c);
 
 /* "ADDR:PORT" or "[v6]:PORT" for one side. */
 void conn_endpoint_str(const struct conn *c, int side, char *buf, size_t len);

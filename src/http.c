@@ -867,6 +867,8 @@ void http_end(struct http_conn *h)
 
 const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }
 
+size_t http_memory(const struct http_conn *h) { return h ? sizeof *h + h->client.line_cap + h->server.line_cap : 0; }
+
 void http_free(struct http_conn *h)
 {
     if (!h)

@@ -53,6 +53,8 @@ void http_start_h2(struct http_conn *h);
 /* The connection ended: a close-delimited response body ends here. */
 void http_end(struct http_conn *h);
 const struct http_summary *http_summary_of(const struct http_conn *h);
+/* Bytes this parser holds now (for the memory cap). */
+size_t http_memory(const struct http_conn *h);
 void http_free(struct http_conn *h);
 
 #endif

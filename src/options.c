@@ -16,7 +16,7 @@ enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
     O_USER = 'Z',
-    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG,
+    O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG, O_MEMCAP,
 };
 
 struct opt_def {
@@ -38,6 +38,7 @@ static const struct opt_def table[] = {
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
+    {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory the open connections may hold; oldest evicted past it (default 1G, 0: none)"},
     {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
     {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a finished connection this long for late packets (default 1)"},
     {O_CLOSING_LINGER, "closing-linger", ARG_REQUIRED, "SEC", "wait this long for a closing one's final ACK (default 5)"},
@@ -147,6 +148,10 @@ static int apply(struct options *o, int id, const char *arg, char *err)
         if (parse_bytes(arg, &o->reasm_cap) < 0)
             return bad(err, "byte count", arg);
         break;
+    case O_MEMCAP:
+        if (parse_bytes(arg, &o->memcap) < 0)
+            return bad(err, "byte count", arg);
+        break;
     case O_IDLE:
         if (parse_seconds(arg, &o->idle_timeout_s) < 0)
             return bad(err, "idle timeout", arg);
@@ -207,6 +212,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
     memset(o, 0, sizeof *o);
     o->mode = OUT_SUMMARY;
     o->reasm_cap = (size_t)1 << 20;
+    o->memcap = (size_t)1 << 30;
     o->idle_timeout_s = 300;
     o->linger_s = 1;
     o->closing_linger_s = 5;

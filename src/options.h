@@ -25,6 +25,7 @@ struct options {
     int ascii;                   /* --ascii: no box-drawing characters */
     int quiet;                   /* -q: no end-of-run notes on stderr */
     size_t reasm_cap;            /* --reassembly-cap: held bytes per direction */
+    size_t memcap;               /* --memcap: bytes the open connections may hold (0: no cap) */
     double idle_timeout_s;       /* --idle-timeout */
     double linger_s;             /* --linger */
     double closing_linger_s;     /* --closing-linger */

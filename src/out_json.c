@@ -272,6 +272,12 @@ static void json_conn(void *st, const struct conn *c)
     jw_obj_end(w);
     jw_uint(w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
     jw_uint(w, "truncated_packets", c->truncated_packets);
+    jw_obj_begin(w, "capped");
+    jw_bool(w, "evicted", c->evicted);
+    jw_uint(w, "reassembly_bytes", c->side[0].stream.over_budget + c->side[1].stream.over_budget);
+    jw_uint(w, "holes_given_up", c->side[0].stream.holes_given_up + c->side[1].stream.holes_given_up);
+    jw_bool(w, "events", c->events_capped);
+    jw_obj_end(w);
     if (c->tls)
         json_tls(w, c->tls);
     if (c->http)

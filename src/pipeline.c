@@ -18,7 +18,18 @@ struct pipeline {
     struct pipeline_stats st;
     uint64_t frame;
     uint64_t next_id;
+    size_t mem;                /* bytes the open connections hold (conn->mem summed) */
 };
+
+/* Count a connection's bytes again after it changed. */
+static void account(struct pipeline *pl, struct conn *c)
+{
+    size_t now = conn_memory(c) + app_memory(c);
+    pl->mem = pl->mem - c->mem + now;
+    c->mem = now;
+    if (pl->mem > pl->st.peak_memory)
+        pl->st.peak_memory = pl->mem;
+}
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink)
 {
@@ -83,6 +94,14 @@ static void finalize(struct pipeline *pl, struct conn *c)
     else
         c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
     flow_remove(pl->flows, c);
+    pl->mem -= c->mem;
+    c->mem = 0;
+    for (int s = 0; s < 2; s++) {
+        pl->st.reassembly_bytes += c->side[s].stream.over_budget;
+        pl->st.holes_given_up += c->side[s].stream.holes_given_up;
+    }
+    pl->st.evicted += c->evicted;
+    pl->st.events_capped += c->events_capped;
     int kept = pl->sink.conn_done ? pl->sink.conn_done(pl->sink.ctx, c) : 0;
     if (kept) {
         app_detach(c);
@@ -101,6 +120,29 @@ void pipeline_expire(struct pipeline *pl, int64_t now_ns)
         finalize(pl, c);
     while ((c = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - c->last_ts_ns > pl->cfg.idle_timeout_ns)
         finalize(pl, c);
+}
+
+/*
+ * Over the memory cap: finalize connections early, the ones that will
+ * finish anyway first (closing, done), then the longest idle, until a tenth
+ * of the cap is free again; each is written out marked "evicted".  If the
+ * connection at hand alone is too big, it stops keeping events.
+ */
+static void make_room(struct pipeline *pl, struct conn *current)
+{
+    size_t target = pl->cfg.memcap - pl->cfg.memcap / 10;
+    static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
+    for (size_t k = 0; k < 3 && pl->mem > target; k++) {
+        struct conn *c;
+        while (pl->mem > target && (c = flow_oldest(pl->flows, order[k])) && c != current) {
+            c->evicted = 1;
+            finalize(pl, c);
+        }
+    }
+    if (pl->mem > pl->cfg.memcap && current->keep_events) {
+        current->events_capped = 1;
+        current->keep_events = 0;
+    }
 }
 
 static void count_status(struct pipeline_stats *st, enum decode_status ds)
@@ -126,6 +168,7 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
     }
     pl->next_id++;
     pl->st.connections++;
+    account(pl, c);
     if (flow_count(pl->flows) > pl->st.max_open)
         pl->st.max_open = flow_count(pl->flows);
     tcp_start(c, p);
@@ -165,7 +208,8 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     }
     c->last_offset = offset;
 
-    int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id);
+    int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id) &&
+               !c->events_capped;
     c->keep_events = (uint8_t)keep;
     struct event ev;
     struct app_call call;
@@ -181,6 +225,9 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, c, list_of[c->closed]);
+    account(pl, c);
+    if (pl->cfg.memcap && pl->mem > pl->cfg.memcap)
+        make_room(pl, c);
     pipeline_expire(pl, ts_ns);
 }
 

@@ -23,6 +23,7 @@ struct pipeline_config {
     int64_t closing_linger_ns; /* keep one whose final ACK is still due this long */
     int keep_events;           /* record one event per packet (ladder, TUI) */
     struct app_ctx *app;       /* protocol parsers' shared setup (caller-owned); NULL: no parsing */
+    size_t memcap;             /* bytes the open connections may hold; past it the oldest are evicted (0: none) */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
 };
 
@@ -51,6 +52,12 @@ struct pipeline_stats {
     uint64_t port_reuse;       /* new connections on a 4-tuple still held */
     uint64_t out_of_memory;    /* packets dropped because memory ran out */
     uint64_t max_open;         /* most connections held at once */
+    /* what the caps cost (see synfin(1), "capped") */
+    uint64_t evicted;          /* connections finalized early: memory ran short */
+    uint64_t reassembly_bytes; /* out-of-order bytes not kept: the reassembly budget was spent */
+    uint64_t holes_given_up;   /* holes skipped because too many segments waited behind them */
+    uint64_t events_capped;    /* connections whose events stopped being kept */
+    size_t peak_memory;        /* most bytes the open connections held at once */
 };
 
 struct pipeline;

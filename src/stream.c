@@ -126,9 +126,23 @@ static void place(struct stream *s, int dir, struct seg **link, uint64_t a, uint
     }
 }
 
+/* Too many segments wait behind the first hole: stop waiting for it. */
+static void give_up_first_hole(struct stream *s, int dir, const struct stream_consumer *sc)
+{
+    if (!s->held || s->held->off <= s->delivered)
+        return;
+    emit_gap(s, dir, s->delivered, s->held->off - s->delivered, sc);
+    s->delivered = s->held->off;
+    s->holes_given_up++;
+    drain(s, dir, sc);
+}
+
 enum seg_kind stream_segment(struct stream *s, int dir, uint32_t seq, const uint8_t *data, uint32_t caplen,
                              uint32_t seg_len, size_t budget, const struct stream_consumer *sc)
 {
+    /* each turn drains at least the first held segment: the loop ends */
+    while (s->held_count >= STREAM_HELD_MAX && s->held && s->held->off > s->delivered)
+        give_up_first_hole(s, dir, sc);
     if (seg_len == 0)
         return SEG_NONE;
     if (!s->has_base)
@@ -215,6 +229,8 @@ void stream_flush(struct stream *s, int dir, const struct stream_consumer *sc)
     }
     s->ended = 1;
 }
+
+size_t stream_memory(const struct stream *s) { return s->held_bytes + s->held_count * sizeof(struct seg); }
 
 void stream_free(struct stream *s)
 {

@@ -5,7 +5,10 @@
  * (the first copy seen wins when retransmissions overlap with different
  * content, as most TCP stacks do).  Segments that arrive ahead of a hole are
  * held, up to a byte budget; past the budget their extent is remembered but
- * not their bytes, so the consumer later gets a gap instead.  Offsets are
+ * not their bytes, so the consumer later gets a gap instead.  At most
+ * STREAM_HELD_MAX segments wait: past that the oldest hole is given up (a
+ * gap) so that a million out-of-order segments cost neither unbounded
+ * memory nor a quadratic walk.  Offsets are
  * 64-bit counts from the first byte after the SYN (or the first byte seen in
  * a mid-stream capture), so sequence wrap-around never shows.
  */
@@ -34,6 +37,8 @@ enum seg_kind {
 
 struct seg; /* a held out-of-order extent */
 
+#define STREAM_HELD_MAX 512
+
 struct stream {
     uint32_t base_seq;      /* sequence number of offset 0 */
     uint8_t has_base;
@@ -46,6 +51,7 @@ struct stream {
     uint64_t unique_bytes;  /* every sequence byte seen, counted once */
     uint64_t gap_bytes;     /* bytes reported to the consumer as missing */
     uint64_t over_budget;   /* bytes not kept because the budget was spent */
+    uint64_t holes_given_up;/* holes skipped (reported as gaps) because too many segments waited behind them */
 };
 
 void stream_init(struct stream *s);
@@ -71,6 +77,9 @@ void stream_acked(struct stream *s, int dir, uint32_t seq, const struct stream_c
 
 /* End of the direction: deliver what is held, reporting holes as gaps. */
 void stream_flush(struct stream *s, int dir, const struct stream_consumer *sc);
+
+/* Bytes the held segments take. */
+size_t stream_memory(const struct stream *s);
 
 /* Free held segments. */
 void stream_free(struct stream *s);

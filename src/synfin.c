@@ -162,6 +162,9 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
     if (st->fragments)
         fprintf(stderr, "synfin: %s: note: %llu IP fragments skipped (fragments are not reassembled)\n", src,
                 (unsigned long long)st->fragments);
+    if (st->evicted)
+        fprintf(stderr, "synfin: %s: note: %llu connections finalized early to stay under --memcap (\"evicted\")\n",
+                src, (unsigned long long)st->evicted);
     if (st->out_of_memory)
         fprintf(stderr, "synfin: %s: warning: %llu packets dropped: out of memory\n", src,
                 (unsigned long long)st->out_of_memory);
@@ -229,6 +232,7 @@ static int run(const struct options *o)
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = o->mode == OUT_LADDER,
+        .memcap = o->memcap,
         .events_only_id = o->ladder_id,
     };
     pc.app = o->tcp_only ? NULL : app;

@@ -162,6 +162,14 @@ void tls_free(struct tls_conn *t)
 
 const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->s; }
 
+size_t tls_memory(const struct tls_conn *t)
+{
+    size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0);
+    for (int s = 0; s < 2; s++)
+        n += (t->dir[s].buf ? t->dir[s].hs_len : 0) + (t->dir[s].rec ? MAX_RECORD : 0) + (t->dir[s].dec ? 512 : 0);
+    return n;
+}
+
 static void emit_data(struct tls_conn *t, enum tls_event_kind k, int from_server, uint16_t code, const char *label,
                       const uint8_t *data, size_t len)
 {

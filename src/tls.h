@@ -162,6 +162,8 @@ void tls_rst(struct tls_conn *t);
 /* The connection ended: settle the handshake verdict. */
 void tls_end(struct tls_conn *t);
 const struct tls_summary *tls_summary_of(const struct tls_conn *t);
+/* Bytes this parser holds now (for the memory cap). */
+size_t tls_memory(const struct tls_conn *t);
 void tls_free(struct tls_conn *t);
 
 #endif

@@ -411,6 +411,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = t.live, /* a file's ladders are rebuilt from the file */
+        .memcap = o->memcap,
         .app = o->tcp_only ? NULL : t.app,
     };
     struct conn_sink sink = {&t, sink_done, sink_new};
