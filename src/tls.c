@@ -466,7 +466,8 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
     *p++ = ch->sni[0] != 0;
     for (size_t i = 0; i < 6; i++) {
         *p++ = (uint16_t)parts[i]->n;
-        memcpy(p, parts[i]->v, parts[i]->n * sizeof *p);
+        if (parts[i]->n) /* an empty list has no array at all: memcpy must not see NULL */
+            memcpy(p, parts[i]->v, parts[i]->n * sizeof *p);
         p += parts[i]->n;
     }
     *p++ = (uint16_t)alpn;
