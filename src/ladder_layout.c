@@ -115,7 +115,8 @@ void ladder_row(const struct conn *c, size_t i, struct ladder_cursor *cur, struc
     r->msg_count = k - r->msg_first;
     cur->next_msg = k;
 
-    enum ladder_phase ph = phase_of(c, e, c->msgs + r->msg_first, r->msg_count);
+    /* no messages at all: no array either (NULL + 0 is undefined in C) */
+    enum ladder_phase ph = phase_of(c, e, c->msgs ? c->msgs + r->msg_first : NULL, r->msg_count);
     if (ph == LADDER_PHASE_NONE && cur->phase == LADDER_PHASE_NONE)
         ph = LADDER_PHASE_DATA; /* a mid-stream capture starts in the data */
     if (ph > cur->phase) {

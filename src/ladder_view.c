@@ -246,7 +246,7 @@ static int event_lines(const struct ladder_doc *d, const struct emitter *e, uint
     time_text(d, i, time, sizeof time);
     if (r->phase && phase_line(d, e, r->phase, (int32_t)i, -1, LS_PHASE))
         return 1;
-    const struct app_msg *m = c->msgs + r->msg_first;
+    const struct app_msg *m = c->msgs ? c->msgs + r->msg_first : NULL; /* NULL + 0 is undefined */
     size_t nm = r->msg_count, k = 0;
     if (label_lines(d, e, time, r->label, r->from == SIDE_CLIENT, LS_LABEL, (int32_t)i, -1))
         return 1;
