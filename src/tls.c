@@ -561,6 +561,25 @@ static void parse_alpn_list(struct cursor e, char *out, size_t cap)
     }
 }
 
+/* A hello's extensions block, when it has one: 1 and its cursor, 0 when absent (SSL 3.0 style), -1 malformed. */
+static int extensions_block(struct cursor *c, struct cursor *exts)
+{
+    if (cur_left(c) == 0)
+        return 0;
+    *exts = cur_sub(c, cur_be16(c));
+    return c->err ? -1 : 1;
+}
+
+/* The next extension of a block: 1 with its type and body, 0 at the end, -1 when malformed. */
+static int next_extension(struct cursor *exts, uint16_t *type, struct cursor *body)
+{
+    if (cur_left(exts) < 4)
+        return 0;
+    *type = cur_be16(exts);
+    *body = cur_sub(exts, cur_be16(exts));
+    return exts->err ? -1 : 1;
+}
+
 static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *all, struct cursor c)
 {
     memset(ch, 0, sizeof *ch);
@@ -575,16 +594,12 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
     cur_skip(&c, cur_u8(&c)); /* compression methods */
     if (c.err)
         return -1;
-    if (cur_left(&c) == 0)
-        return 0; /* no extensions: SSL 3.0 style */
-    struct cursor exts = cur_sub(&c, cur_be16(&c));
-    if (c.err)
-        return -1;
-    while (cur_left(&exts) >= 4) {
-        uint16_t type = cur_be16(&exts);
-        struct cursor e = cur_sub(&exts, cur_be16(&exts));
-        if (exts.err)
-            return -1;
+    struct cursor exts, e;
+    uint16_t type;
+    int r = extensions_block(&c, &exts);
+    if (r <= 0)
+        return r;
+    while ((r = next_extension(&exts, &type, &e)) > 0) {
         list_push(&ch->extensions, type);
         vec_push(&all->extensions, type);
         switch (type) {
@@ -642,7 +657,7 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
             break;
         }
     }
-    return 0;
+    return r;
 }
 
 static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
@@ -662,16 +677,12 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
     if (c.err)
         return -1;
     sh->selected_version = sh->legacy_version;
-    if (cur_left(&c) == 0)
-        return 0;
-    struct cursor exts = cur_sub(&c, cur_be16(&c));
-    if (c.err)
-        return -1;
-    while (cur_left(&exts) >= 4) {
-        uint16_t type = cur_be16(&exts);
-        struct cursor e = cur_sub(&exts, cur_be16(&exts));
-        if (exts.err)
-            return -1;
+    struct cursor exts, e;
+    uint16_t type;
+    int r = extensions_block(&c, &exts);
+    if (r <= 0)
+        return r;
+    while ((r = next_extension(&exts, &type, &e)) > 0) {
         switch (type) {
         case EXT_SUPPORTED_VERSIONS:
             if (cur_left(&e) >= 2)
@@ -693,19 +704,18 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
             break;
         }
     }
-    return 0;
+    return r;
 }
 
 /* TLS 1.3 EncryptedExtensions (RFC 8446 4.3.1): where the server's ALPN choice hides. */
 static void parse_encrypted_extensions(struct tls_server_hello *sh, struct cursor c)
 {
-    struct cursor exts = cur_sub(&c, cur_be16(&c));
-    while (cur_left(&exts) >= 4) {
-        uint16_t type = cur_be16(&exts);
-        struct cursor e = cur_sub(&exts, cur_be16(&exts));
-        if (type == EXT_ALPN)
-            parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
-    }
+    struct cursor exts, e;
+    uint16_t type;
+    if (extensions_block(&c, &exts) > 0)
+        while (next_extension(&exts, &type, &e) > 0)
+            if (type == EXT_ALPN)
+                parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
 }
 
 /* The server's chain: count it, parse the leaf, verify as the client would. */
