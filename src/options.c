@@ -32,13 +32,13 @@ static const struct opt_def table[] = {
     {O_IFACE, "interface", ARG_REQUIRED, "IFACE", "capture live on an interface (root or CAP_NET_RAW)"},
     {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file"},
     {O_COUNT, "count", ARG_REQUIRED, "N", "stop after N packets"},
-    {O_USER, "relinquish-privileges", ARG_REQUIRED, "USER", "live: become USER after opening the device (default tcpdump or nobody)"},
-    {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default)"},
+    {O_USER, "relinquish-privileges", ARG_REQUIRED, "USER", "live: become USER once the device is open (default tcpdump, nobody)"},
+    {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default off a terminal)"},
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
-    {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory the open connections may hold; oldest evicted past it (default 1G, 0: none)"},
+    {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory for open connections; the oldest go past it (default 1G)"},
     {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
     {O_LINGER, "linger", ARG_REQUIRED, "SEC", "keep a finished connection this long for late packets (default 1)"},
     {O_CLOSING_LINGER, "closing-linger", ARG_REQUIRED, "SEC", "wait this long for a closing one's final ACK (default 5)"},
@@ -65,7 +65,10 @@ void options_usage(FILE *f)
             snprintf(left + n, sizeof left - (size_t)n, " %s", d->arg_name);
         else if (d->arg == ARG_OPTIONAL)
             snprintf(left + n, sizeof left - (size_t)n, "[=%s]", d->arg_name);
-        fprintf(f, "  %-30s %s\n", left, d->help);
+        if (strlen(left) > 30) /* a long option name: its help goes under it */
+            fprintf(f, "  %s\n  %-30s %s\n", left, "", d->help);
+        else
+            fprintf(f, "  %-30s %s\n", left, d->help);
     }
     fprintf(f, "\nExit status: 0 ok, 1 input unreadable, 2 usage, 3 capture damaged part-way, 4 write error.\n"
                "See synfin(1) for the output vocabularies.\n");
