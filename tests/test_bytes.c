@@ -6,6 +6,7 @@
 
 #include "bytes.h"
 #include "seq.h"
+#include "unit.h"
 
 static const uint8_t B[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 
@@ -395,46 +396,27 @@ static void test_seq_unwrap(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("cursor", NULL, NULL);
-    CU_pSuite q = CU_add_suite("seq", NULL, NULL);
-    if (!s || !q) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        CU_pSuite suite;
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
-        {s, "u8", test_u8},
-        {s, "be16", test_be16},
-        {s, "le16", test_le16},
-        {s, "be24", test_be24},
-        {s, "be32", test_be32},
-        {s, "le32", test_le32},
-        {s, "sequence of reads", test_sequence_of_reads},
-        {s, "NULL buffer", test_null_buffer},
-        {s, "sticky error", test_sticky_error},
-        {s, "cur_sub inside", test_sub_inside},
-        {s, "cur_sub clamped", test_sub_clamped},
-        {s, "cur_copy", test_copy},
-        {q, "comparisons across the wrap", test_seq_compare},
-        {q, "seq_unwrap", test_seq_unwrap},
+    static const struct unit_case cursor[] = {
+        {"u8", test_u8},
+        {"be16", test_be16},
+        {"le16", test_le16},
+        {"be24", test_be24},
+        {"be32", test_be32},
+        {"le32", test_le32},
+        {"sequence of reads", test_sequence_of_reads},
+        {"NULL buffer", test_null_buffer},
+        {"sticky error", test_sticky_error},
+        {"cur_sub inside", test_sub_inside},
+        {"cur_sub clamped", test_sub_clamped},
+        {"cur_copy", test_copy},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(tests[i].suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    static const struct unit_case seq[] = {
+        {"comparisons across the wrap", test_seq_compare},
+        {"seq_unwrap", test_seq_unwrap},
+    };
+    static const struct unit_suite suites[] = {
+        {"cursor", NULL, NULL, cursor, UNIT_COUNT(cursor)},
+        {"seq", NULL, NULL, seq, UNIT_COUNT(seq)},
+    };
+    return unit_run_suites(suites, UNIT_COUNT(suites));
 }

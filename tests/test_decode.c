@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "unit.h"
 
 /* Link-type numbers as written here, independent of the platform's DLT_ macros. */
 enum {
@@ -909,59 +910,42 @@ static void test_junk(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite link = CU_add_suite("link layers", NULL, NULL);
-    CU_pSuite ip = CU_add_suite("IP", NULL, NULL);
-    CU_pSuite bad = CU_add_suite("malformed and truncated", NULL, NULL);
-    if (!link || !ip || !bad) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        CU_pSuite suite;
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
-        {link, "Ethernet IPv4 TCP with options", test_eth_ipv4_tcp_options},
-        {link, "no options: defaults", test_no_options_defaults},
-        {link, "SACK blocks", test_sack_blocks},
-        {link, "Ethernet IPv6", test_eth_ipv6},
-        {link, "802.1Q", test_vlan_8021q},
-        {link, "802.1ad double tag", test_vlan_8021ad_double},
-        {link, "Linux SLL (113)", test_sll},
-        {link, "Linux SLL2 (276)", test_sll2},
-        {link, "NULL (0), both byte orders", test_null},
-        {link, "LOOP (108)", test_loop},
-        {link, "raw IP (12, 101)", test_raw},
-        {link, "LINKTYPE_IPV4 228 / IPV6 229", test_linktype_ipv4_ipv6},
-        {link, "supported link types", test_link_supported},
-        {ip, "IPv4 with options", test_ipv4_options},
-        {ip, "IPv6 extension headers", test_ipv6_ext_headers},
-        {ip, "IPv6 fragment", test_ipv6_fragment},
-        {ip, "IPv4 fragment", test_ipv4_fragment},
-        {ip, "UDP, ARP", test_not_tcp_not_ip},
-        {bad, "IPv4 header contradictions", test_malformed_ipv4},
-        {bad, "TCP data offset", test_malformed_tcp_offset},
-        {bad, "claimed length: cut vs lie", test_claimed_length},
-        {bad, "Ethernet padding", test_ethernet_padding},
-        {bad, "IPv6 header contradictions", test_ipv6_malformed},
-        {bad, "malformed TCP options", test_bad_tcp_options},
-        {bad, "every prefix of good frames", test_prefixes},
-        {bad, "junk never overreads", test_junk},
+    static const struct unit_case link[] = {
+        {"Ethernet IPv4 TCP with options", test_eth_ipv4_tcp_options},
+        {"no options: defaults", test_no_options_defaults},
+        {"SACK blocks", test_sack_blocks},
+        {"Ethernet IPv6", test_eth_ipv6},
+        {"802.1Q", test_vlan_8021q},
+        {"802.1ad double tag", test_vlan_8021ad_double},
+        {"Linux SLL (113)", test_sll},
+        {"Linux SLL2 (276)", test_sll2},
+        {"NULL (0), both byte orders", test_null},
+        {"LOOP (108)", test_loop},
+        {"raw IP (12, 101)", test_raw},
+        {"LINKTYPE_IPV4 228 / IPV6 229", test_linktype_ipv4_ipv6},
+        {"supported link types", test_link_supported},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(tests[i].suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    static const struct unit_case ip[] = {
+        {"IPv4 with options", test_ipv4_options},
+        {"IPv6 extension headers", test_ipv6_ext_headers},
+        {"IPv6 fragment", test_ipv6_fragment},
+        {"IPv4 fragment", test_ipv4_fragment},
+        {"UDP, ARP", test_not_tcp_not_ip},
+    };
+    static const struct unit_case bad[] = {
+        {"IPv4 header contradictions", test_malformed_ipv4},
+        {"TCP data offset", test_malformed_tcp_offset},
+        {"claimed length: cut vs lie", test_claimed_length},
+        {"Ethernet padding", test_ethernet_padding},
+        {"IPv6 header contradictions", test_ipv6_malformed},
+        {"malformed TCP options", test_bad_tcp_options},
+        {"every prefix of good frames", test_prefixes},
+        {"junk never overreads", test_junk},
+    };
+    static const struct unit_suite suites[] = {
+        {"link layers", NULL, NULL, link, UNIT_COUNT(link)},
+        {"IP", NULL, NULL, ip, UNIT_COUNT(ip)},
+        {"malformed and truncated", NULL, NULL, bad, UNIT_COUNT(bad)},
+    };
+    return unit_run_suites(suites, UNIT_COUNT(suites));
 }

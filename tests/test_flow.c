@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "flow.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -527,17 +528,7 @@ static void test_remove_never_inserted(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite su = CU_add_suite("flow table", NULL, NULL);
-    if (!su) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         {"insert, lookup both ways, remove", test_insert_lookup_both_ways},
         {"same address or same port at both ends", test_same_address_or_port},
         {"remove in random order keeps the rest findable", test_remove_random_order},
@@ -548,18 +539,5 @@ int main(void)
         {"age lists: popping the oldest", test_lru_pop_oldest},
         {"removing a connection never inserted", test_remove_never_inserted},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(su, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("flow table", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "unit.h"
 
 /* ------------------------------------------------------------ transcripts */
 
@@ -1283,17 +1284,7 @@ static void test_long_transcript_three_ways(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite su = CU_add_suite("http", NULL, NULL);
-    if (!su) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         {"sniff: request lines", test_sniff_requests},
         {"sniff: the 8 KiB window", test_sniff_window},
         {"sniff: binary and TLS are not HTTP", test_sniff_binary_and_tls},
@@ -1323,18 +1314,5 @@ int main(void)
         {"pipelining beyond the queue", test_pipeline_overflow},
         {"long transcript: whole = bytes = random splits", test_long_transcript_three_ways},
     };
-    for (size_t i = 0; i < COUNT(tests); i++) {
-        if (!CU_add_test(su, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("http", NULL, NULL, tests, UNIT_COUNT(tests));
 }

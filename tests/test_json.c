@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "unit.h"
 
 static char *buf;
 static size_t buflen;
@@ -93,19 +94,11 @@ static void test_fixed(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("json", NULL, NULL);
-    if (!s || !CU_add_test(s, "commas and nesting", test_commas_and_nesting) ||
-        !CU_add_test(s, "escaping", test_escaping) ||
-        !CU_add_test(s, "utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped) ||
-        !CU_add_test(s, "fixed-point numbers", test_fixed)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails ? 1 : 0;
+    static const struct unit_case tests[] = {
+        {"commas and nesting", test_commas_and_nesting},
+        {"escaping", test_escaping},
+        {"utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped},
+        {"fixed-point numbers", test_fixed},
+    };
+    return unit_run("json", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "keylog.h"
+#include "unit.h"
 
 static char msg_buf[512];
 static const char *msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -590,17 +591,7 @@ static int clean_suite(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("keylog", init_suite, clean_suite);
-    if (!s) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         { "every label", test_every_label },
         { "comments, blanks, CRLF, unknown labels", test_syntax },
         { "malformed lines", test_malformed },
@@ -612,18 +603,5 @@ int main(void)
         { "many entries", test_many },
         { "real key logs", test_real_key_logs },
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("keylog", init_suite, clean_suite, tests, UNIT_COUNT(tests));
 }

@@ -13,6 +13,7 @@
 #include "ladder_layout.h"
 #include "output.h"
 #include "tcp.h"
+#include "unit.h"
 
 #define CLI 0x0a000002u
 #define SRV 0x0a000001u
@@ -222,21 +223,13 @@ static void test_draw_content(void)
 int main(void)
 {
     setlocale(LC_CTYPE, "C.UTF-8");
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite s = CU_add_suite("ladder", build_conn, free_conn);
-    if (!s || !CU_add_test(s, "rows of the textbook connection", test_rows) ||
-        !CU_add_test(s, "flag names", test_flags_str) ||
-        !CU_add_test(s, "ASCII grid at 80 columns", test_grid_ascii_80) ||
-        !CU_add_test(s, "UTF-8 grid at 80 columns", test_grid_utf8_80) ||
-        !CU_add_test(s, "UTF-8 grid at 132 columns", test_grid_utf8_132) ||
-        !CU_add_test(s, "drawn content", test_draw_content)) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails ? 1 : 0;
+    static const struct unit_case tests[] = {
+        {"rows of the textbook connection", test_rows},
+        {"flag names", test_flags_str},
+        {"ASCII grid at 80 columns", test_grid_ascii_80},
+        {"UTF-8 grid at 80 columns", test_grid_utf8_80},
+        {"UTF-8 grid at 132 columns", test_grid_utf8_132},
+        {"drawn content", test_draw_content},
+    };
+    return unit_run("ladder", build_conn, free_conn, tests, UNIT_COUNT(tests));
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stream.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- recording consumer */
 
@@ -624,17 +625,7 @@ static void test_no_consumer(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite su = CU_add_suite("stream", NULL, NULL);
-    if (!su) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         {"in order", test_in_order},
         {"first segment sets the base", test_first_segment_sets_base},
         {"out of order 3,1,2", test_out_of_order_312},
@@ -653,18 +644,5 @@ int main(void)
         {"unique_bytes counts each byte once", test_unique_bytes},
         {"no consumer; stream_free", test_no_consumer},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(su, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("stream", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "decode.h"
 #include "tcp.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- harness */
 
@@ -1002,60 +1003,45 @@ static void test_names(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite hs = CU_add_suite("handshake", NULL, NULL);
-    CU_pSuite td = CU_add_suite("teardown", NULL, NULL);
-    CU_pSuite ms = CU_add_suite("mid-stream and port reuse", NULL, NULL);
-    CU_pSuite nt = CU_add_suite("notes and numbers", NULL, NULL);
-    if (!hs || !td || !ms || !nt) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        CU_pSuite suite;
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
-        {hs, "normal handshake", test_normal_handshake},
-        {hs, "SYN only", test_syn_only},
-        {hs, "SYN retransmitted", test_syn_retransmitted},
-        {hs, "SYN answered by RST", test_syn_rejected},
-        {hs, "no final ACK", test_no_final_ack},
-        {hs, "simultaneous open", test_simultaneous_open},
-        {hs, "simultaneous open, then ACKs", test_simultaneous_open_then_ack},
-        {hs, "SYN+ACK captured before the SYN", test_synack_before_syn},
-        {hs, "state, handshake and teardown names", test_names},
-        {td, "four-way close", test_four_way},
-        {td, "four-way close by the server", test_four_way_server_closes},
-        {td, "three-way close", test_three_way},
-        {td, "simultaneous close", test_simultaneous_close},
-        {td, "reset (also after one FIN)", test_reset_after_fin},
-        {td, "RST after a completed close", test_reset_after_complete_close},
-        {td, "half-closed", test_half_closed},
-        {td, "incomplete", test_incomplete},
-        {ms, "mid-stream", test_mid_stream},
-        {ms, "first packet a SYN+ACK", test_first_synack_sender_is_server},
-        {ms, "port reuse", test_port_reuse},
-        {nt, "notes", test_notes},
-        {nt, "zero window alone", test_zero_window_alone},
-        {nt, "keep-alive on an idle connection", test_keep_alive_idle},
-        {nt, "relative seq/ack across 2^32", test_relative_wrap},
-        {nt, "window scaling", test_window_scaling},
-        {nt, "payload to the consumer", test_payload_to_consumer},
+    static const struct unit_case handshake[] = {
+        {"normal handshake", test_normal_handshake},
+        {"SYN only", test_syn_only},
+        {"SYN retransmitted", test_syn_retransmitted},
+        {"SYN answered by RST", test_syn_rejected},
+        {"no final ACK", test_no_final_ack},
+        {"simultaneous open", test_simultaneous_open},
+        {"simultaneous open, then ACKs", test_simultaneous_open_then_ack},
+        {"SYN+ACK captured before the SYN", test_synack_before_syn},
+        {"state, handshake and teardown names", test_names},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(tests[i].suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    static const struct unit_case teardown[] = {
+        {"four-way close", test_four_way},
+        {"four-way close by the server", test_four_way_server_closes},
+        {"three-way close", test_three_way},
+        {"simultaneous close", test_simultaneous_close},
+        {"reset (also after one FIN)", test_reset_after_fin},
+        {"RST after a completed close", test_reset_after_complete_close},
+        {"half-closed", test_half_closed},
+        {"incomplete", test_incomplete},
+    };
+    static const struct unit_case mid_stream[] = {
+        {"mid-stream", test_mid_stream},
+        {"first packet a SYN+ACK", test_first_synack_sender_is_server},
+        {"port reuse", test_port_reuse},
+    };
+    static const struct unit_case notes[] = {
+        {"notes", test_notes},
+        {"zero window alone", test_zero_window_alone},
+        {"keep-alive on an idle connection", test_keep_alive_idle},
+        {"relative seq/ack across 2^32", test_relative_wrap},
+        {"window scaling", test_window_scaling},
+        {"payload to the consumer", test_payload_to_consumer},
+    };
+    static const struct unit_suite suites[] = {
+        {"handshake", NULL, NULL, handshake, UNIT_COUNT(handshake)},
+        {"teardown", NULL, NULL, teardown, UNIT_COUNT(teardown)},
+        {"mid-stream and port reuse", NULL, NULL, mid_stream, UNIT_COUNT(mid_stream)},
+        {"notes and numbers", NULL, NULL, notes, UNIT_COUNT(notes)},
+    };
+    return unit_run_suites(suites, UNIT_COUNT(suites));
 }

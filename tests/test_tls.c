@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tls.h"
+#include "unit.h"
 
 /* ------------------------------------------------------------ a byte builder */
 
@@ -372,23 +373,15 @@ static void test_gap_stops_direction(void)
 int main(void)
 {
     build_conversation();
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("tls", NULL, NULL);
-    if (!s || !CU_add_test(s, "a whole TLS 1.2 conversation", test_whole_conversation) ||
-        !CU_add_test(s, "JA4 of the specification's example", test_ja4_spec_example) ||
-        !CU_add_test(s, "whole, byte by byte, random splits agree", test_splits_agree) ||
-        !CU_add_test(s, "length fields too large, too small, zero", test_length_fields) ||
-        !CU_add_test(s, "sniffing", test_not_tls) ||
-        !CU_add_test(s, "an alert before Finished fails the handshake", test_alert_fails_handshake) ||
-        !CU_add_test(s, "RST and capture end", test_rst_and_incomplete) ||
-        !CU_add_test(s, "a gap stops the direction", test_gap_stops_direction)) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails ? 1 : 0;
+    static const struct unit_case tests[] = {
+        {"a whole TLS 1.2 conversation", test_whole_conversation},
+        {"JA4 of the specification's example", test_ja4_spec_example},
+        {"whole, byte by byte, random splits agree", test_splits_agree},
+        {"length fields too large, too small, zero", test_length_fields},
+        {"sniffing", test_not_tls},
+        {"an alert before Finished fails the handshake", test_alert_fails_handshake},
+        {"RST and capture end", test_rst_and_incomplete},
+        {"a gap stops the direction", test_gap_stops_direction},
+    };
+    return unit_run("tls", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -11,6 +11,7 @@
 
 #include "tls_cipher_table.h"
 #include "tls_names.h"
+#include "unit.h"
 
 /* Compare a lookup with the expected name (NULL = no name), naming the
  * value in the failure message. */
@@ -428,17 +429,7 @@ static void test_grease(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("tls_names", NULL, NULL);
-    if (!s) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         {"cipher names, known", test_cipher_known},
         {"cipher names, unknown", test_cipher_unknown},
         {"cipher table sorted, unique, complete", test_cipher_table},
@@ -453,18 +444,5 @@ int main(void)
         {"versions", test_versions},
         {"GREASE", test_grease},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("tls_names", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -26,6 +26,7 @@
 
 #include "tls_cipher_table.h"
 #include "tlsdecrypt.h"
+#include "unit.h"
 
 /* An assertion with a formatted message (CUnit prints the message). */
 static char msg_buf[512];
@@ -1235,17 +1236,7 @@ static int clean_suite(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("tlsdecrypt", init_suite, clean_suite);
-    if (!s) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         { "PRF: TLS 1.2 SHA-256 vector", test_prf_sha256 },
         { "PRF: TLS 1.2 SHA-384 vector", test_prf_sha384 },
         { "PRF: TLS 1.0 MD5/SHA-1", test_prf_tls10 },
@@ -1266,18 +1257,5 @@ int main(void)
         { "constructor errors", test_constructor_errors },
         { "real records from captures", test_real_records },
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("tlsdecrypt", init_suite, clean_suite, tests, UNIT_COUNT(tests));
 }

@@ -14,6 +14,7 @@
 #include "detail.h"
 #include "ladder_view.h"
 #include "tcp.h"
+#include "unit.h"
 
 static const struct tcp_ctx tctx = {1 << 20, NULL};
 
@@ -298,20 +299,12 @@ static void test_detail(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("view", NULL, NULL);
-    if (!s || !CU_add_test(s, "a long run collapses and opens", test_collapse) ||
-        !CU_add_test(s, "lines from anywhere equal lines in one go", test_windows) ||
-        !CU_add_test(s, "a growing connection extends like a fresh build", test_extend) ||
-        !CU_add_test(s, "catalog: outcomes, filters, search, sort", test_catalog) ||
-        !CU_add_test(s, "detail pane", test_detail)) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails ? 1 : 0;
+    static const struct unit_case tests[] = {
+        {"a long run collapses and opens", test_collapse},
+        {"lines from anywhere equal lines in one go", test_windows},
+        {"a growing connection extends like a fresh build", test_extend},
+        {"catalog: outcomes, filters, search, sort", test_catalog},
+        {"detail pane", test_detail},
+    };
+    return unit_run("view", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
 #include "x509.h"
 
 /* 00:00:00 UTC on these days */
@@ -609,17 +610,7 @@ static void test_verifier_formats(void)
 
 int main(void)
 {
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 2;
-    CU_pSuite s = CU_add_suite("x509", init_suite, clean_suite);
-    if (!s) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct unit_case tests[] = {
         { "verdict names", test_verdict_names },
         { "parse: RSA leaf", test_parse_rsa_leaf },
         { "parse: ECDSA", test_parse_ecdsa },
@@ -642,18 +633,5 @@ int main(void)
         { "verifier: errors", test_verifier_errors },
         { "verifier: formats", test_verifier_formats },
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 2;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        CU_cleanup_registry();
-        return 2;
-    }
-    unsigned failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failures ? 1 : 0;
+    return unit_run("x509", init_suite, clean_suite, tests, UNIT_COUNT(tests));
 }
