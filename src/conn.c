@@ -58,9 +58,13 @@ static void ipv4_endpoint(const uint8_t *a, uint16_t port, char *buf, size_t len
 
 size_t conn_memory(const struct conn *c)
 {
-    size_t n = sizeof *c + c->cap_events * sizeof *c->events + c->cap_msgs * sizeof *c->msgs;
-    for (size_t i = 0; i < c->nmsgs; i++)
-        n += c->msgs[i].data_len;
+    size_t n = sizeof *c;
+    /* a ladder cut short (--memcap) no longer grows: evicting others cannot shrink it, so it is not counted */
+    if (!c->events_capped) {
+        n += c->cap_events * sizeof *c->events + c->cap_msgs * sizeof *c->msgs;
+        for (size_t i = 0; i < c->nmsgs; i++)
+            n += c->msgs[i].data_len;
+    }
     for (int s = 0; s < 2; s++)
         n += stream_memory(&c->side[s].stream);
     return n;

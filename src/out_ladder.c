@@ -61,6 +61,9 @@ static void ladder_conn(void *st, const struct conn *c)
     ladder_doc_free(&d);
     if (c->events_dropped)
         fprintf(f, "  (%llu events not shown: out of memory)\n", (unsigned long long)c->events_dropped);
+    if (c->events_capped)
+        fprintf(f, "  (cut short after %llu of %llu packets: --memcap reached)\n", (unsigned long long)c->nevents,
+                (unsigned long long)c->packets);
 }
 
 static void ladder_close(void *st, const struct pipeline_stats *ps)

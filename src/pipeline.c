@@ -131,6 +131,13 @@ void pipeline_expire(struct pipeline *pl, int64_t now_ns)
 static void make_room(struct pipeline *pl, struct conn *current)
 {
     size_t target = pl->cfg.memcap - pl->cfg.memcap / 10;
+    if (current->mem > target && current->keep_events) {
+        /* the connection at hand alone fills the cap: evicting the others would free next to
+         * nothing and cut each of them in pieces, packet after packet; its events stop instead */
+        current->events_capped = 1;
+        current->keep_events = 0;
+        account(pl, current);
+    }
     static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
     for (size_t k = 0; k < 3 && pl->mem > target; k++) {
         struct conn *c;
@@ -142,6 +149,7 @@ static void make_room(struct pipeline *pl, struct conn *current)
     if (pl->mem > pl->cfg.memcap && current->keep_events) {
         current->events_capped = 1;
         current->keep_events = 0;
+        account(pl, current);
     }
 }
 

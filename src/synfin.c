@@ -165,6 +165,9 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
     if (st->evicted)
         fprintf(stderr, "synfin: %s: note: %llu connections finalized early to stay under --memcap (\"evicted\")\n",
                 src, (unsigned long long)st->evicted);
+    if (st->events_capped)
+        fprintf(stderr, "synfin: %s: note: %llu ladders cut short to stay under --memcap (\"capped.events\")\n", src,
+                (unsigned long long)st->events_capped);
     if (st->out_of_memory)
         fprintf(stderr, "synfin: %s: warning: %llu packets dropped: out of memory\n", src,
                 (unsigned long long)st->out_of_memory);

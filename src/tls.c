@@ -933,6 +933,9 @@ static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *
                 d->keeping = 0; /* too large to keep: named, not read */
                 if (d->hs_type == HT_CERTIFICATE)
                     snprintf(t->s.note, sizeof t->s.note, "certificate message of %u bytes not read", d->hs_len);
+                else if (!t->s.note[0])
+                    snprintf(t->s.note, sizeof t->s.note, "%s of %u bytes not read", tls_msg_name(d->hs_type),
+                             d->hs_len);
             }
             if (d->keeping) {
                 d->buf = malloc(d->hs_len ? d->hs_len : 1);
@@ -976,6 +979,16 @@ static void lose_framing(struct tls_conn *t, int from_server, const char *why)
     free(d->buf);
     d->buf = NULL;
     d->keeping = 0;
+}
+
+/* Why the five bytes at p start no record: a header whose length is over the limit, or no header at all. */
+static const char *not_a_record(const uint8_t *p, char *buf, size_t len, const char *otherwise)
+{
+    if (p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT && p[1] == 3 && p[2] <= 4) {
+        snprintf(buf, len, "a record header claims %u bytes, over 2^14+2048", (unsigned)(p[3] << 8 | p[4]));
+        return buf;
+    }
+    return otherwise;
 }
 
 /* Could a record begin here?  Five plausible header bytes, nothing less. */
@@ -1025,7 +1038,8 @@ static void record_start(struct tls_conn *t, int from_server)
     d->rec_type = d->hdr[0];
     d->rec_left = (uint32_t)d->hdr[3] << 8 | d->hdr[4];
     if (d->rec_type < CT_CCS || d->rec_type > CT_HEARTBEAT || d->hdr[1] != 3 || d->rec_left > MAX_RECORD) {
-        lose_framing(t, from_server, "not a record boundary");
+        char why[64];
+        lose_framing(t, from_server, not_a_record(d->hdr, why, sizeof why, "not a record boundary"));
         return;
     }
     t->s.records[from_server]++;
@@ -1239,8 +1253,10 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
         d->started = 1;
         /* an SSLv2 header: the client's hello, or a server answering one in kind */
         d->sslv2 = (p[0] & 0x80) != 0 && (from_server ? t->s.sslv2_hello : tls_sniff(p, n) != 0);
-        if (!d->sslv2 && n >= 5 && !record_starts(p, n)) /* a capture that starts inside a record */
-            lose_framing(t, from_server, "the capture starts inside a record");
+        if (!d->sslv2 && n >= 5 && !record_starts(p, n)) { /* a capture that starts inside a record */
+            char why[64];
+            lose_framing(t, from_server, not_a_record(p, why, sizeof why, "the capture starts inside a record"));
+        }
     }
     if (d->resync) {
         /* each call brings the bytes of one segment: try its start */

@@ -1,0 +1,612 @@
+#!/usr/bin/env python3
+"""adversarial.py DIR - write hostile captures into DIR (python3 stdlib only).
+
+Each capture also holds ONE NORMAL CONNECTION on a 4-tuple of its own (a
+complete handshake, "GET /index.html" answered 200 with a 5-byte body, a
+four-way close by the client), interleaved early in the file, which synfin
+must still report exactly.  What each file was built to hold is written to
+DIR/expect.json for tests/adversarial.sh.
+
+  syn-flood.pcap        2,000,000 SYNs on distinct 4-tuples over 20 s
+  ooo-million.pcap      1,000,000 data segments of one connection, the even
+                        ones first, then the odd ones; every 10th never sent
+  tls-2p24.pcap         TLS record and handshake lengths at and past the limits
+  overlap-100k.pcap     100,000 retransmissions with other content over the
+                        bytes one connection already sent
+  snaplen-sweep.pcap    several connections, every packet cut to 1..64 bytes
+  pcapng-absurd.pcapng  a good start, then a block claiming 0xfffffff0 bytes
+  pcapng-short.pcapng   ... a block claiming 8 bytes (less than the 12 minimum)
+  pcapng-odd.pcapng     ... a block claiming 30 bytes (not a multiple of 4)
+  pcap-caplen-huge.pcap a classic pcap record claiming 0xfffffff0 captured bytes
+  pcap-cut-record.pcap  a classic pcap ending inside its last record
+  ladder-memcap.pcap    one connection whose ladder alone outgrows --memcap 256K,
+                        with the normal connection running beside it
+
+Bulk packets are stamped from precomputed templates with checksums updated
+incrementally (RFC 1624), so the ~4 million packets take seconds, not minutes.
+"""
+import json
+import os
+import struct
+import sys
+
+ETH_SRC = bytes.fromhex("020000000001")
+ETH_DST = bytes.fromhex("020000000002")
+ETH4 = ETH_DST + ETH_SRC + b"\x08\x00"
+ETH6 = ETH_DST + ETH_SRC + b"\x86\xdd"
+
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+BASE_TS = 1795600000  # seconds; every capture starts here
+
+REC = struct.Struct("<IIII")  # pcap record header, little-endian like the file header
+
+
+def ip4(s):
+    a, b, c, d = (int(x) for x in s.split("."))
+    return a << 24 | b << 16 | c << 8 | d
+
+
+def fold(x):
+    while x >> 16:
+        x = (x & 0xFFFF) + (x >> 16)
+    return x
+
+
+def words(b):
+    if len(b) & 1:
+        b += b"\0"
+    return sum(struct.unpack("!%dH" % (len(b) // 2), b))
+
+
+# ---------------------------------------------------------------- general (slow) frames
+
+def frame4(src, dst, sport, dport, seq, ack, flags, payload=b"", win=64240, opts=b"", ipid=1):
+    """Ethernet + IPv4 + TCP with valid checksums."""
+    tcp_len = 20 + len(opts) + len(payload)
+    s, d = ip4(src), ip4(dst)
+    iph = struct.pack("!BBHHHBBHII", 0x45, 0, 20 + tcp_len, ipid & 0xFFFF, 0x4000, 64, 6, 0, s, d)
+    iph = iph[:10] + struct.pack("!H", 0xFFFF - fold(words(iph))) + iph[12:]
+    off = (20 + len(opts)) // 4 << 4
+    tcph = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, off, flags, win, 0, 0) + opts
+    pseudo = (s >> 16) + (s & 0xFFFF) + (d >> 16) + (d & 0xFFFF) + 6 + tcp_len
+    ck = 0xFFFF - fold(pseudo + words(tcph + payload))
+    tcph = tcph[:16] + struct.pack("!H", ck) + tcph[18:]
+    return ETH4 + iph + tcph + payload
+
+
+def frame6(src16, dst16, sport, dport, seq, ack, flags, payload=b"", win=64240):
+    tcp_len = 20 + len(payload)
+    iph = struct.pack("!IHBB", 6 << 28, tcp_len, 6, 64) + src16 + dst16
+    tcph = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, win, 0, 0)
+    pseudo = words(src16) + words(dst16) + tcp_len + 6
+    ck = 0xFFFF - fold(pseudo + words(tcph + payload))
+    tcph = tcph[:16] + struct.pack("!H", ck) + tcph[18:]
+    return ETH6 + iph + tcph + payload
+
+
+class Conn:
+    """A TCP conversation; tracks both sequence numbers."""
+
+    def __init__(self, cip, sip, cport, sport, cisn, sisn):
+        self.c, self.s, self.cp, self.sp = cip, sip, cport, sport
+        self.cseq, self.sseq = cisn, sisn
+        self.ipid = 1
+
+    def pkt(self, from_client, flags, payload=b"", opts=b"", seq=None, ack=None):
+        self.ipid += 1
+        if from_client:
+            f = frame4(self.c, self.s, self.cp, self.sp, self.cseq if seq is None else seq,
+                       self.sseq if ack is None else ack, flags, payload,
+                       opts=opts, ipid=self.ipid)
+            if seq is None:
+                self.cseq += len(payload) + (1 if flags & (SYN | FIN) else 0)
+        else:
+            f = frame4(self.s, self.c, self.sp, self.cp, self.sseq if seq is None else seq,
+                       self.cseq if ack is None else ack, flags, payload, win=65160, opts=opts, ipid=self.ipid)
+            if seq is None:
+                self.sseq += len(payload) + (1 if flags & (SYN | FIN) else 0)
+        return f
+
+    def handshake(self, opts=b""):
+        return [self.pkt(True, SYN, opts=opts, ack=0), self.pkt(False, SYN | ACK, opts=opts),
+                self.pkt(True, ACK)]
+
+    def four_way_close(self):
+        """Client FIN, its ACK, server FIN, its ACK."""
+        return [self.pkt(True, FIN | ACK), self.pkt(False, ACK), self.pkt(False, FIN | ACK), self.pkt(True, ACK)]
+
+
+NORMAL_REQ = b"GET /index.html HTTP/1.1\r\nHost: normal.test\r\nUser-Agent: adversarial\r\n\r\n"
+NORMAL_RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"
+
+
+def normal_conn(client_ip, server_ip, cport, sport=80):
+    """The one normal connection: 11 packets; returns (frames, what synfin must say)."""
+    c = Conn(client_ip, server_ip, cport, sport, 0x1000_0000, 0x2000_0000)
+    frames = c.handshake()
+    frames += [c.pkt(True, PSH | ACK, NORMAL_REQ), c.pkt(False, ACK),
+               c.pkt(False, PSH | ACK, NORMAL_RESP), c.pkt(True, ACK)]
+    frames += c.four_way_close()
+    want = {"client": "%s:%d" % (client_ip, cport), "server": "%s:%d" % (server_ip, sport),
+            "handshake": "complete", "teardown": "four-way", "closed_by": "client", "app": "http",
+            "first_request": "GET /index.html", "first_status": 200, "packets": len(frames),
+            "bytes_c2s": len(NORMAL_REQ), "bytes_s2c": len(NORMAL_RESP)}
+    return frames, want
+
+
+# ---------------------------------------------------------------- pcap writing
+
+class Pcap:
+    def __init__(self, path, snaplen=262144):
+        self.f = open(path, "wb", buffering=1 << 20)
+        self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, 1))
+        self.count = 0
+
+    def add(self, usec, frame, caplen=None):
+        """usec: microseconds since BASE_TS."""
+        n = len(frame) if caplen is None else min(caplen, len(frame))
+        self.f.write(REC.pack(BASE_TS + usec // 1000000, usec % 1000000, n, len(frame)))
+        self.f.write(frame[:n])
+        self.count += 1
+
+    def raw(self, b, packets):
+        self.f.write(b)
+        self.count += packets
+
+    def close(self):
+        self.f.close()
+
+
+def interleave(normal_frames, first, every):
+    """Packet index -> normal frame, for mixing the normal connection in early."""
+    return {first + k * every: f for k, f in enumerate(normal_frames)}
+
+
+# ---------------------------------------------------------------- 1. SYN flood
+
+def syn_flood(path, n=2_000_000, span_usec=20_000_000):
+    normal, want = normal_conn("192.0.2.1", "198.51.100.1", 40000)
+    mix = interleave(normal, 500, 997)  # the first ~10,000 packets
+    mss = b"\x02\x04\x05\xb4"
+    dst, dport = ip4("198.51.100.80"), 80
+    # IPv4 header words without id and source; TCP without source port, seq and source address
+    ip_base = 0x4500 + 44 + 0x4000 + (64 << 8 | 6) + (dst >> 16) + (dst & 0xFFFF)
+    tcp_base = (dst >> 16) + (dst & 0xFFFF) + 6 + 24 + dport + ((6 << 4) << 8 | SYN) + 64240 + words(mss)
+    hdr = struct.Struct("!HHHBBHIIHHIIBBHHH4s")  # total..options, after vhl/tos
+    rec_len = 16 + 14 + 2 + hdr.size
+    pc = Pcap(path)
+    chunk = 65536
+    buf = bytearray(rec_len * chunk)
+    # constant bytes of every record: Ethernet header and IPv4 version/TOS
+    for k in range(chunk):
+        o = k * rec_len
+        buf[o + 16:o + 32] = ETH4 + b"\x45\x00"
+    inchunk, written, i = 0, 0, 0
+    pk = hdr.pack_into
+    rk = REC.pack_into
+    while i < n or mix:
+        idx = written + inchunk
+        if idx in mix:  # flush, then the normal connection's packet
+            pc.raw(bytes(buf[:inchunk * rec_len]), inchunk)
+            written += inchunk
+            inchunk = 0
+            usec = i * span_usec // n
+            pc.add(usec, mix.pop(idx))
+            written += 1
+            continue
+        if i >= n:
+            break
+        src = 0x0A000001 + (i >> 6)
+        sport = 1024 + (i & 63) * 1000 + (i >> 6) % 997
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        ipid = i & 0xFFFF
+        ipck = 0xFFFF - fold(ip_base + ipid + (src >> 16) + (src & 0xFFFF))
+        tck = 0xFFFF - fold(tcp_base + (src >> 16) + (src & 0xFFFF) + sport + (seq >> 16) + (seq & 0xFFFF))
+        usec = i * span_usec // n
+        o = inchunk * rec_len
+        rk(buf, o, BASE_TS + usec // 1000000, usec % 1000000, rec_len - 16, rec_len - 16)
+        pk(buf, o + 32, 44, ipid, 0x4000, 64, 6, ipck, src, dst, sport, dport, seq, 0, 6 << 4, SYN, 64240, tck, 0,
+           mss)
+        inchunk += 1
+        i += 1
+        if inchunk == chunk:
+            pc.raw(bytes(buf), chunk)
+            written += chunk
+            inchunk = 0
+    pc.raw(bytes(buf[:inchunk * rec_len]), inchunk)
+    pc.close()
+    return {"packets": pc.count, "connections": n + 1, "syn_only": n, "normal": want}
+
+
+# ---------------------------------------------------------------- 2. a million out-of-order segments
+
+def ooo_million(path, sent=1_000_000, seglen=16):
+    normal, want = normal_conn("192.0.2.2", "198.51.100.2", 40001)
+    mix = interleave(normal, 100, 301)
+    cl, sv, cport, sport = "10.1.0.1", "10.1.0.2", 50000, 5001
+    c = Conn(cl, sv, cport, sport, 0x7000_0000, 0x0F00_0000)
+    pc = Pcap(path)
+    usec = [0]
+
+    def put(frame):
+        idx = pc.count
+        while idx in mix:
+            pc.add(usec[0], mix.pop(idx))
+            idx = pc.count
+        pc.add(usec[0], frame)
+        usec[0] += 5
+
+    for f in c.handshake():
+        put(f)
+    base = c.cseq  # sequence number of data byte 0
+    total = sent * 10 // 9 + 1
+    while sum(1 for k in range(total) if k % 10 != 9) > sent:
+        total -= 1
+    order = [k for k in range(1, total, 2) if k % 10 != 9] + [k for k in range(0, total, 2) if k % 10 != 9]
+    assert len(order) == sent
+    payload = bytes((0x41 + k % 26) for k in range(seglen))
+    # template: one data segment; only seq, IP id and the two checksums change
+    tmpl = frame4(cl, sv, cport, sport, 0, c.sseq, PSH | ACK, payload, ipid=0)
+    t = bytearray(tmpl)
+    ip_sum0 = fold(words(bytes(t[14:24]) + b"\0\0" + bytes(t[26:34])))  # id = 0, checksum = 0
+    t[50:52] = b"\0\0"
+    tcp_sum0 = fold(words(bytes(t[34:])) + (ip4(cl) >> 16) + (ip4(cl) & 0xFFFF) + (ip4(sv) >> 16) +
+                    (ip4(sv) & 0xFFFF) + 6 + 20 + seglen)  # seq = 0, checksum = 0
+    F = struct.Struct("!H")
+    S = struct.Struct("!I")
+    flen = len(tmpl)
+    out = []
+    for j, k in enumerate(order):
+        idx = pc.count + len(out)
+        if idx in mix:
+            pc.raw(b"".join(out), len(out))
+            out = []
+            pc.add(usec[0], mix.pop(idx))
+        seq = (base + k * seglen) & 0xFFFFFFFF
+        ipid = j & 0xFFFF
+        t[18:20] = F.pack(ipid)
+        t[24:26] = F.pack(0xFFFF - fold(ip_sum0 + ipid))
+        t[38:42] = S.pack(seq)
+        t[50:52] = F.pack(0xFFFF - fold(tcp_sum0 + (seq >> 16) + (seq & 0xFFFF)))
+        out.append(REC.pack(BASE_TS + usec[0] // 1000000, usec[0] % 1000000, flen, flen) + bytes(t))
+        usec[0] += 5
+        if len(out) == 65536:
+            pc.raw(b"".join(out), len(out))
+            out = []
+    pc.raw(b"".join(out), len(out))
+    while mix:
+        pc.add(usec[0], mix.pop(min(mix)))
+    pc.close()
+    distinct = sent * seglen
+    return {"packets": pc.count, "segments": sent, "seglen": seglen, "distinct_bytes": distinct,
+            "missing_segments": total - sent, "normal": want,
+            "conn": {"client": "%s:%d" % (cl, cport), "server": "%s:%d" % (sv, sport)}}
+
+
+# ---------------------------------------------------------------- 3. TLS lengths at and past the limits
+
+def client_hello(sni=b"huge.test"):
+    """A small, valid TLS 1.2 ClientHello record."""
+    ext_sni = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
+    exts = ext_sni + struct.pack("!HHH", 0x000B, 2, 0x0100) + struct.pack("!HHHH", 0x000A, 4, 2, 0x0017)
+    body = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\x00" + struct.pack("!HHH", 4, 0xC02F, 0x009C) + \
+        b"\x01\x00" + struct.pack("!H", len(exts)) + exts
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def server_hello():
+    body = struct.pack("!H", 0x0303) + bytes(range(32, 64)) + b"\x00" + struct.pack("!H", 0xC02F) + b"\x00" + \
+        struct.pack("!H", 0)
+    hs = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x03" + struct.pack("!H", len(hs)) + hs
+
+
+def segments_of(stream, mss=1448):
+    return [stream[i:i + mss] for i in range(0, len(stream), mss)]
+
+
+def huge_handshake_stream(msg_type, nseg, mss=1448):
+    """A handshake message header claiming 2^24-1 bytes, and nseg segments' worth of it in 16 KiB records."""
+    want = nseg * mss
+    out = bytearray()
+    first = True
+    filler = bytes((k * 7) & 0xFF for k in range(16384))
+    while len(out) < want:
+        body = (bytes([msg_type]) + b"\xff\xff\xff" + filler[:16380]) if first else filler
+        first = False
+        out += b"\x16\x03\x03" + struct.pack("!H", len(body)) + body
+    return bytes(out[:want])
+
+
+def tls_2p24(path, nseg=10_000):
+    normal, want = normal_conn("192.0.2.3", "198.51.100.3", 40002)
+    conns = {}
+    streams = []  # per connection: list of frames
+    # A: the client's very first bytes are a record header claiming 0xffff (> 2^14+2048)
+    a = Conn("10.3.0.1", "10.3.0.2", 51001, 443, 0x1111_0000, 0x2222_0000)
+    fa = a.handshake()
+    junk = b"\x16\x03\x01\xff\xff" + client_hello()[5:] + bytes(1200)
+    fa += [a.pkt(True, PSH | ACK, junk), a.pkt(False, ACK)] + a.four_way_close()
+    streams.append(fa)
+    conns["client_record_ffff"] = {"client": "10.3.0.1:51001", "server": "10.3.0.2:443", "bytes_c2s": len(junk)}
+    # B: a good ClientHello, then the server's first record header claims 0xffff
+    b = Conn("10.3.0.3", "10.3.0.4", 51002, 443, 0x3333_0000, 0x4444_0000)
+    fb = b.handshake() + [b.pkt(True, PSH | ACK, client_hello()), b.pkt(False, ACK)]
+    fb += [b.pkt(False, PSH | ACK, b"\x16\x03\x03\xff\xff" + server_hello()[5:] + bytes(1000)), b.pkt(True, ACK)]
+    fb += b.four_way_close()
+    streams.append(fb)
+    conns["server_record_ffff"] = {"client": "10.3.0.3:51002", "server": "10.3.0.4:443",
+                                   "bytes_s2c": len(server_hello()) + 1000}
+    # C: the client's ClientHello header claims 2^24-1 bytes, 10,000 segments of it follow
+    cc = Conn("10.3.0.5", "10.3.0.6", 51003, 443, 0x5555_0000, 0x6666_0000)
+    fc = cc.handshake()
+    for k, seg in enumerate(segments_of(huge_handshake_stream(1, nseg))):
+        fc.append(cc.pkt(True, ACK | (PSH if k % 11 == 10 else 0), seg))
+        if k % 2:
+            fc.append(cc.pkt(False, ACK))
+    fc += cc.four_way_close()
+    streams.append(fc)
+    conns["client_hello_2p24"] = {"client": "10.3.0.5:51003", "server": "10.3.0.6:443", "bytes_c2s": nseg * 1448}
+    # D: a good ClientHello and ServerHello, then a Certificate header claiming 2^24-1 bytes over 10,000 segments
+    d = Conn("10.3.0.7", "10.3.0.8", 51004, 443, 0x7777_0000, 0x0888_0000)
+    fd = d.handshake() + [d.pkt(True, PSH | ACK, client_hello(b"cert.test")), d.pkt(False, ACK)]
+    sh = server_hello()
+    for k, seg in enumerate(segments_of(sh + huge_handshake_stream(11, nseg))):
+        fd.append(d.pkt(False, ACK, seg))
+        if k % 2:
+            fd.append(d.pkt(True, ACK))
+    fd += d.four_way_close()
+    streams.append(fd)
+    conns["certificate_2p24"] = {"client": "10.3.0.7:51004", "server": "10.3.0.8:443",
+                                 "bytes_s2c": len(sh) + nseg * 1448}
+    # interleave: normal first, then the four round-robin
+    pc = Pcap(path)
+    usec = 0
+    order = []
+    its = [iter(s) for s in streams]
+    normal_at = interleave(normal, 3, 5)
+    alive = list(range(len(its)))
+    while alive:
+        for k in list(alive):
+            f = next(its[k], None)
+            if f is None:
+                alive.remove(k)
+            else:
+                order.append(f)
+    for f in order:
+        while pc.count in normal_at:
+            pc.add(usec, normal_at.pop(pc.count))
+            usec += 20
+        pc.add(usec, f)
+        usec += 20
+    for k in sorted(normal_at):
+        pc.add(usec, normal_at[k])
+        usec += 20
+    pc.close()
+    return {"packets": pc.count, "normal": want, "conns": conns, "segments": nseg}
+
+
+# ---------------------------------------------------------------- 4. overlapping retransmissions
+
+def overlap_100k(path, retrans=100_000, body_len=65000):
+    normal, want = normal_conn("192.0.2.4", "198.51.100.4", 40003)
+    mix = interleave(normal, 10, 5)  # all before the retransmissions begin
+    cl, sv, cport, sport = "10.4.0.1", "10.4.0.2", 52000, 8080
+    c = Conn(cl, sv, cport, sport, 0xFFFF_F000, 0x0ABC_0000)  # the client's sequence numbers wrap
+    head = b"POST /first HTTP/1.1\r\nHost: overlap.test\r\nContent-Length: %d\r\n\r\n" % body_len
+    data = head + bytes((0x61 + k % 26) for k in range(body_len))
+    frames = c.handshake()
+    base = c.cseq
+    for seg in segments_of(data, 1000):
+        frames.append(c.pkt(True, ACK, seg))
+    L = len(data)
+    evil = (b"GET /evil HTTP/1.1\r\nHost: evil.test\r\n\r\n" * 40)
+    pc = Pcap(path)
+    usec = 0
+
+    def put(f):
+        nonlocal usec
+        while pc.count in mix:
+            pc.add(usec, mix.pop(pc.count))
+            usec += 10
+        pc.add(usec, f)
+        usec += 10
+
+    for f in frames:
+        put(f)
+    # 100,000 retransmissions: other content over byte ranges already sent (2..1400 bytes, anywhere in [0, L))
+    tmpl_cache = {}
+    ipid = 0
+    H = struct.Struct("!H")
+    S = struct.Struct("!I")
+    out = []
+    for k in range(retrans):
+        ln = 2 + (k * 7919) % 1399
+        start = (k * 104729) % (L - ln + 1)
+        eoff = k % 37
+        key = (ln, eoff)
+        if key not in tmpl_cache:
+            pl = evil[eoff:eoff + ln]
+            t = bytearray(frame4(cl, sv, cport, sport, 0, c.sseq, ACK, pl, ipid=0))
+            ip0 = fold(words(bytes(t[14:24]) + b"\0\0" + bytes(t[26:34])))
+            t[50:52] = b"\0\0"
+            tcp0 = fold(words(bytes(t[34:])) + (ip4(cl) >> 16) + (ip4(cl) & 0xFFFF) + (ip4(sv) >> 16) +
+                        (ip4(sv) & 0xFFFF) + 6 + 20 + ln)
+            tmpl_cache[key] = (t, ip0, tcp0)
+        t, ip0, tcp0 = tmpl_cache[key]
+        seq = (base + start) & 0xFFFFFFFF
+        ipid = (ipid + 1) & 0xFFFF
+        t[18:20] = H.pack(ipid)
+        t[24:26] = H.pack(0xFFFF - fold(ip0 + ipid))
+        t[38:42] = S.pack(seq)
+        t[50:52] = H.pack(0xFFFF - fold(tcp0 + (seq >> 16) + (seq & 0xFFFF)))
+        out.append(REC.pack(BASE_TS + usec // 1000000, usec % 1000000, len(t), len(t)) + bytes(t))
+        usec += 10
+    pc.raw(b"".join(out), len(out))
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    for f in [c.pkt(False, ACK), c.pkt(False, PSH | ACK, resp), c.pkt(True, ACK)] + c.four_way_close():
+        put(f)
+    while mix:
+        pc.add(usec, mix.pop(min(mix)))
+        usec += 10
+    pc.close()
+    return {"packets": pc.count, "normal": want, "retransmissions": retrans, "distinct_bytes": L,
+            "bytes_s2c": len(resp), "first_request": "POST /first",
+            "conn": {"client": "%s:%d" % (cl, cport), "server": "%s:%d" % (sv, sport)}}
+
+
+# ---------------------------------------------------------------- 5. snaplen sweep
+
+def snaplen_sweep(path):
+    normal, want = normal_conn("192.0.2.5", "198.51.100.5", 40004)
+    streams = []
+    ts_opt = b"\x01\x01\x08\x0a" + struct.pack("!II", 12345, 0)  # NOP NOP timestamps: a 32-byte TCP header
+    syn_opts = b"\x02\x04\x05\xb4\x04\x02\x08\x0a" + struct.pack("!II", 1, 0) + b"\x01\x03\x03\x07"
+    for k in range(6):
+        c = Conn("10.5.0.%d" % (k + 1), "10.5.1.1", 53000 + k, 80 if k % 2 else 8443, 1000 * k, 7000 * k)
+        fr = c.handshake(opts=syn_opts if k % 3 == 0 else b"")
+        for r in range(8):
+            req = b"GET /item/%d HTTP/1.1\r\nHost: sweep.test\r\n\r\n" % r
+            fr.append(c.pkt(True, PSH | ACK, req, opts=ts_opt if k % 3 == 0 else b""))
+            fr.append(c.pkt(False, PSH | ACK, b"HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n" + bytes(300)))
+            fr.append(c.pkt(True, ACK))
+        fr += c.four_way_close()
+        streams.append(fr)
+    # and one IPv6 connection (its headers alone are 74 bytes: always cut)
+    a6, b6 = bytes.fromhex("20010db8000000000000000000000001"), bytes.fromhex("20010db8000000000000000000000002")
+    fr, cs, ss = [], 500, 900
+    fr.append(frame6(a6, b6, 54000, 443, cs, 0, SYN)); cs += 1
+    fr.append(frame6(b6, a6, 443, 54000, ss, cs, SYN | ACK)); ss += 1
+    fr.append(frame6(a6, b6, 54000, 443, cs, ss, ACK))
+    for r in range(10):
+        fr.append(frame6(a6, b6, 54000, 443, cs, ss, PSH | ACK, bytes(100))); cs += 100
+        fr.append(frame6(b6, a6, 443, 54000, ss, cs, ACK))
+    streams.append(fr)
+    order = []
+    its = [iter(s) for s in streams]
+    alive = list(range(len(its)))
+    while alive:
+        for k in list(alive):
+            f = next(its[k], None)
+            if f is None:
+                alive.remove(k)
+            else:
+                order.append(f)
+    pc = Pcap(path)  # the header keeps the usual snaplen: libpcap would cut longer records to it
+    normal_at = interleave(normal, 2, 3)
+    usec = 0
+    cut = 0
+    exp = {"truncated_headers": 0, "decoded": 0, "truncated_payload": 0}
+    for f in order:
+        while pc.count in normal_at:
+            pc.add(usec, normal_at.pop(pc.count))
+            usec += 100
+        caplen = 1 + cut % 64
+        cut += 1
+        n = min(caplen, len(f))
+        # what synfin's decoder makes of it: Ethernet 14, IP 20 or 40, TCP's fixed 20
+        ip6 = f[12:14] == b"\x86\xdd"
+        fixed = 14 + (40 if ip6 else 20) + 20
+        if n < fixed:
+            exp["truncated_headers"] += 1
+        else:
+            exp["decoded"] += 1
+            if n < len(f):
+                exp["truncated_payload"] += 1
+        pc.add(usec, f, caplen)
+        usec += 100
+    for k in sorted(normal_at):
+        pc.add(usec, normal_at[k])
+        usec += 100
+    pc.close()
+    exp.update({"packets": pc.count, "normal": want, "tcp": exp["decoded"] + len(normal)})
+    return exp
+
+
+# ---------------------------------------------------------------- 7. one ladder over --memcap, others beside it
+
+def ladder_memcap(path, segments=8000):
+    """One long connection (its ladder alone outgrows --memcap 256K after ~4,100 packets), and the normal
+    connection running while it is over the cap."""
+    normal, want = normal_conn("192.0.2.7", "198.51.100.7", 40006)
+    mix = interleave(normal, 5000, 3)
+    c = Conn("10.7.0.1", "10.7.0.2", 55000, 9000, 0x0123_0000, 0x0456_0000)
+    frames = c.handshake() + [c.pkt(True, ACK, b"%010d" % k) for k in range(segments)] + [c.pkt(False, ACK)]
+    frames += c.four_way_close()
+    pc = Pcap(path)
+    usec = 0
+    for f in frames:
+        while pc.count in mix:
+            pc.add(usec, mix.pop(pc.count))
+            usec += 50
+        pc.add(usec, f)
+        usec += 50
+    pc.close()
+    return {"packets": pc.count, "normal": want, "big": {"client": "10.7.0.1:55000", "packets": len(frames)}}
+
+
+# ---------------------------------------------------------------- 6. pcapng with absurd block lengths
+
+def pcapng_block(btype, body):
+    pad = (-len(body)) % 4
+    total = 12 + len(body) + pad
+    return struct.pack("<II", btype, total) + body + b"\0" * pad + struct.pack("<I", total)
+
+
+def pcapng_damaged(path, bad_len):
+    normal, want = normal_conn("192.0.2.6", "198.51.100.6", 40005)
+    out = bytearray()
+    out += pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += pcapng_block(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHB3x", 9, 1, 9) + b"\0\0\0\0")
+    ts = BASE_TS * 10 ** 9
+    for k, f in enumerate(normal):
+        t = ts + k * 1000
+        out += pcapng_block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(f), len(f)) + f)
+    # the damage: an enhanced packet block claiming bad_len bytes, then more bytes that look like data
+    out += struct.pack("<II", 6, bad_len) + struct.pack("<IIIII", 0, 0, 0, 60, 60) + bytes(200)
+    with open(path, "wb") as fh:
+        fh.write(out)
+    return {"packets": len(normal), "normal": want, "block_total_length": bad_len}
+
+
+def pcap_damaged(path, how):
+    """A classic pcap: the normal connection, then a record claiming 0xfffffff0 captured bytes, or a last
+    record the file ends inside."""
+    normal, want = normal_conn("192.0.2.8", "198.51.100.8", 40007)
+    pc = Pcap(path)
+    for k, f in enumerate(normal):
+        pc.add(k * 10, f)
+    if how == "caplen":
+        pc.raw(REC.pack(BASE_TS, 200, 0xFFFFFFF0, 60) + bytes(100), 0)
+    else:
+        pc.raw(REC.pack(BASE_TS, 200, 1000, 1000) + bytes(100), 0)
+    pc.close()
+    return {"packets": len(normal), "normal": want}
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: adversarial.py DIR")
+    d = sys.argv[1]
+    os.makedirs(d, exist_ok=True)
+    only = set(os.environ.get("ADVERSARIAL_ONLY", "").split(",")) - {""}
+    cases = [("syn-flood.pcap", syn_flood), ("ooo-million.pcap", ooo_million), ("tls-2p24.pcap", tls_2p24),
+             ("overlap-100k.pcap", overlap_100k), ("snaplen-sweep.pcap", snaplen_sweep),
+             ("pcapng-absurd.pcapng", lambda p: pcapng_damaged(p, 0xFFFFFFF0)),
+             ("pcapng-short.pcapng", lambda p: pcapng_damaged(p, 8)),
+             ("pcapng-odd.pcapng", lambda p: pcapng_damaged(p, 30)),
+             ("pcap-caplen-huge.pcap", lambda p: pcap_damaged(p, "caplen")),
+             ("pcap-cut-record.pcap", lambda p: pcap_damaged(p, "cut")),
+             ("ladder-memcap.pcap", ladder_memcap)]
+    expect = {}
+    for name, fn in cases:
+        if only and name not in only:
+            continue
+        expect[name] = fn(os.path.join(d, name))
+    with open(os.path.join(d, "expect.json"), "w") as fh:
+        json.dump(expect, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()

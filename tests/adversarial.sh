@@ -1,0 +1,409 @@
+#!/usr/bin/env bash
+# adversarial.sh - synfin against hostile captures (written by tests/adversarial.py
+# into a temporary directory, deleted afterwards): a 2,000,000-connection SYN
+# flood under --memcap, a million out-of-order segments, TLS lengths past the
+# limits, 100,000 overlapping retransmissions, a snaplen sweep, pcapng blocks
+# and pcap records with absurd lengths, one ladder too big for --memcap.  Each
+# run must exit with the documented status, print no sanitizer report, finish
+# under `timeout 300`, stay under its peak-RSS bound (/usr/bin/time -f %M),
+# say what it capped, and still report the one normal connection every
+# capture holds exactly as constructed.
+#
+# Peak RSS bounds, and what they were measured at on a 2-core Debian 12 box
+# (plain build / the sanitized build of .ci/run, CFLAGS=-O1 -g):
+#   base         the same build reading a tiny capture: 10.5 MiB / 39 MiB (the
+#                libraries and the system trust store; ASan adds its shadow and
+#                allocator).  The bounds other than the flood's are base +
+#                slack, so one bound holds in both builds and still catches a
+#                buffered 16 MiB message.
+#   syn-flood    --memcap 64M: the documented bound is the cap plus "what the
+#                program itself needs" - 150 MiB allowed for base, the flow
+#                table (not counted by --memcap) and ASan: 64 + 150 = 214 MiB.
+#                Measured 79 MiB plain, 160 MiB ASan.  ASan's default 256 MiB
+#                quarantine of freed blocks would add its whole size (the flood
+#                frees 2 million connections: 505 MiB measured) - a cost of the
+#                sanitizer, not of synfin - so ASAN_OPTIONS gets
+#                quarantine_size_mb=16 below (use-after-free is still caught
+#                within the last 16 MiB freed).
+#   ooo-million  base + 32 MiB (the ASan quarantine fills with freed held
+#                segments): measured base + 0 / base + 18 MiB.
+#   tls-2p24     base + 8 MiB: neither 2^24-1-byte message may be buffered
+#                (14 MB of each was sent): measured base + 0.3 / + 0.5 MiB.
+#   overlap-100k base + 16 MiB, ladder-memcap base + 16 MiB (measured + 1.4 /
+#                + 4.3 MiB: the ladder's layout); snaplen, pcapng and pcap
+#                base + 8 MiB (measured + 0.3 / + 0.3).
+# Time: the flood is read twice (--json, --summary); the whole script takes
+# about 1 minute plain, 1.5 to 2 under ASan (generating the files: ~15 s and
+# 330 MB of disk, deleted at the end).
+set -u
+: "${SYNFIN:?set SYNFIN to the synfin binary}" "${SRCDIR:?set SRCDIR to the source tree}"
+[ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time not found (apt-get install time)"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+command -v timeout >/dev/null || { echo "SKIP: timeout not found"; exit 77; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/synfin-adversarial.XXXXXX") || exit 1
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 1' INT TERM
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+
+start=$(date +%s)
+python3 "$SRCDIR/tests/adversarial.py" "$dir" || { echo "FAIL: adversarial.py could not write the captures"; exit 1; }
+echo "     captures written in $(( $(date +%s) - start )) s ($(du -sm "$dir" | cut -f1) MB)"
+
+python3 - "$SYNFIN" "$dir" <<'PY'
+import json, os, re, subprocess, sys, time
+
+synfin, d = sys.argv[1], sys.argv[2]
+E = json.load(open(os.path.join(d, "expect.json")))
+MiB = 1024
+results = []
+SANITIZER = re.compile(r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: \w*Sanitizer")
+
+
+def check(ok, msg):
+    results.append(bool(ok))
+    print(("ok   " if ok else "FAIL ") + msg, flush=True)
+    return ok
+
+
+class Run:
+    pass
+
+
+def run(name, args, digest=None):
+    """synfin ARGS DIR/NAME under timeout and /usr/bin/time; stdout goes through digest(lines) as it comes."""
+    r = Run()
+    tag = name + "." + "-".join(a.strip("-") for a in args if a.startswith("--"))
+    rssf, errf = os.path.join(d, tag + ".rss"), os.path.join(d, tag + ".err")
+    cmd = ["timeout", "-k", "10", "300", "/usr/bin/time", "-f", "%M", "-o", rssf, synfin] + args + \
+          [os.path.join(d, name)]
+    t0 = time.monotonic()
+    with open(errf, "wb") as ef:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=ef)
+        r.out = digest(p.stdout) if digest else p.stdout.read()
+        for _ in p.stdout:  # a digest that stopped early: drain
+            pass
+        r.rc = p.wait()
+    r.secs = time.monotonic() - t0
+    r.err = open(errf, encoding="utf-8", errors="replace").read()
+    r.rss = 0
+    try:
+        lines = [l for l in open(rssf).read().split("\n") if l.strip()]
+        r.rss = int(lines[-1])  # "Command exited with non-zero status N" may come first
+    except (OSError, ValueError, IndexError):
+        pass
+    r.label = "%s %s" % (name, " ".join(args))
+    return r
+
+
+def basics(r, want_rc, bound_kib, bound_label):
+    """Exit status, no sanitizer report, no timeout, peak RSS."""
+    if r.rc == 124 or r.rc == 137:
+        check(False, "%s: finished within 300 s (killed by timeout after %.0f s)" % (r.label, r.secs))
+    else:
+        check(r.rc == want_rc, "%s: exit status %d (expected %d), %.1f s" % (r.label, r.rc, want_rc, r.secs))
+    m = SANITIZER.search(r.err)
+    check(not m, "%s: no sanitizer report on stderr%s" % (r.label, "" if not m else ": " + r.err[m.start():][:300]))
+    check(0 < r.rss < bound_kib, "%s: peak RSS %.1f MiB < %s = %.1f MiB" % (r.label, r.rss / MiB, bound_label,
+                                                                          bound_kib / MiB))
+
+
+def jsonl(stream):
+    return [json.loads(l) for l in stream if l.strip()]
+
+
+def by_client(conns, client):
+    found = [c for c in conns if c.get("client") == client]
+    return found[0] if len(found) == 1 else None
+
+
+def normal_ok(r, c, want):
+    """The one normal connection, as constructed."""
+    if c is None:
+        return check(False, "%s: the normal connection %s is reported (once)" % (r.label, want["client"]))
+    http = c.get("http") or {}
+    got = {"server": c.get("server"), "handshake": c.get("handshake"), "teardown": c.get("teardown"),
+           "closed_by": c.get("closed_by"), "app": c.get("app"), "first_request": http.get("first_request"),
+           "first_status": http.get("first_status"), "packets": c.get("packets"), "bytes_c2s": c.get("bytes_c2s"),
+           "bytes_s2c": c.get("bytes_s2c")}
+    bad = {k: (v, want[k]) for k, v in got.items() if v != want[k]}
+    return check(not bad, "%s: normal connection %s: complete, four-way, http GET /index.html 200, %d/%d bytes%s" %
+                 (r.label, want["client"], want["bytes_c2s"], want["bytes_s2c"],
+                  "" if not bad else " -- got (value, expected): %r" % bad))
+
+
+def summary_row(text, client):
+    """The summary row of a client as a list of columns."""
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) > 2 and f[1] == client:
+            return f
+    return None
+
+
+def normal_row_ok(r, text, want):
+    f = summary_row(text, want["client"])
+    # id client server handshake teardown states packets bytes duration app tls tls-hs host
+    good = f is not None and len(f) >= 13 and f[3] == "complete" and f[4] == "four-way" and \
+        f[6] == str(want["packets"]) and f[7] == str(want["bytes_c2s"] + want["bytes_s2c"]) and f[9] == "http" and \
+        f[12] == "normal.test"
+    return check(good, "%s: summary row of the normal connection: complete four-way http%s" %
+                 (r.label, "" if good else " -- got %r" % (f,)))
+
+
+def capped_line(text):
+    m = re.search(r"^capped: +(\d+) connections evicted \(--memcap\), (\d+) out-of-order bytes not kept "
+                  r"\(--reassembly-cap\), (\d+) holes given up, (\d+) ladders cut short$", text, re.M)
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
+# ---------------------------------------------------------------- base: a tiny capture, same build
+base_run = run("snaplen-sweep.pcap", ["--json"], jsonl)
+base = base_run.rss
+print("     base peak RSS of this build: %.1f MiB" % (base / MiB), flush=True)
+if not base:
+    check(False, "could not measure the base peak RSS (/usr/bin/time -o)")
+    base = 64 * MiB
+
+# ---------------------------------------------------------------- 1. SYN flood under --memcap 64M
+e = E["syn-flood.pcap"]
+N = e["connections"]
+normal_needle = ('"client":"%s"' % e["normal"]["client"]).encode()
+normal_column = (" %s " % e["normal"]["client"]).encode()
+
+
+def flood_digest(stream):
+    st = {"lines": 0, "evicted": 0, "syn_only": 0, "dup_or_bad_id": 0, "normal": [], "invalid": 0}
+    seen = bytearray(N + 1)
+    for line in stream:
+        st["lines"] += 1
+        try:
+            i = int(line[6:line.index(b",")]) if line.startswith(b'{"id":') else 0
+        except ValueError:
+            i = 0
+        if 1 <= i <= N and not seen[i]:
+            seen[i] = 1
+        else:
+            st["dup_or_bad_id"] += 1
+        if b'"capped":{"evicted":true' in line:
+            st["evicted"] += 1
+        if b'"handshake":"syn-only"' in line:
+            st["syn_only"] += 1
+        if normal_needle in line:
+            st["normal"].append(json.loads(line))
+        elif st["lines"] % 997 == 1:  # spot-check that lines are whole JSON objects
+            try:
+                json.loads(line)
+            except ValueError:
+                st["invalid"] += 1
+    return st
+
+
+r = run("syn-flood.pcap", ["--json", "--memcap", "64M"], flood_digest)
+basics(r, 0, (64 + 150) * MiB, "--memcap 64 MiB + 150 MiB")
+st = r.out
+print("     syn-flood --json: %d connections in %.1f s = %.0f connections/s, peak RSS %.1f MiB" %
+      (st["lines"], r.secs, st["lines"] / r.secs if r.secs else 0, r.rss / MiB), flush=True)
+check(st["lines"] == N, "%s: %d JSON lines (expected %d)" % (r.label, st["lines"], N))
+check(st["dup_or_bad_id"] == 0 and st["invalid"] == 0,
+      "%s: ids 1..%d each once, lines are JSON (%d bad ids, %d bad lines)" % (r.label, N, st["dup_or_bad_id"],
+                                                                             st["invalid"]))
+check(st["syn_only"] == e["syn_only"], "%s: %d connections syn-only (expected %d)" % (r.label, st["syn_only"],
+                                                                                      e["syn_only"]))
+m = re.search(r"synfin: \S+: note: (\d+) connections finalized early to stay under --memcap", r.err)
+noted = int(m.group(1)) if m else -1
+check(st["evicted"] > 0 and noted == st["evicted"],
+      "%s: evictions reported: %d with capped.evicted, stderr note says %d" % (r.label, st["evicted"], noted))
+normal_ok(r, st["normal"][0] if len(st["normal"]) == 1 else None, e["normal"])
+flood_evicted = st["evicted"]
+
+
+def summary_digest(stream):
+    st = {"rows": 0, "normal": None, "tail": []}
+    for line in stream:
+        st["rows"] += 1
+        if normal_column in line:
+            st["normal"] = line.decode()
+        st["tail"].append(line)
+        if len(st["tail"]) > 12:
+            del st["tail"][0]
+    st["tail"] = b"".join(st["tail"]).decode()
+    return st
+
+
+r = run("syn-flood.pcap", ["--summary", "--memcap", "64M"], summary_digest)
+basics(r, 0, (64 + 150) * MiB, "--memcap 64 MiB + 150 MiB")
+st = r.out
+check(re.search(r"^%d connections, " % N, st["tail"], re.M),
+      "%s: the totals count %d connections" % (r.label, N))
+capped = capped_line(st["tail"])
+check(capped and capped[0] > 0 and capped[0] == flood_evicted,
+      "%s: summary's capped: line gives %s evicted (the JSON run: %d)" % (r.label, capped and capped[0],
+                                                                       flood_evicted))
+check(re.search(r"^handshake: +complete 1, syn-only %d$" % e["syn_only"], st["tail"], re.M),
+      "%s: handshake totals: complete 1, syn-only %d" % (r.label, e["syn_only"]))
+normal_row_ok(r, st["normal"] or "", e["normal"])
+
+# ---------------------------------------------------------------- 2. a million out-of-order segments
+e = E["ooo-million.pcap"]
+r = run("ooo-million.pcap", ["--json", "--reassembly-cap", "4K"], jsonl)
+basics(r, 0, base + 32 * MiB, "base + 32 MiB")
+check(r.secs < 60, "%s: done in %.1f s (< 60 s: no quadratic walk over held segments)" % (r.label, r.secs))
+c = by_client(r.out, e["conn"]["client"])
+if check(c is not None, "%s: the out-of-order connection is reported" % r.label):
+    cp = c["capped"]
+    check(cp["holes_given_up"] > 0 and cp["reassembly_bytes"] > 0,
+          "%s: capped.holes_given_up %d > 0, capped.reassembly_bytes %d > 0" % (r.label, cp["holes_given_up"],
+                                                                             cp["reassembly_bytes"]))
+    missing = e["missing_segments"] * e["seglen"]
+    check(c["packets"] == e["segments"] + 3 and c["gap_bytes"] >= missing,
+          "%s: %d packets (expected %d), gap_bytes %d >= the %d bytes never sent" %
+          (r.label, c["packets"], e["segments"] + 3, c["gap_bytes"], missing))
+    ooo_holes = cp["holes_given_up"]
+else:
+    ooo_holes = -1
+normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+r = run("ooo-million.pcap", ["--summary", "--reassembly-cap", "4K"])
+basics(r, 0, base + 32 * MiB, "base + 32 MiB")
+text = r.out.decode()
+capped = capped_line(text)
+check(capped and capped[2] == ooo_holes and capped[1] > 0,
+      "%s: summary's capped: line gives %s holes given up (JSON: %d) and %s bytes not kept" %
+      (r.label, capped and capped[2], ooo_holes, capped and capped[1]))
+normal_row_ok(r, text, e["normal"])
+
+# ---------------------------------------------------------------- 3. TLS lengths past the limits
+e = E["tls-2p24.pcap"]
+r = run("tls-2p24.pcap", ["--json"], jsonl)
+basics(r, 0, base + 8 * MiB, "base + 8 MiB (nothing of the 2^24-1-byte messages buffered)")
+k = e["conns"]
+c = by_client(r.out, k["client_record_ffff"]["client"])
+# synfin(1): a TLS record header is recognised with "a plausible length" only; 0xffff is not
+check(c and c["app"] == "unknown" and "tls" not in c and c["bytes_c2s"] == k["client_record_ffff"]["bytes_c2s"],
+      "%s: client's first record claims 0xffff bytes: app unknown (no plausible TLS record), all %d bytes counted" %
+      (r.label, k["client_record_ffff"]["bytes_c2s"]))
+
+
+def tls_failed_with_note(name, why, note_test):
+    c = by_client(r.out, k[name]["client"])
+    t = (c or {}).get("tls") or {}
+    note = t.get("note")
+    ok = c is not None and c["app"] == "tls" and t.get("handshake") in ("incomplete", "failed") and \
+        bool(note) and note_test(note)
+    for key in ("bytes_c2s", "bytes_s2c"):
+        if key in k[name] and c is not None and c[key] != k[name][key]:
+            ok = False
+            why += " [%s %d, expected %d]" % (key, c[key], k[name][key])
+    check(ok, "%s: %s: app tls, handshake incomplete or failed, with a note (app %s, handshake %s, note %r)" %
+          (r.label, why, c and c["app"], t.get("handshake"), note))
+
+
+tls_failed_with_note("server_record_ffff", "server's first record claims 0xffff bytes",
+                     lambda n: "capture starts inside a record" not in n)  # the handshake was captured
+tls_failed_with_note("client_hello_2p24", "ClientHello claims 2^24-1 bytes, 10,000 segments follow",
+                     lambda n: "16777215" in n)
+tls_failed_with_note("certificate_2p24", "Certificate claims 2^24-1 bytes, 10,000 segments follow",
+                     lambda n: "16777215" in n)
+normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+
+# ---------------------------------------------------------------- 4. overlapping retransmissions
+e = E["overlap-100k.pcap"]
+r = run("overlap-100k.pcap", ["--json"], jsonl)
+basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+check(r.secs < 60, "%s: done in %.1f s (< 60 s)" % (r.label, r.secs))
+c = by_client(r.out, e["conn"]["client"])
+if check(c is not None, "%s: the retransmitting connection is reported" % r.label):
+    check(c["bytes_c2s"] == e["distinct_bytes"] and c["gap_bytes"] == 0,
+          "%s: bytes_c2s %d == the distinct range %d (each byte once), gap_bytes %d" %
+          (r.label, c["bytes_c2s"], e["distinct_bytes"], c["gap_bytes"]))
+    check(c["analysis"]["retransmissions"] == e["retransmissions"],
+          "%s: %d retransmissions counted (expected %d)" % (r.label, c["analysis"]["retransmissions"],
+                                                            e["retransmissions"]))
+    h = c.get("http") or {}
+    check(h.get("first_request") == e["first_request"] and h.get("first_status") == 200 and
+          c["bytes_s2c"] == e["bytes_s2c"] and c["teardown"] == "four-way",
+          "%s: the first copy wins: first_request %r (expected %r), status %r, four-way" %
+          (r.label, h.get("first_request"), e["first_request"], h.get("first_status")))
+normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+
+# ---------------------------------------------------------------- 5. snaplen sweep
+e = E["snaplen-sweep.pcap"]
+r = base_run
+basics(r, 0, base + 8 * MiB, "base + 8 MiB")
+trunc = sum(c.get("truncated_packets", 0) for c in r.out)
+check(trunc == e["truncated_payload"], "%s: %d packets with a cut payload counted (expected %d)" %
+      (r.label, trunc, e["truncated_payload"]))
+check(re.search(r"warning: %d packets skipped \(0 malformed headers, %d truncated headers\)" %
+                (e["truncated_headers"], e["truncated_headers"]), r.err),
+      "%s: stderr says %d packets skipped for truncated headers" % (r.label, e["truncated_headers"]))
+normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+r = run("snaplen-sweep.pcap", ["--summary"])
+basics(r, 0, base + 8 * MiB, "base + 8 MiB")
+text = r.out.decode()
+want = "packets:   %d read, %d TCP, %d skipped (%d truncated headers)" % (e["packets"], e["tcp"],
+                                                                       e["truncated_headers"],
+                                                                       e["truncated_headers"])
+check(want in text, "%s: skips counted: %r" % (r.label, want))
+normal_row_ok(r, text, e["normal"])
+
+# ---------------------------------------------------------------- 6. pcapng blocks with absurd lengths
+for name in ("pcapng-absurd.pcapng", "pcapng-short.pcapng", "pcapng-odd.pcapng", "pcap-caplen-huge.pcap",
+             "pcap-cut-record.pcap"):
+    e = E[name]
+    r = run(name, ["--json"], jsonl)
+    basics(r, 3, base + 8 * MiB, "base + 8 MiB")
+    lines = [l for l in r.err.splitlines() if l.strip()]
+    path = os.path.join(d, name)
+    check(len(lines) == 1 and lines[0].startswith("synfin: ") and path in lines[0],
+          "%s: one line on stderr naming the file (%r)" % (r.label, r.err.strip()[:200]))
+    normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+
+# ---------------------------------------------------------------- 7. one ladder too big for --memcap
+# synfin(1): "a single connection too big for the cap stops keeping its ladder's events": the others
+# go on as they are (not evicted, packet after packet, into pieces), and the cut ladder says so.
+e = E["ladder-memcap.pcap"]
+
+
+def ladder_digest(stream):
+    st = {"titles": [], "said": []}
+    prev = None
+    for line in stream:
+        line = line.decode("utf-8", "replace").rstrip("\n")
+        if prev is not None:
+            st["titles"].append((prev, line.strip()))
+            prev = None
+        if line.startswith("connection "):
+            prev = line
+        elif re.search(r"\bcut\b|not shown|capped", line):
+            st["said"].append(line.strip())
+    return st
+
+
+r = run("ladder-memcap.pcap", ["--ladder", "--memcap", "256K"], ladder_digest)
+basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+titles = r.out["titles"]
+
+
+def ladder_of(client):
+    return [v for t, v in titles if (" client %s," % client) in t]
+
+
+nl, bl = ladder_of(e["normal"]["client"]), ladder_of(e["big"]["client"])
+check(len(titles) == 2 and len(nl) == 1 and len(bl) == 1,
+      "%s: one ladder per connection, none cut in pieces by eviction (%r)" % (r.label, [t for t, v in titles]))
+check(len(nl) == 1 and nl[0].startswith("handshake complete") and
+      nl[0].endswith("teardown four-way (closed by client), %d packets" % e["normal"]["packets"]),
+      "%s: normal connection %s: handshake complete, four-way, %d packets (%r)" %
+      (r.label, e["normal"]["client"], e["normal"]["packets"], nl))
+check(len(bl) == 1 and bl[0].endswith("teardown four-way (closed by client), %d packets" % e["big"]["packets"]),
+      "%s: the long connection: four-way, %d packets (%r)" % (r.label, e["big"]["packets"], bl))
+said = r.out["said"] + [l for l in r.err.splitlines() if re.search(r"\bcut\b|not shown|capped", l)]
+check(said, "%s: the ladder cut short is said on stdout or stderr (%r)" % (r.label, said[:2]))
+
+passed = sum(results)
+print("%d/%d adversarial checks pass" % (passed, len(results)))
+sys.exit(0 if passed == len(results) else 1)
+PY
+rc=$?
+echo "     adversarial.sh took $(( $(date +%s) - start )) s"
+exit $rc
