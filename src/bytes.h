@@ -107,4 +107,16 @@ static inline struct cursor cur_sub(struct cursor *c, size_t n)
     return s;
 }
 
+/* The value of one hexadecimal digit, or -1: key logs and chunk sizes both spell numbers in hex. */
+static inline int hex_digit_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 #endif

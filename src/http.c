@@ -57,6 +57,7 @@
  *     be followed sets `malformed` and stops that direction only.
  */
 #include "http.h"
+#include "bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,17 +163,6 @@ static int is_tchar(unsigned char c)
 
 /* A request-target byte: anything visible; obs-text is let through because real clients send raw UTF-8. */
 static int is_target_byte(unsigned char c) { return c > 0x20 && c != 0x7f; }
-
-static int hex_value(unsigned char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static unsigned char ascii_lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c + 32) : c; }
 
@@ -629,7 +619,7 @@ static void chunk_size_line(struct http_conn *h, struct direction *d, const char
     uint64_t size = 0;
     size_t i = 0;
     for (; i < len; i++) {
-        int v = hex_value((unsigned char)line[i]);
+        int v = hex_digit_value((unsigned char)line[i]);
         if (v < 0)
             break;
         if (size > (UINT64_MAX >> 4)) {

@@ -25,6 +25,7 @@
  * (and the buffers that held their hex) are zeroed before they are freed.
  */
 #include "keylog.h"
+#include "bytes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,24 +238,13 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Exactly 2*n hex digits into out[n]; 0, or -1. */
 static int unhex(const char *p, size_t plen, uint8_t *out, size_t n)
 {
     if (plen != 2 * n)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+        int hi = hex_digit_value((unsigned char)p[2 * i]), lo = hex_digit_value((unsigned char)p[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
@@ -265,7 +255,7 @@ static int unhex(const char *p, size_t plen, uint8_t *out, size_t n)
 static int all_hex(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (hexval(p[i]) < 0)
+        if (hex_digit_value((unsigned char)p[i]) < 0)
             return 0;
     return 1;
 }
