@@ -125,22 +125,35 @@ void jw_obj_end(struct jw *w) { close_(w, '}'); }
 void jw_arr_begin(struct jw *w, const char *key) { open_(w, key, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 when it is not one.
+ * RFC 3629 section 4: no overlong forms, no surrogates, nothing past U+10FFFF;
+ * certificate names arrive verbatim and must still make JSON every parser takes. */
 static int utf8_len(const unsigned char *s)
 {
     int n;
+    unsigned lo = 0x80, hi = 0xbf; /* what the second byte may be */
     if (s[0] < 0x80)
         return 1;
     if (s[0] >= 0xc2 && s[0] <= 0xdf)
         n = 2;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    else if (s[0] == 0xe0)
+        n = 3, lo = 0xa0;
+    else if (s[0] == 0xed)
+        n = 3, hi = 0x9f;
+    else if (s[0] >= 0xe1 && s[0] <= 0xef)
         n = 3;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    else if (s[0] == 0xf0)
+        n = 4, lo = 0x90;
+    else if (s[0] >= 0xf1 && s[0] <= 0xf3)
         n = 4;
+    else if (s[0] == 0xf4)
+        n = 4, hi = 0x8f;
     else
         return 0;
-    /* the string is NUL-terminated and NUL is no continuation byte: no overread */
-    for (int i = 1; i < n; i++)
+    /* the string is NUL-terminated and NUL is in no range: no overread */
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
     return n;

@@ -76,6 +76,22 @@ static void test_utf8_kept_invalid_escaped(void)
     check("\"\xc3\xa9\xe2\x82\xac\\u0080\\u00c0\\u00af\\u00e2\\u0082\"");
 }
 
+/* RFC 3629 section 4: the lead bytes that take only part of the continuation range */
+static void test_utf8_overlong_surrogate_too_big_escaped(void)
+{
+    struct jw w = start();
+    writer = &w;
+    /* overlong U+04D0 (E0 93 90), surrogate U+D800 (ED A0 80), U+110000 (F4 90 80 80), overlong '/' (F0 80 80 AF) */
+    jw_str(&w, NULL, "\xe0\x93\x90|\xed\xa0\x80|\xf4\x90\x80\x80|\xf0\x80\x80\xaf");
+    check("\"\\u00e0\\u0093\\u0090|\\u00ed\\u00a0\\u0080|\\u00f4\\u0090\\u0080\\u0080|"
+          "\\u00f0\\u0080\\u0080\\u00af\"");
+    /* the edges that are allowed stay raw: U+0800, U+D7FF, U+E000, U+10000, U+10FFFF */
+    w = start();
+    writer = &w;
+    jw_str(&w, NULL, "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+    check("\"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
+}
+
 static void test_fixed(void)
 {
     struct jw w = start();
@@ -98,6 +114,7 @@ int main(void)
         {"commas and nesting", test_commas_and_nesting},
         {"escaping", test_escaping},
         {"utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped},
+        {"utf-8 overlong, surrogate, past U+10FFFF escaped", test_utf8_overlong_surrogate_too_big_escaped},
         {"fixed-point numbers", test_fixed},
     };
     return unit_run("json", NULL, NULL, tests, UNIT_COUNT(tests));
