@@ -836,9 +836,12 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
 
     if (type == HT_CLIENT_HELLO && !from_server && body) {
         struct hello_lists all = {0};
-        int bad = parse_client_hello(&t->s.ch, &all, c) < 0;
-        if (!bad)
+        struct tls_client_hello ch; /* a malformed second hello must not blank the first */
+        int bad = parse_client_hello(&ch, &all, c) < 0;
+        if (!bad) {
+            t->s.ch = ch;
             fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4);
+        }
         lists_free(&all);
         if (bad) {
             malformed(t, from_server, "ClientHello");
@@ -933,9 +936,12 @@ static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *
                 d->keeping = 0; /* too large to keep: named, not read */
                 if (d->hs_type == HT_CERTIFICATE)
                     snprintf(t->s.note, sizeof t->s.note, "certificate message of %u bytes not read", d->hs_len);
-                else if (!t->s.note[0])
+                else if (!t->s.note[0] && tls_msg_name(d->hs_type))
                     snprintf(t->s.note, sizeof t->s.note, "%s of %u bytes not read", tls_msg_name(d->hs_type),
                              d->hs_len);
+                else if (!t->s.note[0]) /* an unregistered type has no name */
+                    snprintf(t->s.note, sizeof t->s.note, "handshake message type %u of %u bytes not read",
+                             d->hs_type, d->hs_len);
             }
             if (d->keeping) {
                 d->buf = malloc(d->hs_len ? d->hs_len : 1);

@@ -306,6 +306,25 @@ static void test_length_fields(void)
     }
 }
 
+/* A second ClientHello (as after a HelloRetryRequest) that is malformed must
+ * not blank the first: its SNI still names the server the certificate is checked against. */
+static void test_second_hello_malformed_keeps_first(void)
+{
+    const struct buf *ch = &conv[0].bytes;
+    struct buf two = *ch;
+    size_t sid_len = 5 + 4 + 2 + 32;
+    memcpy(two.b + two.n, ch->b, ch->n);
+    two.b[two.n + sid_len] = 38; /* a session id longer than the 32 bytes allowed */
+    two.n += ch->n;
+    struct tls_summary first = with_client_bytes(ch->b, ch->n);
+    struct tls_summary s = with_client_bytes(two.b, two.n);
+    CU_ASSERT(s.malformed);
+    CU_ASSERT_STRING_EQUAL(s.ch.sni, "www.synfin.test");
+    CU_ASSERT_EQUAL(s.ch.session_id_len, first.ch.session_id_len);
+    CU_ASSERT_EQUAL(s.ch.ciphers.total, first.ch.ciphers.total);
+    CU_ASSERT_STRING_EQUAL(s.ja4, first.ja4);
+}
+
 static void test_not_tls(void)
 {
     CU_ASSERT_EQUAL(tls_sniff((const uint8_t *)"GET / HTTP/1.1\r\n", 16), 0);
@@ -378,6 +397,7 @@ int main(void)
         {"JA4 of the specification's example", test_ja4_spec_example},
         {"whole, byte by byte, random splits agree", test_splits_agree},
         {"length fields too large, too small, zero", test_length_fields},
+        {"a malformed second ClientHello keeps the first", test_second_hello_malformed_keeps_first},
         {"sniffing", test_not_tls},
         {"an alert before Finished fails the handshake", test_alert_fails_handshake},
         {"RST and capture end", test_rst_and_incomplete},
