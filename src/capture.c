@@ -156,6 +156,19 @@ int capture_ts_digits(const struct capture *cap) { return cap->ts_digits; }
 int capture_is_live(const struct capture *cap) { return cap->live; }
 int capture_fd(const struct capture *cap) { return cap->live ? pcap_get_selectable_fd(cap->p) : -1; }
 
+/* Nanoseconds since the epoch, clamped to about 146 years either side so the
+ * difference of any two timestamps still fits an int64_t: pcapng carries
+ * 64-bit timestamps and a signed if_tsoffset, so the seconds can be anything. */
+static int64_t ts_to_ns(int64_t sec, int64_t frac, int nano)
+{
+    const int64_t lim = INT64_C(1) << 62, lim_s = lim / 1000000000 - 1;
+    if (frac < 0 || frac > UINT32_MAX)
+        frac = 0; /* the file format holds 32 bits; some writers overflow into a second, kept as they wrote it */
+    if (sec > lim_s || sec < -lim_s)
+        return sec > 0 ? lim : -lim;
+    return sec * 1000000000 + frac * (nano ? 1 : 1000);
+}
+
 enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, char *err)
 {
     struct pcap_pkthdr *h;
@@ -164,7 +177,7 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
     out->offset = cap->file ? (int64_t)ftell(cap->file) : cap->dump ? (int64_t)pcap_dump_ftell(cap->dump) : -1;
     int rc = pcap_next_ex(cap->p, &h, &data);
     if (rc == 1) {
-        out->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * (cap->nano ? 1 : 1000);
+        out->ts_ns = ts_to_ns(h->ts.tv_sec, h->ts.tv_usec, cap->nano);
         out->caplen = h->caplen;
         out->wirelen = h->len;
         out->data = data;
