@@ -19,13 +19,12 @@
  */
 #include "tls.h"
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "tls_fingerprint.h"
 #include "tls_names.h"
 #include "tlsdecrypt.h"
 
@@ -203,317 +202,6 @@ static void malformed(struct tls_conn *t, int from_server, const char *what)
     d->keeping = 0;
 }
 
-/* ------------------------------------------------------------ fingerprints */
-
-/* Every value of a ClientHello list, uncapped: JA3 and JA4 hash them all. */
-struct u16vec {
-    uint16_t *v;
-    size_t n, cap;
-};
-
-struct hello_lists {
-    struct u16vec ciphers, extensions, groups, point_formats, sigalgs, versions;
-};
-
-static void vec_push(struct u16vec *a, uint16_t x)
-{
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        uint16_t *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return; /* the fingerprint misses a value rather than the program failing */
-        a->v = v;
-        a->cap = cap;
-    }
-    a->v[a->n++] = x;
-}
-
-static void lists_free(struct hello_lists *l)
-{
-    free(l->ciphers.v);
-    free(l->extensions.v);
-    free(l->groups.v);
-    free(l->point_formats.v);
-    free(l->sigalgs.v);
-    free(l->versions.v);
-}
-
-static void hex_digest(gnutls_digest_algorithm_t alg, const char *text, char *out, size_t chars)
-{
-    uint8_t md[64];
-    size_t mdlen = gnutls_hash_get_len(alg);
-    out[0] = '\0';
-    if (mdlen == 0 || mdlen > sizeof md || gnutls_hash_fast(alg, text, strlen(text), md) < 0)
-        return;
-    static const char hex[] = "0123456789abcdef";
-    size_t n = chars < 2 * mdlen ? chars : 2 * mdlen;
-    for (size_t i = 0; i < n; i++)
-        out[i] = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 15];
-    out[n] = '\0';
-}
-
-/* The non-GREASE values, without SNI and ALPN when asked (JA4's extension list). */
-static size_t clean(const struct u16vec *a, uint16_t *out, int drop_sni_alpn)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < a->n; i++) {
-        uint16_t v = a->v[i];
-        if (tls_is_grease(v) || (drop_sni_alpn && (v == EXT_SERVER_NAME || v == EXT_ALPN)))
-            continue;
-        out[n++] = v;
-    }
-    return n;
-}
-
-/* Text for a fingerprint, on the stack when it fits (it nearly always does). */
-struct ftext {
-    char *p;
-    size_t len;
-    char small[2048];
-};
-
-static int ftext_init(struct ftext *t, size_t need)
-{
-    t->len = 0;
-    t->p = need <= sizeof t->small ? t->small : malloc(need);
-    if (t->p)
-        t->p[0] = '\0';
-    return t->p ? 0 : -1;
-}
-
-static void ftext_free(struct ftext *t)
-{
-    if (t->p != t->small)
-        free(t->p);
-}
-
-/* Append values joined by sep: decimal ("4865-4866", JA3) or four lower-case hex digits
- * ("1301,1302", JA4).  By hand, into room reserved at init (6 bytes per value): printf per
- * value cost more than the hashing. */
-static void ftext_list(struct ftext *t, const uint16_t *v, size_t n, int hex, char sep)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *p = t->p + t->len;
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = sep;
-        unsigned x = v[i];
-        if (hex) {
-            p[0] = digits[x >> 12], p[1] = digits[(x >> 8) & 15], p[2] = digits[(x >> 4) & 15], p[3] = digits[x & 15];
-            p += 4;
-        } else {
-            char tmp[5];
-            int k = 0;
-            do
-                tmp[k++] = (char)('0' + x % 10);
-            while ((x /= 10) && k < 5);
-            while (k)
-                *p++ = tmp[--k];
-        }
-    }
-    *p = '\0';
-    t->len = (size_t)(p - t->p);
-}
-
-static void ftext_ch(struct ftext *t, char c)
-{
-    t->p[t->len++] = c;
-    t->p[t->len] = '\0';
-}
-
-/* Hello lists are short: an insertion sort beats qsort's setup. */
-static void sort_u16(uint16_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint16_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-/* JA3 (Salesforce): MD5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
-static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char out[33])
-{
-    const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats};
-    size_t most = 1, room = 16;
-    for (size_t i = 0; i < 4; i++) {
-        room += parts[i]->n * 6 + 1;
-        if (parts[i]->n > most)
-            most = parts[i]->n;
-    }
-    uint16_t small[256], *tmp = most <= 256 ? small : malloc(most * sizeof *tmp);
-    struct ftext t;
-    out[0] = '\0';
-    if (tmp && ftext_init(&t, room) == 0) {
-        uint16_t ver = legacy_version;
-        ftext_list(&t, &ver, 1, 0, ',');
-        for (size_t i = 0; i < 4; i++) {
-            ftext_ch(&t, ',');
-            ftext_list(&t, tmp, clean(parts[i], tmp, 0), 0, '-');
-        }
-        hex_digest(GNUTLS_DIG_MD5, t.p, out, 32);
-        ftext_free(&t);
-    }
-    if (tmp != small)
-        free(tmp);
-}
-
-/* JA4 (FoxIO, "JA4: TLS Client Fingerprinting"), for TLS over TCP. */
-static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists *l, char out[40])
-{
-    uint16_t ver = ch->legacy_version;
-    if (l->versions.n) { /* with supported_versions, its highest non-GREASE value decides */
-        ver = 0;
-        for (size_t i = 0; i < l->versions.n; i++)
-            if (!tls_is_grease(l->versions.v[i]) && l->versions.v[i] > ver)
-                ver = l->versions.v[i];
-    }
-    const char *vs = ver == 0x0304 ? "13" : ver == 0x0303 ? "12" : ver == 0x0302 ? "11" : ver == 0x0301 ? "10"
-                   : ver == 0x0300 ? "s3" : ver == 0x0002 ? "s2" : "00";
-    size_t cap = l->ciphers.n + l->extensions.n + l->sigalgs.n + 1;
-    uint16_t small[256], *v = cap <= 256 ? small : malloc(cap * sizeof *v);
-    char hc[13] = "000000000000", he[13] = "000000000000";
-    struct ftext t;
-    if (!v || ftext_init(&t, cap * 6 + 16) < 0) {
-        if (v != small)
-            free(v);
-        out[0] = '\0';
-        return;
-    }
-    size_t nc = clean(&l->ciphers, v, 0);
-    sort_u16(v, nc);
-    ftext_list(&t, v, nc, 1, ',');
-    if (nc)
-        hex_digest(GNUTLS_DIG_SHA256, t.p, hc, 12);
-
-    size_t ne_all = clean(&l->extensions, v, 0);
-    size_t ne = clean(&l->extensions, v, 1);
-    sort_u16(v, ne);
-    t.len = 0;
-    ftext_list(&t, v, ne, 1, ',');
-    size_t ns = clean(&l->sigalgs, v, 0);
-    if (ns) {
-        ftext_ch(&t, '_');
-        ftext_list(&t, v, ns, 1, ',');
-    }
-    if (ne)
-        hex_digest(GNUTLS_DIG_SHA256, t.p, he, 12);
-    ftext_free(&t);
-    if (v != small)
-        free(v);
-
-    /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
-    char alpn[3] = "00";
-    size_t flen = strcspn(ch->alpn, ",");
-    if (flen > 0) {
-        unsigned char a = (unsigned char)ch->alpn[0], z = (unsigned char)ch->alpn[flen - 1];
-        int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
-                    ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
-        if (alnum) {
-            alpn[0] = (char)a, alpn[1] = (char)z;
-        } else {
-            char hx[3];
-            snprintf(hx, sizeof hx, "%02x", a);
-            alpn[0] = hx[0];
-            snprintf(hx, sizeof hx, "%02x", z);
-            alpn[1] = hx[1];
-        }
-    }
-    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni[0] ? 'd' : 'i', nc > 99 ? 99 : nc,
-             ne_all > 99 ? 99 : ne_all, alpn, hc, he);
-}
-
-/* ------------------------------------------------------------ fingerprint cache */
-
-#define FP_SLOTS 256
-
-struct fp_slot {
-    uint64_t hash;
-    uint16_t *key;        /* everything both fingerprints depend on, as u16 values */
-    size_t key_len;
-    char ja3[33], ja4[40];
-};
-
-struct tls_fp_cache {
-    struct fp_slot slot[FP_SLOTS];
-};
-
-struct tls_fp_cache *tls_fp_cache_new(void) { return calloc(1, sizeof(struct tls_fp_cache)); }
-
-void tls_fp_cache_free(struct tls_fp_cache *fc)
-{
-    if (!fc)
-        return;
-    for (size_t i = 0; i < FP_SLOTS; i++)
-        free(fc->slot[i].key);
-    free(fc);
-}
-
-/* The inputs of JA3 and JA4, flattened: version, each list with its length, SNI present, first ALPN. */
-static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_lists *l, size_t *len)
-{
-    const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats, &l->sigalgs,
-                                    &l->versions};
-    size_t alpn = strcspn(ch->alpn, ","), n = 3 + alpn;
-    for (size_t i = 0; i < 6; i++)
-        n += 1 + parts[i]->n;
-    uint16_t *k = malloc(n * sizeof *k), *p = k;
-    if (!k)
-        return NULL;
-    *p++ = ch->legacy_version;
-    *p++ = ch->sni[0] != 0;
-    for (size_t i = 0; i < 6; i++) {
-        *p++ = (uint16_t)parts[i]->n;
-        if (parts[i]->n) /* an empty list has no array at all: memcpy must not see NULL */
-            memcpy(p, parts[i]->v, parts[i]->n * sizeof *p);
-        p += parts[i]->n;
-    }
-    *p++ = (uint16_t)alpn;
-    for (size_t i = 0; i < alpn; i++)
-        *p++ = (unsigned char)ch->alpn[i];
-    *len = n;
-    return k;
-}
-
-static uint64_t fp_hash(const uint16_t *k, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ k[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 31);
-}
-
-/* JA3 and JA4 of a hello, from the cache when the same inputs were seen. */
-static void fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch, const struct hello_lists *l,
-                         char ja3[33], char ja4[40])
-{
-    size_t klen = 0;
-    uint16_t *key = fc ? fp_key(ch, l, &klen) : NULL;
-    struct fp_slot *s = NULL;
-    if (key) {
-        uint64_t h = fp_hash(key, klen);
-        s = &fc->slot[h % FP_SLOTS];
-        if (s->key && s->hash == h && s->key_len == klen && !memcmp(s->key, key, klen * sizeof *key)) {
-            memcpy(ja3, s->ja3, sizeof s->ja3);
-            memcpy(ja4, s->ja4, sizeof s->ja4);
-            free(key);
-            return;
-        }
-        free(s->key);
-        s->key = key;
-        s->key_len = klen;
-        s->hash = h;
-    }
-    make_ja3(ch->legacy_version, l, ja3);
-    make_ja4(ch, l, ja4);
-    if (s) {
-        memcpy(s->ja3, ja3, sizeof s->ja3);
-        memcpy(s->ja4, ja4, sizeof s->ja4);
-    }
-}
-
 /* ------------------------------------------------------------ hello parsing */
 
 static void list_push(struct tls_list *l, uint16_t v)
@@ -529,7 +217,7 @@ static void read_u16_list(struct cursor c, struct tls_list *l, struct u16vec *al
     while (cur_left(&c) >= 2) {
         uint16_t v = cur_be16(&c);
         list_push(l, v);
-        vec_push(all, v);
+        hello_list_push(all, v);
     }
 }
 
@@ -601,7 +289,7 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
         return r;
     while ((r = next_extension(&exts, &type, &e)) > 0) {
         list_push(&ch->extensions, type);
-        vec_push(&all->extensions, type);
+        hello_list_push(&all->extensions, type);
         switch (type) {
         case EXT_SERVER_NAME: {
             struct cursor l = cur_sub(&e, cur_be16(&e));
@@ -621,7 +309,7 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
             uint8_t n = cur_u8(&e);
             for (unsigned i = 0; i < n && cur_left(&e) > 0; i++) {
                 uint8_t f = cur_u8(&e);
-                vec_push(&all->point_formats, f);
+                hello_list_push(&all->point_formats, f);
                 if (ch->n_point_formats < sizeof ch->point_formats)
                     ch->point_formats[ch->n_point_formats++] = f;
             }
@@ -840,9 +528,9 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         int bad = parse_client_hello(&ch, &all, c) < 0;
         if (!bad) {
             t->s.ch = ch;
-            fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4);
+            tls_fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4);
         }
-        lists_free(&all);
+        hello_lists_free(&all);
         if (bad) {
             malformed(t, from_server, "ClientHello");
             return;
@@ -1179,18 +867,18 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
             uint16_t lo = cur_be16(&cs);
             if (hi == 0) { /* a TLS cipher suite in SSLv2 clothing */
                 list_push(&ch->ciphers, lo);
-                vec_push(&all.ciphers, lo);
+                hello_list_push(&all.ciphers, lo);
             }
         }
         if (c.err || sid_len > 32) {
-            lists_free(&all);
+            hello_lists_free(&all);
             malformed(t, from_server, "SSLv2 CLIENT-HELLO");
             return;
         }
         t->s.seen_client_hello = 1;
         t->s.sslv2_hello = 1;
-        fingerprints(t->cfg.fingerprints, ch, &all, t->s.ja3, t->s.ja4);
-        lists_free(&all);
+        tls_fingerprints(t->cfg.fingerprints, ch, &all, t->s.ja3, t->s.ja4);
+        hello_lists_free(&all);
         record_msg_name(t, from_server, HT_CLIENT_HELLO);
         emit(t, TLS_EV_HANDSHAKE, from_server, HT_CLIENT_HELLO, "ClientHello (SSLv2 format)");
         return;

@@ -133,7 +133,7 @@ typedef void (*tls_event_fn)(void *ctx, const struct tls_event *ev);
 /* Fingerprints of ClientHellos already seen, shared by all connections of a
  * run: most clients are a few programs sending the same hello again and
  * again, and JA3 and JA4 hash a lot for a short answer. */
-struct tls_fp_cache;
+struct tls_fp_cache; /* tls_fingerprint.c */
 struct tls_fp_cache *tls_fp_cache_new(void);
 void tls_fp_cache_free(struct tls_fp_cache *fc);
 
