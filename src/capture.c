@@ -8,11 +8,13 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LIVE_SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100
@@ -135,11 +137,22 @@ int capture_set_filter(struct capture *cap, const char *expr, char *err)
     return 0;
 }
 
+/* Mode 0600: a capture holds other people's traffic, and the file is made after
+ * root is given up, by a user others may share (nobody). */
 int capture_dump_to(struct capture *cap, const char *path, char *err)
 {
-    cap->dump = pcap_dump_open(cap->p, path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+    if (!f) {
+        set_err(err, "%s: cannot write: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    cap->dump = pcap_dump_fopen(cap->p, f);
     if (!cap->dump) {
         set_err(err, "%s: cannot write: %s", path, pcap_geterr(cap->p));
+        fclose(f);
         return -1;
     }
     return 0;
