@@ -67,6 +67,7 @@ struct keylog {
     int mid_line;      /* the last line had no newline when it was consumed */
     uint8_t head[HEAD_LEN];
     size_t head_len;   /* the file's first bytes as they were read */
+    int fd;            /* that file, kept open: after a live capture drops root, its path may be unreadable */
 };
 
 static const struct {
@@ -99,6 +100,7 @@ struct keylog *keylog_new(void)
         return NULL;
     }
     kl->max_entries = KEYLOG_MAX_ENTRIES;
+    kl->fd = -1;
     return kl;
 }
 
@@ -119,6 +121,8 @@ void keylog_free(struct keylog *kl)
     }
     free(kl->buckets);
     free(kl->path);
+    if (kl->fd >= 0)
+        close(kl->fd);
     explicit_bzero(kl, sizeof *kl); /* head[] may hold the start of a line */
     free(kl);
 }
@@ -463,9 +467,14 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
             snprintf(err, errlen, "no key log");
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC), open_errno = errno;
+    if (fd < 0 && kl->fd >= 0 && kl->path && strcmp(kl->path, path) == 0) {
+        /* opened before the capture gave up root (a 0600 file of another user), or the
+         * path is gone: the file read so far can still grow through the descriptor kept */
+        fd = fcntl(kl->fd, F_DUPFD_CLOEXEC, 0);
+    }
     if (fd < 0) {
-        seterr(err, errlen, "cannot open key log", path, errno);
+        seterr(err, errlen, "cannot open key log", path, open_errno);
         return -1;
     }
     struct stat st;
@@ -561,6 +570,8 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
     explicit_bzero(r, sizeof *r);
     free(r);
     free(buf);
-    close(fd);
+    if (kl->fd >= 0)
+        close(kl->fd);
+    kl->fd = fd;
     return rc < 0 ? -1 : added;
 }

@@ -2,7 +2,8 @@
 # live.sh - capture for real on the loopback interface while this script
 # makes an HTTP-like connection to a server of its own on 127.0.0.1, stop
 # with SIGINT as a user's Ctrl-C would, and check the connection was
-# followed from SYN to FIN; -w must save the same packets.  Needs root (or
+# followed from SYN to FIN; -w must save the same packets (mode 0600); then an
+# HTTPS exchange decrypted with a key log written after root was given up.  Needs root (or
 # CAP_NET_RAW): skipped (77) otherwise, saying why.
 set -u
 : "${SYNFIN:?set SYNFIN to the synfin binary}"
@@ -60,5 +61,51 @@ cmp -s <(sed 's/"last_ts":[^,]*,//' "$tmp/out") <(sed 's/"last_ts":[^,]*,//' "$t
     { echo "FAIL: -w replay differs"; diff "$tmp/out" "$tmp/replay"; fail=1; }
 owner=$(stat -c %U "$tmp/saved.pcap" 2>/dev/null)
 [ "$owner" != root ] || { echo "FAIL: the -w file belongs to root: privileges were not given up"; fail=1; }
+mode=$(stat -c %a "$tmp/saved.pcap" 2>/dev/null)
+[ "$mode" = 600 ] || { echo "FAIL: the -w file has mode $mode, not 600"; fail=1; }
 [ $fail = 0 ] && echo "ok   live capture on lo (as $owner after opening it): $(cut -c1-100 "$tmp/out")..."
+
+# HTTPS with a key log that only root may read, whose keys are written after
+# synfin started and gave root up: it must read them through the descriptor it
+# kept, and decrypt.  Skipped when synfin stays root (no unprivileged user).
+[ "$owner" = root ] && exit $fail
+keys="$tmp/live.keys"
+: >"$keys" && chmod 600 "$keys"
+port=$((port + 1))
+"$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/tls.out" 2>"$tmp/tls.err" &
+sp=$!; pids+=($sp)
+for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/tls.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
+python3 - "$port" "$SRCDIR/captures/tls/certs" "$keys" <<'PY' || { echo "FAIL: the TLS exchange on lo failed"; fail=1; }
+import socket, ssl, sys, threading
+port, certs, keys = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+srv = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+srv.load_cert_chain(certs + "/server-chain.pem", certs + "/server.key")
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port)); ls.listen(1)
+def serve():
+    c, _ = ls.accept()
+    t = srv.wrap_socket(c, server_side=True)
+    t.recv(1000)
+    t.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+    t.close()
+th = threading.Thread(target=serve); th.start()
+cli = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+cli.check_hostname = False; cli.verify_mode = ssl.CERT_NONE
+cli.keylog_filename = keys
+s = cli.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="www.synfin.test")
+s.sendall(b"GET /live-tls HTTP/1.1\r\nHost: www.synfin.test\r\n\r\n")
+got = b""
+while not got.endswith(b"hello"):
+    got += s.recv(1000)
+s.close(); th.join(); ls.close()
+PY
+sleep 0.5
+kill -INT $sp
+wait $sp || { echo "FAIL: synfin --keylog -i lo exited $?"; cat "$tmp/tls.err"; fail=1; }
+[ "$(stat -c %U:%a "$keys")" = root:600 ] || { echo "FAIL: the key log is not root's, mode 600"; fail=1; }
+for want in '"decrypted":true' '"first_request":"GET /live-tls"' '"first_status":200'; do
+    grep -q "$want" "$tmp/tls.out" || { echo "FAIL: live TLS JSON lacks $want"; cat "$tmp/tls.out" "$tmp/tls.err"; fail=1; }
+done
+[ $fail = 0 ] && echo "ok   live HTTPS decrypted with keys written after root was given up (key log root:600)"
 exit $fail

@@ -443,6 +443,39 @@ static void test_replaced(void)
     keylog_free(kl);
 }
 
+/* A live capture reads the key log as root, then gives root up: the path may
+ * no longer open (a 0600 file of another user; here, simpler: renamed away),
+ * but the file keeps growing and its new lines must still be read. */
+static void test_kept_open(void)
+{
+    char path[512], moved[512];
+    snprintf(path, sizeof path, "%s", tmp_path("kept.keys"));
+    snprintf(moved, sizeof moved, "%s", tmp_path("kept.keys.moved"));
+    char text[1024];
+    snprintf(text, sizeof text, "CLIENT_RANDOM %s %s\n", rnd_hex(0x11), sec_hex(48, 0x11));
+    write_file(path, "w", text);
+    struct keylog *kl = keylog_new();
+    clear_warnings();
+    CU_ASSERT_EQUAL(load(kl, path), 1);
+    CU_ASSERT_EQUAL(rename(path, moved), 0);
+    snprintf(text, sizeof text, "CLIENT_RANDOM %s %s\nCLIENT_RANDOM q\n", rnd_hex(0x12), sec_hex(48, 0x12));
+    write_file(moved, "a", text);
+    CU_ASSERT_EQUAL(load(kl, path), 1);
+    CU_ASSERT(secret_is(kl, 0x12, KL_CLIENT_RANDOM, 48, 0x12));
+    CU_ASSERT(n_warnings == 1 && warnings[0].line == 3); /* true line numbers go on */
+    /* a new file at the path is read from its start */
+    clear_warnings();
+    snprintf(text, sizeof text, "CLIENT_RANDOM %s %s\n", rnd_hex(0x13), sec_hex(48, 0x13));
+    write_file(path, "w", text);
+    CU_ASSERT_EQUAL(load(kl, path), 1);
+    CU_ASSERT(secret_is(kl, 0x13, KL_CLIENT_RANDOM, 48, 0x13));
+    /* never opened: still an error */
+    char err[256] = "";
+    CU_ASSERT_EQUAL(keylog_load(kl, tmp_path("never.keys"), on_warn, NULL, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "never.keys") != NULL);
+    keylog_free(kl);
+}
+
 static void test_open_errors(void)
 {
     struct keylog *kl = keylog_new();
@@ -582,7 +615,7 @@ static int clean_suite(void)
 {
     static const char *const files[] = {
         "labels.keys", "syntax.keys", "bad.keys", "grow.keys", "partial.keys", "replace.keys",
-        "replace.keys.new", "empty.keys", "cap.keys", "many.keys",
+        "replace.keys.new", "empty.keys", "cap.keys", "many.keys", "kept.keys", "kept.keys.moved",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         unlink(tmp_path(files[i]));
@@ -598,6 +631,7 @@ int main(void)
         { "a growing file", test_growing },
         { "lines without newline", test_partial_lines },
         { "replaced, truncated, rewritten", test_replaced },
+        { "read on through the descriptor kept when the path no longer opens", test_kept_open },
         { "open errors", test_open_errors },
         { "entry cap", test_entry_cap },
         { "many entries", test_many },
