@@ -5,9 +5,7 @@
  * module below it returns errors; only this file prints them.
  */
 #include <errno.h>
-#include <grp.h>
 #include <langinfo.h>
-#include <pwd.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 #include "options.h"
 #include "output.h"
 #include "pipeline.h"
+#include "privs.h"
 #include "tui/tui.h"
 
 static struct capture *volatile interrupted_capture;
@@ -75,36 +74,6 @@ static int sink_conn_done(void *ctx, struct conn *c)
     return 0;
 }
 
-/*
- * Give up root after opening the device: to -Z USER, or by default to the
- * first of "tcpdump" and "nobody" that exists ("-Z root" keeps root).  A
- * change of user id from 0 also clears every capability.  Not root: nothing
- * to give up.
- */
-static int drop_privileges(const char *user, char *err)
-{
-    if (geteuid() != 0 || (user && !strcmp(user, "root")))
-        return 0;
-    struct passwd *pw = NULL;
-    if (user) {
-        if (!(pw = getpwnam(user))) {
-            snprintf(err, CAPTURE_ERRLEN, "-Z %s: no such user", user);
-            return -1;
-        }
-    } else {
-        static const char *const defaults[] = {"tcpdump", "nobody"};
-        for (size_t i = 0; i < 2 && !pw; i++)
-            pw = getpwnam(defaults[i]);
-        if (!pw)
-            return 0; /* no unprivileged user on this system: stay as we are */
-    }
-    if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 || setuid(0) == 0) {
-        snprintf(err, CAPTURE_ERRLEN, "cannot drop privileges to %s: %s", pw->pw_name, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 /* "EN10MB (1)", or just the number when libpcap has no name for it. */
 static const char *link_label(const struct capture *cap, char *buf, size_t len)
 {
@@ -138,7 +107,7 @@ static struct capture *open_source(const struct options *o, char *err, int *stat
         return NULL;
     }
     /* the device is open: root is no longer needed (the -w file is created as the user, as tcpdump does) */
-    if (o->iface && drop_privileges(o->run_as, err) < 0) {
+    if (o->iface && privs_drop(o->run_as, err, CAPTURE_ERRLEN) < 0) {
         *status = EXIT_INPUT;
         capture_close(cap);
         return NULL;

@@ -11,6 +11,7 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
 tmp=$(mktemp -d)
 chmod 1777 "$tmp" # synfin gives up root after opening lo: the -w file is created as that user
 pids=()
+fail=0
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -24,6 +25,8 @@ if ! grep -q "capturing on" "$tmp/err"; then
     fi
     echo "FAIL: synfin -i lo did not start"; cat "$tmp/err"; exit 1
 fi
+caps=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$sp/status 2>/dev/null)
+[ "${caps:-0000000000000000}" = 0000000000000000 ] || { echo "FAIL: synfin still has capabilities $caps after opening lo"; fail=1; }
 sleep 0.3
 python3 - "$port" <<'PY'
 import socket, sys, threading
@@ -47,7 +50,6 @@ PY
 sleep 0.5
 kill -INT $sp
 wait $sp; rc=$?
-fail=0
 [ $rc = 0 ] || { echo "FAIL: synfin exited $rc after SIGINT"; cat "$tmp/err"; fail=1; }
 grep -q "packets received by filter" "$tmp/err" || { echo "FAIL: no capture statistics on stderr"; fail=1; }
 lines=$(wc -l <"$tmp/out")
@@ -108,4 +110,27 @@ for want in '"decrypted":true' '"first_request":"GET /live-tls"' '"first_status"
     grep -q "$want" "$tmp/tls.out" || { echo "FAIL: live TLS JSON lacks $want"; cat "$tmp/tls.out" "$tmp/tls.err"; fail=1; }
 done
 [ $fail = 0 ] && echo "ok   live HTTPS decrypted with keys written after root was given up (key log root:600)"
+
+# Not root but given CAP_NET_RAW by setcap (how many install tcpdump): after
+# opening the device no capability may remain.  Skipped where file
+# capabilities cannot be set or are not honoured here (a nosuid /tmp).
+command -v setcap >/dev/null && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 || exit $fail
+cp "$SYNFIN" "$tmp/synfin-cap" && chmod 755 "$tmp/synfin-cap"
+setcap cap_net_raw,cap_net_admin=ep "$tmp/synfin-cap" 2>/dev/null || { echo "SKIP (caps): setcap refused here"; exit $fail; }
+setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$tmp/synfin-cap" --json -i lo "tcp port 9" \
+    >/dev/null 2>"$tmp/cap.err" &
+sp=$!; pids+=($sp)
+for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/cap.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+if grep -q "capturing on" "$tmp/cap.err"; then
+    st=$(grep -E '^(CapPrm|CapEff|NoNewPrivs):' /proc/$sp/status | tr -s '\t ' ' ' | tr '\n' ' ')
+    kill -INT $sp; wait $sp
+    case $st in
+    *"CapPrm: 0000000000000000 CapEff: 0000000000000000"*"NoNewPrivs: 1"*)
+        echo "ok   capabilities given up after opening lo as nobody with CAP_NET_RAW ($st)";;
+    *) echo "FAIL: still privileged after opening lo as nobody with CAP_NET_RAW: $st"; fail=1;;
+    esac
+else
+    kill $sp 2>/dev/null
+    echo "SKIP (caps): file capabilities not honoured here: $(head -1 "$tmp/cap.err")"
+fi
 exit $fail
