@@ -37,6 +37,7 @@ struct app_ctx {
     struct keylog *keys;             /* NULL: no key log, nothing is decrypted */
     const char *keys_path;
     int64_t keys_reloaded_ns;
+    int keys_reload_warned;          /* a failed re-read is said once, not per connection */
 };
 
 static int64_t mono_ns(void)
@@ -63,8 +64,15 @@ static const uint8_t *find_secret(void *ctx, const uint8_t client_random[32], en
     if (!s && ax->cfg.live && ax->keys_path && mono_ns() - ax->keys_reloaded_ns > 100000000LL) {
         char err[256];
         ax->keys_reloaded_ns = mono_ns();
-        if (keylog_load(ax->keys, ax->keys_path, keylog_warning, ax, err, sizeof err) > 0)
+        int added = keylog_load(ax->keys, ax->keys_path, keylog_warning, ax, err, sizeof err);
+        if (added > 0)
             s = keylog_find(ax->keys, client_random, label, len);
+        if (added < 0 && !ax->keys_reload_warned && ax->cfg.warn) {
+            char msg[320];
+            snprintf(msg, sizeof msg, "%s (new keys are not read)", err);
+            ax->cfg.warn(ax->cfg.warn_ctx, msg);
+            ax->keys_reload_warned = 1;
+        }
     }
     return s;
 }

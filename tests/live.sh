@@ -67,19 +67,10 @@ mode=$(stat -c %a "$tmp/saved.pcap" 2>/dev/null)
 [ "$mode" = 600 ] || { echo "FAIL: the -w file has mode $mode, not 600"; fail=1; }
 [ $fail = 0 ] && echo "ok   live capture on lo (as $owner after opening it): $(cut -c1-100 "$tmp/out")..."
 
-# HTTPS with a key log that only root may read, whose keys are written after
-# synfin started and gave root up: it must read them through the descriptor it
-# kept, and decrypt.  Skipped when synfin stays root (no unprivileged user).
-[ "$owner" = root ] && exit $fail
-keys="$tmp/live.keys"
-: >"$keys" && chmod 600 "$keys"
-port=$((port + 1))
-"$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/tls.out" 2>"$tmp/tls.err" &
-sp=$!; pids+=($sp)
-for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/tls.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
-sleep 0.3
-python3 - "$port" "$SRCDIR/captures/tls/certs" "$keys" <<'PY' || { echo "FAIL: the TLS exchange on lo failed"; fail=1; }
-import socket, ssl, sys, threading
+# An HTTPS GET /live-tls on 127.0.0.1:PORT by Python, its keys appended to KEYS (root's, mode 0600).
+tls_exchange() {
+    python3 - "$1" "$SRCDIR/captures/tls/certs" "$2" <<'PY' || { echo "FAIL: the TLS exchange on lo failed"; fail=1; }
+import os, socket, ssl, sys, threading
 port, certs, keys = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 srv = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 srv.load_cert_chain(certs + "/server-chain.pem", certs + "/server.key")
@@ -94,7 +85,8 @@ def serve():
 th = threading.Thread(target=serve); th.start()
 cli = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 cli.check_hostname = False; cli.verify_mode = ssl.CERT_NONE
-cli.keylog_filename = keys
+cli.keylog_filename = keys   # created now when it does not exist yet
+os.chmod(keys, 0o600)
 s = cli.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="www.synfin.test")
 s.sendall(b"GET /live-tls HTTP/1.1\r\nHost: www.synfin.test\r\n\r\n")
 got = b""
@@ -102,6 +94,20 @@ while not got.endswith(b"hello"):
     got += s.recv(1000)
 s.close(); th.join(); ls.close()
 PY
+}
+
+# HTTPS with a key log that only root may read, whose keys are written after
+# synfin started and gave root up: it must read them through the descriptor it
+# kept, and decrypt.  Skipped when synfin stays root (no unprivileged user).
+[ "$owner" = root ] && exit $fail
+keys="$tmp/live.keys"
+: >"$keys" && chmod 600 "$keys"
+port=$((port + 1))
+"$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/tls.out" 2>"$tmp/tls.err" &
+sp=$!; pids+=($sp)
+for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/tls.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
+tls_exchange "$port" "$keys"
 sleep 0.5
 kill -INT $sp
 wait $sp || { echo "FAIL: synfin --keylog -i lo exited $?"; cat "$tmp/tls.err"; fail=1; }
@@ -110,6 +116,24 @@ for want in '"decrypted":true' '"first_request":"GET /live-tls"' '"first_status"
     grep -q "$want" "$tmp/tls.out" || { echo "FAIL: live TLS JSON lacks $want"; cat "$tmp/tls.out" "$tmp/tls.err"; fail=1; }
 done
 [ $fail = 0 ] && echo "ok   live HTTPS decrypted with keys written after root was given up (key log root:600)"
+
+# The key log does not exist yet when synfin starts (a browser not yet
+# running) and is then created unreadable for the user synfin became: that
+# is said once on stderr, never silently.
+keys="$tmp/later.keys"
+port=$((port + 1))
+"$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/later.out" 2>"$tmp/later.err" &
+sp=$!; pids+=($sp)
+for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/later.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+sleep 0.3
+tls_exchange "$port" "$keys"
+tls_exchange "$port" "$keys"
+sleep 0.5
+kill -INT $sp
+wait $sp
+n=$(grep -c "cannot open key log $keys: Permission denied (new keys are not read)" "$tmp/later.err")
+[ "$n" = 1 ] || { echo "FAIL: an unreadable key log was reported $n times, not once"; cat "$tmp/later.err"; fail=1; }
+[ $fail = 0 ] && echo "ok   a key log created unreadable after root was given up is reported once"
 
 # Not root but given CAP_NET_RAW by setcap (how many install tcpdump): after
 # opening the device no capability may remain.  Skipped where file
