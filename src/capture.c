@@ -78,8 +78,19 @@ struct capture *capture_open_file(const char *path, char *err)
     cap->nano = 1;
     cap->file = pcap_file(cap->p);
     struct stat stbuf;
-    if (cap->file && fstat(fileno(cap->file), &stbuf) == 0)
+    int regular = 0;
+    if (cap->file && fstat(fileno(cap->file), &stbuf) == 0) {
         cap->size = stbuf.st_size;
+        regular = S_ISREG(stbuf.st_mode);
+    }
+    /* One seek to where libpcap stands: glibc's ftell then answers from the
+     * position it tracks instead of an lseek per packet (which cost a third
+     * of the reading time). A pipe cannot seek, and needs no offsets. */
+    if (regular) {
+        off_t here = ftello(cap->file);
+        if (here >= 0)
+            (void)fseeko(cap->file, here, SEEK_SET);
+    }
     snprintf(cap->name, sizeof cap->name, "%s", path);
     return cap;
 }
