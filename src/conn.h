@@ -155,6 +155,7 @@ struct conn {
     uint64_t syn_retransmits;
     uint64_t packets;
     size_t mem;              /* bytes counted against the memory cap (pipeline.c keeps it) */
+    size_t app_mem;          /* the application layer's part of mem, as last counted */
     uint8_t evicted;         /* finalized early because memory ran short (--memcap) */
     uint8_t events_capped;   /* its events stopped being kept: memory ran short */
     uint64_t truncated_packets;

@@ -21,10 +21,13 @@ struct pipeline {
     size_t mem;                /* bytes the open connections hold (conn->mem summed) */
 };
 
-/* Count a connection's bytes again after it changed. */
-static void account(struct pipeline *pl, struct conn *c)
+/* Count a connection's bytes again after it changed; the application layer's
+ * part only when it was handed something (most packets are bare ACKs). */
+static void account(struct pipeline *pl, struct conn *c, int app_touched)
 {
-    size_t now = conn_memory(c) + app_memory(c);
+    if (app_touched)
+        c->app_mem = app_memory(c);
+    size_t now = conn_memory(c) + c->app_mem;
     pl->mem = pl->mem - c->mem + now;
     c->mem = now;
     if (pl->mem > pl->st.peak_memory)
@@ -52,12 +55,14 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
 struct app_call {
     struct app_ctx *app;
     struct conn *conn;
+    int touched; /* the application layer was called */
 };
 
 static void call_data(void *ctx, int dir, uint64_t offset, const uint8_t *data, size_t len)
 {
     (void)offset;
     struct app_call *a = ctx;
+    a->touched = 1;
     app_data(a->app, a->conn, dir, data, len);
 }
 
@@ -65,6 +70,7 @@ static void call_gap(void *ctx, int dir, uint64_t offset, uint64_t len)
 {
     (void)offset;
     struct app_call *a = ctx;
+    a->touched = 1;
     app_gap(a->app, a->conn, dir, len);
 }
 
@@ -77,6 +83,7 @@ static void aim_consumer(struct pipeline *pl, struct conn *c, struct app_call *c
     }
     call->app = pl->cfg.app;
     call->conn = c;
+    call->touched = 0;
     sc->ctx = call;
     sc->on_data = call_data;
     sc->on_gap = call_gap;
@@ -136,7 +143,7 @@ static void make_room(struct pipeline *pl, struct conn *current)
          * nothing and cut each of them in pieces, packet after packet; its events stop instead */
         current->events_capped = 1;
         current->keep_events = 0;
-        account(pl, current);
+        account(pl, current, 0);
     }
     static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
     for (size_t k = 0; k < 3 && pl->mem > target; k++) {
@@ -149,7 +156,7 @@ static void make_room(struct pipeline *pl, struct conn *current)
     if (pl->mem > pl->cfg.memcap && current->keep_events) {
         current->events_capped = 1;
         current->keep_events = 0;
-        account(pl, current);
+        account(pl, current, 0);
     }
 }
 
@@ -176,7 +183,7 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
     }
     pl->next_id++;
     pl->st.connections++;
-    account(pl, c);
+    account(pl, c, 1);
     if (flow_count(pl->flows) > pl->st.max_open)
         pl->st.max_open = flow_count(pl->flows);
     tcp_start(c, p);
@@ -224,8 +231,10 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     struct stream_consumer sc;
     aim_consumer(pl, c, &call, &sc);
     tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
-    if ((p.flags & TH_RST) && pl->cfg.app)
+    if ((p.flags & TH_RST) && pl->cfg.app) {
         app_rst(pl->cfg.app, c);
+        call.touched = 1;
+    }
     if (keep) {
         ev.offset = offset;
         (void)conn_add_event(c, &ev);
@@ -233,7 +242,7 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, c, list_of[c->closed]);
-    account(pl, c);
+    account(pl, c, pl->cfg.app && call.touched);
     if (pl->cfg.memcap && pl->mem > pl->cfg.memcap)
         make_room(pl, c);
     pipeline_expire(pl, ts_ns);
