@@ -589,11 +589,10 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
     }
 }
 
-/* Should the body of this message be kept to be read? */
-static int worth_keeping(const struct tls_conn *t, int from_server, uint8_t type)
+/* Is the body of this message read for the summary?  The answer must not
+ * depend on who listens: --json and the ladder report the same connection. */
+static int worth_reading(const struct tls_conn *t, int from_server, uint8_t type)
 {
-    if (t->in_plaintext && t->on_event)
-        return 1; /* decrypted: the detail pane shows what the keys revealed */
     if (type == HT_ENCRYPTED_EXTENSIONS)
         return from_server;
     if (type == HT_CLIENT_HELLO)
@@ -619,17 +618,14 @@ static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *
             d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
             d->hs_left = d->hs_len;
             d->buf_have = 0;
-            d->keeping = worth_keeping(t, from_server, d->hs_type);
+            int read = worth_reading(t, from_server, d->hs_type);
+            /* decrypted, every body is kept too: the detail pane shows what the keys revealed */
+            d->keeping = read || (t->in_plaintext && t->on_event);
             if (d->keeping && d->hs_len > t->cfg.max_message) {
-                d->keeping = 0; /* too large to keep: named, not read */
-                if (d->hs_type == HT_CERTIFICATE)
-                    snprintf(t->s.note, sizeof t->s.note, "certificate message of %u bytes not read", d->hs_len);
-                else if (!t->s.note[0] && tls_msg_name(d->hs_type))
-                    snprintf(t->s.note, sizeof t->s.note, "%s of %u bytes not read", tls_msg_name(d->hs_type),
-                             d->hs_len);
-                else if (!t->s.note[0]) /* an unregistered type has no name */
-                    snprintf(t->s.note, sizeof t->s.note, "handshake message type %u of %u bytes not read",
-                             d->hs_type, d->hs_len);
+                d->keeping = 0; /* too large to keep: named, not read; noted when the summary misses it */
+                const char *what = d->hs_type == HT_CERTIFICATE ? "certificate message" : tls_msg_name(d->hs_type);
+                if (read && what && (d->hs_type == HT_CERTIFICATE || !t->s.note[0]))
+                    snprintf(t->s.note, sizeof t->s.note, "%s of %u bytes not read", what, d->hs_len);
             }
             if (d->keeping) {
                 d->buf = malloc(d->hs_len ? d->hs_len : 1);
