@@ -136,6 +136,7 @@ struct http_conn {
     void *ctx;
     struct http_summary sum;
     int h2_mode;              /* from here on both sides speak HTTP/2: count its frames */
+    int ended;                /* http_end was called: nothing more is counted */
     struct h2_side h2[2];     /* [0] client, [1] server */
     struct direction client;
     struct direction server;
@@ -772,7 +773,7 @@ void http_start_h2(struct http_conn *h)
 
 void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
 {
-    if (!h || !p)
+    if (!h || !p || h->ended)
         return;
     if (h->h2_mode) {
         h2_bytes(h, from_client, p, n);
@@ -853,6 +854,7 @@ void http_end(struct http_conn *h)
         return;
     /* a body read until close is complete now; anything else cut short is just unfinished */
     stop_both(h);
+    h->ended = 1;
 }
 
 const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }

@@ -558,6 +558,23 @@ static void test_end_stops_everything(void)
     CU_ASSERT_EQUAL(s->malformed, 0);
     CU_ASSERT_STRING_EQUAL(o->log, "C GET / HTTP/1.0\nS HTTP/1.0 200 OK\n");
     http_free(h);
+
+    /* HTTP/2 (ALPN h2): frames after the end are not counted either */
+    h = http_new(record_msg, o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    static const char settings[] = "\x00\x00\x00\x04\x00\x00\x00\x00\x00"; /* an empty SETTINGS frame */
+    http_start_h2(h);
+    feed_exact(h, 1, preface, sizeof preface - 1);
+    feed_exact(h, 1, settings, sizeof settings - 1);
+    feed_exact(h, 0, settings, sizeof settings - 1);
+    http_end(h);
+    feed_exact(h, 1, settings, sizeof settings - 1);
+    feed_exact(h, 0, settings, sizeof settings - 1);
+    s = http_summary_of(h);
+    CU_ASSERT_EQUAL(s->h2_frames[0], 1);
+    CU_ASSERT_EQUAL(s->h2_frames[1], 1);
+    http_free(h);
     free(o);
     http_free(NULL);
 }
