@@ -160,6 +160,8 @@ static int run(const struct options *o)
         .keylog_file = keylog && *keylog && !o->tcp_only ? keylog : NULL,
         .keylog_optional = !o->keylog || o->iface, /* SSLKEYLOGFILE, or a browser yet to start */
         .live = o->iface != NULL,
+        /* live: no loader thread before root and capabilities are given up (capset is per thread) */
+        .lazy_store = o->iface != NULL,
         .warn = o->quiet ? NULL : warn_line,
     };
     char aerr[256] = "";

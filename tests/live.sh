@@ -147,8 +147,12 @@ sp=$!; pids+=($sp)
 for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/cap.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
 if grep -q "capturing on" "$tmp/cap.err"; then
     st=$(grep -E '^(CapPrm|CapEff|NoNewPrivs):' /proc/$sp/status | tr -s '\t ' ' ' | tr '\n' ' ')
+    # capset is per thread: no thread may keep what the main one gave up
+    held=$(grep -hE '^Cap(Prm|Eff):' /proc/$sp/task/*/status | grep -vc '0000000000000000$')
+    [ "$held" = 0 ] || st="$st ($held capability sets of its threads not empty)"
     kill -INT $sp; wait $sp
     case $st in
+    *"not empty)") echo "FAIL: a thread still privileged after opening lo as nobody with CAP_NET_RAW: $st"; fail=1;;
     *"CapPrm: 0000000000000000 CapEff: 0000000000000000"*"NoNewPrivs: 1"*)
         echo "ok   capabilities given up after opening lo as nobody with CAP_NET_RAW ($st)";;
     *) echo "FAIL: still privileged after opening lo as nobody with CAP_NET_RAW: $st"; fail=1;;
