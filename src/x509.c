@@ -433,10 +433,8 @@ struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t e
         }
     } else {
         /* No system store (or an empty one) is not an error: every chain
-         * will then be "untrusted", which is what such a client would say.
-         * No duplicate check: comparing each anchor with all the others was a
-         * third of the load, and a repeated anchor changes no verdict. */
-        ret = gnutls_x509_trust_list_add_system_trust(v->tl, 0, 0);
+         * will then be "untrusted", which is what such a client would say. */
+        ret = gnutls_x509_trust_list_add_system_trust(v->tl, GNUTLS_TL_NO_DUPLICATES, 0);
         v->anchors = ret > 0 ? (unsigned)ret : 0;
     }
     return v;
