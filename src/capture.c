@@ -22,7 +22,7 @@
 struct capture {
     pcap_t *p;
     pcap_dumper_t *dump;
-    FILE *file;        /* the savefile being read, for offsets and seeking (NULL live) */
+    FILE *file;        /* the savefile being read, for offsets and seeking (NULL live, or a pipe) */
     int64_t size;
     int live;
     int ts_digits;
@@ -36,6 +36,12 @@ static void set_err(char *err, const char *fmt, const char *a, const char *b)
 }
 
 /* A classic pcap with the microsecond magic (either byte order). */
+static int usec_magic(const unsigned char m[4], size_t n)
+{
+    return n == 4 && ((m[0] == 0xd4 && m[1] == 0xc3 && m[2] == 0xb2 && m[3] == 0xa1) ||
+                      (m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0xc3 && m[3] == 0xd4));
+}
+
 static int is_usec_pcap(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -44,8 +50,21 @@ static int is_usec_pcap(const char *path)
     unsigned char m[4] = {0};
     size_t n = fread(m, 1, 4, f);
     fclose(f);
-    return n == 4 && ((m[0] == 0xd4 && m[1] == 0xc3 && m[2] == 0xb2 && m[3] == 0xa1) ||
-                      (m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0xc3 && m[3] == 0xd4));
+    return usec_magic(m, n);
+}
+
+/* `-r -`: standard input, as tcpdump reads it.  The magic is peeked and
+ * pushed back: the bytes are still in stdio's buffer, so glibc takes them
+ * back one by one (C promises only one). */
+static pcap_t *open_stdin(int *usec, char *perr)
+{
+    unsigned char m[4] = {0};
+    size_t n = fread(m, 1, 4, stdin);
+    *usec = usec_magic(m, n);
+    for (size_t i = n; i-- > 0;)
+        if (ungetc(m[i], stdin) == EOF)
+            return snprintf(perr, PCAP_ERRBUF_SIZE, "cannot read it back"), NULL;
+    return pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, perr);
 }
 
 struct capture *capture_open_file(const char *path, char *err)
@@ -56,14 +75,20 @@ struct capture *capture_open_file(const char *path, char *err)
         set_err(err, "%s: %s", path, strerror(ENOMEM));
         return NULL;
     }
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        set_err(err, "%s: %s", path, strerror(errno));
-        free(cap);
-        return NULL;
+    int usec = 0;
+    if (!strcmp(path, "-")) {
+        cap->p = open_stdin(&usec, perr);
+    } else {
+        FILE *probe = fopen(path, "rb");
+        if (!probe) {
+            set_err(err, "%s: %s", path, strerror(errno));
+            free(cap);
+            return NULL;
+        }
+        fclose(probe);
+        usec = is_usec_pcap(path);
+        cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
     }
-    fclose(probe);
-    cap->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!cap->p) {
         /* libpcap's messages sometimes start with the path already */
         const char *msg = perr;
@@ -74,22 +99,20 @@ struct capture *capture_open_file(const char *path, char *err)
         free(cap);
         return NULL;
     }
-    cap->ts_digits = is_usec_pcap(path) ? 6 : 9;
+    cap->ts_digits = usec ? 6 : 9;
     cap->nano = 1;
-    cap->file = pcap_file(cap->p);
+    FILE *f = pcap_file(cap->p);
     struct stat stbuf;
-    int regular = 0;
-    if (cap->file && fstat(fileno(cap->file), &stbuf) == 0) {
+    /* Only a regular file has offsets to go back to (a pipe, `-r -`, has none:
+     * asking for them would cost a failing lseek per packet).  One seek to
+     * where libpcap stands makes glibc's ftell answer from the position it
+     * tracks instead of an lseek per packet, which more than doubled the
+     * reading time. */
+    if (f && fstat(fileno(f), &stbuf) == 0 && S_ISREG(stbuf.st_mode)) {
         cap->size = stbuf.st_size;
-        regular = S_ISREG(stbuf.st_mode);
-    }
-    /* One seek to where libpcap stands: glibc's ftell then answers from the
-     * position it tracks instead of an lseek per packet (which more than
-     * doubled the reading time). A pipe cannot seek, and needs no offsets. */
-    if (regular) {
-        off_t here = ftello(cap->file);
-        if (here >= 0)
-            (void)fseeko(cap->file, here, SEEK_SET);
+        off_t here = ftello(f);
+        if (here >= 0 && fseeko(f, here, SEEK_SET) == 0)
+            cap->file = f;
     }
     snprintf(cap->name, sizeof cap->name, "%s", path);
     return cap;

@@ -58,6 +58,23 @@ expect write-copy-readback 0 '' -- --json -r "$tmp/copy.pcap"
 out_has write-copy-same '"packets":12,'
 expect utf8-ladder 0 '' -- --ladder -r "$cap/refused.pcap"
 
+# --- standard input: `tcpdump -w - | synfin -r -` says what the file would
+for f in four-way-close.pcap nanosecond.pcap pcapng-two-interfaces.pcapng; do
+    n=$((n + 1))
+    "$SYNFIN" --json -r - <"$cap/$f" >"$tmp/stdin.out" 2>"$tmp/err"; rc=$?
+    "$SYNFIN" --json -r "$cap/$f" >"$tmp/file.out" 2>/dev/null
+    if [ $rc = 0 ] && [ -s "$tmp/stdin.out" ] && cmp -s "$tmp/stdin.out" "$tmp/file.out"; then
+        echo "ok   stdin-$f"
+    else
+        echo "FAIL stdin-$f: exit $rc, or its JSON differs from reading the file"; cat "$tmp/err"; fail=$((fail + 1))
+    fi
+done
+printf 'not a capture' >"$tmp/garbage"
+expect stdin-garbage 1 '^synfin: -: not a readable capture file' -- -r - <"$tmp/garbage"
+head -c 30 "$cap/four-way-close.pcap" >"$tmp/cut30.pcap"
+expect stdin-cut 3 '^synfin: -: truncated' -- --json -r - <"$tmp/cut30.pcap"
+expect stdin-empty 1 '^synfin: -: not a readable capture file' -- -r - </dev/null
+
 # --- bad options
 expect unknown-option 2 'unknown' -- --frobnicate -r "$cap/refused.pcap"
 expect missing-arg 2 'needs an argument' -- -r
