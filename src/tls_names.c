@@ -33,12 +33,29 @@ struct tls_name16 {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *scan16(const struct tls_name16 *t, size_t n, uint16_t v)
+/* Binary search: every table below is in increasing order (tls_names_sorted
+ * checks it for the tests); the hot one is a ClientHello's groups, per connection. */
+static const char *find16(const struct tls_name16 *t, size_t n, uint16_t v)
 {
-    for (size_t i = 0; i < n; i++)
-        if (t[i].v == v)
-            return t[i].name;
+    size_t lo = 0, hi = n; /* search [lo, hi) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].v == v)
+            return t[mid].name;
+        if (t[mid].v < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+static int increasing16(const struct tls_name16 *t, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (t[i - 1].v >= t[i].v)
+            return 0;
+    return 1;
 }
 
 /* ------------------------------------------------------------ cipher suites */
@@ -247,7 +264,7 @@ static const struct tls_name16 extension_names[] = {
 
 const char *tls_extension_name(uint16_t type)
 {
-    return scan16(extension_names, COUNT(extension_names), type);
+    return find16(extension_names, COUNT(extension_names), type);
 }
 
 /* --------------------------------------------------------- supported groups */
@@ -316,7 +333,7 @@ static const struct tls_name16 group_names[] = {
 
 const char *tls_group_name(uint16_t group)
 {
-    return scan16(group_names, COUNT(group_names), group);
+    return find16(group_names, COUNT(group_names), group);
 }
 
 /* -------------------------------------------------------- signature schemes */
@@ -376,7 +393,7 @@ static const struct tls_name16 sigscheme_names[] = {
 
 const char *tls_sigscheme_name(uint16_t scheme)
 {
-    return scan16(sigscheme_names, COUNT(sigscheme_names), scheme);
+    return find16(sigscheme_names, COUNT(sigscheme_names), scheme);
 }
 
 /* ----------------------------------------------------------------- versions */
@@ -422,4 +439,10 @@ const char *tls_version_name(uint16_t version, char *buf, unsigned len)
 int tls_is_grease(uint16_t v)
 {
     return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+int tls_names_sorted(void)
+{
+    return increasing16(extension_names, COUNT(extension_names)) && increasing16(group_names, COUNT(group_names)) &&
+           increasing16(sigscheme_names, COUNT(sigscheme_names));
 }

@@ -33,5 +33,8 @@ const char *tls_sigscheme_name(uint16_t scheme);
 const char *tls_version_name(uint16_t version, char *buf, unsigned len);
 /* RFC 8701 GREASE values (0x0a0a, 0x1a1a, ... 0xfafa). */
 int tls_is_grease(uint16_t v);
+/* 1 when the extension, group and signature scheme tables are in increasing
+ * order, as their binary search needs (for the tests). */
+int tls_names_sorted(void);
 
 #endif
