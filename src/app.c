@@ -11,6 +11,7 @@
 #include "app.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,8 @@ struct app_ctx {
     /* The system store takes tens of milliseconds to parse: it loads on a
      * thread of its own while the first packets are read. */
     pthread_t loader;
-    int loading;
+    int loading;                     /* the loader thread was started and not yet joined */
+    atomic_int loaded;               /* set by the loader thread as it ends */
     struct tls_fp_cache *fingerprints;
     struct keylog *keys;             /* NULL: no key log, nothing is decrypted */
     const char *keys_path;
@@ -93,7 +95,15 @@ static void *load_system_store(void *arg)
     struct app_ctx *ax = arg;
     char err[256];
     ax->verifier = x509_verifier_new(NULL, err, sizeof err); /* an empty store is no error */
+    atomic_store(&ax->loaded, 1);
     return NULL;
+}
+
+/* Would lazy_verifier answer without waiting for the loader? */
+static int verifier_ready(void *ctx)
+{
+    struct app_ctx *ax = ctx;
+    return !ax->loading || atomic_load(&ax->loaded);
 }
 
 static void wait_for_store(struct app_ctx *ax)
@@ -218,7 +228,8 @@ static void on_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
 
 static void start_tls(struct app_ctx *ax, struct conn *c, struct app_state *st)
 {
-    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ctx = ax, .fingerprints = ax->fingerprints,
+    struct tls_config tc = {.verifier = lazy_verifier, .verifier_ready = verifier_ready, .verifier_ctx = ax,
+                            .fingerprints = ax->fingerprints,
                             .secret = ax->keys ? find_secret : NULL, .secret_ctx = ax,
                             .plaintext = on_plaintext, .plaintext_ctx = st};
     /* without a ladder to draw, nobody listens: the parser skips its labels */

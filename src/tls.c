@@ -97,6 +97,11 @@ struct tls_conn {
     int64_t now_s;
     uint8_t in_plaintext;     /* the bytes being parsed came out of a decrypted record */
     uint8_t *plain;           /* room for one decrypted record */
+    /* a Certificate whose check waits for the trust store (see verifier_ready) */
+    uint8_t *cert_pending;
+    uint32_t cert_pending_len;
+    uint8_t cert_pending_v13;
+    int64_t cert_pending_now_s;
 };
 
 static const char *const hs_kind_names[TLS_HS_COUNT] = {"full", "resumed", "anonymous", "failed", "incomplete"};
@@ -156,6 +161,7 @@ void tls_free(struct tls_conn *t)
         tlsd_free(t->dir[s].dec);
     }
     free(t->plain);
+    free(t->cert_pending);
     free(t);
 }
 
@@ -163,7 +169,7 @@ const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->
 
 size_t tls_memory(const struct tls_conn *t)
 {
-    size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0);
+    size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0) + t->cert_pending_len;
     for (int s = 0; s < 2; s++)
         n += (t->dir[s].buf ? t->dir[s].hs_len : 0) + (t->dir[s].rec ? MAX_RECORD : 0) + (t->dir[s].dec ? 512 : 0);
     return n;
@@ -406,11 +412,21 @@ static void parse_encrypted_extensions(struct tls_server_hello *sh, struct curso
                 parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
 }
 
-/* The server's chain: count it, parse the leaf, verify as the client would. */
-static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, size_t cap)
+/* Put off checking a chain while the trust store still loads (its loader
+ * thread would otherwise keep the reading waiting, tens of milliseconds);
+ * wait only when a listener needs the verdict on the Certificate's arrow. */
+static int put_off_check(struct tls_conn *t)
+{
+    return !t->on_event && t->cfg.verifier && t->cfg.verifier_ready && !t->cfg.verifier_ready(t->cfg.verifier_ctx);
+}
+
+/* The server's chain: count it, parse the leaf, verify as the client would
+ * (or keep the message for verify_pending, when may_put_off). */
+static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, size_t cap, int may_put_off)
 {
     const uint8_t *der[MAX_CHAIN];
     size_t len[MAX_CHAIN], n = 0, total = 0;
+    struct cursor whole = c;
     if (t->v13)
         cur_skip(&c, cur_u8(&c)); /* certificate_request_context */
     struct cursor list = cur_sub(&c, cur_be24(&c));
@@ -436,6 +452,17 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
             snprintf(label, cap, "Certificate (empty)");
         return;
     }
+    if (may_put_off && put_off_check(t)) {
+        size_t body = cur_left(&whole);
+        t->cert_pending = malloc(body ? body : 1);
+        if (t->cert_pending) {
+            memcpy(t->cert_pending, whole.p + whole.pos, body);
+            t->cert_pending_len = (uint32_t)body;
+            t->cert_pending_v13 = t->v13;
+            t->cert_pending_now_s = t->now_s;
+            return;
+        } /* no room to keep it: wait for the store instead */
+    }
     struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
     if (!v) { /* verification is off: the leaf is still worth showing */
         if (x509_parse(der[0], len[0], &t->s.leaf) < 0)
@@ -451,6 +478,27 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
     t->s.cert_verified = 1;
     if (t->on_event)
         snprintf(label, cap, "Certificate (%zu, %s)", total, cert_verdict_name(t->s.cert_verdict));
+}
+
+/* Check a put-off chain: at the Certificate's time, with its version. */
+static void verify_pending(struct tls_conn *t)
+{
+    uint8_t *body = t->cert_pending;
+    if (!body)
+        return;
+    uint8_t v13 = t->v13;
+    int64_t now_s = t->now_s;
+    struct cursor c;
+    cur_init(&c, body, t->cert_pending_len);
+    t->v13 = t->cert_pending_v13;
+    t->now_s = t->cert_pending_now_s;
+    t->cert_pending = NULL;
+    t->cert_pending_len = 0;
+    char label[8];
+    parse_certificate(t, c, label, sizeof label, 0);
+    t->v13 = v13;
+    t->now_s = now_s;
+    free(body);
 }
 
 static void set_established(struct tls_conn *t, int from_server);
@@ -564,7 +612,7 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
                 snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
         }
     } else if (type == HT_CERTIFICATE && from_server && body) {
-        parse_certificate(t, c, label, sizeof label);
+        parse_certificate(t, c, label, sizeof label, 1);
     } else if (type == HT_ENCRYPTED_EXTENSIONS && from_server && body) {
         parse_encrypted_extensions(&t->s.sh, c);
     }
@@ -938,6 +986,8 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
 {
     struct tls_dir *d = &t->dir[from_server & 1];
     from_server &= 1;
+    if (t->cert_pending && !put_off_check(t))
+        verify_pending(t);
     t->now_s = now_s;
     if (!d->started && n > 0) {
         d->started = 1;
@@ -1013,6 +1063,7 @@ void tls_rst(struct tls_conn *t)
 void tls_end(struct tls_conn *t)
 {
     struct tls_summary *s = &t->s;
+    verify_pending(t); /* the store is waited for now, if it must be */
     if (t->cfg.secret && !s->decrypted_records && !s->decrypt_note[0]) {
         s->keys_offered = 1; /* keys were there to use, but nothing needed them */
         snprintf(s->decrypt_note, sizeof s->decrypt_note, "no encrypted record to decrypt");

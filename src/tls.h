@@ -139,6 +139,10 @@ void tls_fp_cache_free(struct tls_fp_cache *fc);
 
 struct tls_config {
     struct x509_verifier *(*verifier)(void *ctx); /* lazily loaded trust store, or NULL: no verification */
+    /* may be NULL (always ready): 0 while verifier() would still wait for the
+     * store to load; then, when nobody listens for the Certificate's label,
+     * its check is put off (the message kept) instead of waiting */
+    int (*verifier_ready)(void *ctx);
     void *verifier_ctx;
     /* the key log: a secret by client random and label (NULL: no key log, nothing decrypted) */
     const uint8_t *(*secret)(void *ctx, const uint8_t client_random[32], enum keylog_label label, size_t *len);

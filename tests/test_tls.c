@@ -13,6 +13,7 @@
 
 #include "tls.h"
 #include "unit.h"
+#include "x509.h"
 
 /* ------------------------------------------------------------ a byte builder */
 
@@ -230,6 +231,94 @@ static void test_whole_conversation(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "ClientHello (SNI www.synfin.test)"));
 }
 
+/* ------------------------------------------------ a certificate check put off */
+
+/* A trust store that is "still loading" until the test says otherwise. */
+struct slow_store {
+    struct x509_verifier *v;
+    int ready, calls;
+};
+
+static struct x509_verifier *slow_verifier(void *ctx)
+{
+    struct slow_store *st = ctx;
+    st->calls++;
+    return st->v;
+}
+
+static int slow_ready(void *ctx) { return ((struct slow_store *)ctx)->ready; }
+
+static void feed_flights(struct tls_conn *t, size_t from, size_t to)
+{
+    for (size_t f = from; f < to; f++)
+        tls_data(t, conv[f].from_server, conv[f].bytes.b, conv[f].bytes.n, 1700000000);
+}
+
+/* Without a listener, a Certificate that arrives while the store loads is
+ * kept and checked later (at the next bytes once the store is there, or at
+ * the end) with the same verdict; a listener (the ladder) waits instead. */
+static void test_cert_check_put_off(void)
+{
+    char err[256];
+    struct slow_store st = {x509_verifier_new(NULL, err, sizeof err), 1, 0};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st.v);
+    struct tls_config cfg = {.verifier = slow_verifier, .verifier_ready = slow_ready, .verifier_ctx = &st};
+
+    /* the store ready from the start: checked at once */
+    struct tls_conn *t = tls_new(&cfg, NULL, NULL);
+    feed_flights(t, 0, 2);
+    CU_ASSERT_EQUAL(st.calls, 1);
+    size_t mem_checked = tls_memory(t);
+    feed_flights(t, 2, 6);
+    tls_end(t);
+    struct tls_summary ref = *tls_summary_of(t);
+    tls_free(t);
+    CU_ASSERT(ref.cert_verified);
+
+    /* still loading at the Certificate, ready before the client's next flight */
+    st.ready = 0, st.calls = 0;
+    t = tls_new(&cfg, NULL, NULL);
+    feed_flights(t, 0, 2);
+    CU_ASSERT_EQUAL(st.calls, 0);
+    CU_ASSERT_FALSE(tls_summary_of(t)->cert_verified);
+    CU_ASSERT(tls_memory(t) > mem_checked); /* the kept message counts against --memcap */
+    st.ready = 1;
+    feed_flights(t, 2, 3);
+    CU_ASSERT_EQUAL(st.calls, 1);
+    CU_ASSERT(tls_summary_of(t)->cert_verified);
+    feed_flights(t, 3, 6);
+    tls_end(t);
+    CU_ASSERT_EQUAL(st.calls, 1);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->cert_verdict, ref.cert_verdict);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->certificates, ref.certificates);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->handshake, ref.handshake);
+    tls_free(t);
+
+    /* never ready while bytes flow: the end checks it */
+    st.ready = 0, st.calls = 0;
+    t = tls_new(&cfg, NULL, NULL);
+    feed_flights(t, 0, 6);
+    CU_ASSERT_EQUAL(st.calls, 0);
+    tls_end(t);
+    CU_ASSERT_EQUAL(st.calls, 1);
+    CU_ASSERT(tls_summary_of(t)->cert_verified);
+    CU_ASSERT_EQUAL(tls_summary_of(t)->cert_verdict, ref.cert_verdict);
+    tls_free(t);
+
+    /* a listener needs the verdict on the Certificate's arrow: no putting off */
+    struct transcript tr;
+    memset(&tr, 0, sizeof tr);
+    st.ready = 0, st.calls = 0;
+    t = tls_new(&cfg, on_event, &tr);
+    feed_flights(t, 0, 2);
+    CU_ASSERT_EQUAL(st.calls, 1);
+    CU_ASSERT(tls_summary_of(t)->cert_verified);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, cert_verdict_name(ref.cert_verdict)));
+    tls_end(t);
+    tls_free(t);
+    x509_verifier_free(st.v);
+}
+
 static void test_ja4_spec_example(void)
 {
     struct transcript tr;
@@ -402,6 +491,7 @@ int main(void)
         {"an alert before Finished fails the handshake", test_alert_fails_handshake},
         {"RST and capture end", test_rst_and_incomplete},
         {"a gap stops the direction", test_gap_stops_direction},
+        {"a certificate check put off while the store loads", test_cert_check_put_off},
     };
     return unit_run("tls", NULL, NULL, tests, UNIT_COUNT(tests));
 }
