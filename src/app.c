@@ -31,7 +31,8 @@ struct app_ctx {
     struct x509_verifier *verifier;  /* the trust anchors, or NULL */
     int verifier_tried;
     /* The system store takes tens of milliseconds to parse: it loads on a
-     * thread of its own while the first packets are read. */
+     * thread of its own, from the first TLS connection on, while packets
+     * are read (tls.c puts off the checks that would wait for it). */
     pthread_t loader;
     int loading;                     /* the loader thread was started and not yet joined */
     atomic_int loaded;               /* set by the loader thread as it ends */
@@ -158,12 +159,18 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
             free(ax);
             return NULL;
         }
-    } else if (!cfg->no_verify && !cfg->lazy_store) {
-        ax->verifier_tried = 1;
-        ax->loading = pthread_create(&ax->loader, NULL, load_system_store, ax) == 0;
-        ax->verifier_tried = ax->loading; /* no thread: load on first use instead */
     }
     return ax;
+}
+
+/* The first TLS connection starts loading the system store on its thread,
+ * so a capture without TLS never pays for it (tens of milliseconds). */
+static void start_loading(struct app_ctx *ax)
+{
+    if (ax->verifier_tried || ax->cfg.no_verify || ax->cfg.lazy_store)
+        return;
+    ax->loading = pthread_create(&ax->loader, NULL, load_system_store, ax) == 0;
+    ax->verifier_tried = ax->loading; /* no thread: load on first use instead */
 }
 
 void app_ctx_free(struct app_ctx *ax)
@@ -228,6 +235,7 @@ static void on_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
 
 static void start_tls(struct app_ctx *ax, struct conn *c, struct app_state *st)
 {
+    start_loading(ax);
     struct tls_config tc = {.verifier = lazy_verifier, .verifier_ready = verifier_ready, .verifier_ctx = ax,
                             .fingerprints = ax->fingerprints,
                             .secret = ax->keys ? find_secret : NULL, .secret_ctx = ax,
