@@ -5,9 +5,9 @@
  * A change of user id away from 0 clears every capability by itself (and
  * glibc applies it to every thread).  A process that is not root but holds
  * capabilities (file capabilities set with setcap) clears them with capset;
- * that call is per thread, so it only covers threads that exist later or
- * this one: synfin's other thread (loading the trust store) never touches
- * the network and ends on its own.
+ * that call is per thread and threads made later inherit the result, so a
+ * live capture starts none before this (app.c loads the trust store at the
+ * first certificate instead).
  */
 #include "privs.h"
 
