@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "keylog.h"
 
 #include "fuzz_common.h"
@@ -58,17 +59,6 @@ static void write_file(const uint8_t *p, size_t n, const char *mode)
     fclose(f);
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 #define MAX_RANDOMS 16
 
 /* The client randoms worth asking about: every run of exactly 64 hex digits. */
@@ -78,11 +68,11 @@ static size_t find_randoms(const uint8_t *p, size_t n, uint8_t out[][32])
     memset(out[k++], 0, 32); /* one nobody logs (probably) */
     for (size_t i = 0; i < n && k < MAX_RANDOMS;) {
         size_t j = i;
-        while (j < n && hexval(p[j]) >= 0)
+        while (j < n && hex_digit_value(p[j]) >= 0)
             j++;
         if (j - i == 64) {
             for (size_t b = 0; b < 32; b++)
-                out[k][b] = (uint8_t)(hexval(p[i + 2 * b]) << 4 | hexval(p[i + 2 * b + 1]));
+                out[k][b] = (uint8_t)(hex_digit_value(p[i + 2 * b]) << 4 | hex_digit_value(p[i + 2 * b + 1]));
             k++;
         }
         i = j > i ? j : i + 1;
