@@ -14,11 +14,16 @@ pids=()
 fail=0
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
+# wait_capturing ERRFILE PID: until synfin says "capturing on" (5 s at most) or has exited
+wait_capturing() {
+    for _ in $(seq 1 50); do grep -q "capturing on" "$1" && return 0; kill -0 "$2" 2>/dev/null || return 1; sleep 0.1; done
+    return 1
+}
 
 port=$((20000 + RANDOM % 20000))
 "$SYNFIN" --json -i lo -w "$tmp/saved.pcap" "tcp port $port" >"$tmp/out" 2>"$tmp/err" &
 sp=$!; pids+=($sp)
-for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+wait_capturing "$tmp/err" $sp
 if ! grep -q "capturing on" "$tmp/err"; then
     if grep -qE "^synfin: lo: .*(CAP_NET_RAW|cannot capture)" "$tmp/err"; then
         echo "SKIP: cannot capture on lo here: $(head -1 "$tmp/err")"; exit 77
@@ -105,7 +110,7 @@ keys="$tmp/live.keys"
 port=$((port + 1))
 "$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/tls.out" 2>"$tmp/tls.err" &
 sp=$!; pids+=($sp)
-for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/tls.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+wait_capturing "$tmp/tls.err" $sp
 sleep 0.3
 tls_exchange "$port" "$keys"
 sleep 0.5
@@ -124,7 +129,7 @@ keys="$tmp/later.keys"
 port=$((port + 1))
 "$SYNFIN" --json --no-verify --keylog "$keys" -i lo "tcp port $port" >"$tmp/later.out" 2>"$tmp/later.err" &
 sp=$!; pids+=($sp)
-for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/later.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+wait_capturing "$tmp/later.err" $sp
 sleep 0.3
 tls_exchange "$port" "$keys"
 tls_exchange "$port" "$keys"
@@ -144,7 +149,7 @@ setcap cap_net_raw,cap_net_admin=ep "$tmp/synfin-cap" 2>/dev/null || { echo "SKI
 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$tmp/synfin-cap" --json -i lo "tcp port 9" \
     >/dev/null 2>"$tmp/cap.err" &
 sp=$!; pids+=($sp)
-for _ in $(seq 1 50); do grep -q "capturing on" "$tmp/cap.err" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
+wait_capturing "$tmp/cap.err" $sp
 if grep -q "capturing on" "$tmp/cap.err"; then
     st=$(grep -E '^(CapPrm|CapEff|NoNewPrivs):' /proc/$sp/status | tr -s '\t ' ' ' | tr '\n' ' ')
     # capset is per thread: no thread may keep what the main one gave up
