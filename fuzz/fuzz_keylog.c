@@ -1,5 +1,5 @@
 /*
- * fuzz_keylog.c - the NSS key log reader (keylog.c, API in src/keylog.h).
+ * fuzz_keylog.c - the NSS key log reader (keylog.c, API in src/proto/keylog.h).
  *
  * Input: [split][file bytes...].  When split % 7 == 0 both tables are capped
  * at 2 client randoms (keylog_set_max_entries), which drives the "stop and

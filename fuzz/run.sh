@@ -4,7 +4,7 @@
 #
 # TARGETS are names like tls or fuzz_tls (default: all fuzz/fuzz_*.c).
 # Everything goes into $FUZZ_BUILD (default ./build-fuzz):
-#   obj/, libsynfin-fuzz.a  src/*.c (but synfin.c) with ASan, UBSan and coverage
+#   obj/, libsynfin-fuzz.a  src/**/*.c (but synfin.c and tui/) with ASan, UBSan and coverage
 #   fuzz_NAME               the targets
 #   seeds/NAME/             made by make-seeds.sh from the repository's captures
 #   corpus/NAME/            the growing corpus (kept between runs)
@@ -48,7 +48,10 @@ fi
 
 # ---------------------------------------------------------------- build
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN -I$src $(pkg-config --cflags libpcap gnutls)"
+# the library's sources: every folder of src/ but tui/ (curses), without main
+lib_dirs=("$src" "$src/capture" "$src/tcp" "$src/proto" "$src/model" "$src/out")
+INC=""; for d in "${lib_dirs[@]}"; do INC="$INC -I$d"; done
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN$INC $(pkg-config --cflags libpcap gnutls)"
 LIBS="$(pkg-config --libs libpcap gnutls) -pthread"
 
 mkdir -p "$build/obj" "$build/logs"
@@ -57,13 +60,13 @@ if [ "$(cat "$build/obj/.src" 2>/dev/null)" != "$src" ]; then
     rm -f "$build"/obj/*.o "$build/libsynfin-fuzz.a"
     echo "$src" > "$build/obj/.src"
 fi
-newest_h=$(ls -t "$src"/*.h | head -1)
-# Every src/*.c but synfin.c (main) goes into one archive; a target links what it needs.
+lib_sources() { for d in "${lib_dirs[@]}"; do ls "$d"/*.c 2>/dev/null; done | grep -v "/synfin\.c$"; }
+newest_h=$(for d in "${lib_dirs[@]}"; do ls "$d"/*.h 2>/dev/null; done | xargs ls -t | head -1)
+# Every library source (not main, not tui/) goes into one archive; a target links what it needs.
 build_lib() {
     local changed=0 c o
     : > "$build/obj/todo"
-    for c in "$src"/*.c; do
-        case $(basename "$c") in synfin.c) continue;; esac
+    for c in $(lib_sources); do
         o="$build/obj/$(basename "$c" .c).o"
         if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
             echo "$c" >> "$build/obj/todo"
@@ -73,7 +76,7 @@ build_lib() {
     done
     for o in "$build"/obj/*.o; do   # objects of sources that are gone
         [ -e "$o" ] || continue
-        [ -f "$src/$(basename "$o" .o).c" ] || { rm -f "$o"; changed=1; }
+        lib_sources | grep -q "/$(basename "$o" .o)\.c$" || { rm -f "$o"; changed=1; }
     done
     if [ -s "$build/obj/todo" ]; then
         echo "run.sh: compiling $(wc -l < "$build/obj/todo") source files from $src"

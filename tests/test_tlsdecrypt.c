@@ -9,7 +9,7 @@
  *    TLS 1.0/1.1/1.2 CBC with MAC-then-encrypt and encrypt-then-MAC, GCM,
  *    CCM, ChaCha20, TLS 1.3 GCM/CCM/ChaCha20),
  *  - round trips for every suite the IANA registry names with AES or
- *    ChaCha20-Poly1305 (src/tls_cipher_table.h): the test seals records
+ *    ChaCha20-Poly1305 (src/proto/tls_cipher_table.h): the test seals records
  *    itself with GnuTLS's cipher API, from the suite's name, not from
  *    tlsdecrypt's table; tlsdecrypt must open them,
  *  - failures: a flipped bit anywhere, bad CBC padding, short or misaligned

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-tls_names_gen.py - writes src/tls_cipher_table.h, the cipher-suite table of
+tls_names_gen.py - writes src/proto/tls_cipher_table.h, the cipher-suite table of
 tls_names.c: every IANA "TLS Cipher Suites" registry name, sorted by value,
 with a flag telling whether the suite authenticates no server certificate.
 
@@ -40,9 +40,9 @@ once, so nothing string-matches at run time:
   certificate) and the TLS 1.3 suites (they name no key exchange at all).
 
 Usage
-  python3 src/tls_names_gen.py                 # run tshark, write the table
-  python3 src/tls_names_gen.py --values FILE   # read saved `tshark -G values`
-  python3 src/tls_names_gen.py --check         # exit 1 if the file would change
+  python3 src/proto/tls_names_gen.py                 # run tshark, write the table
+  python3 src/proto/tls_names_gen.py --values FILE   # read saved `tshark -G values`
+  python3 src/proto/tls_names_gen.py --check         # exit 1 if the file would change
   options: -o PATH (default: tls_cipher_table.h next to this script),
            --no-openssl (skip the cross-check)
 """
