@@ -99,8 +99,8 @@ static void test_rows(void)
     /* the states change exactly where the textbook says, and only there */
     static const struct { int row, side; enum tcp_state st; } changes[] = {
         {0, SIDE_CLIENT, ST_SYN_SENT}, {1, SIDE_SERVER, ST_SYN_RECV}, {2, SIDE_CLIENT, ST_ESTABLISHED},
-        {2, SIDE_SERVER, ST_ESTABLISHED}, {7, SIDE_CLIENT, ST_FIN_WAIT_1}, {7, SIDE_SERVER, ST_CLOSE_WAIT},
-        {8, SIDE_CLIENT, ST_FIN_WAIT_2}, {9, SIDE_CLIENT, ST_TIME_WAIT}, {9, SIDE_SERVER, ST_LAST_ACK},
+        {2, SIDE_SERVER, ST_ESTABLISHED}, {7, SIDE_CLIENT, ST_FIN_WAIT_1}, {8, SIDE_SERVER, ST_CLOSE_WAIT},
+        {8, SIDE_CLIENT, ST_FIN_WAIT_2}, {9, SIDE_SERVER, ST_LAST_ACK}, {10, SIDE_CLIENT, ST_TIME_WAIT},
         {10, SIDE_SERVER, ST_CLOSED},
     };
     int seen = 0;

@@ -305,18 +305,21 @@ static void test_no_final_ack(void)
 }
 
 /*
- * Simultaneous open (RFC 9293 figure 8): the SYNs cross, so each side gets
- * the other's SYN in SYN_SENT and both are SYN_RECV; each SYN+ACK then
- * acknowledges the other's SYN, and once both are seen both are
- * ESTABLISHED, with no further ACK needed.
+ * Simultaneous open (RFC 9293 figure 8): the SYNs cross.  The server's SYN
+ * is its own act (LISTEN -> SYN_SENT); each SYN+ACK is its sender's answer
+ * to the peer's SYN (SYN_SENT -> SYN_RECV) and acknowledges the peer's SYN,
+ * which takes a peer already in SYN_RECV to ESTABLISHED; the second SYN+ACK
+ * finds its sender's SYN acknowledged by the first, so after both SYN+ACKs
+ * both sides are ESTABLISHED, as in the RFC's figure.
  */
 static void test_simultaneous_open(void)
 {
     reset_harness();
     static const struct step s[] = {
         {CL, SYN, CI, 0, 0, ST_SYN_SENT, ST_LISTEN, 0, 0},
-        {SV, SYN, SI, 0, 0, ST_SYN_RECV, ST_SYN_RECV, 0, 0},
-        {CL, SYN | ACK, CI, SI + 1, 0, ST_SYN_RECV, ST_ESTABLISHED, 0, 0},
+        {SV, SYN, SI, 0, 0, ST_SYN_SENT, ST_SYN_SENT, 0, 0},
+        {CL, SYN | ACK, CI, SI + 1, 0, ST_SYN_RECV, ST_SYN_SENT, 0, 0},
+        /* the server's answer finds its own SYN already acknowledged: two edges */
         {SV, SYN | ACK, SI, CI + 1, 0, ST_ESTABLISHED, ST_ESTABLISHED, 0, 0},
     };
     RUN(s, "simultaneous open");
@@ -328,8 +331,8 @@ static void test_simultaneous_open(void)
     reset_harness();
     static const struct step t[] = {
         {CL, SYN, CI, 0, 0, ST_SYN_SENT, ST_LISTEN, 0, 0},
-        {SV, SYN, SI, 0, 0, ST_SYN_RECV, ST_SYN_RECV, 0, 0},
-        {SV, SYN | ACK, SI, CI + 1, 0, ST_ESTABLISHED, ST_SYN_RECV, 0, 0},
+        {SV, SYN, SI, 0, 0, ST_SYN_SENT, ST_SYN_SENT, 0, 0},
+        {SV, SYN | ACK, SI, CI + 1, 0, ST_SYN_SENT, ST_SYN_RECV, 0, 0},
         {CL, SYN | ACK, CI, SI + 1, 0, ST_ESTABLISHED, ST_ESTABLISHED, 0, 0},
     };
     RUN(t, "simultaneous open, other order");
@@ -344,7 +347,7 @@ static void test_simultaneous_open_then_ack(void)
     reset_harness();
     static const struct step s[] = {
         {CL, SYN, CI, 0, 0, ST_SYN_SENT, ST_LISTEN, 0, 0},
-        {SV, SYN, SI, 0, 0, ST_SYN_RECV, ST_SYN_RECV, 0, 0},
+        {SV, SYN, SI, 0, 0, ST_SYN_SENT, ST_SYN_SENT, 0, 0},
         {CL, SYN | ACK, CI, SI + 1, 0, -1, -1, -1, 0},
         {SV, SYN | ACK, SI, CI + 1, 0, -1, -1, -1, 0},
         {SV, ACK, SI + 1, CI + 1, 0, ST_ESTABLISHED, ST_ESTABLISHED, -1, 0},
@@ -381,9 +384,9 @@ static void four_way_close_from_handshake(void)
 {
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         {SV, ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
         {CL, ACK, CI + 2, SI + 2, 0, ST_TIME_WAIT, ST_CLOSED, 0, 0},
     };
     RUN(s, "four-way");
@@ -397,9 +400,9 @@ static void test_four_way(void)
     static const struct step s[] = {
         {CL, ACK | PSH, CI + 1, SI + 1, 10, ST_ESTABLISHED, ST_ESTABLISHED, 0, 0},
         {SV, ACK, SI + 1, CI + 11, 0, ST_ESTABLISHED, ST_ESTABLISHED, 0, 0},
-        {CL, FIN | ACK, CI + 11, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 11, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         {SV, ACK, SI + 1, CI + 12, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 12, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 12, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
         {CL, ACK, CI + 12, SI + 2, 0, ST_TIME_WAIT, ST_CLOSED, 0, 0},
     };
     RUN(s, "four-way");
@@ -417,12 +420,12 @@ static void test_four_way_server_closes(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_CLOSE_WAIT, ST_FIN_WAIT_1, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_ESTABLISHED, ST_FIN_WAIT_1, 0, 0},
         {CL, ACK, CI + 1, SI + 2, 0, ST_CLOSE_WAIT, ST_FIN_WAIT_2, 0, 0},
         {CL, ACK | PSH, CI + 1, SI + 2, 5, ST_CLOSE_WAIT, ST_FIN_WAIT_2, 0, 0}, /* half-closed: data still flows */
         {SV, ACK, SI + 2, CI + 6, 0, ST_CLOSE_WAIT, ST_FIN_WAIT_2, 0, 0},
-        {CL, FIN | ACK, CI + 6, SI + 2, 0, ST_LAST_ACK, ST_TIME_WAIT, 0, 0},
-        {CL, FIN | ACK, CI + 6, SI + 2, 0, ST_LAST_ACK, ST_TIME_WAIT, NOTE_RETRANSMISSION, 200 * MS},
+        {CL, FIN | ACK, CI + 6, SI + 2, 0, ST_LAST_ACK, ST_FIN_WAIT_2, 0, 0},
+        {CL, FIN | ACK, CI + 6, SI + 2, 0, ST_LAST_ACK, ST_FIN_WAIT_2, NOTE_RETRANSMISSION, 200 * MS},
         {SV, ACK, SI + 2, CI + 7, 0, ST_CLOSED, ST_TIME_WAIT, 0, 0},
     };
     RUN(s, "four-way by server");
@@ -437,8 +440,8 @@ static void test_three_way(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
         {CL, ACK, CI + 2, SI + 2, 0, ST_TIME_WAIT, ST_CLOSED, 0, 0},
     };
     RUN(s, "three-way");
@@ -452,10 +455,12 @@ static void test_simultaneous_close(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         /* the server's FIN does not acknowledge the client's: it was sent before that arrived */
-        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_CLOSING, ST_CLOSING, 0, 0},
-        {CL, ACK, CI + 2, SI + 2, 0, ST_CLOSING, ST_TIME_WAIT, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_FIN_WAIT_1, ST_FIN_WAIT_1, 0, 0},
+        /* the client answers the server's FIN with its own unacknowledged: CLOSING;
+         * the server's FIN is acknowledged: FIN_WAIT_2 */
+        {CL, ACK, CI + 2, SI + 2, 0, ST_CLOSING, ST_FIN_WAIT_2, 0, 0},
         {SV, ACK, SI + 2, CI + 2, 0, ST_TIME_WAIT, ST_TIME_WAIT, 0, 0},
     };
     RUN(s, "simultaneous close");
@@ -467,9 +472,9 @@ static void test_simultaneous_close(void)
     reset_harness();
     handshake();
     static const struct step t[] = {
-        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_CLOSE_WAIT, ST_FIN_WAIT_1, 0, 0},
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_CLOSING, ST_CLOSING, 0, 0},
-        {CL, ACK, CI + 2, SI + 2, 0, ST_CLOSING, ST_TIME_WAIT, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 1, 0, ST_ESTABLISHED, ST_FIN_WAIT_1, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_FIN_WAIT_1, 0, 0},
+        {CL, ACK, CI + 2, SI + 2, 0, ST_CLOSING, ST_FIN_WAIT_2, 0, 0},
         {SV, ACK, SI + 2, CI + 2, 0, ST_TIME_WAIT, ST_TIME_WAIT, 0, 0},
     };
     RUN(t, "simultaneous close 2");
@@ -483,7 +488,7 @@ static void test_reset_after_fin(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         {SV, RST, SI + 1, 0, 0, ST_CLOSED, ST_CLOSED, 0, 0},
     };
     RUN(s, "reset after FIN");
@@ -529,8 +534,8 @@ static void test_reset_after_complete_close(void)
     reset_harness();
     handshake();
     static const struct step t[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
         {CL, RST, CI + 2, 0, 0, ST_CLOSED, ST_CLOSED, -1, 0},
     };
     RUN(t, "RST instead of the last ACK");
@@ -544,7 +549,7 @@ static void test_half_closed(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         {SV, ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
         {SV, ACK | PSH, SI + 1, CI + 2, 20, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
         {CL, ACK, CI + 2, SI + 21, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
@@ -561,9 +566,9 @@ static void test_incomplete(void)
     reset_harness();
     handshake();
     static const struct step s[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
         {SV, ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
     };
     RUN(s, "incomplete");
     CU_ASSERT_EQUAL(C->closed, CONN_CLOSING);
@@ -575,8 +580,8 @@ static void test_incomplete(void)
     reset_harness();
     handshake();
     static const struct step t[] = {
-        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {CL, FIN | ACK, CI + 1, SI + 1, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
+        {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
     };
     RUN(t, "incomplete 2");
     finish();
@@ -622,8 +627,8 @@ static void test_mid_stream(void)
     expect_states(e, ST_ESTABLISHED, ST_ESTABLISHED, "mid-stream 2", 1, __LINE__);
     /* and it closes like any other */
     static const struct step t[] = {
-        {SV, FIN | ACK, SI, CI, 0, ST_CLOSE_WAIT, ST_FIN_WAIT_1, 0, 0},
-        {CL, FIN | ACK, CI, SI + 1, 0, ST_LAST_ACK, ST_TIME_WAIT, 0, 0},
+        {SV, FIN | ACK, SI, CI, 0, ST_ESTABLISHED, ST_FIN_WAIT_1, 0, 0},
+        {CL, FIN | ACK, CI, SI + 1, 0, ST_LAST_ACK, ST_FIN_WAIT_2, 0, 0},
         {SV, ACK, SI + 1, CI + 1, 0, ST_CLOSED, ST_TIME_WAIT, 0, 0},
     };
     RUN(t, "mid-stream close");
@@ -860,8 +865,8 @@ static void test_relative_wrap(void)
     CU_ASSERT_EQUAL(e->notes, NOTE_RETRANSMISSION | NOTE_SPURIOUS_RETRANSMISSION);
     /* and the close, with the FINs past the wrap */
     static const struct step s[] = {
-        {CL, FIN | ACK, ci + 201, si + 51, 0, ST_FIN_WAIT_1, ST_CLOSE_WAIT, 0, 0},
-        {SV, FIN | ACK, si + 51, ci + 202, 0, ST_TIME_WAIT, ST_LAST_ACK, 0, 0},
+        {CL, FIN | ACK, ci + 201, si + 51, 0, ST_FIN_WAIT_1, ST_ESTABLISHED, 0, 0},
+        {SV, FIN | ACK, si + 51, ci + 202, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
         {CL, ACK, ci + 202, si + 52, 0, ST_TIME_WAIT, ST_CLOSED, 0, 0},
     };
     RUN(s, "wrap close");

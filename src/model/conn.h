@@ -127,7 +127,6 @@ struct side {
     uint8_t rst_seen;
     uint8_t has_isn;
     uint8_t has_ack;
-    uint8_t got_synack;      /* (client) the peer's SYN+ACK arrived */
     uint32_t isn;            /* sequence number of its SYN, or first seq seen */
     uint32_t fin_seq;        /* sequence number the FIN occupies */
     uint32_t last_ack;       /* last acknowledgment number it sent */

@@ -2,12 +2,11 @@
  * tcp.c - what a passive observer can infer about a TCP connection
  * (RFC 9293 section 3.3.2 state diagram, seen from the wire).
  *
- * Each packet moves its sender's state ("I sent a FIN") and its receiver's
- * ("I got a FIN"), assuming delivery, because the observer sees the packet
- * in flight.  States change only on packets seen: a SYN and SYN+ACK with no
- * final ACK leave SYN_SENT and SYN_RECV.  The handshake and teardown
- * verdicts follow the rules documented in synfin(1), computed incrementally
- * so a live view is always current.
+ * A side's state changes on the row where the capture shows it (see
+ * move_states); a SYN and SYN+ACK with no final ACK leave SYN_SENT and
+ * SYN_RECV.  The handshake and teardown verdicts follow the rules
+ * documented in synfin(1), computed incrementally so a live view is always
+ * current.
  */
 #include "tcp.h"
 
@@ -92,7 +91,6 @@ static void take_roles_from_syn(struct conn *c, int from)
     struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     cl->state = ST_CLOSED;
     sv->state = sv->synack ? ST_SYN_RECV : ST_LISTEN;
-    cl->got_synack = sv->synack > 0;
 }
 
 void tcp_verdicts(struct conn *c)
@@ -166,12 +164,29 @@ static void record_fin(struct conn *c, int from, const struct pkt *p, uint32_t d
     }
 }
 
-/* Does this acknowledgment cover the receiver's FIN? */
+/* Does this packet acknowledge the receiver's SYN?  Its FIN? */
+static int acks_syn(const struct side *r, const struct pkt *p)
+{
+    return (p->flags & TH_ACK) && r->syn_seen && seq_gt(p->ack, r->isn);
+}
+
 static int acks_fin(const struct side *r, const struct pkt *p)
 {
     return (p->flags & TH_ACK) && r->fin_seen && seq_geq(p->ack, fin_end(r));
 }
 
+/*
+ * One rule on every row (synfin(1), "TCP MODEL"): a side's state changes on
+ * the row where the capture shows it, which for a passive observer is
+ *   - its own act: a SYN, a SYN+ACK (its answer to the peer's SYN), a FIN;
+ *   - its answer to the peer's SYN or FIN: the ACK that covers it;
+ *   - the acknowledgement of its own SYN or FIN by the peer.
+ * So a side never moves on the row of a packet it has not yet been seen to
+ * receive, and every change is an edge of RFC 9293's diagram (figure 5), or
+ * two edges one segment causes (a FIN+ACK that answers a FIN: ESTABLISHED ->
+ * CLOSE_WAIT -> LAST_ACK), or a RST to CLOSED.  Anything else on the wire (a
+ * FIN from SYN_SENT, a SYN+ACK from CLOSED) leaves the state as it was.
+ */
 static void move_states(struct conn *c, int from, const struct pkt *p)
 {
     struct side *s = &c->side[from], *r = &c->side[!from];
@@ -181,66 +196,47 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
         r->state = ST_CLOSED;
         return;
     }
+    if (acks_syn(r, p)) {
+        /* the client answers the SYN+ACK (RFC 9293: SYN_SENT -> ESTABLISHED on rcv SYN,ACK);
+         * a SYN+ACK in a simultaneous open is an own act, below */
+        if (s->state == ST_SYN_SENT && !(fl & TH_SYN))
+            s->state = ST_ESTABLISHED;
+        if (r->state == ST_SYN_RECV)
+            r->state = ST_ESTABLISHED;
+    }
+    if (acks_fin(r, p)) {
+        switch (s->state) { /* its answer to the peer's FIN */
+        case ST_SYN_RECV: /* the FIN's ACK covers the SYN too: ESTABLISHED on the way */
+        case ST_ESTABLISHED: s->state = ST_CLOSE_WAIT; break;
+        case ST_FIN_WAIT_1: s->state = ST_CLOSING; break;
+        case ST_FIN_WAIT_2: s->state = ST_TIME_WAIT; break;
+        default: break; /* the same answer again */
+        }
+        switch (r->state) { /* the peer's FIN acknowledged */
+        case ST_FIN_WAIT_1: r->state = ST_FIN_WAIT_2; break;
+        case ST_CLOSING: r->state = ST_TIME_WAIT; break;
+        case ST_LAST_ACK: r->state = ST_CLOSED; break;
+        default: break;
+        }
+    }
     if (fl & TH_SYN) {
         if (!(fl & TH_ACK)) {
             if (s->state == ST_CLOSED || s->state == ST_LISTEN)
                 s->state = ST_SYN_SENT;
-            if (r->state == ST_SYN_SENT) {
-                /* simultaneous open: the SYNs crossed, so each side gets
-                 * the other's SYN while in SYN_SENT (RFC 9293 figure 7) */
-                r->state = ST_SYN_RECV;
-                s->state = ST_SYN_RECV;
-            }
-        } else {
-            if (s->state == ST_LISTEN || s->state == ST_CLOSED)
-                s->state = ST_SYN_RECV;
-            if (r->state == ST_SYN_SENT)
-                r->got_synack = 1;
-            else if (r->state == ST_SYN_RECV) /* simultaneous open completes */
-                r->state = ST_ESTABLISHED;
-        }
-        return;
-    }
-    if (fl & TH_ACK) {
-        if (s->state == ST_SYN_SENT && s->got_synack)
-            s->state = ST_ESTABLISHED;
-        if (r->state == ST_SYN_RECV && r->has_isn && seq_gt(p->ack, r->isn))
-            r->state = ST_ESTABLISHED;
-        if (acks_fin(r, p)) {
-            if (r->state == ST_FIN_WAIT_1)
-                r->state = ST_FIN_WAIT_2;
-            else if (r->state == ST_CLOSING)
-                r->state = ST_TIME_WAIT;
-            else if (r->state == ST_LAST_ACK)
-                r->state = ST_CLOSED;
+        } else if (s->state == ST_LISTEN || s->state == ST_SYN_SENT) {
+            s->state = ST_SYN_RECV; /* it got the peer's SYN (crossed SYNs: SYN_SENT -> SYN_RECV) */
+            /* crossed SYNs whose other SYN+ACK came first: that already acknowledged this
+             * side's SYN, so this answer finds it ESTABLISHED (RFC 9293 figure 8) */
+            if (s->syn_seen && r->has_ack && seq_gt(r->last_ack, s->isn))
+                s->state = ST_ESTABLISHED;
         }
     }
     if (fl & TH_FIN) {
-        switch (s->state) {
-        case ST_CLOSE_WAIT:
-            /* Its FIN does not acknowledge the peer's: it was sent before the
-             * peer's FIN arrived, so this is a simultaneous close. */
-            s->state = acks_fin(r, p) || !(fl & TH_ACK) ? ST_LAST_ACK : ST_CLOSING;
-            break;
-        case ST_FIN_WAIT_1: case ST_FIN_WAIT_2: case ST_CLOSING: case ST_LAST_ACK:
-        case ST_TIME_WAIT: case ST_CLOSED:
-            break; /* a retransmitted FIN */
-        default:
+        if (s->state == ST_ESTABLISHED || s->state == ST_SYN_RECV)
             s->state = ST_FIN_WAIT_1;
-        }
-        switch (r->state) {
-        case ST_FIN_WAIT_1:
-            r->state = acks_fin(r, p) ? ST_TIME_WAIT : ST_CLOSING;
-            break;
-        case ST_FIN_WAIT_2:
-            r->state = ST_TIME_WAIT;
-            break;
-        case ST_ESTABLISHED: case ST_SYN_RECV: case ST_SYN_SENT:
-            r->state = ST_CLOSE_WAIT;
-            break;
-        default:
-            break;
-        }
+        else if (s->state == ST_CLOSE_WAIT)
+            s->state = ST_LAST_ACK;
+        /* else a retransmitted FIN, or one the diagram has no edge for */
     }
 }
 
