@@ -17,6 +17,7 @@ enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
     O_USER = 'Z',
     O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG, O_MEMCAP,
+    O_EVENTS,
 };
 
 struct opt_def {
@@ -36,6 +37,7 @@ static const struct opt_def table[] = {
     {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default off a terminal)"},
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
+    {O_EVENTS, "events", ARG_NONE, NULL, "with --json: each packet's flags, numbers, states, notes and messages"},
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
     {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory for open connections; the oldest go past it (default 1G)"},
@@ -147,6 +149,7 @@ static int apply(struct options *o, int id, const char *arg, char *err)
             return bad(err, "connection id", arg);
         break;
     case O_ASCII: o->ascii = 1; break;
+    case O_EVENTS: o->events = 1; break;
     case O_REASM:
         if (parse_bytes(arg, &o->reasm_cap) < 0)
             return bad(err, "byte count", arg);
@@ -274,6 +277,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
     }
     if (o->show_help || o->show_version)
         return 0;
+    if (o->events && o->mode != OUT_JSON) {
+        snprintf(err, OPTIONS_ERRLEN, "--events goes with --json");
+        return -1;
+    }
     if (o->read_file && o->iface) {
         snprintf(err, OPTIONS_ERRLEN, "-r and -i cannot be used together");
         return -1;

@@ -23,6 +23,7 @@ struct options {
     int mode_given;              /* --summary, --json or --ladder was asked for */
     uint64_t ladder_id;          /* --ladder=ID: only this connection (0: all) */
     int ascii;                   /* --ascii: no box-drawing characters */
+    int events;                  /* --events: with --json, every packet of each connection */
     int quiet;                   /* -q: no end-of-run notes on stderr */
     size_t reasm_cap;            /* --reassembly-cap: held bytes per direction */
     size_t memcap;               /* --memcap: bytes the open connections may hold (0: no cap) */

@@ -197,6 +197,7 @@ static int run(const struct options *o)
         .ascii = o->ascii || !utf8_locale(),
         .only_id = o->ladder_id,
         .width = terminal_width(),
+        .events = o->events,
     };
     struct sink_ctx sc = {.ops = by_mode[o->mode], .flush_each = live, .f = stdout};
     sc.out = sc.ops->open(&oc);
@@ -205,7 +206,7 @@ static int run(const struct options *o)
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = o->mode == OUT_LADDER,
+        .keep_events = o->mode == OUT_LADDER || o->events,
         .memcap = o->memcap,
         .events_only_id = o->ladder_id,
     };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # golden.sh - every capture under captures/ against its expected analysis in
 # tests/expected/: NAME.jsonl (--json), and where present NAME.ladder
-# (--ladder --ascii) and NAME.summary (the default table).  NAME is the path
+# (--ladder --ascii), NAME.summary (the default table) and NAME.events.jsonl
+# (--json --events: every packet's row as data).  NAME is the path
 # under captures/ with "/" as "__" (tls__tls13-full); certificates are judged
 # against the recordings' test CA (captures/tls/certs/ca.pem).  NAME.exit holds
 # the expected exit status when it is not 0.  `golden.sh --update` rewrites
@@ -49,6 +50,7 @@ while IFS= read -r f; do
     check "$name" jsonl "$f" --json
     check "$name" ladder "$f" --ladder --ascii
     check "$name" summary "$f" --summary
+    check "$name" events.jsonl "$f" --json --events
     keys=${f%.*}.keys
     if [ -f "$keys" ]; then # read with its key log too: what decryption reveals
         check "$name" decrypted.jsonl "$f" --json --keylog "$keys"

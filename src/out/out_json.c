@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "ladder_layout.h"
 #include "output.h"
 #include "tls.h"
 #include "tls_names.h"
@@ -224,6 +225,50 @@ static void json_http(struct jw *w, const struct http_summary *h)
     jw_obj_end(w);
 }
 
+/*
+ * "events": one object per packet, what its ladder row shows (synfin(1),
+ * JSON OUTPUT).  Protocol messages hang off the packet that completed them;
+ * phase marks and parser notes are not messages.
+ */
+static void json_events(struct jw *w, const struct conn *c, int ts_digits)
+{
+    char fl[40];
+    struct ladder_cursor cur = {0};
+    struct ladder_row r;
+    jw_arr_begin(w, "events");
+    for (size_t i = 0; i < c->nevents; i++) {
+        const struct event *e = &c->events[i];
+        ladder_row(c, i, &cur, &r); /* the ladder's own reading of the row: its messages, its states */
+        jw_obj_begin(w, NULL);
+        jw_uint(w, "frame", e->frame);
+        jw_fixed(w, "t", e->ts_ns - c->first_ts_ns, 1000000000, ts_digits);
+        jw_str(w, "dir", r.from == SIDE_CLIENT ? "c2s" : "s2c");
+        ladder_flags_str(e->flags, fl, sizeof fl);
+        jw_str(w, "flags", fl);
+        jw_uint(w, "seq", e->rel_seq);
+        if (e->flags & TH_ACK)
+            jw_uint(w, "ack", e->rel_ack);
+        else
+            jw_null(w, "ack");
+        jw_uint(w, "len", e->len);
+        jw_uint(w, "win", e->win);
+        jw_str(w, "client_state", tcp_state_name(r.state[SIDE_CLIENT]));
+        jw_str(w, "server_state", tcp_state_name(r.state[SIDE_SERVER]));
+        jw_arr_begin(w, "notes");
+        for (unsigned b = 0; b < NOTE_COUNT_; b++)
+            if (e->notes & (1u << b))
+                jw_str(w, NULL, note_name(b));
+        jw_arr_end(w);
+        jw_arr_begin(w, "messages");
+        for (size_t k = r.msg_first; k < r.msg_first + r.msg_count; k++)
+            if (c->msgs[k].kind != MSG_MARK && c->msgs[k].kind != MSG_NOTE)
+                jw_str(w, NULL, c->msgs[k].label);
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 static void json_conn(void *st, const struct conn *c)
 {
     struct json_out *o = st;
@@ -282,6 +327,8 @@ static void json_conn(void *st, const struct conn *c)
         json_tls(w, c->tls);
     if (c->http)
         json_http(w, c->http);
+    if (o->cfg.events)
+        json_events(w, c, o->cfg.ts_digits);
     jw_obj_end(w);
     jw_flush(w, 1);
 }

@@ -19,6 +19,7 @@ struct output_config {
     int ascii;              /* ladder: ASCII instead of box drawing */
     uint64_t only_id;       /* ladder: just this connection (0: all) */
     int width;              /* ladder: columns to fill (0: 80) */
+    int events;             /* json: each connection's packets as "events" */
 };
 
 struct output_ops {
