@@ -543,6 +543,82 @@ def port_reuse():
 
 
 @capture
+def synack_new_isn():
+    """The capture starts at the server's SYN+ACK (the client's SYN was missed); the client
+    retransmits its SYN (also missed) and the server answers again with a new ISN before any
+    data.  The response that follows is numbered from the second ISN: synfin must place it by
+    that one (it was lost as a gap when the first ISN was kept).  Mid-stream, since no client
+    SYN is seen; four-way close by the client."""
+    cap = Capture("synack-new-isn.pcap")
+    isn1, isn2 = 0x6E5D4C3B, 0x11223344
+    f = Flow(CLI4, 49330, SRV4, 80, sisn=isn1)
+    f.send(C, "S", opts=MSS, dt=0, captured=False)
+    f.send(S, "SA", opts=MSS, dt=f.rtt)
+    f.send(C, "S", opts=MSS, seq=f.isn[C], dt=1 * SEC, captured=False)
+    f.isn[S] = f.nxt[S] = isn2
+    f.send(S, "SA", opts=MSS, dt=f.rtt)
+    f.send(C, "A")
+    exchange(f)
+    close_four_way(f, C)
+    cap.add_flow(f)
+    cap.expect(f, "mid-stream", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def syn_after_data():
+    """A capture that reordered the client's SYN after the SYN+ACK, the ACK and the request
+    of its own connection (same ISN), as a capture from several queues can.  It belongs to
+    that connection: one connection, not a second one, and not mid-stream (its SYN, SYN+ACK
+    and ACK were all seen); the handshake RTT is unknown (null)."""
+    cap = Capture("syn-after-data.pcap")
+    f = Flow(CLI4, 49331, SRV4, 80)
+    syn = f.send(C, "S", opts=MSS, dt=0)
+    f.send(S, "SA", opts=MSS, dt=f.rtt)
+    f.send(C, "A")
+    f.send(C, "PA", REQ, dt=100 * US)
+    syn.ts = f.t + 30 * US                                    # captured after the request
+    f.send(S, "PA", RESP, dt=f.rtt)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def late_fin_rst():
+    """Packets of finished connections that arrive after synfin's linger: the server's FIN
+    retransmitted 13 s after a four-way close, and, on a second connection closed in three
+    ways, a RST from the server 16 s after the client's FIN.  Their sequence numbers lie in
+    their connections' spaces: each is counted as late, never made a new 1-packet connection."""
+    cap = Capture("late-fin-rst.pcap")
+    f1 = Flow(CLI4, 49332, SRV4, 80)
+    handshake(f1)
+    exchange(f1)
+    close_four_way(f1, C)
+    fin = [g for g in f1.segs if g.side == S and "F" in g.flags][0]
+    late = f1.send(S, "FA", seq=fin.seq, ack=fin.ack, dt=13 * SEC)  # the server's FIN again
+    f1.segs.pop()
+    f2 = Flow(CLI4, 49333, SRV4, 80, cisn=0x2C2B3A49, sisn=0x7E5D4C3B, t=f1.t - 13 * SEC + 200 * MS)
+    handshake(f2)
+    exchange(f2)
+    f2.send(C, "FA", dt=2 * MS)
+    fin_ts = f2.t
+    f2.send(S, "FA", dt=f2.rtt)
+    f2.send(C, "A", dt=40 * US)
+    rst = f2.send(S, "R", ack=0, dt=fin_ts + 16 * SEC - f2.t)    # 16 s after the client's FIN
+    f2.segs.pop()
+    cap.add_flow(f1)
+    cap.add_flow(f2)
+    for g, f in ((late, f1), (rst, f2)):
+        cap.add_frame(g.ts, ether(g.l3, f.v6, g.side), "late")
+    cap.expect(f1, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(f2, "complete", "three-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 9)
+    return cap
+
+
+@capture
 def seq_wraparound():
     """Client ISN 0xFFFFFF00 sends 1000 bytes in four 250-byte segments: the second one
     crosses 2^32 (its seq is 0xFFFFFFFB).  Server ISN 0xFFFFFFF0 sends 600 bytes in three

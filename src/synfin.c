@@ -131,6 +131,9 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
     if (st->fragments)
         fprintf(stderr, "synfin: %s: note: %llu IP fragments skipped (fragments are not reassembled)\n", src,
                 (unsigned long long)st->fragments);
+    if (st->late_packets)
+        fprintf(stderr, "synfin: %s: note: %llu late packets of connections already finished (after --linger) "
+                        "counted, not made new connections\n", src, (unsigned long long)st->late_packets);
     if (st->evicted)
         fprintf(stderr, "synfin: %s: note: %llu connections finalized early to stay under --memcap (\"evicted\")\n",
                 src, (unsigned long long)st->evicted);

@@ -75,6 +75,9 @@ expect("malformed-headers.pcap", "garbage packets skipped and counted", lambda c
 expect("ipv6-exthdr.pcap", "fragments counted as skipped", lambda c, rc, e: "2 IP fragments skipped" in e)
 expect("port-reuse.pcap", "a new SYN after the close starts connection 2", lambda c, rc, e: [x["id"] for x in c] == [1, 2])
 expect("mid-stream.pcap", "the higher port is the client, both start ESTABLISHED", lambda c, rc, e: c[0]["client"].endswith(":51515") and c[0]["handshake_rtt_ms"] is None)
+expect("synack-new-isn.pcap", "the response placed by the second SYN+ACK's ISN", lambda c, rc, e: c[0]["http"]["first_status"] == 200 and c[0]["gap_bytes"] == 0 and A(c)["retransmissions"] == 0)
+expect("syn-after-data.pcap", "the late SYN joins its connection, marked out-of-order, no RTT", lambda c, rc, e: A(c)["out_of_order"] == 1 and c[0]["flags"]["syn"] == 1 and c[0]["handshake_rtt_ms"] is None)
+expect("late-fin-rst.pcap", "a FIN 13 s and a RST 16 s late are counted, not connections", lambda c, rc, e: len(c) == 2 and "2 late packets" in e and c[0]["flags"]["fin"] == 2 and c[1]["flags"]["rst"] == 0)
 print(f"crafted: {'all as constructed' if not fail else str(fail) + ' failure(s)'}")
 sys.exit(1 if fail else 0)
 PY

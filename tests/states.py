@@ -46,28 +46,37 @@ def sender_ok(a, b):
     return any((a, m) in EDGES and (m, b) in EDGES for m in {e[1] for e in EDGES})
 
 
-def check(conn, where):
+def step(before, e, conn, where):
+    """The impossible changes from `before` to the states after event e."""
     bad = []
-    if conn["handshake"] == "mid-stream":
-        before = {"client": "ESTABLISHED", "server": "ESTABLISHED"}
-    else:
-        before = {"client": "CLOSED", "server": "LISTEN"}
+    after = {"client": e["client_state"], "server": e["server_state"]}
+    sender = "client" if e["dir"] == "c2s" else "server"
+    for side in ("client", "server"):
+        a, b = before[side], after[side]
+        if a == b:
+            continue
+        if "RST" in e["flags"] and b == "CLOSED":
+            continue
+        ok = sender_ok(a, b) if side == sender else (a, b) in RECEIVER_EDGES
+        if not ok:
+            bad.append("%s conn %d frame %d (%s from the %s): %s %s -> %s" %
+                       (where, conn["id"], e["frame"], e["flags"], sender, side, a, b))
+    return bad, after
+
+
+def check(conn, where):
     events = conn.get("events", [])
-    for e in events:
-        after = {"client": e["client_state"], "server": e["server_state"]}
-        sender = "client" if e["dir"] == "c2s" else "server"
-        for side in ("client", "server"):
-            a, b = before[side], after[side]
-            if a == b:
-                continue
-            if "RST" in e["flags"] and b == "CLOSED":
-                continue
-            ok = sender_ok(a, b) if side == sender else (a, b) in RECEIVER_EDGES
-            if not ok:
-                bad.append("%s conn %d frame %d (%s from the %s): %s %s -> %s" %
-                           (where, conn["id"], e["frame"], e["flags"], sender, side, a, b))
-        before = after
-    if events and (before["client"] != conn["client_state"] or before["server"] != conn["server_state"]):
+    if not events:
+        return []
+    # before the first packet: CLOSED / LISTEN, or ESTABLISHED on both sides for a
+    # connection that began without its handshake (synfin(1), TCP MODEL)
+    bad, before = step({"client": "CLOSED", "server": "LISTEN"}, events[0], conn, where)
+    if bad:
+        bad, before = step({"client": "ESTABLISHED", "server": "ESTABLISHED"}, events[0], conn, where)
+    for e in events[1:]:
+        more, before = step(before, e, conn, where)
+        bad += more
+    if before["client"] != conn["client_state"] or before["server"] != conn["server_state"]:
         bad.append("%s conn %d: last event %s/%s but the connection says %s/%s" %
                    (where, conn["id"], before["client"], before["server"], conn["client_state"], conn["server_state"]))
     return bad

@@ -146,11 +146,13 @@ struct conn {
     uint8_t app_kind;        /* enum app_kind: set by app.c */
     uint8_t closed;          /* enum conn_closed: how much of the teardown is over */
     uint8_t bare_syn_seen;   /* the client sent a bare SYN */
+    uint8_t hs_acked;        /* the client acknowledged the server's SYN+ACK */
+    uint8_t start_state[2];  /* each side's state before its first packet */
     uint8_t final_;          /* tcp_finish ran */
     int64_t first_ts_ns, last_ts_ns;
     int64_t syn_ts_ns;       /* first client SYN */
     int64_t first_offset, last_offset; /* file offsets of its first and last packet (-1: none) */
-    int64_t hs_rtt_ns;       /* -1 until the handshake completes */
+    int64_t hs_rtt_ns;       /* -1 until the handshake completes (or when its SYN came late) */
     uint64_t syn_retransmits;
     uint64_t packets;
     size_t mem;              /* bytes counted against the memory cap (pipeline.c keeps it) */

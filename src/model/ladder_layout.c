@@ -18,12 +18,8 @@
 
 void ladder_initial_states(const struct conn *c, uint8_t st[2])
 {
-    if (c->handshake == HS_MID_STREAM) {
-        st[0] = st[1] = ST_ESTABLISHED;
-    } else {
-        st[SIDE_CLIENT] = ST_CLOSED;
-        st[SIDE_SERVER] = ST_LISTEN;
-    }
+    st[SIDE_CLIENT] = c->start_state[SIDE_CLIENT];
+    st[SIDE_SERVER] = c->start_state[SIDE_SERVER];
 }
 
 void ladder_flags_str(uint8_t flags, char *buf, size_t len)

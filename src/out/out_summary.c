@@ -101,6 +101,9 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
             }
         if (skipped)
             fputc(')', f);
+        if (ps->late_packets)
+            fprintf(f, "\nlate:      %" PRIu64 " packets of connections already finished (after --linger)",
+                    ps->late_packets);
         if (ps->evicted || ps->reassembly_bytes || ps->holes_given_up || ps->events_capped)
             fprintf(f, "\ncapped:    %" PRIu64 " connections evicted (--memcap), %" PRIu64
                        " out-of-order bytes not kept (--reassembly-cap), %" PRIu64 " holes given up, %" PRIu64

@@ -81,6 +81,14 @@ static uint64_t conn_hash(const struct conn *c)
     return key_hash(c->ipver, a, b);
 }
 
+uint64_t flow_hash_conn(const struct conn *c) { return conn_hash(c); }
+
+uint64_t flow_hash_pkt(const struct pkt *p)
+{
+    struct endpoint a = {p->src, p->sport}, b = {p->dst, p->dport};
+    return key_hash(p->ipver, a, b);
+}
+
 struct flow_table *flow_new(void)
 {
     struct flow_table *ft = calloc(1, sizeof *ft);

@@ -9,6 +9,7 @@
 #define SYNFIN_FLOW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conn.h"
 #include "decode.h"
@@ -28,6 +29,9 @@ struct conn *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from);
 int flow_insert(struct flow_table *ft, struct conn *c);
 void flow_remove(struct flow_table *ft, struct conn *c);
 size_t flow_count(const struct flow_table *ft);
+/* The table's hash of a 4-tuple (the same for both directions), for side tables keyed alike. */
+uint64_t flow_hash_pkt(const struct pkt *p);
+uint64_t flow_hash_conn(const struct conn *c);
 
 /* Move c to the young end of list `l` (from wherever it was). */
 void flow_touch(struct flow_table *ft, struct conn *c, enum flow_list l);

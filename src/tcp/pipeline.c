@@ -8,12 +8,15 @@
 #include "app.h"
 #include "decode.h"
 #include "flow.h"
+#include "recent.h"
 #include "tcp.h"
 
 struct pipeline {
     struct pipeline_config cfg;
     struct conn_sink sink;
     struct flow_table *flows;
+    struct recent *recent;     /* finished connections' 4-tuples, for their late packets */
+    int finishing;             /* the input ended: nothing can come late any more */
     struct tcp_ctx tcp;
     struct pipeline_stats st;
     uint64_t frame;
@@ -40,7 +43,12 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
     if (!pl)
         return NULL;
     pl->flows = flow_new();
-    if (!pl->flows) {
+    /* a sixty-fourth of the memory cap, at most 4 MiB (64k connections) */
+    size_t rbytes = cfg->memcap ? cfg->memcap / 64 : (size_t)4 << 20;
+    pl->recent = recent_new(rbytes < ((size_t)4 << 20) ? rbytes : (size_t)4 << 20);
+    if (!pl->flows || !pl->recent) {
+        flow_free(pl->flows);
+        recent_free(pl->recent);
         free(pl);
         return NULL;
     }
@@ -100,6 +108,8 @@ static void finalize(struct pipeline *pl, struct conn *c)
         app_finish(pl->cfg.app, c);
     else
         c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
+    if (!pl->finishing && (c->closed != CONN_OPEN || c->first_rst_by >= 0 || c->first_fin_by >= 0))
+        recent_add(pl->recent, flow_hash_conn(c), c);
     flow_remove(pl->flows, c);
     pl->mem -= c->mem;
     c->mem = 0;
@@ -207,8 +217,14 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     if (p.truncated)
         pl->st.truncated_payload++;
 
+    /* what has lingered long enough goes first: a packet after the linger finds its connection gone */
+    pipeline_expire(pl, ts_ns);
     int from = 0;
     struct conn *c = flow_lookup(pl->flows, &p, &from);
+    if (!c && recent_match(pl->recent, flow_hash_pkt(&p), &p, ts_ns)) {
+        pl->st.late_packets++; /* a FIN, ACK or RST of a connection already written out */
+        return;
+    }
     if (c && (p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(c, from, &p)) {
         finalize(pl, c);
         pl->st.port_reuse++;
@@ -245,7 +261,6 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     account(pl, c, pl->cfg.app && call.touched);
     if (pl->cfg.memcap && pl->mem > pl->cfg.memcap)
         make_room(pl, c);
-    pipeline_expire(pl, ts_ns);
 }
 
 static int by_id(const void *a, const void *b)
@@ -256,6 +271,7 @@ static int by_id(const void *a, const void *b)
 
 void pipeline_finish(struct pipeline *pl)
 {
+    pl->finishing = 1;
     size_t n = flow_count(pl->flows), k = 0;
     struct conn **all = malloc((n ? n : 1) * sizeof *all);
     struct conn *c;
@@ -282,5 +298,6 @@ void pipeline_free(struct pipeline *pl)
         return;
     pipeline_finish(pl);
     flow_free(pl->flows);
+    recent_free(pl->recent);
     free(pl);
 }

@@ -50,6 +50,7 @@ struct pipeline_stats {
     uint64_t truncated_payload;/* payload cut by snaplen: used as far as it goes */
     uint64_t connections;      /* connections seen */
     uint64_t port_reuse;       /* new connections on a 4-tuple still held */
+    uint64_t late_packets;     /* packets of connections finished and written out (recent.h) */
     uint64_t out_of_memory;    /* packets dropped because memory ran out */
     uint64_t max_open;         /* most connections held at once */
     /* what the caps cost (see synfin(1), "capped") */

@@ -37,17 +37,29 @@ void tcp_start(struct conn *c, const struct pkt *p)
         c->side[SIDE_SERVER].state = ST_ESTABLISHED;
         c->handshake = HS_MID_STREAM;
     }
+    c->start_state[SIDE_CLIENT] = c->side[SIDE_CLIENT].state;
+    c->start_state[SIDE_SERVER] = c->side[SIDE_SERVER].state;
     c->teardown = TD_OPEN;
 }
 
-static int carried_anything(const struct conn *c)
+/* Has this side sent anything past its SYN: data, a FIN, a RST? */
+static int carried(const struct side *s) { return s->stream.highest || s->stream.delivered || s->fin || s->rst; }
+
+static int carried_anything(const struct conn *c) { return carried(&c->side[0]) || carried(&c->side[1]); }
+
+/*
+ * How far below the sequence numbers a side has shown a SYN of the same
+ * connection may lie: the capture missed or reordered the packets between.
+ * A new connection's random ISN lands in this window once in 4096.
+ */
+#define LATE_SYN_WINDOW (1u << 20)
+
+/* A bare SYN from `from` whose ISN sits just below what that side already
+ * sent: its own connection's SYN, captured after some of its packets. */
+static int late_own_syn(const struct conn *c, int from, const struct pkt *p)
 {
-    for (int i = 0; i < 2; i++) {
-        const struct side *s = &c->side[i];
-        if (s->stream.highest || s->fin || s->rst)
-            return 1;
-    }
-    return 0;
+    const struct side *s = &c->side[from];
+    return s->has_isn && !s->syn_seen && seq_leq(p->seq, s->isn) && s->isn - p->seq < LATE_SYN_WINDOW;
 }
 
 int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
@@ -55,8 +67,8 @@ int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
     const struct side *s = &c->side[from];
     if (c->closed)
         return !s->syn_seen || p->seq != s->isn;
-    if (!c->bare_syn_seen) /* mid-stream so far: a SYN after real traffic is a new life */
-        return carried_anything(c);
+    if (!c->bare_syn_seen) /* mid-stream so far: a SYN after real traffic is a new life, unless it is this one's */
+        return carried_anything(c) && !late_own_syn(c, from, p);
     if (from != SIDE_CLIENT || p->seq == s->isn)
         return 0;
     /* the client tries again with a new ISN */
@@ -69,7 +81,13 @@ int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
     }
 }
 
-/* A first bare SYN shows up on a connection started mid-handshake (reordered capture). */
+/*
+ * A first bare SYN shows up on a connection that began without one: the
+ * capture reordered it.  Its sender is the client.  If nothing but the
+ * handshake came before it, what came before is redrawn as the handshake it
+ * was; if data did, the SYN is a late copy of the connection's start, which
+ * no longer counts as mid-stream, and the states stay as the data showed them.
+ */
 static void take_roles_from_syn(struct conn *c, int from)
 {
     if (from == SIDE_SERVER) {
@@ -79,6 +97,8 @@ static void take_roles_from_syn(struct conn *c, int from)
         for (size_t i = 0; i < c->nevents; i++)
             c->events[i].from = (uint8_t)!c->events[i].from;
     }
+    if (carried_anything(c))
+        return;
     /* What came before the SYN was guessed as mid-stream: redraw it as the
      * handshake it was (a SYN+ACK seen first leaves the server SYN_RECV). */
     int synack = 0;
@@ -89,8 +109,9 @@ static void take_roles_from_syn(struct conn *c, int from)
         e->state[SIDE_SERVER] = synack ? ST_SYN_RECV : ST_LISTEN;
     }
     struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    cl->state = ST_CLOSED;
+    cl->state = c->start_state[SIDE_CLIENT] = ST_CLOSED;
     sv->state = sv->synack ? ST_SYN_RECV : ST_LISTEN;
+    c->start_state[SIDE_SERVER] = ST_LISTEN;
 }
 
 void tcp_verdicts(struct conn *c)
@@ -102,7 +123,7 @@ void tcp_verdicts(struct conn *c)
     else if (sv->syn)
         c->handshake = HS_SIMULTANEOUS_OPEN;
     else if (sv->synack)
-        c->handshake = c->hs_rtt_ns >= 0 ? HS_COMPLETE : HS_NO_FINAL_ACK;
+        c->handshake = c->hs_acked ? HS_COMPLETE : HS_NO_FINAL_ACK;
     else if (sv->rst)
         c->handshake = HS_REJECTED;
     else
@@ -328,7 +349,9 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
                 const struct tcp_ctx *tc, struct event *ev)
 {
     uint8_t fl = p->flags;
+    int late_syn = 0;
     if (bare_syn(p) && !c->bare_syn_seen && c->handshake == HS_MID_STREAM) {
+        late_syn = carried_anything(c);
         take_roles_from_syn(c, from);
         from = SIDE_CLIENT;
     }
@@ -341,6 +364,7 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
         c->truncated_packets++;
 
     /* sequence bases */
+    int new_isn = 0;
     if (fl & TH_SYN) {
         if (!s->syn_seen) {
             s->isn = p->seq;
@@ -349,6 +373,8 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
                 stream_set_base(&s->stream, p->seq + 1);
             if (p->opt.wscale != 0xff)
                 s->wscale = p->opt.wscale > 14 ? 14 : p->opt.wscale;
+        } else if ((fl & TH_ACK) && p->seq != s->isn && !carried(s)) {
+            new_isn = 1; /* answered again with a new ISN before any data: the data follows this one */
         }
         if (fl & TH_ACK)
             s->synack++;
@@ -373,6 +399,14 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     uint32_t data_seq = p->seq + ((fl & TH_SYN) ? 1u : 0u);
 
     uint16_t notes = analyse(c, from, p, ts_ns, data_seq, tc);
+    if (late_syn) { /* the connection's own SYN, captured after its data */
+        notes |= NOTE_OUT_OF_ORDER;
+        s->out_of_order++;
+    }
+    if (new_isn) {
+        s->isn = p->seq;
+        stream_set_base(&s->stream, p->seq + 1);
+    }
 
     /* bytes the peer acknowledges but the capture never showed */
     if (fl & TH_ACK) {
@@ -380,10 +414,12 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
         stream_acked(&r->stream, !from, upto, tc->consumer);
     }
 
-    /* handshake completion: the client's first ACK after the SYN+ACK */
-    if (from == SIDE_CLIENT && c->bare_syn_seen && c->hs_rtt_ns < 0 && r->synack && (fl & TH_ACK) &&
-        !(fl & (TH_SYN | TH_RST)))
-        c->hs_rtt_ns = ts_ns - c->syn_ts_ns;
+    /* handshake completion: the client's first ACK after the SYN+ACK; its RTT when the SYN came first */
+    if (from == SIDE_CLIENT && !c->hs_acked && r->synack && (fl & TH_ACK) && !(fl & (TH_SYN | TH_RST))) {
+        c->hs_acked = 1;
+        if (c->bare_syn_seen)
+            c->hs_rtt_ns = ts_ns - c->syn_ts_ns;
+    }
 
     note_teardown(c, from, p);
     move_states(c, from, p);
