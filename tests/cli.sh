@@ -16,7 +16,7 @@ expect() {
     if [ "$rc" != "$want" ]; then
         echo "FAIL $name: exit $rc, expected $want"; sed 's/^/    /' "$tmp/err"; fail=$((fail + 1)); return 1
     fi
-    if grep -qE 'AddressSanitizer|runtime error:' "$tmp/err"; then
+    if grep -qE 'AddressSanitizer|runtime error:|LeakSanitizer' "$tmp/err"; then
         echo "FAIL $name: sanitizer report"; cat "$tmp/err"; fail=$((fail + 1)); return 1
     fi
     if [ -n "$re" ] && ! grep -qE -- "$re" "$tmp/err"; then
@@ -109,6 +109,10 @@ out_has cut-file-still-reported '"packets":9,'
 
 # --- live capture: errors (the working path is in live.sh)
 expect no-such-iface 1 "synfin-nonexistent0: " -- -i synfin-nonexistent0
+# a key log given with a bad CA file: one line about the CA file, and (under LeakSanitizer) no leak
+printf 'CLIENT_RANDOM %s %s\n' "$(printf '%064d' 0)" "$(printf '%096d' 0)" >"$tmp/k.keys"
+expect keylog-bad-ca 1 "nonexistent-ca.pem" -- --keylog "$tmp/k.keys" --ca-file "$tmp/nonexistent-ca.pem" -r "$cap/refused.pcap"
+expect events-needs-json 2 "--events goes with --json" -- --events --ladder -r "$cap/refused.pcap"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     n=$((n + 1))
     setpriv --reuid=65534 --regid=65534 --clear-groups "$SYNFIN" -i lo >"$tmp/out" 2>"$tmp/err"; rc=$?

@@ -878,6 +878,7 @@ static void test_junk(void)
 {
     static const int dlts[] = {L_EN10MB, L_SLL, L_SLL2, L_NULL, L_LOOP, L_RAW, L_IPV4, L_IPV6};
     uint32_t x = 12345;
+    unsigned seen[DECODE_MALFORMED + 1] = {0};
     for (int round = 0; round < 4000; round++) {
         size_t len = (size_t)(round % 120);
         uint8_t *buf = malloc(len ? len : 1);
@@ -901,11 +902,27 @@ static void test_junk(void)
         if (round % 3 == 0)
             dlt = L_EN10MB;
         enum decode_status st = decode_packet(dlt, buf, (uint32_t)len, (uint32_t)len + (uint32_t)(round % 2) * 100, &p);
-        if (st == DECODE_OK && p.payload)
-            CU_ASSERT_TRUE(p.payload >= buf && p.payload + p.payload_caplen <= buf + len);
-        CU_ASSERT_TRUE(st <= DECODE_MALFORMED);
+        CU_ASSERT_FATAL(st >= DECODE_OK && st <= DECODE_MALFORMED);
+        seen[st]++;
+        if (st == DECODE_OK) {
+            /* what a decoded segment claims lies inside the bytes that were there */
+            CU_ASSERT_TRUE(p.ipver == 4 || p.ipver == 6);
+            CU_ASSERT_TRUE(p.l3_off < p.l4_off);
+            CU_ASSERT_TRUE(p.tcp_hlen >= 20 && p.tcp_hlen <= 60);
+            CU_ASSERT_TRUE((size_t)p.l4_off + p.tcp_hlen <= len || p.truncated); /* options cut by snaplen */
+            CU_ASSERT_TRUE((size_t)p.l4_off + 20 <= len);
+            if (p.payload_caplen)
+                CU_ASSERT_TRUE(p.payload == buf + p.l4_off + p.tcp_hlen &&
+                               p.payload + p.payload_caplen <= buf + len);
+            CU_ASSERT_TRUE(p.payload_caplen <= p.seg_len || p.truncated);
+        }
         free(buf);
     }
+    /* the steering reached the TCP parser, and junk was turned away on every path */
+    CU_ASSERT_TRUE(seen[DECODE_OK] > 0);
+    CU_ASSERT_TRUE(seen[DECODE_MALFORMED] > 0);
+    CU_ASSERT_TRUE(seen[DECODE_TRUNCATED] > 0);
+    CU_ASSERT_TRUE(seen[DECODE_NOT_IP] > 0);
 }
 
 int main(void)

@@ -379,15 +379,28 @@ static void test_length_fields(void)
             if (s.malformed)
                 CU_ASSERT(strstr(s.note, "malformed") != NULL);
         }
-    /* every length inside the extensions shrunk by one: a malformed ClientHello, never a crash */
-    for (size_t at = cs_len; at + 1 < ch->n; at++) {
-        struct buf b = *ch;
-        b.b[at] ^= 0x80;
-        (void)with_client_bytes(b.b, b.n);
-        b = *ch;
-        b.b[at] = 0;
-        (void)with_client_bytes(b.b, b.n);
-    }
+    /* every byte past the cipher suites flipped or zeroed: a ClientHello read whole, or a
+     * malformed one that says so; what was read stays inside its caps */
+    unsigned malformed = 0, read = 0;
+    for (size_t at = cs_len; at + 1 < ch->n; at++)
+        for (int how = 0; how < 2; how++) {
+            struct buf b = *ch;
+            b.b[at] = how ? 0 : (uint8_t)(b.b[at] ^ 0x80);
+            struct tls_summary s = with_client_bytes(b.b, b.n);
+            if (s.malformed) {
+                malformed++;
+                CU_ASSERT(strstr(s.note, "malformed") != NULL);
+            } else if (s.seen_client_hello) {
+                read++;
+            }
+            CU_ASSERT(memchr(s.ch.sni, 0, sizeof s.ch.sni) != NULL);
+            CU_ASSERT(memchr(s.ch.alpn, 0, sizeof s.ch.alpn) != NULL);
+            CU_ASSERT(s.ch.ciphers.n <= TLS_LIST_MAX && s.ch.extensions.n <= TLS_LIST_MAX);
+            CU_ASSERT(s.ch.ciphers.n <= s.ch.ciphers.total && s.ch.extensions.n <= s.ch.extensions.total);
+        }
+    /* a zeroed extension length or a flipped high bit breaks the framing somewhere */
+    CU_ASSERT(malformed > 0);
+    CU_ASSERT(read > 0);
     /* every prefix of the record */
     for (size_t n = 0; n < ch->n; n++) {
         struct tls_summary s = with_client_bytes(ch->b, n);

@@ -146,17 +146,14 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
     ax->cfg = *cfg;
     ax->fingerprints = tls_fp_cache_new(); /* NULL is fine: fingerprints are then computed each time */
     if (cfg->keylog_file && app_load_keylog(ax, cfg->keylog_file, err) < 0 && !cfg->keylog_optional) {
-        keylog_free(ax->keys);
-        tls_fp_cache_free(ax->fingerprints);
-        free(ax);
+        app_ctx_free(ax);
         return NULL;
     }
     if (cfg->ca_file && !cfg->no_verify) { /* a bad CA file is the user's mistake: say so at once */
         ax->verifier_tried = 1;
         ax->verifier = x509_verifier_new(cfg->ca_file, err, 256);
         if (!ax->verifier) {
-            tls_fp_cache_free(ax->fingerprints);
-            free(ax);
+            app_ctx_free(ax); /* the key log too: its secrets zeroed, its descriptor closed */
             return NULL;
         }
     }

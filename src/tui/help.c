@@ -36,7 +36,7 @@ static void help_draw(struct tui *t)
 
 static int help_key(struct tui *t, int ch)
 {
-    switch (ch & 0xffff) {
+    switch (ch & TUI_KEY_MASK) {
     case KEY_DOWN: case 'j': if (t->help_top < 40) t->help_top++; return 1;
     case KEY_UP: case 'k': if (t->help_top) t->help_top--; return 1;
     case '?': return 1;

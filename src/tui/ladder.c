@@ -441,8 +441,8 @@ static int ladder_key(struct tui *t, int ch)
         return 0;
     int lr, lc, pane;
     split(t, s, &lr, &lc, &pane);
-    if (ch & 0x20000) { /* a click: select the arrow on that row */
-        int y = (ch & 0xfff) - body_top();
+    if (ch & TUI_KEY_CLICK) { /* a click: select the arrow on that row */
+        int y = (ch & TUI_KEY_ROW) - body_top();
         if (y >= 0 && y < lr && s->conn) {
             uint64_t at = s->top + (uint64_t)y;
             struct lline l;
@@ -454,8 +454,8 @@ static int ladder_key(struct tui *t, int ch)
         }
         return 1;
     }
-    int wheel = ch & 0x10000;
-    ch &= 0xffff;
+    int wheel = ch & TUI_KEY_WHEEL;
+    ch &= TUI_KEY_MASK;
     if (!s->conn && ch != 'q' && ch != 27)
         return ch != '?';
     switch (ch) {

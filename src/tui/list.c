@@ -194,17 +194,17 @@ static int list_key(struct tui *t, int ch)
 {
     int h = body_rows(t);
     size_t page = h > 1 ? (size_t)h - 1 : 1;
-    if (ch & 0x20000) { /* a click: select the row, open it on a double click */
-        int y = ch & 0xfff;
+    if (ch & TUI_KEY_CLICK) { /* a click: select the row, open it on a double click */
+        int y = ch & TUI_KEY_ROW;
         if (y >= 2 && t->top + (size_t)(y - 2) < t->view.n) {
             t->sel = t->top + (size_t)(y - 2);
-            if (ch & 0x40000)
+            if (ch & TUI_KEY_DOUBLE)
                 ladder_open(t, t->view.idx[t->sel]);
         }
         return 1;
     }
-    int wheel = ch & 0x10000;
-    ch &= 0xffff;
+    int wheel = ch & TUI_KEY_WHEEL;
+    ch &= TUI_KEY_MASK;
     switch (ch) {
     case KEY_UP: case 'k':
         if (t->sel)

@@ -335,12 +335,12 @@ static void handle_mouse(struct tui *t)
     /* the screens take clicks and wheel as keys, so keyboard and mouse act alike */
     const struct screen_ops *s = t->stack[t->depth - 1];
     if (me.bstate & BUTTON4_PRESSED)
-        s->key(t, KEY_UP | 0x10000);
+        s->key(t, KEY_UP | TUI_KEY_WHEEL);
     else if (me.bstate & BUTTON5_PRESSED)
-        s->key(t, KEY_DOWN | 0x10000);
+        s->key(t, KEY_DOWN | TUI_KEY_WHEEL);
     else if (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
         /* encode the row in the key: the screen knows its own layout */
-        s->key(t, 0x20000 | (me.y & 0xfff) | ((me.bstate & BUTTON1_DOUBLE_CLICKED) ? 0x40000 : 0));
+        s->key(t, TUI_KEY_CLICK | (me.y & TUI_KEY_ROW) | ((me.bstate & BUTTON1_DOUBLE_CLICKED) ? TUI_KEY_DOUBLE : 0));
     }
     t->dirty = 1;
 }

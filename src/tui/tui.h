@@ -31,6 +31,20 @@ enum tui_color {
 
 struct tui;
 
+/*
+ * Mouse events reach a screen's key() as keys, so keyboard and mouse act
+ * alike: the wheel is an arrow key with TUI_KEY_WHEEL set; a click is
+ * TUI_KEY_CLICK with the screen row in TUI_KEY_ROW (and TUI_KEY_DOUBLE for
+ * a double click).  curses keys stay below TUI_KEY_MASK.
+ */
+enum {
+    TUI_KEY_MASK = 0xffff,
+    TUI_KEY_ROW = 0x0fff,
+    TUI_KEY_WHEEL = 0x10000,
+    TUI_KEY_CLICK = 0x20000,
+    TUI_KEY_DOUBLE = 0x40000,
+};
+
 struct screen_ops {
     const char *name;
     void (*draw)(struct tui *t);
