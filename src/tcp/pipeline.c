@@ -8,12 +8,15 @@
 #include "app.h"
 #include "decode.h"
 #include "flow.h"
+#include "ipfrag.h"
 #include "tcp.h"
 
 struct pipeline {
     struct pipeline_config cfg;
     struct conn_sink sink;
     struct flow_table *flows;
+    struct ipfrag *frags;      /* IP datagrams being reassembled; its bytes count in mem */
+    size_t frag_mem;           /* its part of mem, as last counted */
     struct tcp_ctx tcp;
     struct pipeline_stats st;
     uint64_t frame;
@@ -40,7 +43,14 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
     if (!pl)
         return NULL;
     pl->flows = flow_new();
-    if (!pl->flows) {
+    /* fragments get an eighth of the memory cap, at most 64 MiB: a few thousand datagrams at once */
+    size_t frag_budget = IPFRAG_DEFAULT_BUDGET;
+    if (cfg->memcap && cfg->memcap / 8 < frag_budget)
+        frag_budget = cfg->memcap / 8 ? cfg->memcap / 8 : 1;
+    pl->frags = ipfrag_new(frag_budget, IPFRAG_TIMEOUT_NS);
+    if (!pl->flows || !pl->frags) {
+        flow_free(pl->flows);
+        ipfrag_free(pl->frags);
         free(pl);
         return NULL;
     }
@@ -118,9 +128,24 @@ static void finalize(struct pipeline *pl, struct conn *c)
     }
 }
 
+/* The reassembler's memory and counters into the pipeline's, after it changed. */
+static void frag_sync(struct pipeline *pl)
+{
+    size_t now = ipfrag_memory(pl->frags);
+    pl->mem = pl->mem - pl->frag_mem + now;
+    pl->frag_mem = now;
+    if (pl->mem > pl->st.peak_memory)
+        pl->st.peak_memory = pl->mem;
+    pl->st.frag = *ipfrag_stats(pl->frags);
+}
+
 void pipeline_expire(struct pipeline *pl, int64_t now_ns)
 {
     struct conn *c;
+    if (ipfrag_pending(pl->frags)) {
+        ipfrag_expire(pl->frags, now_ns);
+        frag_sync(pl);
+    }
     while ((c = flow_oldest(pl->flows, FLOW_DONE)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
         finalize(pl, c);
     while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.closing_linger_ns)
@@ -168,6 +193,8 @@ static void count_status(struct pipeline_stats *st, enum decode_status ds)
     case DECODE_FRAGMENT: st->fragments++; break;
     case DECODE_TRUNCATED: st->truncated_headers++; break;
     case DECODE_MALFORMED: st->malformed++; break;
+    case DECODE_ENCRYPTED: st->encrypted++; break;
+    case DECODE_TOO_DEEP: st->too_deep++; break;
     case DECODE_OK: break;
     }
 }
@@ -191,6 +218,32 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
     return c;
 }
 
+/*
+ * An IP fragment: into the reassembler; when it completes a datagram,
+ * decode on from there (a datagram may hold a tunnel with fragments of its
+ * own).  *dgram is the last datagram completed (the caller frees it: the
+ * segment points into it); *first_offset where its earliest fragment lies.
+ */
+static enum decode_status reassemble(struct pipeline *pl, struct pkt *p, int64_t ts_ns, int64_t offset,
+                                     uint8_t **dgram, int64_t *first_offset, int *anomaly)
+{
+    enum decode_status ds = DECODE_FRAGMENT;
+    for (int depth = 0; ds == DECODE_FRAGMENT && depth <= PKT_ENCAP_MAX; depth++) {
+        struct ipfrag_done done;
+        enum ipfrag_result r = ipfrag_add(pl->frags, &p->frag, ts_ns, offset, &done);
+        frag_sync(pl);
+        if (r != IPFRAG_DONE)
+            return DECODE_FRAGMENT;
+        free(*dgram); /* the fragment's bytes were copied: the datagram that held them can go */
+        *dgram = done.data;
+        if (done.first_offset >= 0 && done.first_offset < *first_offset)
+            *first_offset = done.first_offset;
+        *anomaly |= done.anomaly;
+        ds = decode_datagram(p, done.data, done.len);
+    }
+    return ds == DECODE_FRAGMENT ? DECODE_TOO_DEEP : ds;
+}
+
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t offset)
 {
@@ -198,7 +251,13 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     pl->frame++;
     pl->st.packets++;
     enum decode_status ds = decode_packet(dlt, data, caplen, wirelen, &p);
+    uint8_t *dgram = NULL;
+    int64_t first_offset = offset;
+    int frag_anomaly = 0;
+    if (ds == DECODE_FRAGMENT)
+        ds = reassemble(pl, &p, ts_ns, offset, &dgram, &first_offset, &frag_anomaly);
     if (ds != DECODE_OK) {
+        free(dgram);
         count_status(&pl->st, ds);
         pipeline_expire(pl, ts_ns);
         return;
@@ -215,9 +274,11 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         c = NULL;
     }
     if (!c) {
-        if (!(c = start_conn(pl, &p, ts_ns, &from)))
+        if (!(c = start_conn(pl, &p, ts_ns, &from))) {
+            free(dgram);
             return;
-        c->first_offset = offset;
+        }
+        c->first_offset = first_offset; /* a reassembled first segment: where its first fragment lies */
         if (pl->sink.conn_new)
             pl->sink.conn_new(pl->sink.ctx, c);
     }
@@ -235,6 +296,23 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         app_rst(pl->cfg.app, c);
         call.touched = 1;
     }
+    if (p.len_note & PKT_LEN_OFFLOAD) {
+        pl->st.offload_lengths++;
+        c->offload_packets++;
+    }
+    if (p.len_note & PKT_LEN_EXCEEDS) {
+        pl->st.bad_ip_length++;
+        c->bad_ip_length_packets++;
+        if (keep)
+            ev.notes |= NOTE_BAD_IP_LENGTH;
+    }
+    if (p.reassembled) {
+        c->reassembled_packets++;
+        c->fragment_anomalies += (unsigned)frag_anomaly;
+        if (keep)
+            ev.notes |= NOTE_REASSEMBLED;
+    }
+    free(dgram); /* after the stream and the parsers had the payload it held */
     if (keep) {
         ev.offset = offset;
         (void)conn_add_event(c, &ev);
@@ -256,6 +334,8 @@ static int by_id(const void *a, const void *b)
 
 void pipeline_finish(struct pipeline *pl)
 {
+    ipfrag_flush(pl->frags); /* what still waits for fragments never completes */
+    frag_sync(pl);
     size_t n = flow_count(pl->flows), k = 0;
     struct conn **all = malloc((n ? n : 1) * sizeof *all);
     struct conn *c;
@@ -282,5 +362,6 @@ void pipeline_free(struct pipeline *pl)
         return;
     pipeline_finish(pl);
     flow_free(pl->flows);
+    ipfrag_free(pl->frags);
     free(pl);
 }
