@@ -288,9 +288,9 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
     struct pkt *p = d->p;
     p->l3_off = offset16(d, c);
     uint32_t wire = dec_wire_left(d, c);
-    size_t avail = cur_left(c);
     if (!cur_has(c, 20))
         return NX_END(DECODE_TRUNCATED);
+    const uint8_t *ip = c->p + c->pos;
     uint8_t vhl = cur_u8(c);
     cur_skip(c, 1);
     uint32_t total = cur_be16(c);
@@ -310,7 +310,7 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
         p->len_note |= PKT_LEN_OFFLOAD;
     } else if (total > wire) {
         /* longer than the frame was even on the wire: use the bytes that are there */
-        total = (uint32_t)avail;
+        total = wire;
         p->len_note |= PKT_LEN_EXCEEDS;
     }
     if (total < hlen)
@@ -330,8 +330,8 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
         f->more = (frag & 0x2000) != 0;
         f->offset = (frag & 0x1fffu) * 8u;
         f->id = id;
-        memcpy(f->src, c->p + c->pos - hlen + 12, 4);
-        memcpy(f->dst, c->p + c->pos - hlen + 16, 4);
+        memcpy(f->src, ip + 12, 4);
+        memcpy(f->dst, ip + 16, 4);
         size_t have = cur_left(c);
         f->len = total - hlen;
         f->cut = have < f->len;

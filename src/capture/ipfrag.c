@@ -283,17 +283,15 @@ enum ipfrag_result ipfrag_add(struct ipfrag *r, const struct pkt_frag *f, int64_
         r->st.tiny++;
         g->anomaly = 1;
     }
+    int disagrees = 0; /* with what the datagram already holds: counted once per fragment */
     if (!f->more) {
-        if (g->total && g->total != b) {
-            r->st.overlaps++; /* a second, different end: the first one stands */
-            g->anomaly = 1;
-        } else {
+        if (g->total && g->total != b)
+            disagrees = 1; /* a second, different end: the first one stands */
+        else
             g->total = b;
-        }
     }
     if (g->total && b > g->total) { /* bytes past the end the last fragment set */
-        r->st.overlaps++;
-        g->anomaly = 1;
+        disagrees = 1;
         b = g->total > a ? g->total : a;
     }
     if (b > a) {
@@ -302,11 +300,12 @@ enum ipfrag_result ipfrag_add(struct ipfrag *r, const struct pkt_frag *f, int64_
             drop(r, g);
             return IPFRAG_DROPPED;
         }
-        if (fill(g, a, b, f->data)) {
-            r->st.overlaps++;
-            g->anomaly = 1;
-        }
+        disagrees |= fill(g, a, b, f->data);
         add_span(g, a, b);
+    }
+    if (disagrees) {
+        r->st.overlaps++;
+        g->anomaly = 1;
     }
     if (offset >= 0 && (g->first_offset < 0 || offset < g->first_offset))
         g->first_offset = offset;
