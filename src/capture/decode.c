@@ -117,7 +117,7 @@ static void parse_tcp_options(struct cursor c, struct tcp_opts *o)
 
 static uint16_t offset16(const struct dec *d, const struct cursor *c)
 {
-    size_t off = (size_t)(c->p + c->pos - d->base);
+    size_t off = c->p ? (size_t)(c->p - d->base) + c->pos : 0;
     return (uint16_t)(off > 0xffff ? 0xffff : off);
 }
 

@@ -66,7 +66,7 @@ enum {
 static inline uint32_t dec_wire_left(const struct dec *d, const struct cursor *c)
 {
     size_t left = cur_left(c);
-    if (!c->err && c->p + c->len == d->end)
+    if (!c->err && c->p && c->p + c->len == d->end)
         left += d->missing;
     return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
