@@ -1596,7 +1596,9 @@ def ipv4_fragments():
     """IPv4 fragments (RFC 791): the client's request sent as three fragments (24, 24 and
     13 bytes of TCP) arriving 3, 1, 2; the server's response as four fragments arriving
     in reverse order, interleaved with the two fragments of a second connection's request
-    to another server that carries the same IP identification.  Every other packet whole."""
+    to another server that carries the same IP identification.  Every other packet whole.
+    Then a third connection picked up mid-stream (no SYN) whose first packet, the client's
+    request, comes as two fragments: the connection starts where its first fragment lies."""
     cap = Capture("ipv4-fragments.pcap")
     link = lambda l3, v6, side: ether(l3, False, side)
     f = Flow(CLI4, 49425, SRV4, 80)
@@ -1622,9 +1624,18 @@ def ipv4_fragments():
     rsp_frags = fragments4(rsp.l3, [32, 32, 32, 16])
     add_fragmented(cap, rsp, rsp_frags, [3, 2, 1, 0], link, t0=rsp.ts - 30 * US)
     add_fragmented(cap, greq, fragments4(greq.l3, [24, 37]), [0, 1], link, t0=rsp.ts - 20 * US, step=40 * US)
-    cap.flows += [f, g]
+    h = Flow(CLI4, 49434, SRV4, 8080, t=g.t + 1 * SEC)
+    hreq = h.send(C, "PA", REQ, dt=0)
+    h.send(S, "PA", RESP, dt=RTT)
+    h.send(C, "A", dt=40 * US)
+    close_four_way(h, C)
+    for s in h.segs[1:]:
+        cap.frames.append(Frame(s.ts, link(s.l3, False, s.side), "tcp", seg=s))
+    add_fragmented(cap, hreq, fragments4(hreq.l3, [32, 29]), [0, 1], link)
+    cap.flows += [f, g, h]
     cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
     cap.expect(g, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(h, "mid-stream", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 7)
     return cap
 
 

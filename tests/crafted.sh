@@ -98,7 +98,7 @@ expect("6in4.pcap", "IPv6 in IPv4", lambda c, rc, e: T(c) == [("ipv6-in-ip", TC,
 expect("gtpu.pcap", "GTP-U TEID of the first packet, extension header skipped", lambda c, rc, e: T(c) == [("gtp-u", TC, TS, 0x1000)])
 expect("capwap.pcap", "CAPWAP data carrying swapped-FC 802.11", lambda c, rc, e: T(c) == [("capwap", TC, TS, None)])
 expect("gre-nested.pcap", "eight nested GRE followed, the ninth level counted and skipped", lambda c, rc, e: [t[3] for t in T(c)] == list(range(1, 9)) and len(c) == 1 and "1 packets nested in more than 8" in e)
-expect("ipv4-fragments.pcap", "out-of-order, interleaved IPv4 fragments reassembled", lambda c, rc, e: IPN(c, 0)["reassembled"] == 2 and IPN(c, 1)["reassembled"] == 1 and IPN(c, 0)["fragment_anomalies"] == 0 and "fragment anomalies" not in e)
+expect("ipv4-fragments.pcap", "out-of-order, interleaved IPv4 fragments reassembled; a mid-stream start in fragments", lambda c, rc, e: IPN(c, 0)["reassembled"] == 2 and IPN(c, 1)["reassembled"] == 1 and IPN(c, 2)["reassembled"] == 1 and c[2]["handshake"] == "mid-stream" and IPN(c, 0)["fragment_anomalies"] == 0 and "fragment anomalies" not in e)
 expect("ipv6-fragments.pcap", "IPv6 fragments reassembled, last first", lambda c, rc, e: IPN(c)["reassembled"] == 1 and c[0]["http"]["first_status"] == 200)
 expect("ipv4-fragment-tricks.pcap", "tiny and overlapping fragments counted, the first copy kept", lambda c, rc, e: IPN(c)["fragment_anomalies"] == 2 and c[0]["http"]["first_status"] == 200 and "1 overlapping fragments" in e and "1 tiny first fragments" in e)
 expect("tso-length-zero.pcap", "IPv4 total length 0: the frame's 2920 bytes", lambda c, rc, e: IPN(c)["offload"] == 1 and c[0]["bytes_c2s"] == 2920 and c[0]["gap_bytes"] == 0)
