@@ -155,6 +155,10 @@ static enum decode_status dec_cut(int dlt, const struct buf *f, size_t caplen, u
         CU_ASSERT_TRUE(p->payload >= copy && p->payload + p->payload_caplen <= copy + caplen);
         p->payload = f->b + (p->payload - copy);
     }
+    if (st == DECODE_FRAGMENT && p->frag.len) { /* the same for a fragment's bytes */
+        CU_ASSERT_TRUE(p->frag.data >= copy && p->frag.data + p->frag.len <= copy + caplen);
+        p->frag.data = f->b + (p->frag.data - copy);
+    }
     free(copy);
     return st;
 }
