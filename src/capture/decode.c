@@ -31,6 +31,7 @@ enum {
     IP6_MH = 135,
 };
 #define MAX_STEPS 32 /* layers in one walk, VLAN tags aside: past any real stack */
+#define DLT_EN10MB_ 1
 
 const char *decode_status_name(enum decode_status s)
 {
@@ -74,9 +75,12 @@ int dec_push_encap(struct dec *d, enum encap_kind kind, int carried_by_ip, int h
 
 /* ---------------------------------------------------------------- TCP */
 
-/* TCP options (RFC 9293 3.2): a malformed option list ends parsing, it does not drop the packet. */
-static void parse_tcp_options(struct cursor c, struct tcp_opts *o)
+/* TCP options (RFC 9293 3.2): a malformed option list ends parsing, it does not drop the packet.
+ * Bytes and a length rather than a cursor by value: the copy of the struct stalled the pipeline. */
+static void parse_tcp_options(const uint8_t *bytes, size_t len, struct tcp_opts *o)
 {
+    struct cursor c;
+    cur_init(&c, bytes, len);
     while (cur_left(&c) > 0) {
         uint8_t kind = cur_u8(&c);
         if (kind == 0)
@@ -148,13 +152,14 @@ static enum decode_status decode_tcp(struct dec *d, struct cursor *c, uint32_t c
     if (!cur_has(c, hlen - 20)) {
         /* Options cut by the snaplen: the fixed header still tells the
          * connection's story, so keep the packet with what options fit. */
-        parse_tcp_options(cur_sub(c, cur_left(c)), &p->opt);
+        size_t have = cur_left(c);
+        parse_tcp_options(cur_take(c, have), have, &p->opt);
         p->payload = NULL;
         p->payload_caplen = 0;
         p->truncated = 1;
         return DECODE_OK;
     }
-    parse_tcp_options(cur_sub(c, hlen - 20), &p->opt);
+    parse_tcp_options(cur_take(c, hlen - 20), hlen - 20, &p->opt);
     size_t have = cur_left(c);
     p->payload_caplen = have < p->seg_len ? (uint32_t)have : p->seg_len;
     p->payload = p->payload_caplen ? cur_take(c, p->payload_caplen) : NULL;
@@ -163,6 +168,15 @@ static enum decode_status decode_tcp(struct dec *d, struct cursor *c, uint32_t c
 }
 
 /* ---------------------------------------------------------------- IP */
+
+/* An address, the header's length already checked: memcpy, not cur_copy's byte loop (a tenth
+ * of the decoding time in a profile). */
+static void take_addr(struct cursor *c, uint8_t *dst, size_t n)
+{
+    const uint8_t *b = cur_take(c, n);
+    if (b)
+        memcpy(dst, b, n);
+}
 
 /*
  * What an IP layer's payload of protocol `proto` is: TCP (decoded here, the
@@ -299,8 +313,8 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
     p->ttl = cur_u8(c);
     uint8_t proto = cur_u8(c);
     cur_skip(c, 2);
-    cur_copy(c, p->src, 4);
-    cur_copy(c, p->dst, 4);
+    take_addr(c, p->src, 4);
+    take_addr(c, p->dst, 4);
     uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4u;
     if ((vhl >> 4) != 4 || hlen < 20)
         return NX_END(DECODE_MALFORMED);
@@ -374,8 +388,8 @@ static int decode_ipv6(struct dec *d, struct cursor *c)
     uint32_t plen = cur_be16(c);
     uint8_t nh = cur_u8(c);
     p->ttl = cur_u8(c);
-    cur_copy(c, p->src, 16);
-    cur_copy(c, p->dst, 16);
+    take_addr(c, p->src, 16);
+    take_addr(c, p->dst, 16);
     if ((v >> 4) != 6)
         return NX_END(DECODE_MALFORMED);
     p->ipver = 6;
@@ -507,7 +521,8 @@ enum decode_status decode_packet(int dlt, const uint8_t *data, uint32_t caplen, 
     p->nvlan = 0;
     p->nencap = 0;
     p->l3_off = 0;
-    return walk(&d, &c, link_strip(&d, dlt, &c));
+    /* Ethernet, the usual case, straight to its EtherType */
+    return walk(&d, &c, dlt == DLT_EN10MB_ ? ether_frame(&c) : link_strip(&d, dlt, &c));
 }
 
 enum decode_status decode_datagram(struct pkt *p, const uint8_t *data, uint32_t len)

@@ -336,8 +336,6 @@ const char *decode_link_name(int dlt)
 
 int link_strip(struct dec *d, int dlt, struct cursor *c)
 {
-    if (dlt == LT_EN10MB) /* the common case without the table walk */
-        return NX_ETHER;
     const struct link_type *lt = find(dlt);
     return lt ? lt->strip(d, c) : NX_END(DECODE_NOT_IP);
 }
