@@ -150,7 +150,7 @@ class Flow:
                    window=win, options=opts or [], urgptr=0)
 
     def send(self, side, flags, data=b"", dt=50 * US, seq=None, ack=None, win=None, opts=None,
-             captured=True):
+             captured=True, build=True):
         self.t += dt
         if seq is None:
             seq = self.nxt[side]
@@ -161,7 +161,8 @@ class Flow:
         pkt = self.ip(side) / self.tcp(side, flags, seq, ack, win, opts)
         if data:
             pkt = pkt / Raw(data)
-        seg = Seg(self, self.t, side, flags, seq, ack, data, bytes(pkt), captured)
+        # build=False: the caller writes the IP bytes itself (lengths scapy cannot hold)
+        seg = Seg(self, self.t, side, flags, seq, ack, data, bytes(pkt) if build else b"", captured)
         end = (seq + len(data) + ("S" in flags) + ("F" in flags)) & 0xFFFFFFFF
         if seq_gt(end, self.nxt[side]):
             self.nxt[side] = end
@@ -1102,6 +1103,796 @@ def malformed_headers():
     cap.add_frame(f.t + 20 * US, malformed(f, S, "tcp-offset-past-ip"), "malformed")
     cap.add_frame(f.t + 30 * US, (MAC_GW + MAC_C)[:10], "malformed")
     close_four_way(f, C)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ================================================================== link layers, tunnels,
+# IP fragments and lengths that lie (synfin(1), "LINK LAYERS AND TUNNELS")
+#
+# Tunnel endpoints: 203.0.113.1 on the client's side, 203.0.113.2 on the server's (the
+# outer header of a packet the client sends goes .1 -> .2, the server's .2 -> .1), or
+# 2001:db8:7::1 / ::2.  Mirrors (ERSPAN) send both directions from 192.0.2.250 to the
+# collector 198.51.100.250.
+
+LINKTYPE_PPP = 9
+LINKTYPE_C_HDLC = 104
+LINKTYPE_IEEE802_11 = 105
+LINKTYPE_IEEE802_11_RADIO = 127
+LINKTYPE_IEEE802_11_RADIO_AVS = 163
+LINKTYPE_PPI = 192
+LINKTYPE_IPNET = 226
+LINKTYPE_NFLOG = 239
+
+TUN_C4, TUN_S4 = "203.0.113.1", "203.0.113.2"
+TUN_C6, TUN_S6 = "2001:db8:7::1", "2001:db8:7::2"
+MIRROR, COLLECTOR = "192.0.2.250", "198.51.100.250"
+MAC_AP = bytes.fromhex("0200000000a1")     # the access point (its BSSID)
+MAC_WDS = bytes.fromhex("0200000000a2")    # a second access point, for four-address frames
+ETH_V4, ETH_V6 = 0x0800, 0x86DD
+
+
+def ethertype_of(l3):
+    return ETH_V6 if l3[0] >> 4 == 6 else ETH_V4
+
+
+def ether_any(l3, side, tags=()):
+    """Ethernet around an IPv4 or IPv6 packet (the version nibble says which)."""
+    return ether(l3, l3[0] >> 4 == 6, side, tags=tags)
+
+
+def inner_ether(l3, side):
+    """The Ethernet frame a tunnel carries: the client and its gateway."""
+    return ether_any(l3, side)
+
+
+def outer4(payload, proto, side, ident=0x0700, src=None, dst=None):
+    """An outer IPv4 header (DF, TTL 60) around `payload`, tunnel endpoint to endpoint."""
+    s, d = (TUN_C4, TUN_S4) if side == C else (TUN_S4, TUN_C4)
+    return bytes(IP(src=src or s, dst=dst or d, ttl=60, id=ident, flags="DF", proto=proto) / Raw(payload))
+
+
+def outer4_udp(payload, sport, dport, side):
+    s, d = (TUN_C4, TUN_S4) if side == C else (TUN_S4, TUN_C4)
+    return bytes(IP(src=s, dst=d, ttl=60, id=0x0700, flags="DF") / UDP(sport=sport, dport=dport) / Raw(payload))
+
+
+def counter(start=0):
+    n = [start]
+
+    def nxt():
+        n[0] += 1
+        return n[0]
+    return nxt
+
+
+# ---- IEEE 802.11
+
+def wlan(l3, side, qos=False, four=False, order=False, protected=False, subtype=None, addr4=MAC_WDS):
+    """An 802.11 data frame with LLC/SNAP: the client sends to the AP (To DS), the AP to the
+    client (From DS); `four`: both bits, a wireless distribution system (four addresses)."""
+    st = subtype if subtype is not None else (8 if qos else 0)
+    fc0 = (2 << 2) | (st << 4)
+    if four:
+        flags = 0x03
+        a1, a2, a3 = (MAC_AP, MAC_WDS, MAC_GW) if side == C else (MAC_WDS, MAC_AP, MAC_C)
+    elif side == C:
+        flags, (a1, a2, a3) = 0x01, (MAC_AP, MAC_C, MAC_GW)
+    else:
+        flags, (a1, a2, a3) = 0x02, (MAC_C, MAC_AP, MAC_GW)
+    flags |= (0x40 if protected else 0) | (0x80 if order else 0)
+    hdr = struct.pack("<BBH", fc0, flags, 44) + a1 + a2 + a3 + struct.pack("<H", 0x0010)
+    if four:
+        hdr += MAC_C if side == C else MAC_GW
+    if st & 8:
+        hdr += struct.pack("<H", 0x0000)      # QoS control: TID 0, no A-MSDU
+        if order:
+            hdr += b"\0\0\0\0"                # HT control
+    if protected:
+        return hdr + bytes(8) + l3[:40] + bytes(8)    # CCMP header, "ciphertext", MIC
+    if st & 4:
+        return hdr                            # no data
+    return hdr + b"\xaa\xaa\x03\x00\x00\x00" + struct.pack("!H", ethertype_of(l3)) + l3
+
+
+def beacon():
+    """A management frame (beacon) with an SSID element."""
+    hdr = struct.pack("<BBH", 0x80, 0, 0) + b"\xff" * 6 + MAC_AP + MAC_AP + struct.pack("<H", 0)
+    body = struct.pack("<QHH", 0x0102030405, 100, 0x0401) + b"\x00\x0bsynfin-test"
+    return hdr + body
+
+
+def radiotap(frame, datapad=False):
+    """Radiotap: TSFT, Flags (FCS at the end; optionally the 802.11 header padded to 4), Rate."""
+    flags = 0x10 | (0x20 if datapad else 0)
+    hdr = struct.pack("<BBHI", 0, 0, 18, 0x00000007) + struct.pack("<QBB", 123456789, flags, 12)
+    if datapad:
+        hlen = 26 if (frame[0] >> 4) & 8 else 24     # QoS data: 26 bytes, padded to 28
+        frame = frame[:hlen] + b"\0" * (-hlen % 4) + frame[hlen:]
+    import zlib
+    return hdr + frame + struct.pack("<I", zlib.crc32(frame) & 0xFFFFFFFF)
+
+
+def ppi(frame):
+    """PPI 1.0: header (version 0, flags 0, length, DLT 105) and one 802.11-Common field."""
+    field = struct.pack("<HH", 2, 20) + struct.pack("<QHHHHBBbb", 987654321, 0, 2, 2437, 0x00A0, 0, 0, -40, -95)
+    return struct.pack("<BBHI", 0, 0, 8 + len(field), LINKTYPE_IEEE802_11) + field + frame
+
+
+def avs(frame):
+    """AVS capture header version 1 (64 bytes, big-endian)."""
+    return struct.pack("!IIQQIIIIiiII", 0x80211001, 64, 0, 0, 1, 1, 6, 2, -40, -95, 0, 0) + bytes(8) + frame
+
+
+@capture
+def wlan_80211():
+    """LINKTYPE_IEEE802_11 (105): a full connection in unprotected 802.11 data frames with
+    LLC/SNAP; the client's frames go To DS, the AP's From DS; the request and the response are
+    QoS data frames, the response with an HT control field (Order set).  Also in the file,
+    skipped: a beacon (management), a null-data frame (no payload), and a protected data frame
+    (counted as encrypted)."""
+    cap = Capture("wlan-80211.pcap", linktype=LINKTYPE_IEEE802_11,
+                  link=lambda l3, v6, side: wlan(l3, side, qos=len(l3) > 80, order=side == S and len(l3) > 80))
+    cap.add_frame(T0 - 50 * MS, beacon(), "not-ip")
+    f = Flow(CLI4, 49400, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.add_frame(f.t + 1 * MS, wlan(b"", C, subtype=4), "not-ip")                 # null data
+    cap.add_frame(f.t + 2 * MS, wlan(f.segs[3].l3, C, qos=True, protected=True), "encrypted")
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def wlan_radiotap():
+    """LINKTYPE_IEEE802_11_RADIO (127): Radiotap (TSFT, Flags, Rate) before QoS data frames;
+    Flags says an FCS ends each frame and the 802.11 header is padded to 4 bytes (26 + 2)."""
+    cap = Capture("wlan-radiotap.pcap", linktype=LINKTYPE_IEEE802_11_RADIO,
+                  link=lambda l3, v6, side: radiotap(wlan(l3, side, qos=True), datapad=True))
+    f = Flow(CLI6, 49401, SRV6, 443)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def wlan_ppi():
+    """LINKTYPE_PPI (192): a PPI header with an 802.11-Common field, then four-address 802.11
+    data frames (a wireless distribution system between two access points)."""
+    cap = Capture("wlan-ppi.pcap", linktype=LINKTYPE_PPI, link=lambda l3, v6, side: ppi(wlan(l3, side, four=True)))
+    f = Flow(CLI4, 49402, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def wlan_avs():
+    """LINKTYPE_IEEE802_11_RADIO_AVS (163): a 64-byte AVS header before plain data frames."""
+    cap = Capture("wlan-avs.pcap", linktype=LINKTYPE_IEEE802_11_RADIO_AVS,
+                  link=lambda l3, v6, side: avs(wlan(l3, side)))
+    f = Flow(CLI4, 49403, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ---- serial links, PPPoE, NFLOG, IPNET
+
+@capture
+def cisco_hdlc():
+    """LINKTYPE_C_HDLC (104): address 0x0f (unicast), control 0, then the EtherType.  Also a
+    SLARP keepalive (EtherType 0x8035), not IP."""
+    cap = Capture("chdlc.pcap", linktype=LINKTYPE_C_HDLC,
+                  link=lambda l3, v6, side: b"\x0f\x00" + struct.pack("!H", ethertype_of(l3)) + l3)
+    cap.add_frame(T0 - 5 * MS, b"\x8f\x00\x80\x35" + struct.pack("!IIIH", 2, 100, 0xFFFF, 0), "not-ip")
+    f = Flow(CLI4, 49404, SRV4, 179)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def ppp():
+    """LINKTYPE_PPP (9) in HDLC-like framing (RFC 1662): 0xff 0x03, then the PPP protocol
+    (0x0021 IPv4, 0x0057 IPv6).  An IPv4 connection and an IPv6 one; also an LCP echo
+    request, not IP."""
+    def link(l3, v6, side):
+        return b"\xff\x03" + struct.pack("!H", 0x0057 if v6 else 0x0021) + l3
+    cap = Capture("ppp.pcap", linktype=LINKTYPE_PPP, link=link)
+    cap.add_frame(T0 - 5 * MS, b"\xff\x03\xc0\x21" + struct.pack("!BBHI", 9, 1, 8, 0x12345678), "not-ip")
+    f4 = Flow(CLI4, 49405, SRV4, 80)
+    full_connection(f4)
+    f6 = Flow(CLI6, 49406, SRV6, 80, t=f4.t + 1 * SEC)
+    full_connection(f6)
+    cap.add_flow(f4)
+    cap.add_flow(f6)
+    cap.expect(f4, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(f6, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+NINE_TAGS = [(0x88A8, 10)] + [(0x8100, 11 + i) for i in range(8)]
+
+
+def pppoe(l3, v6, side, session=0x2A1B):
+    """PPPoE session data (EtherType 0x8864, RFC 2516) under nine VLAN tags."""
+    body = struct.pack("!H", 0x0057 if v6 else 0x0021) + l3
+    mine, gw = MAC_C, MAC_GW
+    src, dst = (mine, gw) if side == C else (gw, mine)
+    tags = b"".join(struct.pack("!HH", tpid, tci) for tpid, tci in NINE_TAGS)
+    return dst + src + tags + struct.pack("!HBBHH", 0x8864, 0x11, 0, session, len(body)) + body
+
+
+@capture
+def pppoe_vlan():
+    """PPPoE session frames inside Ethernet with nine stacked VLAN tags (an 802.1ad tag, VLAN
+    10, then 802.1Q tags 11 to 18): one IPv4 connection.  Also a PADI (PPPoE discovery,
+    EtherType 0x8863) under the same tags, not IP."""
+    cap = Capture("pppoe-vlan.pcap", link=pppoe)
+    tags = b"".join(struct.pack("!HH", tpid, tci) for tpid, tci in NINE_TAGS)
+    padi = b"\xff" * 6 + MAC_C + tags + struct.pack("!HBBHH", 0x8863, 0x11, 0x09, 0, 4) + b"\x01\x01\x00\x00"
+    cap.add_frame(T0 - 5 * MS, padi, "not-ip")
+    f = Flow(CLI4, 49407, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+def nflog(l3, v6, side):
+    """NFLOG: family, version 0, resource id (big-endian), then TLVs in the logging host's
+    byte order (little-endian here): packet header, prefix, payload."""
+    def tlv(t, value):
+        body = struct.pack("<HH", 4 + len(value), t) + value
+        return body + b"\0" * (-len(body) % 4)
+    hdr = struct.pack("!BBH", 10 if v6 else 2, 0, 1)
+    return (hdr + tlv(1, struct.pack("!HBB", 0x86DD if v6 else 0x0800, 3, 0)) + tlv(10, b"synfin\0")
+            + tlv(9, l3))
+
+
+@capture
+def nflog_capture():
+    """LINKTYPE_NFLOG (239): what `tcpdump -i nflog:1` writes, each packet in NFULA_PAYLOAD
+    after an NFULA_PACKET_HDR and an NFULA_PREFIX TLV.  An IPv4 and an IPv6 connection."""
+    cap = Capture("nflog.pcap", linktype=LINKTYPE_NFLOG, link=nflog)
+    f4 = Flow(CLI4, 49408, SRV4, 80)
+    full_connection(f4)
+    f6 = Flow(CLI6, 49409, SRV6, 80, t=f4.t + 1 * SEC)
+    full_connection(f6)
+    cap.add_flow(f4)
+    cap.add_flow(f6)
+    cap.expect(f4, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(f6, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def ipnet():
+    """LINKTYPE_IPNET (226, Solaris ipnet): a 24-byte header (version 1, family 2 or 26,
+    htype, packet length, interface index, zones), then the IP packet."""
+    def link(l3, v6, side):
+        return struct.pack("!BBHIIIII", 1, 26 if v6 else 2, 0, len(l3), 2, 0, 0, 0) + l3
+    cap = Capture("ipnet.pcap", linktype=LINKTYPE_IPNET, link=link)
+    f = Flow(CLI4, 49410, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ---- tunnels
+
+def gre_header(proto, key=None, seq=None, csum=False):
+    flags = (0x8000 if csum else 0) | (0x2000 if key is not None else 0) | (0x1000 if seq is not None else 0)
+    h = struct.pack("!HH", flags, proto)
+    if csum:
+        h += b"\0\0\0\0"
+    if key is not None:
+        h += struct.pack("!I", key)
+    if seq is not None:
+        h += struct.pack("!I", seq)
+    return h
+
+
+@capture
+def gre():
+    """GRE (RFC 2784/2890) in IPv4 between two routers, with a key (0x1234) and sequence
+    numbers, carrying an IPv4 connection; each packet's checksum present bit is clear."""
+    seq = counter()
+
+    def link(l3, v6, side):
+        return ether_any(outer4(gre_header(ETH_V4, key=0x1234, seq=seq()) + l3, 47, side), side)
+    cap = Capture("gre.pcap", link=link)
+    f = Flow(CLI4, 49411, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def erspan2():
+    """ERSPAN type II (GRE protocol 0x88be with sequence numbers, ERSPAN version 1, session 42)
+    from a switch mirroring both directions of an IPv4 connection to a collector."""
+    seq = counter()
+
+    def link(l3, v6, side):
+        span = struct.pack("!HHI", 0x1000, 42, 0)
+        gre_ = gre_header(0x88BE, seq=seq())
+        return ether_any(outer4(gre_ + span + inner_ether(l3, side), 47, C, src=MIRROR, dst=COLLECTOR), C)
+    cap = Capture("erspan2.pcap", link=link)
+    f = Flow(CLI4, 49412, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def erspan3():
+    """ERSPAN type III (GRE protocol 0x22eb, version 2, session 7) with the optional 8-byte
+    platform subheader (O bit), mirroring an IPv6 connection."""
+    seq = counter()
+
+    def link(l3, v6, side):
+        span = struct.pack("!HHIHH", 0x2000, 7, 0x01020304, 0, 0x0001) + struct.pack("!II", 0x0C000000, 0)
+        gre_ = gre_header(0x22EB, seq=seq())
+        return ether_any(outer4(gre_ + span + inner_ether(l3, side), 47, C, src=MIRROR, dst=COLLECTOR), C)
+    cap = Capture("erspan3.pcap", link=link)
+    f = Flow(CLI6, 49413, SRV6, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def vxlan():
+    """VXLAN (UDP 4789, VNI 5001) between two VTEPs, under an 802.1Q tag (VLAN 30) outside,
+    carrying Ethernet frames of an IPv4 connection."""
+    def link(l3, v6, side):
+        vx = struct.pack("!B3sI", 0x08, b"\0\0\0", 5001 << 8)
+        return ether_any(outer4_udp(vx + inner_ether(l3, side), 49152 + (len(l3) % 97), 4789, side), side,
+                         tags=[(0x8100, 30)])
+    cap = Capture("vxlan.pcap", link=link)
+    f = Flow(CLI4, 49414, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def geneve():
+    """GENEVE (UDP 6081, VNI 0x00abcd, protocol 0x6558: Ethernet) with one 4-byte option,
+    over IPv6 tunnel endpoints, carrying an IPv4 connection."""
+    def link(l3, v6, side):
+        opt = struct.pack("!HBB", 0x0102, 0x80, 1) + b"\xde\xad\xbe\xef"
+        gen = struct.pack("!BBHI", len(opt) // 4, 0, 0x6558, 0x00ABCD << 8) + opt
+        s, d = (TUN_C6, TUN_S6) if side == C else (TUN_S6, TUN_C6)
+        out = bytes(IPv6(src=s, dst=d, hlim=60, fl=0) / UDP(sport=50000, dport=6081) / Raw(gen + inner_ether(l3, side)))
+        return ether_any(out, side)
+    cap = Capture("geneve.pcap", link=link)
+    f = Flow(CLI4, 49415, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+def mpls_stack(labels):
+    return b"".join(struct.pack("!I", lab << 12 | (0x100 if i == len(labels) - 1 else 0) | 64)
+                    for i, lab in enumerate(labels))
+
+
+@capture
+def mpls():
+    """MPLS (EtherType 0x8847): an IPv4 connection under a two-label stack (1001, 2002), and an
+    IPv6 connection in an Ethernet pseudowire (label 3003, a zero control word, RFC 4448).
+
+    tshark 4.0 reads the pseudowire without its control word: its heuristic calls the payload
+    plain Ethernet when its first 12 bytes look like two addresses of known manufacturers, and
+    the zero control word plus the inner addresses' bytes spell OUIs 00:00:00 and 00:00:0c.
+    The control word is there (RFC 4385: first nibble 0), so the inner frame starts after it."""
+    def macs(side, mine, gw):
+        return gw + mine if side == C else mine + gw     # destination, then source
+
+    def l3vpn(l3, v6, side):
+        return macs(side, MAC_C, MAC_GW) + struct.pack("!H", 0x8847) + mpls_stack([1001, 2002]) + l3
+
+    def pw(l3, v6, side):
+        frame = mpls_stack([3003]) + b"\0\0\0\0" + inner_ether(l3, side)
+        return macs(side, MAC_C2, MAC_GW2) + struct.pack("!H", 0x8847) + frame
+    cap = Capture("mpls.pcap", link=l3vpn)
+    f4 = Flow(CLI4, 49416, SRV4, 80)
+    full_connection(f4)
+    f6 = Flow(CLI6, 49417, SRV6, 80, t=f4.t + 1 * SEC)
+    full_connection(f6)
+    cap.add_flow(f4)
+    cap.add_flow(f6, link=pw)
+    cap.expect(f4, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(f6, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def teredo():
+    """Teredo (RFC 4380): IPv6 in UDP between a client (port 53000) and a relay on port 3544;
+    the relay's packets start with an origin indication (the port and address, obfuscated)."""
+    def link(l3, v6, side):
+        if side == C:
+            return ether_any(outer4_udp(l3, 53000, 3544, side), side)
+        origin = struct.pack("!HH4s", 0, 53000 ^ 0xFFFF, bytes(b ^ 0xFF for b in bytes([203, 0, 113, 1])))
+        return ether_any(outer4_udp(origin + l3, 3544, 53000, side), side)
+    cap = Capture("teredo.pcap", link=link)
+    f = Flow(CLI6, 49418, SRV6, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def ipip():
+    """IPv4 in IPv4 (IP protocol 4, RFC 2003) between two tunnel endpoints: one connection."""
+    cap = Capture("ipip.pcap", link=lambda l3, v6, side: ether_any(outer4(l3, 4, side), side))
+    f = Flow(CLI4, 49419, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def six_in_four():
+    """IPv6 in IPv4 (IP protocol 41, RFC 4213: a 6in4 tunnel): one IPv6 connection."""
+    cap = Capture("6in4.pcap", link=lambda l3, v6, side: ether_any(outer4(l3, 41, side), side))
+    f = Flow(CLI6, 49420, SRV6, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def gtpu():
+    """GTP-U (UDP 2152, 3GPP TS 29.281) G-PDUs between a base station and a core gateway,
+    TEID 0x1000 uplink and 0x2000 downlink, each with a PDU Session Container extension
+    header (type 0x85), carrying a phone's IPv4 connection."""
+    def link(l3, v6, side):
+        ext = struct.pack("!BBBB", 1, 0x10 if side == C else 0x00, 9, 0)      # length 1, PDU type, QFI, next 0
+        body = struct.pack("!HBB", 0, 0, 0x85) + ext + l3                    # sequence, N-PDU, next extension
+        g = struct.pack("!BBHI", 0x34, 0xFF, len(body), 0x1000 if side == C else 0x2000) + body
+        return ether_any(outer4_udp(g, 2152, 2152, side), side)
+    cap = Capture("gtpu.pcap", link=link)
+    f = Flow(CLI4, 49421, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def capwap():
+    """CAPWAP data (UDP 5247, RFC 5415) from an access point to its controller: native 802.11
+    frames (T bit, wireless binding 1) with the frame control bytes swapped, as Cisco sends
+    them (and tshark assumes by default)."""
+    def link(l3, v6, side):
+        frame = wlan(l3, side)
+        frame = frame[1:2] + frame[0:1] + frame[2:]
+        # HLEN 4 words, binding 1 (802.11), T (native frame), W: wireless information (RSSI, SNR, rate)
+        hdr = struct.pack("!II", (4 << 19) | (1 << 9) | (1 << 8) | (1 << 5), 0) + b"\x04\xbf\x23\x00\x00\0\0\0"
+        return ether_any(outer4_udp(hdr + frame, 40000, 5247, C), C)
+    cap = Capture("capwap.pcap", link=link)
+    f = Flow(CLI4, 49422, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+def nested_gre(l3, depth, side):
+    """`depth` GRE-in-IPv4 layers around l3 (keys 1..depth, outermost first)."""
+    for k in range(depth, 0, -1):
+        l3 = outer4(gre_header(ethertype_of(l3), key=k) + l3, 47, side)
+    return l3
+
+
+@capture
+def gre_nested():
+    """Eight GRE-in-IPv4 tunnels nested (keys 1 to 8): the most synfin follows.  Also one SYN
+    of another connection nested nine deep: counted as too deeply nested and skipped."""
+    cap = Capture("gre-nested.pcap", link=lambda l3, v6, side: ether_any(nested_gre(l3, 8, side), side))
+    f = Flow(CLI4, 49423, SRV4, 80)
+    full_connection(f)
+    cap.add_flow(f)
+    deep = Flow(CLI4, 49424, SRV4, 80, t=f.t + 1 * MS)
+    syn = deep.send(C, "S", opts=MSS, dt=0, captured=False)
+    cap.add_frame(syn.ts, ether_any(nested_gre(syn.l3, 9, C), C), "too-deep")
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ---- IP fragments
+
+def fragments4(l3, sizes):
+    """Split an IPv4 packet into fragments of the given payload sizes (all but the last a
+    multiple of 8): [(offset, bytes of the fragment)]."""
+    hdr, payload = bytearray(l3[:20]), l3[20:]
+    out, off = [], 0
+    for i, n in enumerate(sizes):
+        last = i == len(sizes) - 1
+        chunk = payload[off:] if last else payload[off:off + n]
+        h = bytearray(hdr)
+        struct.pack_into("!H", h, 2, 20 + len(chunk))
+        struct.pack_into("!H", h, 6, (0 if last else 0x2000) | off // 8)
+        struct.pack_into("!H", h, 10, 0)
+        struct.pack_into("!H", h, 10, inet_checksum(bytes(h)))
+        out.append((off, bytes(h) + chunk))
+        off += len(chunk)
+    return out
+
+
+def fragments6(l3, sizes, ident):
+    """Split an IPv6 packet (no extension headers) into fragments with a Fragment header."""
+    src, dst, nh, hlim = l3[8:24], l3[24:40], l3[6], l3[7]
+    payload = l3[40:]
+    out, off = [], 0
+    for i, n in enumerate(sizes):
+        last = i == len(sizes) - 1
+        chunk = payload[off:] if last else payload[off:off + n]
+        fh = struct.pack("!BBHI", nh, 0, off | (0 if last else 1), ident)
+        h = struct.pack("!IHBB", 0x60000000, 8 + len(chunk), 44, hlim) + src + dst
+        out.append((off, h + fh + chunk))
+        off += len(chunk)
+    return out
+
+
+def add_fragmented(cap, seg, frags, order, link, t0=None, step=20 * US, extra=()):
+    """Add a segment as fragments, sent in `order`; the one that completes the datagram (the
+    last to arrive) is the "tcp" frame.  `extra`: (position, bytes) of more fragments slipped
+    in (copies, overlaps) at `position` in the arrival order.  By default the last one
+    arrives when the whole segment would have."""
+    arrivals = [frags[i][1] for i in order]
+    for pos, data in sorted(extra, reverse=True):
+        arrivals.insert(pos, data)
+    t = seg.ts - (len(arrivals) - 1) * step if t0 is None else t0
+    for k, data in enumerate(arrivals):
+        last = k == len(arrivals) - 1
+        cap.add_frame(t + k * step, link(data, False, seg.side), "tcp" if last else "fragment",
+                      seg=seg if last else None)
+
+
+@capture
+def ipv4_fragments():
+    """IPv4 fragments (RFC 791): the client's request sent as three fragments (24, 24 and
+    13 bytes of TCP) arriving 3, 1, 2; the server's response as four fragments arriving
+    in reverse order, interleaved with the two fragments of a second connection's request
+    to another server that carries the same IP identification.  Every other packet whole.
+    Then a third connection picked up mid-stream (no SYN) whose first packet, the client's
+    request, comes as two fragments: the connection starts where its first fragment lies."""
+    cap = Capture("ipv4-fragments.pcap")
+    link = lambda l3, v6, side: ether(l3, False, side)
+    f = Flow(CLI4, 49425, SRV4, 80)
+    handshake(f)
+    req = f.send(C, "PA", REQ, dt=100 * US)
+    rsp = f.send(S, "PA", RESP, dt=RTT)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    # the second connection's request leaves when the response arrives, with the same IP id
+    g = Flow(CLI4, 49426, SRV4B, 80, t=rsp.ts - RTT - 150 * US)
+    g.ipid[C] = IP(rsp.l3).id - 3                # its SYN and ACK come first
+    handshake(g)
+    greq = g.send(C, "PA", REQ, dt=100 * US)
+    g.send(S, "PA", RESP, dt=RTT)
+    g.send(C, "A", dt=40 * US)
+    close_four_way(g, C)
+    assert IP(rsp.l3).id == IP(greq.l3).id and greq.ts == rsp.ts
+    for flow in (f, g):
+        for s in flow.segs:
+            if s is not req and s is not rsp and s is not greq:
+                cap.frames.append(Frame(s.ts, link(s.l3, False, s.side), "tcp", seg=s))
+    add_fragmented(cap, req, fragments4(req.l3, [24, 24, 13]), [2, 0, 1], link)
+    rsp_frags = fragments4(rsp.l3, [32, 32, 32, 16])
+    add_fragmented(cap, rsp, rsp_frags, [3, 2, 1, 0], link, t0=rsp.ts - 30 * US)
+    add_fragmented(cap, greq, fragments4(greq.l3, [24, 37]), [0, 1], link, t0=rsp.ts - 20 * US, step=40 * US)
+    h = Flow(CLI4, 49434, SRV4, 8080, t=g.t + 1 * SEC)
+    hreq = h.send(C, "PA", REQ, dt=0)
+    h.send(S, "PA", RESP, dt=RTT)
+    h.send(C, "A", dt=40 * US)
+    close_four_way(h, C)
+    for s in h.segs[1:]:
+        cap.frames.append(Frame(s.ts, link(s.l3, False, s.side), "tcp", seg=s))
+    add_fragmented(cap, hreq, fragments4(hreq.l3, [32, 29]), [0, 1], link)
+    cap.flows += [f, g, h]
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(g, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    cap.expect(h, "mid-stream", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 7)
+    return cap
+
+
+@capture
+def ipv6_fragments():
+    """IPv6 fragments (RFC 8200 section 4.5): the server's response in three fragments
+    (Fragment header, identification 0xc0ffee01) arriving last first."""
+    cap = Capture("ipv6-fragments.pcap")
+    link = lambda l3, v6, side: ether(l3, True, side)
+    f = Flow(CLI6, 49427, SRV6, 80)
+    handshake(f)
+    f.send(C, "PA", REQ, dt=100 * US)
+    rsp = f.send(S, "PA", RESP, dt=RTT)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    for s in f.segs:
+        if s is not rsp:
+            cap.frames.append(Frame(s.ts, link(s.l3, True, s.side), "tcp", seg=s))
+    add_fragmented(cap, rsp, fragments6(rsp.l3, [48, 48, 16], 0xC0FFEE01), [2, 1, 0], link)
+    cap.flows.append(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def ipv4_fragment_tricks():
+    """The tricks of RFC 1858 and RFC 3128, reassembled the way synfin resolves overlaps (the
+    first copy of a byte wins, as in TCP reassembly) and counted as anomalies: the client's
+    request starts with a tiny first fragment (8 bytes: ports and sequence number only, no
+    flags); the server's response is followed, before its last fragment, by a copy of its
+    second fragment whose bytes differ ("HTTP/1.1 200" becomes "HTTP/1.1 403" in a later
+    copy): the status stays 200."""
+    cap = Capture("ipv4-fragment-tricks.pcap")
+    link = lambda l3, v6, side: ether(l3, False, side)
+    f = Flow(CLI4, 49428, SRV4, 80)
+    handshake(f)
+    req = f.send(C, "PA", REQ, dt=100 * US)
+    rsp = f.send(S, "PA", RESP, dt=RTT)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    for s in f.segs:
+        if s is not req and s is not rsp:
+            cap.frames.append(Frame(s.ts, link(s.l3, False, s.side), "tcp", seg=s))
+    add_fragmented(cap, req, fragments4(req.l3, [8, 53]), [0, 1], link)
+    frags = fragments4(rsp.l3, [24, 24, 64])
+    off, evil = frags[1]
+    evil = bytearray(evil)
+    at = evil.find(b"200")
+    assert at > 0
+    evil[at:at + 3] = b"403"
+    add_fragmented(cap, rsp, frags, [0, 1, 2], link, extra=[(2, bytes(evil))])
+    cap.flows.append(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ---- lengths that lie
+
+def tcp_checksum(src, dst, seg, v6):
+    """The TCP checksum with the segment's true length in the pseudo-header (32 bits wide,
+    as RFC 2675 and BIG TCP use it: for short segments the same as the 16-bit field)."""
+    import socket
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    seg = bytearray(seg)
+    struct.pack_into("!H", seg, 16, 0)
+    pseudo = socket.inet_pton(fam, src) + socket.inet_pton(fam, dst) + struct.pack("!IxxxB", len(seg), 6)
+    struct.pack_into("!H", seg, 16, inet_checksum(pseudo + bytes(seg)))
+    return bytes(seg)
+
+
+@capture
+def tso_length_zero():
+    """Captured on the client with TCP segmentation offload (as Windows and Linux hosts
+    record what they send): the client's 2920-byte request (two MSS) is one frame whose
+    IPv4 total length is 0; the NIC would have cut it into two segments on the wire."""
+    cap = Capture("tso-length-zero.pcap")
+    head = b"POST /upload HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: %d\r\n\r\n"
+    body = b"x" * (2920 - len(head % 9999))
+    post = head % len(body) + body
+    assert len(post) == 2920
+    f = Flow(CLI4, 49429, SRV4, 80)
+    handshake(f)
+    big = f.send(C, "PA", post, dt=100 * US)
+    f.send(S, "PA", RESP, dt=RTT)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    l3 = bytearray(big.l3)
+    struct.pack_into("!H", l3, 2, 0)
+    struct.pack_into("!H", l3, 10, 0)
+    struct.pack_into("!H", l3, 10, inet_checksum(bytes(l3[:20])))
+    big.l3 = bytes(l3)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", 2920, len(RESP), 10)
+    return cap
+
+
+@capture
+def big_tcp():
+    """Linux BIG TCP seen on the sending host: the server's 70000-byte responses are single
+    frames beyond 64 KiB, an IPv4 one with total length 0 and an IPv6 one with payload length
+    0 and a Hop-by-Hop Jumbo Payload option (RFC 2675) holding the length."""
+    cap = Capture("big-tcp.pcap")
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
+    body = b"B" * (70000 - len(head % 99999))
+    hdrs = head % len(body)
+    assert len(hdrs + body) == 70000
+    f4 = Flow(CLI4, 49430, SRV4, 80)
+    handshake(f4)
+    f4.send(C, "PA", REQ, dt=100 * US)
+    r4 = f4.send(S, "PA", hdrs + body, dt=RTT, build=False)
+    f4.send(C, "A", dt=40 * US)
+    close_four_way(f4, C)
+    tcp4 = bytes(TCP(sport=80, dport=49430, seq=r4.seq, ack=r4.ack, flags="PA", window=f4.win[S], urgptr=0)) + r4.data
+    tcp4 = tcp_checksum(SRV4, CLI4, tcp4, False)
+    ip4 = bytearray(bytes(IP(src=SRV4, dst=CLI4, ttl=55, id=0x7B10, flags="DF", proto=6, len=20))[:20])
+    struct.pack_into("!H", ip4, 2, 0)
+    struct.pack_into("!H", ip4, 10, 0)
+    struct.pack_into("!H", ip4, 10, inet_checksum(bytes(ip4)))
+    r4.l3 = bytes(ip4) + tcp4
+
+    f6 = Flow(CLI6, 49431, SRV6, 80, t=f4.t + 1 * SEC)
+    handshake(f6)
+    f6.send(C, "PA", REQ, dt=100 * US)
+    r6 = f6.send(S, "PA", hdrs + body, dt=RTT, build=False)
+    f6.send(C, "A", dt=40 * US)
+    close_four_way(f6, C)
+    import socket
+    tcp6 = bytes(TCP(sport=80, dport=49431, seq=r6.seq, ack=r6.ack, flags="PA", window=f6.win[S], urgptr=0)) + r6.data
+    tcp6 = tcp_checksum(SRV6, CLI6, tcp6, True)
+    hbh = struct.pack("!BBBBI", 6, 0, 0xC2, 4, 8 + len(tcp6))
+    r6.l3 = (struct.pack("!IHBB", 0x60000000, 0, 0, 55) + socket.inet_pton(socket.AF_INET6, SRV6)
+             + socket.inet_pton(socket.AF_INET6, CLI6) + hbh + tcp6)
+    cap.add_flow(f4)
+    cap.add_flow(f6)
+    cap.expect(f4, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), 70000, 10)
+    cap.expect(f6, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), 70000, 10)
+    return cap
+
+
+@capture
+def ipv4_length_exceeds():
+    """The server's response frame is whole (captured length = wire length) but its IPv4
+    total length claims 100 bytes more than the frame holds: the bytes that are there are
+    the segment (tshark flags the packet and does the same)."""
+    cap = Capture("ipv4-length-exceeds.pcap")
+    f = Flow(CLI4, 49432, SRV4, 80)
+    handshake(f)
+    f.send(C, "PA", REQ, dt=100 * US)
+    rsp = f.send(S, "PA", RESP, dt=RTT)
+    f.send(C, "A", dt=40 * US)
+    close_four_way(f, C)
+    l3 = bytearray(rsp.l3)
+    struct.pack_into("!H", l3, 2, len(l3) + 100)
+    struct.pack_into("!H", l3, 10, 0)
+    struct.pack_into("!H", l3, 10, inet_checksum(bytes(l3[:20])))
+    rsp.l3 = bytes(l3)
+    cap.add_flow(f)
+    cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+@capture
+def ipv4_source_route():
+    """IPv4 loose source routing (RFC 791 3.1, option 131): the client's packets go to router
+    192.0.2.1 with the server as the route's last address; the server answers by the reverse
+    route through 198.51.100.1 with the client last.  The TCP checksums are computed over the
+    final destinations, and the connection is between client and server."""
+    from scapy.layers.inet import IPOption_LSRR
+    cap = Capture("ipv4-source-route.pcap")
+    f = Flow(CLI4, 49433, SRV4, 80)
+    full_connection(f)
+    hop = {C: "192.0.2.1", S: "198.51.100.1"}
+    for s in f.segs:
+        old = IP(s.l3)
+        ip = IP(src=old.src, dst=hop[s.side], ttl=old.ttl, id=old.id, flags="DF",
+                options=[IPOption_LSRR(routers=[old.dst], pointer=4), IPOption_NOP()])
+        t = old[TCP]
+        del t.chksum
+        s.l3 = bytes(ip / t)
     cap.add_flow(f)
     cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
     return cap

@@ -16,7 +16,7 @@ import sys
 
 MAX_CAPTURE_SEED = 64 * 1024     # fuzz_capture: whole files up to this size
 MAX_STREAM_SEEDS = 400           # per target, from connections
-MAX_DECODE_SEEDS = 400
+MAX_DECODE_SEEDS = 800
 MAX_TCP_RECORDS = 200
 
 
@@ -405,14 +405,23 @@ def main():
         if size <= MAX_CAPTURE_SEED:
             with open(path, 'rb') as f:
                 put(outdir, 'capture', f.read())
-        dlts = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 12: 5, 101: 6, 228: 7, 229: 8}
-        seen_frames = 0
+        # fuzz_decode's link selector, by the LINKTYPE_ value the file holds
+        dlts = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 12: 5, 101: 6, 228: 7, 229: 8, 105: 9, 127: 10, 192: 11,
+                163: 12, 119: 13, 9: 14, 50: 15, 51: 16, 104: 17, 204: 18, 239: 19, 226: 20, 109: 21, 117: 22,
+                219: 23, 100: 24, 242: 25, 240: 26, 241: 27, 274: 28, 258: 29}
+        frames = []
         for lt, ts, fr, orig in read_pcap(path):
-            if n_dec >= MAX_DECODE_SEEDS or seen_frames >= 12 or lt not in dlts:
+            if len(frames) >= 12 or lt not in dlts:
                 break
-            seen_frames += 1
             cut = 0x80 | min(127, (orig - len(fr) + 15) // 16) if orig > len(fr) else 0
-            put(outdir, 'decode', bytes([dlts[lt], cut]) + fr[:4096])
+            frames.append((dlts[lt], cut, fr[:4096]))
+        # each frame alone, then the first eight together (fragments of one datagram meet there)
+        groups = [[f] for f in frames] + ([frames[:8]] if len(frames) > 1 else [])
+        for g in groups:
+            if n_dec >= MAX_DECODE_SEEDS:
+                break
+            body = b''.join(struct.pack('>H', len(fr)) + fr for _, _, fr in g)
+            put(outdir, 'decode', bytes([g[0][0], g[0][1]]) + body)
             n_dec += 1
         for c in connections(path):
             if not c.pkts:

@@ -120,6 +120,44 @@ static struct capture *open_source(const struct options *o, char *err, int *stat
     return cap;
 }
 
+/* One "N what" item of a list, with ", " before all but the first. */
+static void item(char *buf, size_t len, uint64_t n, const char *what)
+{
+    size_t at = strlen(buf);
+    if (n && at < len)
+        snprintf(buf + at, len - at, "%s%llu %s", at ? ", " : "", (unsigned long long)n, what);
+}
+
+/* What decoding skipped or put right: fragments, tunnels, encrypted frames, IP lengths. */
+static void report_decoding(const char *src, const struct pipeline_stats *st)
+{
+    const struct ipfrag_stats *f = &st->frag;
+    char why[256] = "";
+    item(why, sizeof why, f->incomplete, "still incomplete at the end");
+    item(why, sizeof why, f->timed_out, "timed out");
+    item(why, sizeof why, f->evicted, "over the memory budget");
+    item(why, sizeof why, f->oversized, "over 65535 bytes");
+    item(why, sizeof why, f->cut, "with fragments cut by the snapshot length");
+    uint64_t lost = f->incomplete + f->timed_out + f->evicted + f->oversized + f->cut;
+    if (lost)
+        fprintf(stderr, "synfin: %s: note: %llu IP datagrams not reassembled (%s)\n", src, (unsigned long long)lost,
+                why);
+    if (f->overlaps || f->tiny)
+        fprintf(stderr, "synfin: %s: warning: fragment anomalies: %llu overlapping fragments that disagreed (the"
+                        " first bytes kept), %llu tiny first fragments\n",
+                src, (unsigned long long)f->overlaps, (unsigned long long)f->tiny);
+    if (st->encrypted)
+        fprintf(stderr, "synfin: %s: note: %llu encrypted 802.11 or CAPWAP frames skipped\n", src,
+                (unsigned long long)st->encrypted);
+    if (st->too_deep)
+        fprintf(stderr, "synfin: %s: warning: %llu packets nested in more than %d encapsulations skipped\n", src,
+                (unsigned long long)st->too_deep, PKT_ENCAP_MAX);
+    if (st->bad_ip_length)
+        fprintf(stderr, "synfin: %s: note: %llu packets with an IPv4 total length beyond the frame (the bytes"
+                        " there were used)\n",
+                src, (unsigned long long)st->bad_ip_length);
+}
+
 /* Notes on what was skipped, for the user who wonders why a packet is missing. */
 static void report_skips(const char *src, const struct pipeline_stats *st)
 {
@@ -128,9 +166,7 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
         fprintf(stderr, "synfin: %s: warning: %llu packets skipped (%llu malformed headers, %llu truncated headers)\n",
                 src, (unsigned long long)bad, (unsigned long long)st->malformed,
                 (unsigned long long)st->truncated_headers);
-    if (st->fragments)
-        fprintf(stderr, "synfin: %s: note: %llu IP fragments skipped (fragments are not reassembled)\n", src,
-                (unsigned long long)st->fragments);
+    report_decoding(src, st);
     if (st->late_packets)
         fprintf(stderr, "synfin: %s: note: %llu late packets of connections already finished (after --linger) "
                         "counted, not made new connections\n", src, (unsigned long long)st->late_packets);

@@ -21,6 +21,9 @@ DIR/expect.json for tests/adversarial.sh.
   pcap-cut-record.pcap  a classic pcap ending inside its last record
   ladder-memcap.pcap    one connection whose ladder alone outgrows --memcap 256K,
                         with the normal connection running beside it
+  frag-flood.pcap       60,000 first IPv4 fragments of datagrams that never complete,
+                        then 16,000 overlapping 8-byte fragments of one datagram
+                        that never completes, and one datagram completed last
 
 Bulk packets are stamped from precomputed templates with checksums updated
 incrementally (RFC 1624), so the ~4 million packets take seconds, not minutes.
@@ -548,6 +551,50 @@ def ladder_memcap(path, segments=8000):
 
 # ---------------------------------------------------------------- 6. pcapng with absurd block lengths
 
+def frag4(src, dst, ident, off, more, payload, proto=6):
+    """Ethernet + one IPv4 fragment (offset in bytes) with a valid header checksum."""
+    s, d = ip4(src), ip4(dst)
+    iph = struct.pack("!BBHHHBBHII", 0x45, 0, 20 + len(payload), ident & 0xFFFF,
+                      (0x2000 if more else 0) | (off // 8), 64, proto, 0, s, d)
+    iph = iph[:10] + struct.pack("!H", 0xFFFF - fold(words(iph))) + iph[12:]
+    return ETH4 + iph + payload
+
+
+def frag_flood(path, firsts=60_000, holes=16_000):
+    """Fragments that can only fill memory: first fragments of `firsts` datagrams (1200 bytes each,
+    never completed: 72 MB held without a bound), then `holes` 8-byte fragments at every other
+    8-byte slot of one datagram (never completed: a span list of thousands of holes), each sent
+    twice, the copy with other bytes (overlaps).  Last, one whole datagram in two fragments,
+    which must still complete."""
+    normal, want = normal_conn("192.0.2.1", "198.51.100.1", 40005)
+    mix = interleave(normal, 100, 1000)
+    p = Pcap(path)
+    body = bytes(range(256)) * 5
+    i = usec = 0
+    for k in range(firsts):
+        while i in mix:
+            p.add(usec, mix.pop(i))
+            i += 1
+        src = "10.%d.%d.%d" % (1 + k // 65536, k // 256 % 256, k % 256)
+        p.add(usec, frag4(src, "198.51.100.9", k, 0, True, body[:1200]))
+        i += 1
+        usec += 50  # 3 s in all: nothing times out
+    for k in range(holes):
+        off = ((k * 7919) % holes) * 16  # every other 8-byte slot, scattered
+        p.add(usec, frag4("10.200.0.1", "198.51.100.9", 0xBEEF, off, True, b"A" * 8))
+        p.add(usec + 1, frag4("10.200.0.1", "198.51.100.9", 0xBEEF, off, True, b"B" * 8))
+        usec += 2
+    for f in mix.values():
+        p.add(usec, f)
+        usec += 10
+    opts = b"\x02\x04\x05\xb4\x01\x01\x04\x02\x01\x01\x01\x01"  # MSS, SACK permitted: 32 bytes of TCP
+    seg = frame4("10.200.0.2", "198.51.100.9", 40006, 80, 1, 0, SYN, opts=opts)[14:]
+    p.add(usec + 10, frag4("10.200.0.2", "198.51.100.9", 0x4242, 0, True, seg[20:44]))
+    p.add(usec + 20, frag4("10.200.0.2", "198.51.100.9", 0x4242, 24, False, seg[44:]))
+    p.close()
+    return {"normal": want, "firsts": firsts, "holes": holes, "last": "10.200.0.2:40006"}
+
+
 def pcapng_block(btype, body):
     pad = (-len(body)) % 4
     total = 12 + len(body) + pad
@@ -598,7 +645,7 @@ def main():
              ("pcapng-odd.pcapng", lambda p: pcapng_damaged(p, 30)),
              ("pcap-caplen-huge.pcap", lambda p: pcap_damaged(p, "caplen")),
              ("pcap-cut-record.pcap", lambda p: pcap_damaged(p, "cut")),
-             ("ladder-memcap.pcap", ladder_memcap)]
+             ("ladder-memcap.pcap", ladder_memcap), ("frag-flood.pcap", frag_flood)]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

@@ -3,7 +3,8 @@
 # into a temporary directory, deleted afterwards): a 2,000,000-connection SYN
 # flood under --memcap, a million out-of-order segments, TLS lengths past the
 # limits, 100,000 overlapping retransmissions, a snaplen sweep, pcapng blocks
-# and pcap records with absurd lengths, one ladder too big for --memcap.  Each
+# and pcap records with absurd lengths, one ladder too big for --memcap, a flood of
+# IP fragments that never complete under --memcap 16M.  Each
 # run must exit with the documented status, print no sanitizer report, finish
 # under `timeout 300`, stay under its peak-RSS bound (/usr/bin/time -f %M),
 # say what it capped, and still report the one normal connection every
@@ -32,6 +33,8 @@
 #   overlap-100k base + 16 MiB, ladder-memcap base + 16 MiB (measured + 1.4 /
 #                + 4.3 MiB: the ladder's layout); snaplen, pcapng and pcap
 #                base + 8 MiB (measured + 0.3 / + 0.3).
+#   frag-flood   --memcap 16M gives fragments 2 MiB: base + 24 MiB (measured in the report
+#                of issue 14's branch).
 # Time: the flood is read twice (--json, --summary); the whole script takes
 # about 1 minute plain, 1.5 to 2 under ASan (generating the files: ~15 s and
 # 330 MB of disk, deleted at the end).
@@ -400,6 +403,23 @@ check(len(bl) == 1 and bl[0].endswith("teardown four-way (closed by client), %d 
       "%s: the long connection: four-way, %d packets (%r)" % (r.label, e["big"]["packets"], bl))
 said = r.out["said"] + [l for l in r.err.splitlines() if re.search(r"\bcut\b|not shown|capped", l)]
 check(said, "%s: the ladder cut short is said on stdout or stderr (%r)" % (r.label, said[:2]))
+
+# ---------------------------------------------------------------- 8. IP fragments that only fill memory
+# synfin(1), IP fragments: held fragments are bounded by an eighth of --memcap, oldest given up
+# first; overlapping copies keep the first bytes and are counted; what completes is still read.
+e = E["frag-flood.pcap"]
+r = run("frag-flood.pcap", ["--json", "--memcap", "16M"], jsonl)
+basics(r, 0, base + 24 * MiB, "base + 24 MiB")
+check(r.secs < 60, "%s: done in %.1f s (< 60 s: no quadratic walk over the holes)" % (r.label, r.secs))
+normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+last = by_client(r.out, e["last"])
+check(last is not None and last["ip"]["reassembled"] == 1 and last["flags"]["syn"] == 1,
+      "%s: the datagram completed after the flood is read (%r)" % (r.label, last and last["ip"]))
+m = re.search(r"note: (\d+) IP datagrams not reassembled \(([^)]*)\)", r.err)
+check(m and int(m.group(1)) == e["firsts"] + 1 and "over the memory budget" in m.group(2),
+      "%s: %s datagrams given up, said on stderr (%r)" % (r.label, m and m.group(1), m and m.group(2)))
+m = re.search(r"fragment anomalies: (\d+) overlapping", r.err)
+check(m and int(m.group(1)) > 0, "%s: overlapping copies counted (%s)" % (r.label, m and m.group(1)))
 
 passed = sum(results)
 print("%d/%d adversarial checks pass" % (passed, len(results)))

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Conformance of synfin against the tshark oracle of the public capture corpus.
+"""Conformance of synfin against the tshark oracle of the capture corpora.
 
-For every capture listed in tshark-oracle.tsv, run `synfin --json -q -r FILE`
+Each --corpus folder (../shared/captures/public, ../shared/captures/more)
+holds captures and a tshark-oracle.tsv.  For every capture listed there,
+run `synfin --json -q -r FILE`
 and compare, per TCP connection, the SYN / SYN+ACK / FIN / RST packet counts
 and the packet count with what tshark 4.0 reported, and for TLS the sequence
 of handshake message types, the selected version and the SNI.  A capture
@@ -36,6 +38,10 @@ An allowance line that matches no difference is reported as stale (warning).
 A crash is a failure whatever the allowances say: exit by signal (negative
 return code, or 128 and above as a shell reports it), a sanitizer report on
 stderr, a hang (timeout), or output that is not JSON Lines.
+
+Per corpus, a last line counts TCP streams (oracle rows): those where
+synfin and tshark agree on everything compared, those whose differences
+are all allowed, and the rest.
 
 Exit status: 0 when every difference is allowed and nothing crashed, 1 otherwise.
 Python 3 standard library only.
@@ -241,7 +247,8 @@ def pair_key(a, b):
     return tuple(sorted((a, b)))
 
 
-def compare_connections(rows, conns, keyed_unread=False):
+def compare_connections(rows, conns, keyed_unread=False, streams=None):
+    """Differences as text; `streams`, when given, gets one (name, its differences) per oracle row."""
     diffs = []
     if len(conns) != len(rows):
         diffs.append("connections synfin=%d tshark=%d" % (len(conns), len(rows)))
@@ -271,9 +278,12 @@ def compare_connections(rows, conns, keyed_unread=False):
             if o is None:
                 diffs.append("%s only in synfin (id %s, %s packets)" % (name, s[2]["id"], s[2]["packets"]))
                 continue
+            before = len(diffs)
             if s is None:
                 diffs.append("%s only in tshark (stream %s, %s packets)"
                              % (name, o[2]["tcp_stream_index"], o[2]["packets"]))
+                if streams is not None:
+                    streams.append((name, diffs[before:]))
                 continue
             orow, sc = o[2], s[2]
             for fname, skey, ocol in FIELDS:
@@ -292,12 +302,15 @@ def compare_connections(rows, conns, keyed_unread=False):
             if osyn > 0 and sc["flags"]["syn"] > 0 and s[0] != o[0]:
                 diffs.append("%s client synfin=%s tshark=%s" % (name, s[0], o[0]))
             diffs += compare_tls(name, orow, sc, keyed_unread)
+            if streams is not None:
+                streams.append((name, diffs[before:]))
     return diffs
 
 
-def check_file(args, fname, rows):
-    """Returns (kind, note, diffs, hard) where kind is 'normal'|'none'|'error'."""
-    path = os.path.join(args.corpus, fname)
+def check_file(args, corpus, fname, rows, streams):
+    """Returns (kind, note, diffs, hard) where kind is 'normal'|'none'|'error';
+    appends (stream name, its differences) to `streams` for each oracle stream."""
+    path = os.path.join(corpus, fname)
     idx = rows[0]["tcp_stream_index"]
     kind = idx if idx in ("none", "error") else "normal"
     if not os.path.exists(path):
@@ -346,70 +359,91 @@ def check_file(args, fname, rows):
                              % (canon_endpoint(str(x["client"])), canon_endpoint(str(x["server"])),
                                 x["id"], x["packets"]))
         return kind, "no TCP", diffs, None
-    diffs += compare_connections(rows, conns, keyed_unread)
+    per_stream = []
+    diffs += compare_connections(rows, conns, keyed_unread, per_stream)
+    whole = [d for d in diffs if not any(d in sd for _, sd in per_stream)]  # exit status, counts
+    streams += [(n, sd + whole) for n, sd in per_stream]
     return kind, "%d connection%s" % (len(rows), "" if len(rows) == 1 else "s"), diffs, None
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--synfin", default=os.environ.get("SYNFIN", "synfin"))
-    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--corpus", required=True, action="append",
+                    help="a folder with captures and tshark-oracle.tsv (repeatable)")
     ap.add_argument("--known", required=True, help="allowance file (TSV: file, what, why)")
     ap.add_argument("-v", "--verbose", action="store_true", help="also list allowed differences")
-    ap.add_argument("files", nargs="*", help="only these captures (default: all in the oracle)")
+    ap.add_argument("files", nargs="*", help="only these captures (default: all in the oracles)")
     args = ap.parse_args()
     args.keylog = synfin_has_keylog(args.synfin)
 
-    oracle = read_oracle(os.path.join(args.corpus, "tshark-oracle.tsv"))
     known = read_known(args.known)
-    names = list(oracle)
-    if args.files:
-        wanted = {os.path.basename(f) for f in args.files}
-        names = [n for n in names if n in wanted]
-        for w in sorted(wanted - set(names)):
-            print("conformance: %s is not in the oracle" % w)
+    wanted = {os.path.basename(f) for f in args.files}
+    runs = []  # (corpus, oracle, names)
+    for corpus in args.corpus:
+        oracle = read_oracle(os.path.join(corpus, "tshark-oracle.tsv"))
+        names = [n for n in oracle if not wanted or n in wanted]
+        runs.append((corpus, oracle, names))
+    for w in sorted(wanted - {n for _, _, names in runs for n in names}):
+        print("conformance: %s is not in the oracle" % w)
 
-    n_ok = n_allowed = n_fail = n_crash = 0
+    n_ok = n_allowed = n_fail = n_crash = n_files = 0
     crashed = []  # their differences were never computed: their allowances are not stale
-    width = max((len(n) for n in names), default=0)
-    for fname in names:
-        kind, note, diffs, hard = check_file(args, fname, oracle[fname])
-        if hard:
-            n_fail += 1
-            n_crash += 1
-            crashed.append(fname)
-            print("FAIL    %-*s  %s" % (width, fname, hard))
-            continue
-        unexplained, reasons = [], []
-        for d in diffs:
-            hits = [a for a in known if a.matches(fname, d)]
-            for a in hits:
-                a.used += 1
-                if a.why not in reasons:
-                    reasons.append(a.why)
-            if not hits:
-                unexplained.append(d)
-        if unexplained:
-            n_fail += 1
-            print("FAIL    %-*s  %s" % (width, fname, unexplained[0]))
-            for d in unexplained[1:]:
-                print("        %-*s  %s" % (width, "", d))
-        elif diffs:
-            n_allowed += 1
-            print("differs %-*s  (allowed: %s)" % (width, fname, "; ".join(reasons)))
-        else:
-            n_ok += 1
-            print("ok      %-*s  %s" % (width, fname, note))
-        if args.verbose:
+    ran = []
+    width = max((len(n) for _, _, names in runs for n in names), default=0)
+    tallies = []
+    for corpus, oracle, names in runs:
+        agree = allowed = differ = 0
+        for fname in names:
+            n_files += 1
+            ran.append(fname)
+            streams = []
+            kind, note, diffs, hard = check_file(args, corpus, fname, oracle[fname], streams)
+            if hard:
+                n_fail += 1
+                n_crash += 1
+                crashed.append(fname)
+                differ += sum(1 for r in oracle[fname] if r["tcp_stream_index"] not in ("none", "error"))
+                print("FAIL    %-*s  %s" % (width, fname, hard))
+                continue
+            unexplained, reasons = [], []
             for d in diffs:
-                if d not in unexplained:
-                    print("        %-*s  allowed: %s" % (width, "", d))
+                hits = [a for a in known if a.matches(fname, d)]
+                for a in hits:
+                    a.used += 1
+                    if a.why not in reasons:
+                        reasons.append(a.why)
+                if not hits:
+                    unexplained.append(d)
+            for _, sd in streams:
+                if not sd:
+                    agree += 1
+                elif any(d in unexplained for d in sd):
+                    differ += 1
+                else:
+                    allowed += 1
+            if unexplained:
+                n_fail += 1
+                print("FAIL    %-*s  %s" % (width, fname, unexplained[0]))
+                for d in unexplained[1:]:
+                    print("        %-*s  %s" % (width, "", d))
+            elif diffs:
+                n_allowed += 1
+                print("differs %-*s  (allowed: %s)" % (width, fname, "; ".join(reasons)))
+            else:
+                n_ok += 1
+                print("ok      %-*s  %s" % (width, fname, note))
+            if args.verbose:
+                for d in diffs:
+                    if d not in unexplained:
+                        print("        %-*s  allowed: %s" % (width, "", d))
+        tallies.append((corpus, agree, allowed, differ))
 
     n_stale = 0
     for a in known:
         if a.used:
             continue
-        if args.files and not any(a.file_re.match(n) for n in names):
+        if not any(a.file_re.match(n) for n in ran):
             continue  # not run this time
         if any(a.file_re.match(n) for n in crashed):
             continue  # unknown: that capture crashed
@@ -417,8 +451,12 @@ def main():
         print("warning: stale allowance, %s line %d matches no difference: %s | %s"
               % (os.path.basename(args.known), a.lineno, a.file, a.what))
 
+    for corpus, agree, allowed, differ in tallies:
+        total = agree + allowed + differ
+        print("conformance: %s: %d TCP streams: %d agree with tshark, %d differ as allowed, %d differ"
+              % (os.path.basename(os.path.normpath(corpus)), total, agree, allowed, differ))
     print("conformance: %d captures: %d ok, %d differ (allowed), %d FAIL (%d crash), "
-          "%d stale allowances" % (len(names), n_ok, n_allowed, n_fail, n_crash, n_stale))
+          "%d stale allowances" % (n_files, n_ok, n_allowed, n_fail, n_crash, n_stale))
     return 1 if n_fail else 0
 
 

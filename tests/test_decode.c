@@ -414,13 +414,16 @@ static void test_link_supported(void)
     static const int yes[] = {L_NULL, L_EN10MB, L_RAW, L_RAW101, L_LOOP, L_SLL, L_IPV4, L_IPV6, L_SLL2};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         CU_ASSERT_TRUE(decode_link_supported(yes[i]));
-    CU_ASSERT_FALSE(decode_link_supported(105)); /* 802.11 */
-    CU_ASSERT_FALSE(decode_link_supported(127)); /* radiotap */
+    CU_ASSERT_FALSE(decode_link_supported(160)); /* LINKTYPE_USER13: private use */
+    CU_ASSERT_FALSE(decode_link_supported(147)); /* LINKTYPE_USER0 */
+    CU_ASSERT_FALSE(decode_link_supported(-1));
+    CU_ASSERT_PTR_NULL(decode_link_name(160));
+    CU_ASSERT_STRING_EQUAL(decode_link_name(L_EN10MB), "EN10MB");
 
     uint8_t f[512];
     struct pkt p;
     size_t n = v4_tcp(f, 0);
-    CU_ASSERT_EQUAL(dec(105, f, (uint32_t)n, (uint32_t)n, &p), DECODE_NOT_IP);
+    CU_ASSERT_EQUAL(dec(160, f, (uint32_t)n, (uint32_t)n, &p), DECODE_NOT_IP);
     CU_ASSERT_STRING_EQUAL(decode_status_name(DECODE_OK), "ok");
     CU_ASSERT_STRING_EQUAL(decode_status_name(DECODE_TRUNCATED), "truncated header");
 }
@@ -571,8 +574,14 @@ static void test_malformed_ipv4(void)
     be16(f + 16, 16); /* total length below the header length */
     CU_ASSERT_EQUAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_MALFORMED);
 
+    /* total length 0: segmentation offload on the capturing host, the frame tells the length */
     n = good_eth_v4(f, 10);
     be16(f + 16, 0);
+    CU_ASSERT_EQUAL_FATAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_OK);
+    check_tcp(&p, 4, 14, 34, 10);
+    CU_ASSERT_EQUAL(p.len_note, PKT_LEN_OFFLOAD);
+    /* ...but not on a fragment, whose length the frame cannot tell */
+    be16(f + 20, 0x2000);
     CU_ASSERT_EQUAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_MALFORMED);
 
     n = good_eth_v4(f, 10);
@@ -633,8 +642,13 @@ static void test_claimed_length(void)
     size_t n = good_eth_v4(f, 100);
     uint32_t cap = (uint32_t)n - 60; /* 40 payload bytes captured of 100 */
 
-    /* the frame was whole (wirelen == caplen) yet the IP header claims more: a lie */
-    CU_ASSERT_EQUAL(dec(L_EN10MB, f, cap, cap, &p), DECODE_MALFORMED);
+    /* the frame was whole (wirelen == caplen) yet the IP header claims more: the bytes there are used */
+    CU_ASSERT_EQUAL_FATAL(dec(L_EN10MB, f, cap, cap, &p), DECODE_OK);
+    CU_ASSERT_EQUAL(p.len_note, PKT_LEN_EXCEEDS);
+    CU_ASSERT_EQUAL(p.seg_len, 40);
+    CU_ASSERT_EQUAL(p.payload_caplen, 40);
+    CU_ASSERT_EQUAL(p.truncated, 0);
+    CU_ASSERT_EQUAL(p.payload[39], pay_byte(39));
 
     /* the capture cut it: fine, payload truncated */
     CU_ASSERT_EQUAL_FATAL(dec(L_EN10MB, f, cap, (uint32_t)n, &p), DECODE_OK);
@@ -700,8 +714,10 @@ static void test_ipv6_malformed(void)
     CU_ASSERT_EQUAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_MALFORMED);
 
     n = mk_eth(f, ET_V6, 1, l3, v6_tcp(l3, 4));
-    be16(f + 18, 0); /* payload length 0 with TCP next: a jumbogram we cannot bound */
-    CU_ASSERT_EQUAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_MALFORMED);
+    be16(f + 18, 0); /* payload length 0 without a jumbo option: BIG TCP, the frame tells the length */
+    CU_ASSERT_EQUAL_FATAL(dec(L_EN10MB, f, (uint32_t)n, (uint32_t)n, &p), DECODE_OK);
+    check_tcp(&p, 6, 14, 54, 4);
+    CU_ASSERT_EQUAL(p.len_note, PKT_LEN_OFFLOAD);
 
     n = mk_eth(f, ET_V6, 1, l3, v6_tcp(l3, 4));
     be16(f + 18, 10); /* room for less than a TCP header */
@@ -813,7 +829,10 @@ static void prefixes(int dlt, const uint8_t *frame, size_t full, size_t need, co
                 /* truncated: the payload was cut, or (no payload captured) the TCP options were */
                 int cut = p.truncated && p.payload_caplen <= p.seg_len &&
                           (p.payload_caplen < p.seg_len || p.payload_caplen == 0);
-                ok = inside && (len >= need ? !p.truncated : cut);
+                /* an uncut frame shorter than its IPv4 length: the bytes there, flagged */
+                int short_v4 = wire == len && p.ipver == 4 && (p.len_note & PKT_LEN_EXCEEDS) && !p.truncated &&
+                               p.payload_caplen == p.seg_len;
+                ok = inside && (len >= need ? !p.truncated : cut || short_v4);
             } else {
                 ok = st == DECODE_TRUNCATED || st == DECODE_MALFORMED;
             }
@@ -878,7 +897,7 @@ static void test_junk(void)
 {
     static const int dlts[] = {L_EN10MB, L_SLL, L_SLL2, L_NULL, L_LOOP, L_RAW, L_IPV4, L_IPV6};
     uint32_t x = 12345;
-    unsigned seen[DECODE_MALFORMED + 1] = {0};
+    unsigned seen[DECODE_TOO_DEEP + 1] = {0};
     for (int round = 0; round < 4000; round++) {
         size_t len = (size_t)(round % 120);
         uint8_t *buf = malloc(len ? len : 1);
@@ -896,13 +915,21 @@ static void test_junk(void)
                 buf[23] = 6;
             if (len > 20 && (round % 2))
                 buf[20] = (uint8_t)(round % 4 == 1 ? 6 : 0);
+            /* every sixth: a plausible IPv4 header (no fragment, its own length) with a TCP data
+             * offset of 5, so junk also reaches the TCP payload */
+            if (len >= 54 && round % 6 == 0) {
+                buf[16] = (uint8_t)((len - 14) >> 8);
+                buf[17] = (uint8_t)(len - 14);
+                buf[20] = buf[21] = 0;
+                buf[14 + 20 + 12] = 0x50;
+            }
         }
         struct pkt p;
         int dlt = dlts[round % (int)(sizeof dlts / sizeof dlts[0])];
         if (round % 3 == 0)
             dlt = L_EN10MB;
         enum decode_status st = decode_packet(dlt, buf, (uint32_t)len, (uint32_t)len + (uint32_t)(round % 2) * 100, &p);
-        CU_ASSERT_FATAL(st >= DECODE_OK && st <= DECODE_MALFORMED);
+        CU_ASSERT_FATAL(st >= DECODE_OK && st <= DECODE_TOO_DEEP);
         seen[st]++;
         if (st == DECODE_OK) {
             /* what a decoded segment claims lies inside the bytes that were there */

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "catalog.h"
 #include "conn.h"
 #include "detail.h"
 #include "ladder_view.h"
+#include "loader.h"
+#include "pipeline.h"
 #include "tcp.h"
 #include "unit.h"
 
@@ -297,6 +300,104 @@ static void test_detail(void)
     conn_free(c);
 }
 
+static int has_line(const struct detail *d, const char *text)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strstr(d->line[i], text))
+            return 1;
+    return 0;
+}
+
+/* The detail pane names the link, the VLAN and each tunnel with its outer addresses. */
+static void test_detail_tunnel(void)
+{
+    struct conn *c = bulk(4, 40005, 2, 1 << 30);
+    /* Ethernet, VLAN 7, IPv4 203.0.113.1 -> .2 GRE key 0x1234, IPv4 10.0.0.2 -> 10.0.0.1 TCP SYN */
+    uint8_t frame[14 + 4 + 20 + 8 + 20 + 20] = {0};
+    frame[12] = 0x81, frame[15] = 7, frame[16] = 0x08;
+    uint8_t *out = frame + 18, *gre = out + 20, *ip = gre + 8, *tcp = ip + 20;
+    out[0] = 0x45, out[3] = 68, out[8] = 60, out[9] = 47;
+    put32(out + 12, 0xcb007101u);
+    put32(out + 16, 0xcb007102u);
+    gre[0] = 0x20, gre[2] = 0x08;
+    put32(gre + 4, 0x1234);
+    ip[0] = 0x45, ip[3] = 40, ip[8] = 64, ip[9] = 6;
+    put32(ip + 12, 0x0a000002u);
+    put32(ip + 16, 0x0a000001u);
+    tcp[0] = 0x9c, tcp[1] = 0x45, tcp[2] = 0x01, tcp[3] = 0xbb;
+    tcp[12] = 0x50, tcp[13] = TH_SYN;
+    struct detail d = {0};
+    detail_build(&d, c, 0, -1, frame, sizeof frame, sizeof frame, 1, NULL);
+    CU_ASSERT(has_line(&d, "link EN10MB, VLAN 7"));
+    CU_ASSERT(has_line(&d, "tunnel gre key 4660, outer IPv4 203.0.113.1 -> 203.0.113.2"));
+    CU_ASSERT(has_line(&d, "IPv4 10.0.0.2 -> 10.0.0.1, ttl 64"));
+    /* the same frame as the last fragment of a datagram: its fragment line */
+    ip[6] = 0x00, ip[7] = 0x03; /* offset 24, the last */
+    detail_build(&d, c, 0, -1, frame, sizeof frame, sizeof frame, 1, NULL);
+    CU_ASSERT(has_line(&d, "tunnel gre key 4660"));
+    CU_ASSERT(has_line(&d, "IPv4 10.0.0.2 -> 10.0.0.1, fragment id 0x0, bytes 24-44, the last"));
+    detail_free(&d);
+    conn_free(c);
+}
+
+/* Keep every finished connection, for the loader test. */
+struct kept {
+    struct conn *c[8];
+    int n;
+};
+
+static int keep_conn(void *ctx, struct conn *c)
+{
+    struct kept *k = ctx;
+    if (k->n == 8)
+        return 0;
+    k->c[k->n++] = c;
+    return 1;
+}
+
+/* A connection whose first segment was reassembled from fragments is read again whole. */
+static void test_loader_fragments(void)
+{
+    const char *top = getenv("SRCDIR");
+    char path[1024], err[CAPTURE_ERRLEN] = "";
+    snprintf(path, sizeof path, "%s/captures/ipv4-fragments.pcap", top ? top : "..");
+    struct capture *cap = capture_open_file(path, err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
+    struct kept k = {{0}, 0};
+    struct pipeline_config pc = {.reasm_budget = 1 << 20, .idle_timeout_ns = INT64_MAX / 4,
+                                 .linger_ns = INT64_MAX / 4, .closing_linger_ns = INT64_MAX / 4};
+    struct conn_sink sink = {&k, keep_conn, NULL};
+    struct pipeline *pl = pipeline_new(&pc, &sink);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pl);
+    struct capture_pkt pk;
+    while (capture_next(cap, &pk, err) == CAPTURE_PACKET)
+        pipeline_packet(pl, capture_datalink(cap), pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+    pipeline_finish(pl);
+    CU_ASSERT_EQUAL(pipeline_stats(pl)->frag.reassembled, 4);
+    pipeline_free(pl);
+    capture_close(cap);
+    CU_ASSERT_EQUAL_FATAL(k.n, 3);
+    for (int i = 0; i < k.n; i++) {
+        struct conn *t = k.c[i];
+        CU_ASSERT_EQUAL(t->packets, i < 2 ? 10 : 7); /* the third starts mid-stream with a reassembled request */
+        struct loader *ld = loader_new(path, NULL, t, NULL, 1 << 20, err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ld);
+        int r;
+        while ((r = loader_step(ld, 4, err)) == 0)
+            ;
+        CU_ASSERT_EQUAL(r, 1);
+        struct conn *again = loader_conn(ld);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+        CU_ASSERT_EQUAL(again->id, t->id);
+        CU_ASSERT_EQUAL(again->nevents, t->packets);
+        CU_ASSERT_EQUAL(again->reassembled_packets, t->reassembled_packets);
+        CU_ASSERT_EQUAL(again->side[0].stream.unique_bytes, t->side[0].stream.unique_bytes);
+        CU_ASSERT_EQUAL(again->side[1].stream.unique_bytes, t->side[1].stream.unique_bytes);
+        loader_free(ld);
+        conn_free(t);
+    }
+}
+
 int main(void)
 {
     static const struct unit_case tests[] = {
@@ -305,6 +406,8 @@ int main(void)
         {"a growing connection extends like a fresh build", test_extend},
         {"catalog: outcomes, filters, search, sort", test_catalog},
         {"detail pane", test_detail},
+        {"detail pane: link, VLAN, tunnel, fragment", test_detail_tunnel},
+        {"loader: a connection with fragments read again", test_loader_fragments},
     };
     return unit_run("view", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -23,7 +23,7 @@ static const char *const teardown_names[TD_COUNT] = {
 static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http"};
 static const char *const note_names[NOTE_COUNT_] = {
     "retransmission", "spurious-retransmission", "out-of-order", "dup-ack", "zero-window",
-    "window-update", "keep-alive", "lost-segment", "truncated",
+    "window-update", "keep-alive", "lost-segment", "truncated", "ip-length-exceeds-frame", "reassembled",
 };
 
 const char *tcp_state_name(enum tcp_state s) { return (unsigned)s < ST_COUNT ? state_names[s] : "?"; }
@@ -67,6 +67,8 @@ size_t conn_memory(const struct conn *c)
     }
     for (int s = 0; s < 2; s++)
         n += stream_memory(&c->side[s].stream);
+    if (c->encap)
+        n += sizeof *c->encap + c->encap->nencap * sizeof c->encap->encap[0];
     return n;
 }
 
@@ -101,6 +103,19 @@ struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int6
     c->syn_ts_ns = -1;
     c->first_offset = c->last_offset = -1;
     c->closed_by = c->first_fin_by = c->first_rst_by = -1;
+    c->link = p->link;
+    if (p->nvlan || p->nencap) {
+        /* only the rare tunnelled or tagged connection pays for the record */
+        c->encap = malloc(sizeof *c->encap + p->nencap * sizeof c->encap->encap[0]);
+        if (!c->encap) {
+            free(c);
+            return NULL;
+        }
+        c->encap->nvlan = p->nvlan;
+        c->encap->nencap = p->nencap;
+        memcpy(c->encap->vlan, p->vlan, (p->nvlan < PKT_VLAN_MAX ? p->nvlan : PKT_VLAN_MAX) * sizeof p->vlan[0]);
+        memcpy(c->encap->encap, p->encap, p->nencap * sizeof p->encap[0]);
+    }
     for (int i = 0; i < 2; i++) {
         c->side[i].wscale = 0xff;
         stream_init(&c->side[i].stream);
@@ -119,6 +134,7 @@ void conn_free(struct conn *c)
         free(c->msgs[i].data);
     free(c->msgs);
     free(c->owned_summaries);
+    free(c->encap);
     free(c);
 }
 

@@ -81,6 +81,14 @@ struct tls_summary;
 struct http_summary;
 struct app_state;
 
+/* The VLAN tags and tunnels the connection's first packet came through (decode.h). */
+struct conn_encap {
+    uint8_t nvlan;           /* tags seen; vlan[] keeps the first PKT_VLAN_MAX */
+    uint8_t nencap;
+    uint16_t vlan[PKT_VLAN_MAX];
+    struct encap encap[];    /* nencap of them, outermost first */
+};
+
 /* How far the teardown got: decides how long a connection lingers. */
 enum conn_closed {
     CONN_OPEN = 0,
@@ -99,7 +107,9 @@ enum {
     NOTE_KEEP_ALIVE = 1 << 6,
     NOTE_LOST_SEGMENT = 1 << 7,
     NOTE_TRUNCATED = 1 << 8,
-    NOTE_COUNT_ = 9
+    NOTE_BAD_IP_LENGTH = 1 << 9,   /* the IPv4 total length passed the uncut frame (bytes there used) */
+    NOTE_REASSEMBLED = 1 << 10,    /* the segment was put together from IP fragments */
+    NOTE_COUNT_ = 11
 };
 
 /* One packet as the ladder shows it. */
@@ -160,6 +170,14 @@ struct conn {
     uint8_t evicted;         /* finalized early because memory ran short (--memcap) */
     uint8_t events_capped;   /* its events stopped being kept: memory ran short */
     uint64_t truncated_packets;
+
+    /* how its packets came (decode.h) */
+    uint16_t link;                  /* link type of the capture */
+    struct conn_encap *encap;       /* its first packet's VLAN tags and tunnels; NULL when it had none */
+    uint64_t offload_packets;       /* IP length 0 (segmentation offload, BIG TCP) or a jumbogram */
+    uint64_t bad_ip_length_packets; /* IPv4 total length beyond an uncut frame */
+    uint64_t reassembled_packets;   /* segments put together from IP fragments */
+    uint64_t fragment_anomalies;    /* of those, ones with tiny or overlapping fragments */
 
     /* teardown bookkeeping (the verdict's rules in tcp.c) */
     int8_t first_fin_by, first_rst_by;

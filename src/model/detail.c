@@ -189,19 +189,77 @@ static void addr_str(int ipver, const uint8_t *a, char *buf, size_t len)
         snprintf(buf, len, "?");
 }
 
+/* What each kind of tunnel calls its identifier. */
+static const char *encap_id_name(unsigned kind)
+{
+    switch (kind) {
+    case ENCAP_GRE: return "key";
+    case ENCAP_ERSPAN: return "session";
+    case ENCAP_VXLAN: case ENCAP_GENEVE: return "VNI";
+    case ENCAP_MPLS: return "label";
+    case ENCAP_GTPU: return "TEID";
+    case ENCAP_PPPOE: return "session";
+    default: return "id";
+    }
+}
+
+/* The link layer, VLAN tags and tunnels (outermost first) the frame came through. */
+static void carrier_lines(struct detail *d, const struct pkt *p)
+{
+    char buf[DETAIL_W];
+    const char *link = decode_link_name(p->link);
+    size_t n = (size_t)snprintf(buf, sizeof buf, "link %s", link ? link : "?");
+    if (p->nvlan && n < sizeof buf)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ", VLAN");
+    for (unsigned i = 0; i < p->nvlan && i < PKT_VLAN_MAX && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, " %u", p->vlan[i]);
+    if (p->nvlan > PKT_VLAN_MAX && n < sizeof buf)
+        snprintf(buf + n, sizeof buf - n, " (and %u more)", p->nvlan - PKT_VLAN_MAX);
+    add(d, "%s", buf);
+    for (unsigned i = 0; i < p->nencap; i++) {
+        const struct encap *e = &p->encap[i];
+        char id[40] = "", outer[176] = "";
+        if (e->has_id)
+            snprintf(id, sizeof id, " %s %u", encap_id_name(e->kind), e->id);
+        if (e->ipver) {
+            char s[64], t[64];
+            addr_str(e->ipver, e->src, s, sizeof s);
+            addr_str(e->ipver, e->dst, t, sizeof t);
+            snprintf(outer, sizeof outer, ", outer IPv%u %s -> %s", e->ipver, s, t);
+        }
+        add(d, "tunnel %s%s%s", encap_kind_name(e->kind), id, outer);
+    }
+}
+
 static void packet_fields(struct detail *d, const struct conn *c, const struct event *e, const uint8_t *pkt,
                           uint32_t caplen, uint32_t wirelen, int dlt)
 {
     struct pkt p;
     enum decode_status ds = decode_packet(dlt, pkt, caplen, wirelen, &p);
+    char s[64], t[64], fl[48];
+    if (ds == DECODE_FRAGMENT) {
+        /* the segment was put together from this fragment and earlier ones: this frame holds its end */
+        carrier_lines(d, &p);
+        addr_str(p.frag.ipver, p.frag.src, s, sizeof s);
+        addr_str(p.frag.ipver, p.frag.dst, t, sizeof t);
+        add(d, "IPv%u %s -> %s, fragment id 0x%x, bytes %u-%u%s", p.frag.ipver, s, t, p.frag.id, p.frag.offset,
+            p.frag.offset + p.frag.len, p.frag.more ? ", more follow" : ", the last");
+        add(d, "  the TCP segment was reassembled from IP fragments: its fields are above");
+        return;
+    }
     if (ds != DECODE_OK) {
         add(d, "decode: %s", decode_status_name(ds));
         return;
     }
-    char s[64], t[64], fl[48];
+    carrier_lines(d, &p);
     addr_str(p.ipver, p.src, s, sizeof s);
     addr_str(p.ipver, p.dst, t, sizeof t);
-    add(d, "IPv%u %s -> %s, %s %u", p.ipver, s, t, p.ipver == 6 ? "hop limit" : "ttl", p.ttl);
+    add(d, "IPv%u %s -> %s, %s %u%s", p.ipver, s, t, p.ipver == 6 ? "hop limit" : "ttl", p.ttl,
+        p.source_routed ? " (source-routed: the route's final destination)" : "");
+    if (p.len_note & PKT_LEN_OFFLOAD)
+        add(d, "  IP length 0 or a jumbogram: segmentation offload, the length is the frame's");
+    if (p.len_note & PKT_LEN_EXCEEDS)
+        add(d, "  IPv4 total length exceeds the frame: the bytes there are used");
     ladder_flags_str(p.flags, fl, sizeof fl);
     const struct side *snd = &c->side[e->from], *rcv = &c->side[!e->from];
     (void)snd;

@@ -30,10 +30,26 @@ struct loader {
     int64_t at;              /* offset of the last record read */
 };
 
+/* Are these the target's endpoints (either way round)? */
+static int same_tuple(const struct loader *ld, int ipver, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                      uint16_t dport)
+{
+    size_t al = ipver == 6 ? 16 : 4;
+    if (ipver != ld->ipver)
+        return 0;
+    for (int s = 0; s < 2; s++)
+        if (sport == ld->port[s] && dport == ld->port[!s] && !memcmp(src, ld->addr[s], al) &&
+            !memcmp(dst, ld->addr[!s], al))
+            return 1;
+    return 0;
+}
+
 static void on_new(void *ctx, struct conn *c)
 {
     struct loader *ld = ctx;
-    if (!ld->conn && c->first_ts_ns == ld->first_ts) {
+    const struct side *a = &c->side[0], *b = &c->side[1];
+    /* fragments of other connections are fed too (their tuple shows only once reassembled) */
+    if (!ld->conn && c->first_ts_ns == ld->first_ts && same_tuple(ld, c->ipver, a->addr, a->port, b->addr, b->port)) {
         ld->conn = c;
         c->id = ld->id; /* it is the session's connection N, not this pipeline's first */
     }
@@ -87,18 +103,14 @@ struct loader *loader_new(const char *path, const char *filter, const struct con
     return ld;
 }
 
-/* Is this frame one of the target's four-tuple (either direction)? */
+/* Is this frame one of the target's four-tuple (either direction), or an IP fragment that may be? */
 static int ours(const struct loader *ld, const struct capture_pkt *pk)
 {
     struct pkt p;
-    if (decode_packet(ld->dlt, pk->data, pk->caplen, pk->wirelen, &p) != DECODE_OK || p.ipver != ld->ipver)
-        return 0;
-    size_t al = p.ipver == 6 ? 16 : 4;
-    for (int s = 0; s < 2; s++)
-        if (p.sport == ld->port[s] && p.dport == ld->port[!s] && !memcmp(p.src, ld->addr[s], al) &&
-            !memcmp(p.dst, ld->addr[!s], al))
-            return 1;
-    return 0;
+    enum decode_status ds = decode_packet(ld->dlt, pk->data, pk->caplen, pk->wirelen, &p);
+    if (ds == DECODE_FRAGMENT)
+        return 1;
+    return ds == DECODE_OK && same_tuple(ld, p.ipver, p.src, p.sport, p.dst, p.dport);
 }
 
 int loader_step(struct loader *ld, size_t budget, char *err)

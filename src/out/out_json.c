@@ -4,6 +4,7 @@
  * The keys and their values are a contract with users' scripts, documented
  * in synfin(1): add keys freely, never rename one.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,45 @@ static void json_events(struct jw *w, const struct conn *c, int ts_digits)
     jw_arr_end(w);
 }
 
+/* How the connection's packets came: the link layer, its first packet's VLAN tags and tunnels
+ * (outermost first, with the addresses of the IP header that carried each), IP-layer notes. */
+static void json_carrier(struct jw *w, const struct conn *c)
+{
+    const char *link = decode_link_name(c->link);
+    jw_str(w, "link", link ? link : "?");
+    const struct conn_encap *e = c->encap;
+    if (e && e->nvlan) {
+        jw_arr_begin(w, "vlan");
+        for (unsigned i = 0; i < e->nvlan && i < PKT_VLAN_MAX; i++)
+            jw_uint(w, NULL, e->vlan[i]);
+        jw_arr_end(w);
+    }
+    if (e && e->nencap) {
+        jw_arr_begin(w, "tunnels");
+        for (unsigned i = 0; i < e->nencap; i++) {
+            const struct encap *t = &e->encap[i];
+            jw_obj_begin(w, NULL);
+            jw_str(w, "type", encap_kind_name(t->kind));
+            if (t->ipver) {
+                char a[INET6_ADDRSTRLEN];
+                int af = t->ipver == 6 ? AF_INET6 : AF_INET;
+                jw_str(w, "src", inet_ntop(af, t->src, a, sizeof a) ? a : "?");
+                jw_str(w, "dst", inet_ntop(af, t->dst, a, sizeof a) ? a : "?");
+            }
+            if (t->has_id)
+                jw_uint(w, "id", t->id);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
+    jw_obj_begin(w, "ip");
+    jw_uint(w, "reassembled", c->reassembled_packets);
+    jw_uint(w, "fragment_anomalies", c->fragment_anomalies);
+    jw_uint(w, "offload", c->offload_packets);
+    jw_uint(w, "length_exceeds_frame", c->bad_ip_length_packets);
+    jw_obj_end(w);
+}
+
 static void json_conn(void *st, const struct conn *c)
 {
     struct json_out *o = st;
@@ -317,6 +357,7 @@ static void json_conn(void *st, const struct conn *c)
     jw_obj_end(w);
     jw_uint(w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
     jw_uint(w, "truncated_packets", c->truncated_packets);
+    json_carrier(w, c);
     jw_obj_begin(w, "capped");
     jw_bool(w, "evicted", c->evicted);
     jw_uint(w, "reassembly_bytes", c->side[0].stream.over_budget + c->side[1].stream.over_budget);

@@ -89,10 +89,13 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
     kinds(f, "app:", o->by_app, APP_COUNT, ap_name);
     kinds(f, "tls:", o->by_tls, TLS_HS_COUNT, tl_name);
     if (ps) {
-        uint64_t skipped = ps->not_ip + ps->not_tcp + ps->fragments + ps->truncated_headers + ps->malformed;
+        uint64_t skipped =
+            ps->not_ip + ps->not_tcp + ps->truncated_headers + ps->malformed + ps->encrypted + ps->too_deep;
         fprintf(f, "packets:   %" PRIu64 " read, %" PRIu64 " TCP, %" PRIu64 " skipped", ps->packets, ps->tcp, skipped);
-        static const char *const why[] = {"not IP", "not TCP", "IP fragments", "truncated headers", "malformed"};
-        uint64_t counts[] = {ps->not_ip, ps->not_tcp, ps->fragments, ps->truncated_headers, ps->malformed};
+        static const char *const why[] = {"not IP", "not TCP", "truncated headers", "malformed", "encrypted",
+                                          "too deeply nested"};
+        uint64_t counts[] = {ps->not_ip,    ps->not_tcp,   ps->truncated_headers,
+                             ps->malformed, ps->encrypted, ps->too_deep};
         const char *open = " (";
         for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
             if (counts[i]) {
@@ -101,6 +104,9 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
             }
         if (skipped)
             fputc(')', f);
+        if (ps->fragments) /* frames holding IP fragments; the datagrams completed count as TCP above */
+            fprintf(f, ", %" PRIu64 " IP fragments (%" PRIu64 " datagrams reassembled)", ps->fragments,
+                    ps->frag.reassembled);
         if (ps->late_packets)
             fprintf(f, "\nlate:      %" PRIu64 " packets of connections already finished (after --linger)",
                     ps->late_packets);

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "decode.h"
 #include "flow.h"
+#include "ipfrag.h"
 #include "recent.h"
 #include "tcp.h"
 
@@ -17,6 +18,8 @@ struct pipeline {
     struct flow_table *flows;
     struct recent *recent;     /* finished connections' 4-tuples, for their late packets */
     int finishing;             /* the input ended: nothing can come late any more */
+    struct ipfrag *frags;      /* IP datagrams being reassembled; its bytes count in mem */
+    size_t frag_mem;           /* its part of mem, as last counted */
     struct tcp_ctx tcp;
     struct pipeline_stats st;
     uint64_t frame;
@@ -43,11 +46,17 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
     if (!pl)
         return NULL;
     pl->flows = flow_new();
-    /* a sixty-fourth of the memory cap, at most 4 MiB (64k connections) */
+    /* fragments get an eighth of the memory cap, at most 64 MiB: a few thousand datagrams at once */
+    size_t frag_budget = IPFRAG_DEFAULT_BUDGET;
+    if (cfg->memcap && cfg->memcap / 8 < frag_budget)
+        frag_budget = cfg->memcap / 8 ? cfg->memcap / 8 : 1;
+    pl->frags = ipfrag_new(frag_budget, IPFRAG_TIMEOUT_NS);
+    /* finished connections' sequence spaces: a sixty-fourth of the memory cap, at most 4 MiB */
     size_t rbytes = cfg->memcap ? cfg->memcap / 64 : (size_t)4 << 20;
     pl->recent = recent_new(rbytes < ((size_t)4 << 20) ? rbytes : (size_t)4 << 20);
-    if (!pl->flows || !pl->recent) {
+    if (!pl->flows || !pl->frags || !pl->recent) {
         flow_free(pl->flows);
+        ipfrag_free(pl->frags);
         recent_free(pl->recent);
         free(pl);
         return NULL;
@@ -128,11 +137,33 @@ static void finalize(struct pipeline *pl, struct conn *c)
     }
 }
 
-void pipeline_expire(struct pipeline *pl, int64_t now_ns)
+/* The reassembler's memory and counters into the pipeline's, after it changed. */
+static void frag_sync(struct pipeline *pl)
+{
+    size_t now = ipfrag_memory(pl->frags);
+    pl->mem = pl->mem - pl->frag_mem + now;
+    pl->frag_mem = now;
+    if (pl->mem > pl->st.peak_memory)
+        pl->st.peak_memory = pl->mem;
+    pl->st.frag = *ipfrag_stats(pl->frags);
+}
+
+/* Finished connections (RST, or both FINs acknowledged) whose linger for retransmissions is over. */
+static void expire_done(struct pipeline *pl, int64_t now_ns)
 {
     struct conn *c;
     while ((c = flow_oldest(pl->flows, FLOW_DONE)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
         finalize(pl, c);
+}
+
+void pipeline_expire(struct pipeline *pl, int64_t now_ns)
+{
+    struct conn *c;
+    if (ipfrag_pending(pl->frags)) {
+        ipfrag_expire(pl->frags, now_ns);
+        frag_sync(pl);
+    }
+    expire_done(pl, now_ns);
     while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.closing_linger_ns)
         finalize(pl, c);
     while ((c = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - c->last_ts_ns > pl->cfg.idle_timeout_ns)
@@ -178,6 +209,8 @@ static void count_status(struct pipeline_stats *st, enum decode_status ds)
     case DECODE_FRAGMENT: st->fragments++; break;
     case DECODE_TRUNCATED: st->truncated_headers++; break;
     case DECODE_MALFORMED: st->malformed++; break;
+    case DECODE_ENCRYPTED: st->encrypted++; break;
+    case DECODE_TOO_DEEP: st->too_deep++; break;
     case DECODE_OK: break;
     }
 }
@@ -201,6 +234,32 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
     return c;
 }
 
+/*
+ * An IP fragment: into the reassembler; when it completes a datagram,
+ * decode on from there (a datagram may hold a tunnel with fragments of its
+ * own).  *dgram is the last datagram completed (the caller frees it: the
+ * segment points into it); *first_offset where its earliest fragment lies.
+ */
+static enum decode_status reassemble(struct pipeline *pl, struct pkt *p, int64_t ts_ns, int64_t offset,
+                                     uint8_t **dgram, int64_t *first_offset, int *anomaly)
+{
+    enum decode_status ds = DECODE_FRAGMENT;
+    for (int depth = 0; ds == DECODE_FRAGMENT && depth <= PKT_ENCAP_MAX; depth++) {
+        struct ipfrag_done done;
+        enum ipfrag_result r = ipfrag_add(pl->frags, &p->frag, ts_ns, offset, &done);
+        frag_sync(pl);
+        if (r != IPFRAG_DONE)
+            return DECODE_FRAGMENT;
+        free(*dgram); /* the fragment's bytes were copied: the datagram that held them can go */
+        *dgram = done.data;
+        if (done.first_offset >= 0 && done.first_offset < *first_offset)
+            *first_offset = done.first_offset;
+        *anomaly |= done.anomaly;
+        ds = decode_datagram(p, done.data, done.len);
+    }
+    return ds == DECODE_FRAGMENT ? DECODE_TOO_DEEP : ds;
+}
+
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t offset)
 {
@@ -208,7 +267,13 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     pl->frame++;
     pl->st.packets++;
     enum decode_status ds = decode_packet(dlt, data, caplen, wirelen, &p);
+    uint8_t *dgram = NULL;
+    int64_t first_offset = offset;
+    int frag_anomaly = 0;
+    if (ds == DECODE_FRAGMENT)
+        ds = reassemble(pl, &p, ts_ns, offset, &dgram, &first_offset, &frag_anomaly);
     if (ds != DECODE_OK) {
+        free(dgram);
         count_status(&pl->st, ds);
         pipeline_expire(pl, ts_ns);
         return;
@@ -217,12 +282,15 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     if (p.truncated)
         pl->st.truncated_payload++;
 
-    /* what has lingered long enough goes first: a packet after the linger finds its connection gone */
-    pipeline_expire(pl, ts_ns);
+    /* A finished connection whose linger is over goes first: a packet after it is late, whether
+     * or not another packet came in between.  The rest expire after the packet, as a packet for
+     * an idle connection still belongs to it (a capture whose clock jumps must not split one). */
+    expire_done(pl, ts_ns);
     int from = 0;
     struct conn *c = flow_lookup(pl->flows, &p, &from);
     if (!c && recent_match(pl->recent, flow_hash_pkt(&p), &p, ts_ns)) {
         pl->st.late_packets++; /* a FIN, ACK or RST of a connection already written out */
+        free(dgram);
         return;
     }
     if (c && (p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(c, from, &p)) {
@@ -231,9 +299,11 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         c = NULL;
     }
     if (!c) {
-        if (!(c = start_conn(pl, &p, ts_ns, &from)))
+        if (!(c = start_conn(pl, &p, ts_ns, &from))) {
+            free(dgram);
             return;
-        c->first_offset = offset;
+        }
+        c->first_offset = first_offset; /* a reassembled first segment: where its first fragment lies */
         if (pl->sink.conn_new)
             pl->sink.conn_new(pl->sink.ctx, c);
     }
@@ -251,6 +321,23 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
         app_rst(pl->cfg.app, c);
         call.touched = 1;
     }
+    if (p.len_note & PKT_LEN_OFFLOAD) {
+        pl->st.offload_lengths++;
+        c->offload_packets++;
+    }
+    if (p.len_note & PKT_LEN_EXCEEDS) {
+        pl->st.bad_ip_length++;
+        c->bad_ip_length_packets++;
+        if (keep)
+            ev.notes |= NOTE_BAD_IP_LENGTH;
+    }
+    if (p.reassembled) {
+        c->reassembled_packets++;
+        c->fragment_anomalies += (unsigned)frag_anomaly;
+        if (keep)
+            ev.notes |= NOTE_REASSEMBLED;
+    }
+    free(dgram); /* after the stream and the parsers had the payload it held */
     if (keep) {
         ev.offset = offset;
         (void)conn_add_event(c, &ev);
@@ -261,6 +348,7 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     account(pl, c, pl->cfg.app && call.touched);
     if (pl->cfg.memcap && pl->mem > pl->cfg.memcap)
         make_room(pl, c);
+    pipeline_expire(pl, ts_ns);
 }
 
 static int by_id(const void *a, const void *b)
@@ -272,6 +360,8 @@ static int by_id(const void *a, const void *b)
 void pipeline_finish(struct pipeline *pl)
 {
     pl->finishing = 1;
+    ipfrag_flush(pl->frags); /* what still waits for fragments never completes */
+    frag_sync(pl);
     size_t n = flow_count(pl->flows), k = 0;
     struct conn **all = malloc((n ? n : 1) * sizeof *all);
     struct conn *c;
@@ -298,6 +388,7 @@ void pipeline_free(struct pipeline *pl)
         return;
     pipeline_finish(pl);
     flow_free(pl->flows);
+    ipfrag_free(pl->frags);
     recent_free(pl->recent);
     free(pl);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "ipfrag.h"
 
 struct pipeline_config {
     size_t reasm_budget;       /* held out-of-order bytes per direction */
@@ -44,7 +45,7 @@ struct pipeline_stats {
     uint64_t packets;          /* frames read */
     uint64_t tcp;              /* TCP segments analysed */
     uint64_t not_ip, not_tcp;  /* counted and skipped */
-    uint64_t fragments;        /* IP fragments, skipped (no IP reassembly) */
+    uint64_t fragments;        /* IP fragments held for reassembly (or given up), not TCP themselves */
     uint64_t truncated_headers;/* headers cut by the snapshot length: skipped */
     uint64_t malformed;        /* headers that contradict themselves: skipped */
     uint64_t truncated_payload;/* payload cut by snaplen: used as far as it goes */
@@ -59,6 +60,12 @@ struct pipeline_stats {
     uint64_t holes_given_up;   /* holes skipped because too many segments waited behind them */
     uint64_t events_capped;    /* connections whose events stopped being kept */
     size_t peak_memory;        /* most bytes the open connections held at once */
+    /* decoding (see decode.h) */
+    uint64_t encrypted;        /* protected 802.11 frames, DTLS CAPWAP packets: skipped */
+    uint64_t too_deep;         /* packets nested in more than PKT_ENCAP_MAX encapsulations: skipped */
+    uint64_t offload_lengths;  /* TCP segments whose IP length came from the frame (offload, BIG TCP, jumbograms) */
+    uint64_t bad_ip_length;    /* TCP segments whose IPv4 total length passed the uncut frame */
+    struct ipfrag_stats frag;  /* IP fragment reassembly */
 };
 
 struct pipeline;
