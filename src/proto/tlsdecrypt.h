@@ -28,6 +28,17 @@ struct tlsd; /* one direction's record protection state */
  * on it), and the five TLS 1.3 suites 0x1301-0x1305. */
 int tlsd_suite_supported(uint16_t version, uint16_t suite);
 
+/* A NULL-cipher suite's records are the plaintext and a MAC: its length
+ * (16 MD5, 20 SHA-1, 32 SHA-256, 48 SHA-384), so that a reader without
+ * keys can cut it off unchecked; 0 for every other suite. */
+size_t tlsd_null_mac_len(uint16_t version, uint16_t suite);
+
+/* Why a (version, suite) that tlsd_suite_supported refuses is not
+ * decrypted, in one line for tls.decrypt_note: the cipher GnuTLS lacks
+ * ("TLS_RSA_WITH_SEED_CBC_SHA: GnuTLS has no SEED"), or a suite the
+ * version does not allow. */
+void tlsd_unsupported_note(uint16_t version, uint16_t suite, char *buf, size_t len);
+
 /* TLS 1.0-1.2: derive the key block from the 48-byte master secret with the
  * version's PRF (TLS 1.2: P_SHA256, or P_SHA384 for the suites whose PRF
  * hash is SHA-384; TLS 1.0/1.1: MD5 xor SHA-1) and keep what `from_server`
