@@ -26,8 +26,10 @@ which is first-packet order):
                 packet> -verify_hostname <SNI>` on the chain as sent
   alert         the first alert whose description is in clear
   app           tls when a ClientHello is seen, http when HTTP/1.x is
-  http_*        plain HTTP only: tshark's http.request fields, cross-checked with a small
-                HTTP/1.x parser over tshark's reassembled stream (follow,tcp,raw)
+  http_*        plain HTTP: tshark's http.request fields, cross-checked with a small
+                HTTP/1.x parser over tshark's reassembled stream (follow,tcp,raw); and
+                the HTTP tshark reads inside TLS without keys (NULL-cipher suites), from
+                its http fields alone
 The decrypted table gives alpn, certificates, alert and http_* as tshark shows them with
 the key log (follow,tls,raw for the parser), and key_log: ok when every TLS record after
 the key exchange was decrypted (no "Encrypted Handshake Message" or "Encrypted Alert"
@@ -331,6 +333,9 @@ def derive(tlsdir, rel):
             row = [rel, str(n + 1), c.version(), handshake_verdict(c), sni,
                    c.sh["cipher"] if c.sh else "-", (c.sh or {}).get("alpn") or "-",
                    str(len(certs)) if certs else "-", verdict, alert, "tls", "-", "-", "-"]
+            if c.http_methods: # HTTP in clear inside TLS: a NULL-cipher suite, read without keys
+                row[11:14] = [str(len(c.http_methods)), "%s %s" % (c.http_methods[0], c.http_uris[0]),
+                              c.http_codes[0] if c.http_codes else "-"]
             # decrypted view
             hp = http_parse(*follow(path, "tls", n, c.client, keys)) if has_keys else None
             if hp:
