@@ -461,7 +461,7 @@ void tlsd_unsupported_note(uint16_t version, uint16_t suite, char *buf, size_t l
         {"_SEED_", "GnuTLS has no SEED"},
         {"_IDEA_", "GnuTLS has no IDEA"},
         {"_ARIA_", "GnuTLS has no ARIA"},
-        {"_RC2_", "GnuTLS has RC2 only with a 5-byte key, not the 16-byte export key"},
+        {"_RC2_", "GnuTLS runs no RC2 with the 16-byte export key"},
         {"GOST", "GnuTLS runs no GOST record protection"},
         {"_SM4_", "GnuTLS has no SM4"},
         {"_AEGIS_", "GnuTLS has no AEGIS"},
