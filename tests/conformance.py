@@ -37,6 +37,11 @@ A crash is a failure whatever the allowances say: exit by signal (negative
 return code, or 128 and above as a shell reports it), a sanitizer report on
 stderr, a hang (timeout), or output that is not JSON Lines.
 
+Several corpora may be given (--corpus repeated), each as DIR, or as
+DIR:NAME,NAME,... to compare only those captures of it (the folders that
+hold cases other work still has to cover, such as ../shared/captures/more,
+are compared capture by capture as that work lands).
+
 Exit status: 0 when every difference is allowed and nothing crashed, 1 otherwise.
 Python 3 standard library only.
 """
@@ -64,6 +69,7 @@ TIMEOUT = 120  # seconds per capture
 # Handshake message names (synfin's tls.messages) -> type numbers (tshark's tls.handshake.type)
 HS_TYPES = {
     "HelloRequest": 0, "ClientHello": 1, "ServerHello": 2, "HelloRetryRequest": 2, "HelloVerifyRequest": 3,
+    "HelloRetryRequest (draft)": 6,
     "NewSessionTicket": 4, "EndOfEarlyData": 5, "EncryptedExtensions": 8, "Certificate": 11,
     "ServerKeyExchange": 12, "CertificateRequest": 13, "ServerHelloDone": 14, "CertificateVerify": 15,
     "ClientKeyExchange": 16, "Finished": 20, "CertificateURL": 21, "CertificateStatus": 22,
@@ -164,6 +170,8 @@ def compare_tls(name, orow, sc, keyed_unread):
     version = tls.get("version") or "-"
     if version.startswith("TLS 1.3 (draft "):
         version = "0x7f%02x" % int(version.split("draft ")[1].rstrip(")"))
+    elif version.startswith("TLS 1.3 (Facebook draft "):
+        version = "0xfb%02x" % int(version.split("draft ")[1].rstrip(")"))
     else:
         version = VERSIONS.get(version, version)
     if version != orow.get("tls_version_selected", "-") and version != "0x0002":
@@ -295,9 +303,9 @@ def compare_connections(rows, conns, keyed_unread=False):
     return diffs
 
 
-def check_file(args, fname, rows):
+def check_file(args, corpus, fname, rows):
     """Returns (kind, note, diffs, hard) where kind is 'normal'|'none'|'error'."""
-    path = os.path.join(args.corpus, fname)
+    path = os.path.join(corpus, fname)
     idx = rows[0]["tcp_stream_index"]
     kind = idx if idx in ("none", "error") else "normal"
     if not os.path.exists(path):
@@ -353,14 +361,25 @@ def check_file(args, fname, rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--synfin", default=os.environ.get("SYNFIN", "synfin"))
-    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--corpus", required=True, action="append",
+                    help="a folder with tshark-oracle.tsv, or DIR:NAME,NAME,... for some of its captures")
     ap.add_argument("--known", required=True, help="allowance file (TSV: file, what, why)")
     ap.add_argument("-v", "--verbose", action="store_true", help="also list allowed differences")
     ap.add_argument("files", nargs="*", help="only these captures (default: all in the oracle)")
     args = ap.parse_args()
     args.keylog = synfin_has_keylog(args.synfin)
 
-    oracle = read_oracle(os.path.join(args.corpus, "tshark-oracle.tsv"))
+    oracle, where = {}, {}
+    for spec in args.corpus:
+        folder, _, only = spec.partition(":") if not os.path.isdir(spec) else (spec, "", "")
+        rows = read_oracle(os.path.join(folder, "tshark-oracle.tsv"))
+        picked = [n for n in only.split(",") if n] if only else list(rows)
+        for n in picked:
+            if n not in rows:
+                print("conformance: %s is not in %s's oracle" % (n, folder))
+                continue
+            oracle[n] = rows[n]
+            where[n] = folder
     known = read_known(args.known)
     names = list(oracle)
     if args.files:
@@ -373,7 +392,7 @@ def main():
     crashed = []  # their differences were never computed: their allowances are not stale
     width = max((len(n) for n in names), default=0)
     for fname in names:
-        kind, note, diffs, hard = check_file(args, fname, oracle[fname])
+        kind, note, diffs, hard = check_file(args, where[fname], fname, oracle[fname])
         if hard:
             n_fail += 1
             n_crash += 1
@@ -405,18 +424,21 @@ def main():
                 if d not in unexplained:
                     print("        %-*s  allowed: %s" % (width, "", d))
 
-    n_stale = 0
+    n_stale = n_elsewhere = 0
     for a in known:
         if a.used:
             continue
-        if args.files and not any(a.file_re.match(n) for n in names):
-            continue  # not run this time
+        if not any(a.file_re.match(n) for n in names):
+            n_elsewhere += 1
+            continue  # not run this time (another corpus, or a capture not asked for)
         if any(a.file_re.match(n) for n in crashed):
             continue  # unknown: that capture crashed
         n_stale += 1
         print("warning: stale allowance, %s line %d matches no difference: %s | %s"
               % (os.path.basename(args.known), a.lineno, a.file, a.what))
 
+    if n_elsewhere:
+        print("conformance: %d allowances name captures not compared this run" % n_elsewhere)
     print("conformance: %d captures: %d ok, %d differ (allowed), %d FAIL (%d crash), "
           "%d stale allowances" % (len(names), n_ok, n_allowed, n_fail, n_crash, n_stale))
     return 1 if n_fail else 0
