@@ -7,11 +7,14 @@
  *    1-RTT Handshake), KeyUpdate from its client application secret,
  *  - records of the real captures in captures/tls/ (the files of tests/vectors:
  *    TLS 1.0/1.1/1.2 CBC with MAC-then-encrypt and encrypt-then-MAC, GCM,
- *    CCM, ChaCha20, TLS 1.3 GCM/CCM/ChaCha20),
- *  - round trips for every suite the IANA registry names with AES or
- *    ChaCha20-Poly1305 (src/proto/tls_cipher_table.h): the test seals records
- *    itself with GnuTLS's cipher API, from the suite's name, not from
- *    tlsdecrypt's table; tlsdecrypt must open them,
+ *    CCM, ChaCha20, TLS 1.3 GCM/CCM/ChaCha20; and, written by
+ *    tests/mkvectors.py with tshark's plaintexts, 3DES, Camellia CBC/GCM,
+ *    RC4, NULL, SSL 3.0 and the SSL 3.0 and TLS 1.0 export suites),
+ *  - round trips for every suite the IANA registry names with a cipher
+ *    GnuTLS runs (src/proto/tls_cipher_table.h), SSL 3.0 to TLS 1.3: the
+ *    test seals records itself with GnuTLS's cipher API, from the suite's
+ *    name, not from tlsdecrypt's table, with its own SSL 3.0 key block,
+ *    MAC and export keys; tlsdecrypt must open them,
  *  - failures: a flipped bit anywhere, bad CBC padding, short or misaligned
  *    records, records out of sequence, TLS 1.3 records without a type.
  * SRCDIR (the repository top, default ".") locates tests/vectors.
@@ -1429,6 +1432,25 @@ static void test_real_records(void)
         { "tls13-aes256gcm.txt", 10 },   /* SHA-384 secrets */
         { "tls13-chacha20.txt", 10 },
         { "tls13-aes128ccm.txt", 10 },
+        /* the legacy suites (tests/mkvectors.py: plaintexts as tshark decrypts them) */
+        { "tls12-3des.txt", 5 },         /* 3DES, 8-byte blocks, explicit IV, EtM */
+        { "tls10-3des.txt", 5 },         /* 3DES, 8-byte chained IV, MtE */
+        { "tls12-camellia128-cbc.txt", 5 },
+        { "tls12-camellia256-cbc-sha256.txt", 5 },
+        { "tls12-camellia128-gcm.txt", 5 },
+        { "tls12-camellia256-gcm.txt", 5 }, /* SHA-384 PRF */
+        { "tls12-rc4-sha.txt", 5 },      /* the RC4 key stream across records */
+        { "tls10-rc4-md5.txt", 5 },      /* HMAC-MD5 */
+        { "tls12-null-sha.txt", 5 },     /* NULL: the MAC checked */
+        { "tls12-null-sha256.txt", 5 },
+        { "tls11-null-md5.txt", 5 },
+        { "ssl3-3des.txt", 6 },          /* SSL 3.0 key block, MAC, padding */
+        { "ssl3-rc4-md5.txt", 6 },
+        { "ssl3-null-sha.txt", 6 },
+        { "ssl3-export-rc4-40.txt", 6 }, /* SSL 3.0 export keys (MD5) */
+        { "ssl3-export-des40.txt", 6 },  /* ... and IVs */
+        { "tls10-export-rc4-40.txt", 6 }, /* TLS 1.0 export keys (PRF) */
+        { "tls10-export-des40.txt", 6 }, /* ... and the "IV block" */
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         int n = run_vector_file(files[i].file);
