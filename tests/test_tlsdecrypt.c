@@ -615,9 +615,12 @@ static int hash4(gnutls_digest_algorithm_t alg, const void *a, size_t al, const 
     static uint8_t buf[8192];
     if (al + bl + cl + dl > sizeof buf)
         return -1;
-    memcpy(buf, a, al);
-    memcpy(buf + al, b, bl);
-    memcpy(buf + al + bl, c, cl);
+    if (al) /* memcpy must not see a NULL pointer, even for 0 bytes */
+        memcpy(buf, a, al);
+    if (bl)
+        memcpy(buf + al, b, bl);
+    if (cl)
+        memcpy(buf + al + bl, c, cl);
     if (dl)
         memcpy(buf + al + bl + cl, d, dl);
     return gnutls_hash_fast(alg, buf, al + bl + cl + dl, out);
