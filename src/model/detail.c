@@ -128,7 +128,7 @@ static void server_hello(struct detail *d, const struct tls_summary *t)
     if (sh->compression)
         add(d, "  compression %s", sh->compression == 1 ? "DEFLATE" : "unknown");
     char ja3s[33], ja3s_string[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
-    if (!sh->hello_retry && tls_server_fingerprints(sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
+    if (!sh->hello_retry && tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
         add(d, "  JA3S %s", ja3s);
         add(d, "  JA4S %s", ja4s);
     }

@@ -19,6 +19,7 @@
 struct json_out {
     struct output_config cfg;
     struct jw w;          /* one buffer for every line, reused */
+    struct tls_sfp_cache *sfp; /* JA3S/JA4S already made (NULL: made each time) */
 };
 
 static void *json_open(const struct output_config *cfg)
@@ -27,6 +28,7 @@ static void *json_open(const struct output_config *cfg)
     if (o) {
         o->cfg = *cfg;
         jw_init(&o->w, cfg->f);
+        o->sfp = tls_sfp_cache_new();
     }
     return o;
 }
@@ -125,7 +127,7 @@ static void csv_array(struct jw *w, const char *key, const char *csv)
     jw_arr_end(w);
 }
 
-static void json_tls(struct jw *w, const struct tls_summary *t)
+static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_cache *sfp)
 {
     const struct tls_client_hello *ch = &t->ch;
     const struct tls_server_hello *sh = &t->sh;
@@ -157,7 +159,7 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
     {
         char ja3s[33] = "", ja3s_string[16 + 6 * TLS_SH_EXT_MAX] = "", ja4s[32] = "";
         if (t->seen_server_hello && !t->sh.hello_retry && t->version != 0x0002)
-            tls_server_fingerprints(&t->sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
+            tls_server_fingerprints(sfp, &t->sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
         str_or_null(w, "ja3s", ja3s);
         str_or_null(w, "ja3s_string", ja3s_string);
         str_or_null(w, "ja4s", ja4s);
@@ -338,7 +340,7 @@ static void json_conn(void *st, const struct conn *c)
     jw_bool(w, "events", c->events_capped);
     jw_obj_end(w);
     if (c->tls)
-        json_tls(w, c->tls);
+        json_tls(w, c->tls, o->sfp);
     if (c->http)
         json_http(w, c->http);
     jw_obj_end(w);
@@ -350,6 +352,7 @@ static void json_close(void *st, const struct pipeline_stats *ps)
     (void)ps;
     struct json_out *o = st;
     jw_free(&o->w);
+    tls_sfp_cache_free(o->sfp);
     free(o);
 }
 

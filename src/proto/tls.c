@@ -216,9 +216,12 @@ const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->
 size_t tls_memory(const struct tls_conn *t)
 {
     size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0) + (t->inflated ? MAX_PLAIN : 0) + t->cert_pending_len;
-    for (int s = 0; s < 2; s++)
-        n += (t->dir[s].buf ? t->dir[s].hs_len : 0) + (t->dir[s].rec ? MAX_RECORD : 0) + (t->dir[s].dec ? 512 : 0) +
-             (t->dir[s].inflate ? tls_inflate_memory() : 0);
+    for (int s = 0; s < 2; s++) {
+        const struct tls_dir *d = &t->dir[s];
+        n += (d->buf ? d->hs_len : 0) + (d->rec ? MAX_RECORD : 0);
+        if (d->dec || d->inflate) /* only once records are protected: off the common path */
+            n += (d->dec ? 512 : 0) + (d->inflate ? TLS_INFLATE_MEMORY : 0);
+    }
     return n;
 }
 

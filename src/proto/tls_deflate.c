@@ -58,12 +58,6 @@ int tls_inflate_record(struct tls_inflate *z, const uint8_t *in, size_t n, uint8
     return 0;
 }
 
-size_t tls_inflate_memory(void)
-{
-    /* zlib's inflate state and its 32 KiB window */
-    return sizeof(struct tls_inflate) + 7 * 1024 + 32 * 1024;
-}
-
 void tls_inflate_free(struct tls_inflate *z)
 {
     if (!z)

@@ -25,8 +25,8 @@ struct tls_inflate *tls_inflate_new(void);
 int tls_inflate_record(struct tls_inflate *z, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
                        size_t *out_len);
 
-/* Bytes the state holds (zlib's window and tables), for the memory cap. */
-size_t tls_inflate_memory(void);
+/* Bytes a state holds (zlib's inflate state and its 32 KiB window), for the memory cap. */
+#define TLS_INFLATE_MEMORY (8u * 1024u + 32u * 1024u)
 
 /* NULL is fine. */
 void tls_inflate_free(struct tls_inflate *z);

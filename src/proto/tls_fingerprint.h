@@ -36,9 +36,13 @@ void tls_fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch
 
 /* JA3S (MD5 hex) with its string (cap bytes, "" when longer) and JA4S of
  * a ServerHello; the outputs need nothing but the hello, so the JSON writer
- * makes them when it writes (no work for outputs that do not show them).
+ * makes them when it writes (no work for outputs that do not show them),
+ * through a cache of its own (fc, may be NULL: computed every time).
  * 0, or -1 (all empty) when the hello had more extensions than it keeps. */
-int tls_server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
-                            char ja4s[32]);
+struct tls_sfp_cache;
+struct tls_sfp_cache *tls_sfp_cache_new(void);
+void tls_sfp_cache_free(struct tls_sfp_cache *fc);
+int tls_server_fingerprints(struct tls_sfp_cache *fc, const struct tls_server_hello *sh, char ja3s[33],
+                            char *ja3s_string, size_t cap, char ja4s[32]);
 
 #endif
