@@ -5,16 +5,27 @@
  * and the per-record checks around GnuTLS's ciphers.
  *
  * Specs:
+ *  - SSL 3.0 (RFC 6101): key block 6.2.2 (MD5 of the master secret and a
+ *    SHA-1 of salts 'A', 'BB', 'CCC'... with the randoms), export keys and
+ *    IVs 6.2.2.1 (MD5 of the material and randoms), MAC 5.2.3.1 (two plain
+ *    hashes with pad_1/pad_2, no version), CBC padding 5.2.3.2 (any bytes,
+ *    shorter than a block), the IV chained as in TLS 1.0.
  *  - TLS 1.0-1.2 key block: RFC 5246 6.3 (RFC 2246 6.3, RFC 4346 6.3 for
  *    the older versions), PRF: RFC 5246 5 (P_SHA256, or the suite's hash)
- *    and RFC 2246 5 (P_MD5 xor P_SHA1, each over one half of the secret).
+ *    and RFC 2246 5 (P_MD5 xor P_SHA1, each over one half of the secret);
+ *    export keys RFC 2246 6.3.1 ("client write key" / "server write key"
+ *    over client_random + server_random, IVs from PRF("", "IV block")).
  *  - CBC records: RFC 5246 6.2.3.2 (explicit IV, TLS 1.1+), RFC 2246
  *    6.2.3.2 (TLS 1.0: the IV of a record is the last ciphertext block of
  *    the previous one), MAC: RFC 5246 6.2.3.1; encrypt-then-MAC: RFC 7366 3.
+ *    Blocks of 16 (AES, Camellia) or 8 bytes (3DES, DES).
+ *  - Stream and NULL records: RFC 5246 6.2.3.1 (content || MAC; RC4's key
+ *    stream runs on from record to record).
  *  - AEAD records in TLS 1.2: RFC 5246 6.2.3.3 (additional data), RFC 5288
  *    3 (GCM nonce: 4 bytes from the key block, 8 explicit bytes on the
- *    wire), RFC 6655 3 and RFC 7251 (CCM, same nonce), RFC 7905 2
- *    (ChaCha20-Poly1305: the 12-byte key block IV xor the sequence number).
+ *    wire; Camellia-GCM the same, RFC 6367), RFC 6655 3 and RFC 7251 (CCM,
+ *    same nonce), RFC 7905 2 (ChaCha20-Poly1305: the 12-byte key block IV
+ *    xor the sequence number).
  *  - TLS 1.3: RFC 8446 7.1 (HKDF-Expand-Label), 7.2 (KeyUpdate), 7.3
  *    (traffic keys), 5.2 (TLSInnerPlaintext, additional data = the record
  *    header) and 5.3 (per-record nonce).
