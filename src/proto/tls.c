@@ -1,10 +1,13 @@
 /*
  * tls.c - the TLS observer (see tls.h).
  *
- * Specs: RFC 8446 (TLS 1.3: sections 4 and 5), RFC 5246 (TLS 1.2: 6.2 record
- * layer, 7.4 handshake), RFC 6101 (SSL 3.0), RFC 6176 and the SSL 2.0 draft
- * (the SSLv2-compatible CLIENT-HELLO, RFC 5246 appendix E.2), RFC 6066
- * (server_name), RFC 7301 (ALPN), RFC 8701 (GREASE).
+ * Specs: RFC 8446 (TLS 1.3: sections 4 and 5), draft-ietf-tls-tls13-14..28
+ * (the drafts' ServerHello and HelloRetryRequest, 4.1.3-4.1.4), RFC 5246
+ * (TLS 1.2: 6.2 record layer, 7.4 handshake), RFC 6101 (SSL 3.0), RFC 6176
+ * and the SSL 2.0 draft (the SSLv2-compatible CLIENT-HELLO, RFC 5246
+ * appendix E.2), RFC 3749 (DEFLATE records), RFC 8422 5.4 and RFC 5489 2
+ * (the ECDHE ServerKeyExchange), RFC 6066 (server_name), RFC 7301 (ALPN),
+ * RFC 8701 (GREASE).
  *
  * Two layers per direction.  The record layer frames bytes into records of
  * a content type; the handshake layer concatenates the bodies of readable
@@ -15,7 +18,9 @@
  * buffered, up to a cap; every other body is counted down and skipped.
  *
  * What cannot be read without keys is named by position: TLS 1.2 records
- * after a side's ChangeCipherSpec, and TLS 1.3 records after ServerHello.
+ * after a side's ChangeCipherSpec, and TLS 1.3 records after ServerHello;
+ * a NULL-cipher suite's records are read anyway (content, then a MAC that
+ * only keys can check).
  */
 #include "tls.h"
 
