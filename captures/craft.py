@@ -318,6 +318,7 @@ class Capture:
 
     def write(self, outdir):
         path = os.path.join(outdir, self.name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         data = self.pcapng() if self.interfaces else self.pcap()
         with open(path, "wb") as fh:
             fh.write(data)
@@ -1895,6 +1896,130 @@ def ipv4_source_route():
         s.l3 = bytes(ip / t)
     cap.add_flow(f)
     cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", len(REQ), len(RESP), 10)
+    return cap
+
+
+# ------------------------------------------------------------------ TLS 1.3 drafts
+
+def u8(v):
+    return struct.pack("!B", v)
+
+
+def u16(v):
+    return struct.pack("!H", v)
+
+
+def vec(width, body):
+    """A TLS vector: its length in `width` bytes, then the body."""
+    return struct.pack("!I", len(body))[4 - width:] + body
+
+
+def tls_ext(etype, body):
+    return u16(etype) + vec(2, body)
+
+
+def tls_hs(htype, body):
+    return u8(htype) + vec(3, body)
+
+
+def tls_rec(ctype, body, version=0x0303):
+    return u8(ctype) + u16(version) + vec(2, body)
+
+
+def opaque(seed, n):
+    """n deterministic bytes that look like ciphertext (nobody can decrypt them)."""
+    out, x = bytearray(), seed & 0xFFFFFFFF
+    while len(out) < n:
+        x = (x * 1103515245 + 12345) & 0xFFFFFFFF
+        out.append(x >> 16 & 0xFF)
+    return bytes(out)
+
+
+def draft_client_hello(sni, versions, groups, shares, seed):
+    """A TLS 1.3 draft ClientHello: legacy version TLS 1.2, supported_versions naming the
+    drafts, key_share entries for `shares` (x25519: 32 bytes, secp256r1: 65)."""
+    keylen = {0x001d: 32, 0x0017: 65}
+    exts = tls_ext(0x0000, vec(2, u8(0) + vec(2, sni.encode())))
+    exts += tls_ext(0x000a, vec(2, b"".join(u16(g) for g in groups)))
+    exts += tls_ext(0x000d, vec(2, b"".join(u16(x) for x in (0x0403, 0x0804, 0x0401))))
+    exts += tls_ext(0x0033, vec(2, b"".join(u16(g) + vec(2, opaque(seed + g, keylen[g])) for g in shares)))
+    exts += tls_ext(0x002b, vec(1, b"".join(u16(v) for v in versions)))
+    body = u16(0x0303) + opaque(seed, 32) + vec(1, opaque(seed + 1, 32))
+    body += vec(2, b"".join(u16(c) for c in (0x1301, 0x1302, 0x1303, 0xc02f)))
+    body += vec(1, b"\x00") + vec(2, exts)
+    return tls_hs(1, body)
+
+
+def draft_server_hello(version, cipher, group, seed, session_id=None):
+    """Drafts up to 21 (draft-ietf-tls-tls13-21 4.1.3): version, random, cipher_suite,
+    extensions.  From draft 22 (session_id given): TLS 1.2's layout, the session id
+    echoed, supported_versions naming the draft."""
+    share = tls_ext(0x0033, u16(group) + vec(2, opaque(seed + 7, 32 if group == 0x001d else 65)))
+    if session_id is None:
+        return tls_hs(2, u16(version) + opaque(seed, 32) + u16(cipher) + vec(2, share))
+    exts = tls_ext(0x002b, u16(version)) + share
+    return tls_hs(2, u16(0x0303) + opaque(seed, 32) + vec(1, session_id) + u16(cipher) + u8(0) + vec(2, exts))
+
+
+def draft_connection(cport, version, sni, seed, hrr=False, compat=False):
+    """One TLS 1.3 draft connection: ClientHello, (a draft HelloRetryRequest and a
+    second ClientHello,) ServerHello, the server's encrypted flight (EncryptedExtensions
+    to Finished, as two application_data records), the client's encrypted Finished,
+    a request and a response, each side's encrypted close_notify (19-byte records), and a
+    four-way close by the client.  compat: draft 22's middlebox compatibility (session id
+    echoed, a ChangeCipherSpec from each side)."""
+    f = Flow(CLI4, cport, SRV4, 443, cisn=0x3A000000 + cport, sisn=0x5B000000 + cport)
+    handshake(f)
+    groups = [0x001d, 0x0017]
+    ch = draft_client_hello(sni, [version, 0x0303], groups, [0x001d] if not hrr else [0x001d], seed)
+    f.send(C, "PA", tls_rec(22, ch, 0x0301), dt=100 * US)
+    if hrr:
+        # draft-21 4.1.4: HelloRetryRequest, handshake type 6: server_version,
+        # cipher_suite, extensions (key_share: the selected group)
+        hrr_msg = tls_hs(6, u16(version) + u16(0x1301) + vec(2, tls_ext(0x0033, u16(0x0017))))
+        f.send(S, "PA", tls_rec(22, hrr_msg), dt=f.rtt)
+        ch = draft_client_hello(sni, [version, 0x0303], groups, [0x0017], seed)
+        f.send(C, "PA", tls_rec(22, ch), dt=100 * US)
+    group = 0x0017 if hrr else 0x001d
+    sh = draft_server_hello(version, 0x1301, group, seed + 100, opaque(seed + 1, 32) if compat else None)
+    flight = tls_rec(22, sh)
+    if compat:
+        flight += tls_rec(20, b"\x01")
+    flight += tls_rec(23, opaque(seed + 200, 900)) + tls_rec(23, opaque(seed + 201, 300))
+    f.send(S, "PA", flight, dt=f.rtt)
+    cfin = (tls_rec(20, b"\x01") if compat else b"") + tls_rec(23, opaque(seed + 300, 53))
+    f.send(C, "PA", cfin + tls_rec(23, opaque(seed + 301, 60)), dt=200 * US)
+    f.send(S, "PA", tls_rec(23, opaque(seed + 400, 120)), dt=f.rtt)
+    f.send(C, "PA", tls_rec(23, opaque(seed + 500, 19)), dt=100 * US)
+    f.send(S, "PA", tls_rec(23, opaque(seed + 501, 19)), dt=f.rtt)
+    close_four_way(f, C)
+    return f
+
+
+@capture
+def tls13_drafts():
+    """TLS 1.3 as it was before RFC 8446, four connections of made-up ciphertext (no key
+    log: the handshake after the ServerHello is opaque, as to any observer):
+      1. draft 18: its own ServerHello layout (version 0x7f12, random, cipher, extensions;
+         no session id, no compression method), x25519;
+      2. draft 21: a HelloRetryRequest of its own handshake type (6) asking for
+         secp256r1, a second ClientHello, then the draft-21 ServerHello;
+      3. draft 23: the ServerHello in TLS 1.2's clothes (legacy version 0x0303, the
+         session id echoed, supported_versions 0x7f17) and the middlebox-compatibility
+         ChangeCipherSpec of each side;
+      4. Facebook's draft 26 (0xfb1a), as Facebook's servers sent it: like 3."""
+    cap = Capture("tls/tls13-drafts.pcap")
+    conns = [draft_connection(50418, 0x7f12, "draft18.synfin.test", 18),
+             draft_connection(50421, 0x7f15, "draft21.synfin.test", 21, hrr=True),
+             draft_connection(50423, 0x7f17, "draft23.synfin.test", 23, compat=True),
+             draft_connection(50426, 0xfb1a, "fb-draft26.synfin.test", 26, compat=True)]
+    for i, f in enumerate(conns):
+        for g in f.segs:                 # one after the other, a second apart
+            g.ts += i * SEC
+        cap.add_flow(f)
+        segs = f.segs
+        cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", f.unique_bytes(C, segs),
+                   f.unique_bytes(S, segs), len(segs))
     return cap
 
 

@@ -25,12 +25,15 @@
 # microsecond timestamps).  Offloads are off on both veth ends (ethtool) so checksums are
 # real and no segment exceeds the MTU.
 #
-# Peers: gnutls-serv / gnutls-cli (GnuTLS), openssl s_server / s_client, curl (OpenSSL).
+# Peers: gnutls-serv / gnutls-cli (GnuTLS), openssl s_server / s_client, curl (OpenSSL),
+# and for SSL 3.0 and the export suites, which Debian 12's libraries no longer speak,
+# scapy's TLS automata on both sides (scapy-tls-peer.py beside this script).
 # Each client writes its secrets to NAME.keys (SSLKEYLOGFILE for gnutls-cli and curl,
-# -keylogfile for openssl s_client); the servers write none, so each secret is there once.
+# -keylogfile for openssl s_client, a CLIENT_RANDOM line from scapy-tls-peer.py); the
+# servers write none, so each secret is there once.
 #
 # Needs: iproute2, util-linux (unshare), tcpdump, gnutls-bin, openssl, curl, python3,
-# ethtool (optional), tshark (for the check at the end).
+# python3-scapy, ethtool (optional), tshark (for the check at the end).
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; }
@@ -49,6 +52,11 @@ ALL_SCENARIOS=(
     ciphers/tls12-aes128gcm ciphers/tls12-aes256gcm ciphers/tls12-chacha20 ciphers/tls12-aes128ccm
     ciphers/tls12-cbc-sha1-etm ciphers/tls12-cbc-sha1-mte ciphers/tls12-cbc-sha384
     ciphers/tls11-cbc-sha1 ciphers/tls10-cbc-sha1
+    ciphers/tls12-3des ciphers/tls10-3des ciphers/tls12-camellia128-cbc ciphers/tls12-camellia256-cbc-sha256
+    ciphers/tls12-camellia128-gcm ciphers/tls12-camellia256-gcm ciphers/tls12-rc4-sha ciphers/tls10-rc4-md5
+    ciphers/tls12-null-sha ciphers/tls12-null-sha256 ciphers/tls11-null-md5
+    ciphers/ssl3-3des ciphers/ssl3-rc4-md5 ciphers/ssl3-null-sha ciphers/ssl3-export-rc4-40
+    ciphers/ssl3-export-des40 ciphers/tls10-export-rc4-40 ciphers/tls10-export-des40
 )
 
 while [[ $# -gt 0 ]]; do
@@ -624,6 +632,36 @@ rec_cipher() { # name client-priority [gnutls-cli options...]
 }
 T13="NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL"
 T12="NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:-KX-ALL"
+T11="NORMAL:-VERS-ALL:+VERS-TLS1.1:-CIPHER-ALL:-KX-ALL"
+T10="NORMAL:-VERS-ALL:+VERS-TLS1.0:-CIPHER-ALL:-KX-ALL"
+
+# The legacy suites (3DES, Camellia, RC4, NULL) that GnuTLS 3.7 still runs when asked:
+# the server offers them all (NORMAL leaves them out), the client picks one.
+GNUTLS_SERV_LEGACY="NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:+3DES-CBC:+ARCFOUR-128:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC"
+GNUTLS_SERV_LEGACY+=":+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+NULL:+MD5:+SHA256:+SHA384:+RSA:+DHE-RSA"
+rec_legacy() { # name client-priority [gnutls-cli options...]
+    local name=ciphers/$1 prio=$2
+    shift 2
+    start_gnutls_serv "$CERTS/server-chain.pem" "$CERTS/server.key" -a --priority "$GNUTLS_SERV_LEGACY"
+    start_capture "$name" "tcp port 443"
+    gnutls_get "$name" "$prio" "$@"
+    stop_capture
+    stop_bg
+}
+
+# SSL 3.0 and export suites: scapy on both sides (scapy-tls-peer.py), one GET / each.
+rec_scapy() { # name version suite
+    local name=ciphers/$1
+    # the leaf alone: scapy would send a chain file as one certificate entry holding both
+    bg_in_s "$PY" "$HERE/scapy-tls-peer.py" server "$SRV4" 443 "$CERTS/server.pem" "$CERTS/server.key" \
+        >>"$WORK/server.log" 2>&1
+    wait_listen 443
+    start_capture "$name" "tcp port 443"
+    in_c timeout 30 "$PY" "$HERE/scapy-tls-peer.py" client "$NAME" 443 "$2" "$3" "$NAME" "$KEYS" \
+        >>"$WORK/client.log" 2>&1 || { echo "record-tls.sh: scapy client failed for $name" >&2; return 1; }
+    stop_capture
+    stop_bg
+}
 rec_scenario() {
     case $1 in
         tls12-ecdhe-rsa) rec_tls12_ecdhe_rsa ;;
@@ -653,6 +691,27 @@ rec_scenario() {
         # TLS 1.1 and 1.0: MAC-then-encrypt, as peers of that age did (%NO_ETM)
         ciphers/tls11-cbc-sha1) rec_cipher tls11-cbc-sha1 "NORMAL:-VERS-ALL:+VERS-TLS1.1:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1:-KX-ALL:+ECDHE-RSA:%NO_ETM" ;;
         ciphers/tls10-cbc-sha1) rec_cipher tls10-cbc-sha1 "NORMAL:-VERS-ALL:+VERS-TLS1.0:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1:-KX-ALL:+ECDHE-RSA:%NO_ETM" ;;
+        # legacy suites: 8-byte blocks (3DES, explicit and chained IVs), Camellia CBC and
+        # GCM, the RC4 stream with SHA-1 and MD5 MACs, and NULL (plaintext + MAC)
+        ciphers/tls12-3des) rec_legacy tls12-3des "$T12:+ECDHE-RSA:+3DES-CBC:-MAC-ALL:+SHA1" ;;
+        ciphers/tls10-3des) rec_legacy tls10-3des "$T10:+RSA:+3DES-CBC:-MAC-ALL:+SHA1:%NO_ETM" ;;
+        ciphers/tls12-camellia128-cbc) rec_legacy tls12-camellia128-cbc "$T12:+DHE-RSA:+CAMELLIA-128-CBC:-MAC-ALL:+SHA1:%NO_ETM" ;;
+        ciphers/tls12-camellia256-cbc-sha256) rec_legacy tls12-camellia256-cbc-sha256 "$T12:+RSA:+CAMELLIA-256-CBC:-MAC-ALL:+SHA256" ;;
+        ciphers/tls12-camellia128-gcm) rec_legacy tls12-camellia128-gcm "$T12:+ECDHE-RSA:+CAMELLIA-128-GCM" ;;
+        ciphers/tls12-camellia256-gcm) rec_legacy tls12-camellia256-gcm "$T12:+ECDHE-RSA:+CAMELLIA-256-GCM" ;;
+        ciphers/tls12-rc4-sha) rec_legacy tls12-rc4-sha "$T12:+ECDHE-RSA:+ARCFOUR-128:-MAC-ALL:+SHA1" ;;
+        ciphers/tls10-rc4-md5) rec_legacy tls10-rc4-md5 "$T10:+RSA:+ARCFOUR-128:-MAC-ALL:+MD5" ;;
+        ciphers/tls12-null-sha) rec_legacy tls12-null-sha "$T12:+ECDHE-RSA:+NULL:-MAC-ALL:+SHA1" ;;
+        ciphers/tls12-null-sha256) rec_legacy tls12-null-sha256 "$T12:+RSA:+NULL:-MAC-ALL:+SHA256" ;;
+        ciphers/tls11-null-md5) rec_legacy tls11-null-md5 "$T11:+RSA:+NULL:-MAC-ALL:+MD5" ;;
+        # SSL 3.0 (its own key block and MAC) and the export suites (5-byte keys expanded)
+        ciphers/ssl3-3des) rec_scapy ssl3-3des 0x0300 0x000a ;;
+        ciphers/ssl3-rc4-md5) rec_scapy ssl3-rc4-md5 0x0300 0x0004 ;;
+        ciphers/ssl3-null-sha) rec_scapy ssl3-null-sha 0x0300 0x0002 ;;
+        ciphers/ssl3-export-rc4-40) rec_scapy ssl3-export-rc4-40 0x0300 0x0003 ;;
+        ciphers/ssl3-export-des40) rec_scapy ssl3-export-des40 0x0300 0x0008 ;;
+        ciphers/tls10-export-rc4-40) rec_scapy tls10-export-rc4-40 0x0301 0x0003 ;;
+        ciphers/tls10-export-des40) rec_scapy tls10-export-des40 0x0301 0x0008 ;;
         *) echo "record-tls.sh: no scenario $1" >&2; return 1 ;;
     esac
 }

@@ -12,7 +12,8 @@ counted), so a partial recording can be checked.  --print prints the derived tab
 
 How each value is derived (per TCP connection, numbered 1.. by tshark's tcp.stream,
 which is first-packet order):
-  version       ServerHello supported_versions, else its legacy version
+  version       ServerHello supported_versions, else its legacy version; TLS 1.3 drafts
+                as "TLS 1.3 (draft N)" (0x7fNN), "TLS 1.3 (Facebook draft N)" (0xfbNN)
   handshake     failed: a fatal alert in clear, or a RST, before both sides' Finished;
                 incomplete: no ServerHello, or no Finished from both sides;
                 resumed: TLS 1.3 ServerHello with pre_shared_key, or TLS <= 1.2 ServerHello
@@ -26,9 +27,12 @@ which is first-packet order):
                 packet> -verify_hostname <SNI>` on the chain as sent
   alert         the first alert whose description is in clear
   app           tls when a ClientHello is seen, http when HTTP/1.x is
-  http_*        plain HTTP only: tshark's http.request fields, cross-checked with a small
-                HTTP/1.x parser over tshark's reassembled stream (follow,tcp,raw)
-The decrypted table gives alpn, certificates, alert and http_* as tshark shows them with
+  http_*        plain HTTP: tshark's http.request fields, cross-checked with a small
+                HTTP/1.x parser over tshark's reassembled stream (follow,tcp,raw); and
+                the HTTP tshark reads inside TLS without keys (NULL-cipher suites), from
+                its http fields alone
+The decrypted table gives, for each capture with a NAME.keys file beside it (the crafted
+ones have none), alpn, certificates, alert and http_* as tshark shows them with
 the key log (follow,tls,raw for the parser), and key_log: ok when every TLS record after
 the key exchange was decrypted (no "Encrypted Handshake Message" or "Encrypted Alert"
 left, and every TLS 1.3 record has its inner content type), none for an empty key log.
@@ -95,7 +99,7 @@ class Conn:
         """both sides' Finished (or, unreadable, their first post-CCS records) seen"""
         if self.sh is None:
             return False
-        if self.version() == "TLS 1.3":
+        if self.version().startswith("TLS 1.3"):
             return self.opaque[0] > 0 and self.opaque[1] > 0
         return self.ccs[0] > 0 and self.ccs[1] > 0
 
@@ -103,6 +107,8 @@ class Conn:
         if self.sh is None:
             return "-"
         v = self.sh.get("supported_version") or self.sh["version"]
+        if v >> 8 in (0x7f, 0xfb):  # TLS 1.3 drafts, and Facebook's (Wireshark's names)
+            return "TLS 1.3 (%sdraft %d)" % ("Facebook " if v >> 8 == 0xfb else "", v & 0xff)
         return VERSIONS.get(v, "0x%04x" % v)
 
 
@@ -301,7 +307,7 @@ def handshake_verdict(c):
     fatal = any(lv == "2" for _, lv, _ in c.alerts)
     if not c.done():
         return "failed" if (fatal or c.rst_before_done) else "incomplete"
-    if c.version() == "TLS 1.3":
+    if c.version().startswith("TLS 1.3"):
         return "resumed" if 41 in c.sh["ext"] else "full"
     sid = c.sh.get("session_id")
     server_msgs = [t for s, t in c.msgs if s == 1]
@@ -331,6 +337,9 @@ def derive(tlsdir, rel):
             row = [rel, str(n + 1), c.version(), handshake_verdict(c), sni,
                    c.sh["cipher"] if c.sh else "-", (c.sh or {}).get("alpn") or "-",
                    str(len(certs)) if certs else "-", verdict, alert, "tls", "-", "-", "-"]
+            if c.http_methods: # HTTP in clear inside TLS: a NULL-cipher suite, read without keys
+                row[11:14] = [str(len(c.http_methods)), "%s %s" % (c.http_methods[0], c.http_uris[0]),
+                              c.http_codes[0] if c.http_codes else "-"]
             # decrypted view
             hp = http_parse(*follow(path, "tls", n, c.client, keys)) if has_keys else None
             if hp:
@@ -346,10 +355,11 @@ def derive(tlsdir, rel):
                 kl = "undecrypted-records-%d" % (d.records_undecrypted + d.records_13_without_inner)
             dsh = d.sh or {}
             dcerts = d.server_certs
-            drows.append([rel, str(n + 1), kl, dsh.get("alpn") or dsh.get("ee_alpn") or "-",
-                          str(len(dcerts)) if dcerts else "-",
-                          next((desc for _, _, desc in d.alerts if desc), "-"),
-                          str(hp[0]) if hp else "-", hp[1] if hp else "-", hp[2] if hp else "-"])
+            if os.path.exists(keys):  # crafted captures have no key log file: no row there
+                drows.append([rel, str(n + 1), kl, dsh.get("alpn") or dsh.get("ee_alpn") or "-",
+                              str(len(dcerts)) if dcerts else "-",
+                              next((desc for _, _, desc in d.alerts if desc), "-"),
+                              str(hp[0]) if hp else "-", hp[1] if hp else "-", hp[2] if hp else "-"])
         else:
             hp = http_parse(*follow(path, "tcp", n, c.client))
             if hp:

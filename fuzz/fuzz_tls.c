@@ -36,6 +36,7 @@
 
 #include "keylog.h"
 #include "tls.h"
+#include "tls_fingerprint.h"
 
 #include "fuzz_common.h"
 
@@ -132,6 +133,15 @@ static void check_summary(const struct tls_summary *s)
     check_str(s->sh.alpn, sizeof s->sh.alpn, "server alpn");
     check_str(s->ja3, sizeof s->ja3, "ja3");
     check_str(s->ja4, sizeof s->ja4, "ja4");
+    check_str(s->ja3_string, sizeof s->ja3_string, "ja3 string");
+    FUZZ_CHECK(s->sh.n_ext <= TLS_SH_EXT_MAX && s->sh.n_ext <= s->sh.ext_total, "server extensions %u of %u",
+               s->sh.n_ext, s->sh.ext_total);
+    FUZZ_CHECK((unsigned)s->auth <= TLS_AUTH_ANONYMOUS, "auth %d", (int)s->auth);
+    if (s->seen_server_hello && !s->sh.hello_retry) { /* what the JSON writer makes of the hello */
+        char ja3s[33], str[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
+        if (tls_server_fingerprints(NULL, &s->sh, ja3s, str, sizeof str, ja4s) == 0)
+            FUZZ_CHECK(strlen(ja3s) == 32 && strlen(ja4s) >= 22 && ja4s[0] == 't', "ja3s '%s' ja4s '%s'", ja3s, ja4s);
+    }
     check_str(s->note, sizeof s->note, "note");
     FUZZ_CHECK(input_says_null || !strstr(s->note, "(null)"), "note '%s': a NULL string was formatted", s->note);
     check_str(s->leaf.subject, sizeof s->leaf.subject, "leaf subject");
@@ -242,6 +252,9 @@ static void compare(const struct tls_summary *b, const struct tls_summary *c)
     SAME_STR(ch.sni);
     SAME_STR(ja3);
     SAME_STR(ja4);
+    SAME_STR(ja3_string);
+    SAME(group, "%#x");
+    SAME(auth, "%d");
     SAME(seen_client_hello, "%u");
     SAME(seen_server_hello, "%u");
     SAME(sslv2_hello, "%u");

@@ -32,7 +32,7 @@ jobs=${FUZZ_JOBS:-1}
 
 case $secs in (*[!0-9]*|'') echo "run.sh: SECONDS must be a number, not '$secs'" >&2; exit 2;; esac
 command -v "$CC" >/dev/null || { echo "run.sh: $CC not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
-pkg-config --exists libpcap gnutls || { echo "run.sh: pkg-config cannot find libpcap and gnutls" >&2; exit 2; }
+pkg-config --exists libpcap gnutls zlib || { echo "run.sh: pkg-config cannot find libpcap, gnutls and zlib" >&2; exit 2; }
 
 # ---------------------------------------------------------------- targets
 all=()
@@ -51,8 +51,8 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 # the library's sources: every folder of src/ but tui/ (curses), without main
 lib_dirs=("$src" "$src/capture" "$src/tcp" "$src/proto" "$src/model" "$src/out")
 INC=""; for d in "${lib_dirs[@]}"; do INC="$INC -I$d"; done
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN$INC $(pkg-config --cflags libpcap gnutls)"
-LIBS="$(pkg-config --libs libpcap gnutls) -pthread"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN$INC $(pkg-config --cflags libpcap gnutls zlib)"
+LIBS="$(pkg-config --libs libpcap gnutls zlib) -pthread"
 
 mkdir -p "$build/obj" "$build/logs"
 # objects of another source tree (FUZZ_SRC changed): start over

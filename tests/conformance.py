@@ -70,6 +70,7 @@ TIMEOUT = 120  # seconds per capture
 # Handshake message names (synfin's tls.messages) -> type numbers (tshark's tls.handshake.type)
 HS_TYPES = {
     "HelloRequest": 0, "ClientHello": 1, "ServerHello": 2, "HelloRetryRequest": 2, "HelloVerifyRequest": 3,
+    "HelloRetryRequest (draft)": 6,
     "NewSessionTicket": 4, "EndOfEarlyData": 5, "EncryptedExtensions": 8, "Certificate": 11,
     "ServerKeyExchange": 12, "CertificateRequest": 13, "ServerHelloDone": 14, "CertificateVerify": 15,
     "ClientKeyExchange": 16, "Finished": 20, "CertificateURL": 21, "CertificateStatus": 22,
@@ -170,6 +171,8 @@ def compare_tls(name, orow, sc, keyed_unread):
     version = tls.get("version") or "-"
     if version.startswith("TLS 1.3 (draft "):
         version = "0x7f%02x" % int(version.split("draft ")[1].rstrip(")"))
+    elif version.startswith("TLS 1.3 (Facebook draft "):
+        version = "0xfb%02x" % int(version.split("draft ")[1].rstrip(")"))
     else:
         version = VERSIONS.get(version, version)
     if version != orow.get("tls_version_selected", "-") and version != "0x0002":

@@ -4,14 +4,23 @@
  * fed whole, byte by byte or in random splits; several messages in one
  * record, one message across records; every length field too large, too
  * small or zero ends in a clean "malformed" note; JA4 matches the example
- * in FoxIO's specification.
+ * in FoxIO's specification, JA4S and JA3S FoxIO's and tshark's values for a
+ * real ServerHello; TLS 1.3 drafts' ServerHellos; tls.auth and tls.group;
+ * NULL-cipher records read without keys; DEFLATE records.
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <zlib.h>
+
 #include "tls.h"
+#include "tls_deflate.h"
+#include "tls_fingerprint.h"
+#include "tls_names.h"
 #include "unit.h"
 #include "x509.h"
 
@@ -491,6 +500,360 @@ static void test_gap_stops_direction(void)
     tls_free(t);
 }
 
+/* ------------------------------------------------ fingerprints of both hellos */
+
+/* The JA3 string is what JA3 hashes: the example hello's lists in wire
+ * order, decimal, GREASE left out (the hello has no point formats). */
+static void test_ja3_string(void)
+{
+    struct transcript tr;
+    struct tls_summary s = run(100000, &tr);
+    const char *want = "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,"
+                       "27-0-51-16-17513-23-45-13-5-35-18-43-65281-11-10-21,29-23-24,";
+    CU_ASSERT_STRING_EQUAL(s.ja3_string, want);
+    uint8_t md[16];
+    char hex[33];
+    CU_ASSERT_EQUAL(gnutls_hash_fast(GNUTLS_DIG_MD5, want, strlen(want), md), 0);
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    CU_ASSERT_STRING_EQUAL(s.ja3, hex);
+}
+
+/* A ServerHello with the extensions of FoxIO's JA4S test data for
+ * arkime's badcurveball.pcap (python/test/testdata/badcurveball.pcap.json):
+ * TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, server_name,
+ * renegotiation_info, ec_point_formats, session_ticket, ALPN http/1.1:
+ * JA4S t1205h1_c02b_845f7282a956; tshark 4.0's JA3S of the same hello is
+ * "771,49195,0-65281-11-35-16", 2d1eb5817ece335c24904f516ad5da12. */
+static void test_server_fingerprints(void)
+{
+    struct buf m = {.n = 0}, rec = {.n = 0};
+    put8(&m, 2);
+    size_t len = mark(&m, 3);
+    put16(&m, 0x0303);
+    fill(&m, 0x44, 32);
+    put8(&m, 0);
+    put16(&m, 0xc02b);
+    put8(&m, 0);
+    size_t exts = mark(&m, 2);
+    put16(&m, 0x0000), put16(&m, 0);
+    put16(&m, 0xff01), put16(&m, 1), put8(&m, 0);
+    put16(&m, 0x000b), put16(&m, 2), put8(&m, 1), put8(&m, 0);
+    put16(&m, 0x0023), put16(&m, 0);
+    put16(&m, 0x0010), put16(&m, 11), put16(&m, 9), put8(&m, 8), putn(&m, "http/1.1", 8);
+    patch(&m, exts, 2);
+    patch(&m, len, 3);
+    record(&rec, 22, m.b, m.n);
+    struct tls_conn *t = tls_new(NULL, NULL, NULL);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    tls_data(t, 1, rec.b, rec.n, 0);
+    const struct tls_summary *s = tls_summary_of(t);
+    char ja3s[33], str[256], ja4s[32];
+    CU_ASSERT_EQUAL(tls_server_fingerprints(NULL, &s->sh, ja3s, str, sizeof str, ja4s), 0);
+    CU_ASSERT_STRING_EQUAL(ja4s, "t1205h1_c02b_845f7282a956");
+    CU_ASSERT_STRING_EQUAL(str, "771,49195,0-65281-11-35-16");
+    CU_ASSERT_STRING_EQUAL(ja3s, "2d1eb5817ece335c24904f516ad5da12");
+    /* through a cache: the same answer the first time and from the cache, and a
+     * different hello (another cipher) is not taken for the cached one */
+    struct tls_sfp_cache *fc = tls_sfp_cache_new();
+    for (int round = 0; round < 2; round++) {
+        char j3[33], st[256], j4[32];
+        CU_ASSERT_EQUAL(tls_server_fingerprints(fc, &s->sh, j3, st, sizeof st, j4), 0);
+        CU_ASSERT_STRING_EQUAL(j4, "t1205h1_c02b_845f7282a956");
+        CU_ASSERT_STRING_EQUAL(j3, "2d1eb5817ece335c24904f516ad5da12");
+        CU_ASSERT_STRING_EQUAL(st, "771,49195,0-65281-11-35-16");
+        struct tls_server_hello other = s->sh;
+        other.cipher = 0xc02f;
+        CU_ASSERT_EQUAL(tls_server_fingerprints(fc, &other, j3, st, sizeof st, j4), 0);
+        CU_ASSERT_STRING_EQUAL(j4, "t1205h1_c02f_845f7282a956");
+        CU_ASSERT_STRING_EQUAL(st, "771,49199,0-65281-11-35-16");
+    }
+    tls_sfp_cache_free(fc);
+    /* too small a room for the string: empty, the hashes still right */
+    CU_ASSERT_EQUAL(tls_server_fingerprints(NULL, &s->sh, ja3s, str, 10, ja4s), 0);
+    CU_ASSERT_STRING_EQUAL(str, "");
+    CU_ASSERT_STRING_EQUAL(ja3s, "2d1eb5817ece335c24904f516ad5da12");
+    tls_free(t);
+}
+
+/* ------------------------------------------------ TLS 1.3 drafts */
+
+/* A client hello, then the server's hello built by `sh`, fed whole. */
+static struct tls_summary with_server_hello(const struct buf *sh, struct transcript *tr)
+{
+    struct buf rec = {.n = 0};
+    record(&rec, 22, sh->b, sh->n);
+    memset(tr, 0, sizeof *tr);
+    struct tls_conn *t = tls_new(NULL, on_event, tr);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    tls_data(t, 1, rec.b, rec.n, 0);
+    tls_end(t);
+    struct tls_summary s = *tls_summary_of(t);
+    tls_free(t);
+    return s;
+}
+
+/* key_share with an x25519 entry (the ServerHello form: one KeyShareEntry) */
+static void key_share_ext(struct buf *m)
+{
+    put16(m, 0x0033), put16(m, 36), put16(m, 0x001d), put16(m, 32), fill(m, 0x66, 32);
+}
+
+static void test_draft_server_hellos(void)
+{
+    struct transcript tr;
+    char vb[40];
+    /* draft-ietf-tls-tls13-18 4.1.3: version, random, cipher_suite, extensions */
+    struct buf m = {.n = 0};
+    put8(&m, 2);
+    size_t len = mark(&m, 3);
+    put16(&m, 0x7f12);
+    fill(&m, 0x45, 32);
+    put16(&m, 0x1301);
+    size_t exts = mark(&m, 2);
+    key_share_ext(&m);
+    patch(&m, exts, 2);
+    patch(&m, len, 3);
+    struct tls_summary s = with_server_hello(&m, &tr);
+    CU_ASSERT(!s.malformed);
+    CU_ASSERT(s.seen_server_hello);
+    CU_ASSERT_EQUAL(s.version, 0x7f12);
+    CU_ASSERT_STRING_EQUAL(tls_version_name(s.version, vb, sizeof vb), "TLS 1.3 (draft 18)");
+    CU_ASSERT_EQUAL(s.sh.cipher, 0x1301);
+    CU_ASSERT_EQUAL(s.group, 0x001d);
+    CU_ASSERT_EQUAL(s.sh.session_id_len, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "ServerHello (TLS 1.3 (draft 18), TLS_AES_128_GCM_SHA256)"));
+
+    /* draft 22 on (and Facebook's 0xfb1a, its draft 26): TLS 1.2's layout, the
+     * draft named in supported_versions */
+    m.n = 0;
+    put8(&m, 2);
+    len = mark(&m, 3);
+    put16(&m, 0x0303);
+    fill(&m, 0x46, 32);
+    put8(&m, 32), fill(&m, 0x22, 32);
+    put16(&m, 0x1302);
+    put8(&m, 0);
+    exts = mark(&m, 2);
+    put16(&m, 0x002b), put16(&m, 2), put16(&m, 0xfb1a);
+    key_share_ext(&m);
+    patch(&m, exts, 2);
+    patch(&m, len, 3);
+    s = with_server_hello(&m, &tr);
+    CU_ASSERT(!s.malformed);
+    CU_ASSERT_EQUAL(s.version, 0xfb1a);
+    CU_ASSERT_STRING_EQUAL(tls_version_name(s.version, vb, sizeof vb), "TLS 1.3 (Facebook draft 26)");
+    CU_ASSERT_EQUAL(s.group, 0x001d);
+
+    /* draft 21 and older: the HelloRetryRequest is a message of its own, type 6 */
+    struct buf hrr = {.n = 0};
+    put8(&hrr, 6);
+    len = mark(&hrr, 3);
+    put16(&hrr, 0x7f15), put16(&hrr, 0x1301);
+    exts = mark(&hrr, 2);
+    put16(&hrr, 0x0033), put16(&hrr, 2), put16(&hrr, 0x0017);
+    patch(&hrr, exts, 2);
+    patch(&hrr, len, 3);
+    s = with_server_hello(&hrr, &tr);
+    CU_ASSERT(!s.malformed);
+    CU_ASSERT_EQUAL(s.n_msgs, 2);
+    CU_ASSERT_EQUAL(s.msgs[1], TLS_MSG_HRR_DRAFT);
+    CU_ASSERT_STRING_EQUAL(tls_msg_name(TLS_MSG_HRR_DRAFT), "HelloRetryRequest (draft)");
+    CU_ASSERT(!s.seen_server_hello);
+}
+
+/* ------------------------------------------------ auth and group */
+
+/* The conversation with the server's hello choosing `suite` and its
+ * ServerKeyExchange `ske` (len bytes). */
+static struct tls_summary with_suite(uint16_t suite, const uint8_t *ske, size_t ske_len)
+{
+    struct buf m = {.n = 0}, rec = {.n = 0};
+    put8(&m, 2);
+    size_t len = mark(&m, 3);
+    put16(&m, 0x0303);
+    fill(&m, 0x44, 32);
+    put8(&m, 0);
+    put16(&m, suite);
+    put8(&m, 0);
+    put16(&m, 0);
+    patch(&m, len, 3);
+    put8(&m, 12), put24(&m, (unsigned)ske_len), putn(&m, ske, ske_len);
+    put8(&m, 14), put24(&m, 0);
+    record(&rec, 22, m.b, m.n);
+    struct tls_conn *t = tls_new(NULL, NULL, NULL);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    tls_data(t, 1, rec.b, rec.n, 0);
+    feed_flights(t, 2, 6); /* both Finished (encrypted), application data */
+    tls_end(t);
+    struct tls_summary s = *tls_summary_of(t);
+    tls_free(t);
+    return s;
+}
+
+static void test_auth_and_group(void)
+{
+    /* RFC 8422 5.4: ECParameters { curve_type named_curve (3), secp256r1 } then the point */
+    const uint8_t ecdhe[] = {3, 0x00, 0x17, 4, 1, 2, 3, 4};
+    struct tls_summary s = with_suite(0xc02f, ecdhe, sizeof ecdhe);
+    CU_ASSERT_EQUAL(s.group, 0x0017);
+    CU_ASSERT_EQUAL(s.auth, TLS_AUTH_CERTIFICATE);
+    CU_ASSERT_STRING_EQUAL(tls_auth_name(s.auth), "certificate");
+    /* RFC 5489 2: ECDHE_PSK puts the identity hint first */
+    const uint8_t ecdhe_psk[] = {0, 3, 'h', 'i', 'n', 3, 0x00, 0x1d, 1, 9};
+    s = with_suite(0xc035, ecdhe_psk, sizeof ecdhe_psk);
+    CU_ASSERT_EQUAL(s.group, 0x001d);
+    CU_ASSERT_EQUAL(s.auth, TLS_AUTH_PSK);
+    CU_ASSERT_EQUAL(s.handshake, TLS_HS_ANONYMOUS); /* the handshake vocabulary is a contract */
+    CU_ASSERT_STRING_EQUAL(tls_hs_display_name(&s), "PSK");
+    /* explicit curves are not named; finite-field DHE names no group at all */
+    const uint8_t explicit_curve[] = {1, 0x00, 0x17, 0};
+    CU_ASSERT_EQUAL(with_suite(0xc02f, explicit_curve, sizeof explicit_curve).group, 0);
+    const uint8_t dhe[] = {0, 1, 23, 0, 1, 2, 0, 1, 5};
+    s = with_suite(0x009e, dhe, sizeof dhe);
+    CU_ASSERT_EQUAL(s.group, 0);
+    CU_ASSERT_EQUAL(s.auth, TLS_AUTH_CERTIFICATE);
+    /* anonymous ECDH */
+    s = with_suite(0xc018, ecdhe, sizeof ecdhe);
+    CU_ASSERT_EQUAL(s.auth, TLS_AUTH_ANONYMOUS);
+    CU_ASSERT_EQUAL(s.group, 0x0017);
+    CU_ASSERT_STRING_EQUAL(tls_hs_display_name(&s), "anonymous");
+    /* RSA_PSK shows a certificate: certificate */
+    CU_ASSERT_EQUAL(with_suite(0x0094, dhe, sizeof dhe).auth, TLS_AUTH_CERTIFICATE);
+    /* no ServerHello: unknown */
+    struct tls_summary none = with_client_bytes(conv[0].bytes.b, conv[0].bytes.n);
+    CU_ASSERT_PTR_NULL(tls_auth_name(none.auth));
+}
+
+/* ------------------------------------------------ SSLv2 hello, NULL cipher */
+
+/* RFC 5246 E.2: the SSLv2 CLIENT-HELLO's challenge, right-aligned in 32
+ * zero bytes, is the random the key log names the session by. */
+static void test_sslv2_challenge_is_the_random(void)
+{
+    const uint8_t hello[] = {0x80, 0x1f, 0x01, 0x03, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x10,
+                             0x00, 0x00, 0x2f, 0x00, 0x00, 0x05,
+                             0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
+    struct tls_summary s = with_client_bytes(hello, sizeof hello);
+    CU_ASSERT(s.seen_client_hello && s.sslv2_hello);
+    uint8_t want[32] = {0};
+    for (int i = 0; i < 16; i++)
+        want[16 + i] = (uint8_t)(0xa0 + i);
+    CU_ASSERT(!memcmp(s.ch.random, want, 32));
+    CU_ASSERT_EQUAL(s.ch.ciphers.n, 2);
+}
+
+static void collect_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
+{
+    struct buf *b = ctx;
+    if (b->n + n + 2 < sizeof b->b) {
+        put8(b, from_server ? 'S' : 'C');
+        putn(b, p, n);
+    }
+}
+
+/* A NULL-cipher suite (TLS_RSA_WITH_NULL_SHA) read without keys, as tshark
+ * reads it: the records are content and a 20-byte MAC; the Finished and the
+ * application data are read, not marked decrypted, not counted as such. */
+static void test_null_cipher_without_keys(void)
+{
+    struct buf m = {.n = 0}, flight = {.n = 0}, got = {.n = 0};
+    put8(&m, 2);
+    size_t len = mark(&m, 3);
+    put16(&m, 0x0303), fill(&m, 0x44, 32), put8(&m, 0), put16(&m, 0x0002), put8(&m, 0);
+    patch(&m, len, 3);
+    put8(&m, 11), put24(&m, 3), put24(&m, 0);
+    put8(&m, 14), put24(&m, 0);
+    record(&flight, 22, m.b, m.n);
+    uint8_t fin[4 + 12 + 20], app[5 + 20], ccs[] = {1};
+    memset(fin, 0xee, sizeof fin);
+    fin[0] = 20, fin[1] = 0, fin[2] = 0, fin[3] = 12;
+    memcpy(app, "hello", 5);
+    memset(app + 5, 0x5a, 20);
+    struct buf c = {.n = 0}, sv = {.n = 0};
+    record(&c, 20, ccs, 1);
+    record(&c, 22, fin, sizeof fin);
+    record(&c, 23, app, sizeof app);
+    record(&sv, 20, ccs, 1);
+    record(&sv, 22, fin, sizeof fin);
+    const uint8_t short_rec[] = {23, 3, 3, 0, 4, 1, 2, 3, 4}; /* shorter than the MAC */
+    struct transcript tr;
+    memset(&tr, 0, sizeof tr);
+    struct tls_config cfg = {.plaintext = collect_plaintext, .plaintext_ctx = &got};
+    struct tls_conn *t = tls_new(&cfg, on_event, &tr);
+    tls_data(t, 0, conv[0].bytes.b, conv[0].bytes.n, 0);
+    tls_data(t, 1, flight.b, flight.n, 0);
+    tls_data(t, 0, c.b, c.n, 0);
+    tls_data(t, 1, sv.b, sv.n, 0);
+    tls_end(t);
+    const struct tls_summary *s = tls_summary_of(t);
+    CU_ASSERT(s->established);
+    CU_ASSERT_EQUAL(s->n_msgs, 6); /* CH, SH, Certificate, SHD, Finished, Finished */
+    CU_ASSERT_EQUAL(s->msgs[4], 20);
+    CU_ASSERT_EQUAL(s->msgs[5], 20);
+    CU_ASSERT_EQUAL(s->decrypted_records, 0);
+    CU_ASSERT(got.n == 6 && !memcmp(got.b, "Chello", 6));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tr.text, "Finished|"));
+    CU_ASSERT_PTR_NULL(strstr(tr.text, "decrypted"));
+    CU_ASSERT(!s->malformed);
+    tls_data(t, 1, short_rec, sizeof short_rec, 0);
+    CU_ASSERT(tls_summary_of(t)->malformed);
+    tls_free(t);
+}
+
+/* ------------------------------------------------ DEFLATE records */
+
+/* Records compressed the way a peer compresses them (one zlib stream, a
+ * sync flush after each record, RFC 3749) come back whole and in order;
+ * garbage and oversized records fail and the stream stays failed. */
+static void test_deflate_records(void)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    CU_ASSERT_EQUAL_FATAL(deflateInit(&zs, Z_DEFAULT_COMPRESSION), Z_OK);
+    static const char *const texts[] = {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "", "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+                                        "a longer record, repeated: a longer record, repeated"};
+    struct tls_inflate *z = tls_inflate_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    size_t sizes[4] = {0};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        uint8_t comp[512], out[512];
+        zs.next_in = (Bytef *)(uintptr_t)texts[i];
+        zs.avail_in = (uInt)strlen(texts[i]);
+        zs.next_out = comp;
+        zs.avail_out = sizeof comp;
+        int zr = deflate(&zs, Z_SYNC_FLUSH);
+        CU_ASSERT(zr == Z_OK || (zr == Z_BUF_ERROR && !*texts[i])); /* nothing to flush after a flush */
+        size_t clen = sizeof comp - zs.avail_out, n = 99;
+        sizes[i] = clen;
+        CU_ASSERT_EQUAL(tls_inflate_record(z, comp, clen, out, sizeof out, &n), 0);
+        CU_ASSERT(n == strlen(texts[i]) && !memcmp(out, texts[i], n));
+    }
+    /* the same text again comes out smaller: the state ran on from record to record */
+    CU_ASSERT(sizes[2] < sizes[0]);
+    deflateEnd(&zs);
+    tls_inflate_free(z);
+
+    /* 100 bytes into room for 99: refused */
+    uint8_t big[100], comp[256], out[128];
+    memset(big, 'x', sizeof big);
+    uLongf clen = sizeof comp;
+    CU_ASSERT_EQUAL(compress(comp, &clen, big, sizeof big), Z_OK);
+    z = tls_inflate_new();
+    size_t n = 0;
+    CU_ASSERT_EQUAL(tls_inflate_record(z, comp, clen, out, 99, &n), -1);
+    CU_ASSERT_EQUAL(tls_inflate_record(z, comp, 0, out, sizeof out, &n), -1); /* failed for good */
+    tls_inflate_free(z);
+    z = tls_inflate_new();
+    CU_ASSERT_EQUAL(tls_inflate_record(z, comp, clen, out, 100, &n), 0); /* exactly fits */
+    CU_ASSERT_EQUAL(n, 100);
+    tls_inflate_free(z);
+    z = tls_inflate_new();
+    CU_ASSERT_EQUAL(tls_inflate_record(z, (const uint8_t *)"not zlib at all", 15, out, sizeof out, &n), -1);
+    tls_inflate_free(z);
+    tls_inflate_free(NULL);
+}
+
 int main(void)
 {
     build_conversation();
@@ -505,6 +868,13 @@ int main(void)
         {"RST and capture end", test_rst_and_incomplete},
         {"a gap stops the direction", test_gap_stops_direction},
         {"a certificate check put off while the store loads", test_cert_check_put_off},
+        {"the JA3 string", test_ja3_string},
+        {"JA3S and JA4S", test_server_fingerprints},
+        {"TLS 1.3 draft ServerHellos", test_draft_server_hellos},
+        {"auth and group", test_auth_and_group},
+        {"the SSLv2 challenge is the random", test_sslv2_challenge_is_the_random},
+        {"a NULL cipher read without keys", test_null_cipher_without_keys},
+        {"DEFLATE records", test_deflate_records},
     };
     return unit_run("tls", NULL, NULL, tests, UNIT_COUNT(tests));
 }

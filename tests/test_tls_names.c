@@ -384,6 +384,9 @@ static void test_versions(void)
     CHECK_NAME(tls_version_name(0x7f17, buf, sizeof buf), "TLS 1.3 (draft 23)");
     CHECK_NAME(tls_version_name(0x7f1c, buf, sizeof buf), "TLS 1.3 (draft 28)");
     CHECK_NAME(tls_version_name(0x7fff, buf, sizeof buf), "TLS 1.3 (draft 255)");
+    /* Facebook's Fizz numbered its drafts 0xfb00 + N (Wireshark's names) */
+    CHECK_NAME(tls_version_name(0xfb17, buf, sizeof buf), "TLS 1.3 (Facebook draft 23)");
+    CHECK_NAME(tls_version_name(0xfb1a, buf, sizeof buf), "TLS 1.3 (Facebook draft 26)");
     /* exactly big enough, one short, none */
     char exact[sizeof "TLS 1.3 (draft 18)"];
     CHECK_NAME(tls_version_name(0x7f12, exact, sizeof exact), "TLS 1.3 (draft 18)");

@@ -7,11 +7,14 @@
  *    1-RTT Handshake), KeyUpdate from its client application secret,
  *  - records of the real captures in captures/tls/ (the files of tests/vectors:
  *    TLS 1.0/1.1/1.2 CBC with MAC-then-encrypt and encrypt-then-MAC, GCM,
- *    CCM, ChaCha20, TLS 1.3 GCM/CCM/ChaCha20),
- *  - round trips for every suite the IANA registry names with AES or
- *    ChaCha20-Poly1305 (src/proto/tls_cipher_table.h): the test seals records
- *    itself with GnuTLS's cipher API, from the suite's name, not from
- *    tlsdecrypt's table; tlsdecrypt must open them,
+ *    CCM, ChaCha20, TLS 1.3 GCM/CCM/ChaCha20; and, written by
+ *    tests/mkvectors.py with tshark's plaintexts, 3DES, Camellia CBC/GCM,
+ *    RC4, NULL, SSL 3.0 and the SSL 3.0 and TLS 1.0 export suites),
+ *  - round trips for every suite the IANA registry names with a cipher
+ *    GnuTLS runs (src/proto/tls_cipher_table.h), SSL 3.0 to TLS 1.3: the
+ *    test seals records itself with GnuTLS's cipher API, from the suite's
+ *    name, not from tlsdecrypt's table, with its own SSL 3.0 key block,
+ *    MAC and export keys; tlsdecrypt must open them,
  *  - failures: a flipped bit anywhere, bad CBC padding, short or misaligned
  *    records, records out of sequence, TLS 1.3 records without a type.
  * SRCDIR (the repository top, default ".") locates tests/vectors.
@@ -375,19 +378,24 @@ static void test_key_update(void)
 
 /* ------------------------------------------------------------------ suites from their names */
 
-enum tkind { T_CBC, T_GCM, T_CCM, T_CHACHA };
+enum tkind { T_CBC, T_GCM, T_CCM, T_CHACHA, T_STREAM, T_NULL };
 
 struct sparams {
     enum tkind kind;
     int tls13;
     gnutls_cipher_algorithm_t cipher;
     size_t key_len, tag_len;
+    size_t block;      /* CBC: the cipher's block */
+    size_t export_len; /* export suites: the final key's length (key_len is the 5-byte material) */
     gnutls_mac_algorithm_t mac, prf;
     uint16_t min_v, max_v;
 };
 
 /* What the IANA name of a suite says about its record protection; 0 when
- * it is not an AES or ChaCha20-Poly1305 suite synfin should decrypt. */
+ * it is not a suite synfin should decrypt: one whose cipher GnuTLS runs
+ * (AES, Camellia, 3DES, DES, RC4, ChaCha20-Poly1305, or none), with an
+ * MD5, SHA-1 or SHA-2 MAC or an AEAD tag.  Versions: MD5 and SHA-1 MAC
+ * suites from SSL 3.0 to TLS 1.2, SHA-2 MACs and AEADs in TLS 1.2. */
 static int params_from_name(const char *name, struct sparams *p)
 {
     memset(p, 0, sizeof *p);
@@ -418,8 +426,6 @@ static int params_from_name(const char *name, struct sparams *p)
             return 1;
         }
     }
-    if (strstr(name, "EXPORT") || strstr(name, "KRB5"))
-        return 0;
     const char *w = strstr(name, "_WITH_");
     if (!w)
         return 0;
@@ -431,48 +437,80 @@ static int params_from_name(const char *name, struct sparams *p)
         p->tag_len = 16;
         return 1;
     }
-    int bits;
-    if (strncmp(w, "AES_128_", 8) == 0)
-        bits = 128;
-    else if (strncmp(w, "AES_256_", 8) == 0)
-        bits = 256;
-    else
+    /* the cipher word, then what follows it: the MAC, or GCM/CCM and the PRF */
+    static const struct {
+        const char *word;
+        enum tkind kind;
+        gnutls_cipher_algorithm_t cipher, gcm;
+        size_t key, block, export_len;
+    } ciphers[] = {
+        { "AES_128_", T_CBC, GNUTLS_CIPHER_AES_128_CBC, GNUTLS_CIPHER_AES_128_GCM, 16, 16, 0 },
+        { "AES_256_", T_CBC, GNUTLS_CIPHER_AES_256_CBC, GNUTLS_CIPHER_AES_256_GCM, 32, 16, 0 },
+        { "CAMELLIA_128_", T_CBC, GNUTLS_CIPHER_CAMELLIA_128_CBC, GNUTLS_CIPHER_CAMELLIA_128_GCM, 16, 16, 0 },
+        { "CAMELLIA_256_", T_CBC, GNUTLS_CIPHER_CAMELLIA_256_CBC, GNUTLS_CIPHER_CAMELLIA_256_GCM, 32, 16, 0 },
+        { "3DES_EDE_", T_CBC, GNUTLS_CIPHER_3DES_CBC, GNUTLS_CIPHER_UNKNOWN, 24, 8, 0 },
+        /* export: 5 bytes of key material expanded (RFC 2246 6.3.1, RFC 2712 for Kerberos) */
+        { "DES40_", T_CBC, GNUTLS_CIPHER_DES_CBC, GNUTLS_CIPHER_UNKNOWN, 5, 8, 8 },
+        { "DES_CBC_40_", T_CBC, GNUTLS_CIPHER_DES_CBC, GNUTLS_CIPHER_UNKNOWN, 5, 8, 8 },
+        { "DES_", T_CBC, GNUTLS_CIPHER_DES_CBC, GNUTLS_CIPHER_UNKNOWN, 8, 8, 0 },
+        { "RC4_128_", T_STREAM, GNUTLS_CIPHER_ARCFOUR_128, GNUTLS_CIPHER_UNKNOWN, 16, 0, 0 },
+        { "RC4_40_", T_STREAM, GNUTLS_CIPHER_ARCFOUR_128, GNUTLS_CIPHER_UNKNOWN, 5, 0, 16 },
+        { "NULL_", T_NULL, GNUTLS_CIPHER_NULL, GNUTLS_CIPHER_UNKNOWN, 0, 0, 0 },
+    };
+    size_t c = 0;
+    while (c < sizeof ciphers / sizeof ciphers[0] && strncmp(w, ciphers[c].word, strlen(ciphers[c].word)) != 0)
+        c++;
+    if (c == sizeof ciphers / sizeof ciphers[0] || strcmp(name, "TLS_NULL_WITH_NULL_NULL") == 0)
         return 0;
-    p->key_len = (size_t)bits / 8;
-    w += 8;
-    if (strcmp(w, "CBC_SHA") == 0 || strcmp(w, "CBC_SHA256") == 0 || strcmp(w, "CBC_SHA384") == 0) {
-        p->kind = T_CBC;
-        p->cipher = bits == 128 ? GNUTLS_CIPHER_AES_128_CBC : GNUTLS_CIPHER_AES_256_CBC;
-        if (strcmp(w, "CBC_SHA") == 0) {
-            p->mac = GNUTLS_MAC_SHA1;
-            p->min_v = 0x0301;
+    if ((ciphers[c].export_len != 0) != (strstr(name, "EXPORT") != NULL))
+        return 0;
+    w += strlen(ciphers[c].word);
+    p->key_len = ciphers[c].key;
+    p->block = ciphers[c].block;
+    p->export_len = ciphers[c].export_len;
+    if (ciphers[c].kind == T_CBC) {
+        if (strstr(ciphers[c].word, "CBC")) /* Kerberos's DES_CBC_40 */
+            ;
+        else if (strncmp(w, "CBC_", 4) == 0)
+            w += 4;
+        else if (ciphers[c].export_len == 0 && strncmp(w, "GCM_", 4) == 0 && ciphers[c].gcm != GNUTLS_CIPHER_UNKNOWN &&
+                 (strcmp(w, "GCM_SHA256") == 0 || strcmp(w, "GCM_SHA384") == 0)) {
+            p->kind = T_GCM;
+            p->cipher = ciphers[c].gcm;
+            p->tag_len = 16;
+            p->block = 0;
+            if (strcmp(w, "GCM_SHA384") == 0)
+                p->prf = GNUTLS_MAC_SHA384;
+            return 1;
+        } else if (strncmp(w, "CCM", 3) == 0 && strncmp(ciphers[c].word, "AES", 3) == 0) {
+            int eight = strncmp(w, "CCM_8", 5) == 0;
+            const char *rest = w + (eight ? 5 : 3);
+            if (*rest && strcmp(rest, "_SHA256") != 0 && strcmp(rest, "_SHA384") != 0)
+                return 0;
+            if (strcmp(rest, "_SHA384") == 0)
+                p->prf = GNUTLS_MAC_SHA384;
+            p->kind = T_CCM;
+            p->tag_len = eight ? 8 : 16;
+            p->block = 0;
+            int b128 = ciphers[c].key == 16;
+            p->cipher = b128 ? (eight ? GNUTLS_CIPHER_AES_128_CCM_8 : GNUTLS_CIPHER_AES_128_CCM)
+                             : (eight ? GNUTLS_CIPHER_AES_256_CCM_8 : GNUTLS_CIPHER_AES_256_CCM);
+            return 1;
         } else {
-            p->mac = p->prf = strcmp(w, "CBC_SHA256") == 0 ? GNUTLS_MAC_SHA256 : GNUTLS_MAC_SHA384;
-        }
-        return 1;
-    }
-    if (strcmp(w, "GCM_SHA256") == 0 || strcmp(w, "GCM_SHA384") == 0) {
-        p->kind = T_GCM;
-        p->cipher = bits == 128 ? GNUTLS_CIPHER_AES_128_GCM : GNUTLS_CIPHER_AES_256_GCM;
-        p->tag_len = 16;
-        if (strcmp(w, "GCM_SHA384") == 0)
-            p->prf = GNUTLS_MAC_SHA384;
-        return 1;
-    }
-    if (strncmp(w, "CCM", 3) == 0) {
-        int eight = strncmp(w, "CCM_8", 5) == 0;
-        const char *rest = w + (eight ? 5 : 3);
-        if (*rest && strcmp(rest, "_SHA256") != 0 && strcmp(rest, "_SHA384") != 0)
             return 0;
-        if (strcmp(rest, "_SHA384") == 0)
-            p->prf = GNUTLS_MAC_SHA384;
-        p->kind = T_CCM;
-        p->tag_len = eight ? 8 : 16;
-        p->cipher = bits == 128 ? (eight ? GNUTLS_CIPHER_AES_128_CCM_8 : GNUTLS_CIPHER_AES_128_CCM)
-                                : (eight ? GNUTLS_CIPHER_AES_256_CCM_8 : GNUTLS_CIPHER_AES_256_CCM);
-        return 1;
+        }
     }
-    return 0;
+    p->kind = ciphers[c].kind;
+    p->cipher = ciphers[c].cipher;
+    if (strcmp(w, "SHA") == 0 || strcmp(w, "MD5") == 0) {
+        p->mac = strcmp(w, "SHA") == 0 ? GNUTLS_MAC_SHA1 : GNUTLS_MAC_MD5;
+        p->min_v = 0x0300;
+    } else if (strcmp(w, "SHA256") == 0 || strcmp(w, "SHA384") == 0) {
+        p->mac = p->prf = strcmp(w, "SHA256") == 0 ? GNUTLS_MAC_SHA256 : GNUTLS_MAC_SHA384;
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
 static const char *iana_name(uint16_t id)
@@ -514,17 +552,33 @@ static void test_suite_table(void)
     CU_ASSERT(tlsd_suite_supported(0x0303, 0xc02f));
     CU_ASSERT(!tlsd_suite_supported(0x0302, 0xc02f));
     CU_ASSERT(tlsd_suite_supported(0x0301, 0xc013));
-    CU_ASSERT(!tlsd_suite_supported(0x0300, 0xc013)); /* SSL 3.0: not needed */
-    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x000a)); /* 3DES */
-    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0005)); /* RC4 */
-    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0041)); /* Camellia */
+    CU_ASSERT(tlsd_suite_supported(0x0300, 0x002f));  /* SSL 3.0 AES-CBC-SHA */
+    CU_ASSERT(tlsd_suite_supported(0x0303, 0x000a));  /* 3DES */
+    CU_ASSERT(tlsd_suite_supported(0x0300, 0x0005));  /* RC4 */
+    CU_ASSERT(tlsd_suite_supported(0x0303, 0x0041));  /* Camellia */
+    CU_ASSERT(tlsd_suite_supported(0x0303, 0xc08b));  /* Camellia GCM */
+    CU_ASSERT(!tlsd_suite_supported(0x0302, 0xc08b)); /* GCM before TLS 1.2 */
+    CU_ASSERT(tlsd_suite_supported(0x0301, 0x0003));  /* RC4-40 export */
+    CU_ASSERT(tlsd_suite_supported(0x0300, 0x0014));  /* DES40 export */
+    CU_ASSERT(tlsd_suite_supported(0x0301, 0x0002));  /* NULL-SHA */
+    CU_ASSERT(!tlsd_suite_supported(0x0302, 0x003b)); /* NULL-SHA256: TLS 1.2 */
+    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0006)); /* RC2-40: GnuTLS cannot */
+    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0096)); /* SEED */
+    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0007)); /* IDEA */
+    CU_ASSERT(!tlsd_suite_supported(0x0303, 0xc03c)); /* ARIA */
+    CU_ASSERT(!tlsd_suite_supported(0x0303, 0x0000)); /* NULL_WITH_NULL_NULL: never negotiated */
+    /* sorted: tlsdecrypt's binary search finds the first and the last */
+    CU_ASSERT(tlsd_suite_supported(0x0303, 0x0001));
+    CU_ASSERT(tlsd_suite_supported(0x0303, 0xd005));
 }
 
 /* ------------------------------------------------------------------ the test's own sealer */
 
 /* Seals records the way a TLS peer does, straight from the RFCs, with a
- * fresh GnuTLS handle per record and one-shot HMACs (tlsdecrypt keeps
- * handles and streams its MAC input: a different code path). */
+ * fresh GnuTLS handle per record and one-shot hashes and HMACs (tlsdecrypt
+ * keeps handles and streams its MAC input: a different code path).  SSL
+ * 3.0's key block and export keys are made here by hand from RFC 6101 and
+ * RFC 2246 6.3.1, not with tlsdecrypt's code. */
 struct sealer {
     struct sparams p;
     uint16_t version;
@@ -532,6 +586,7 @@ struct sealer {
     size_t mac_len;
     uint8_t mac_key[48], key[32], iv[16];
     uint64_t seq;
+    size_t stream_pos; /* RC4: key stream bytes used by earlier records */
 };
 
 struct seal_opts {
@@ -553,20 +608,60 @@ static void hdr13(uint8_t h[13], uint64_t seq, uint8_t type, uint16_t version, s
     h[12] = (uint8_t)len;
 }
 
+/* hash(a || b || c || d), pieces may be empty: one gnutls_hash_fast over a copy. */
+static int hash4(gnutls_digest_algorithm_t alg, const void *a, size_t al, const void *b, size_t bl, const void *c,
+                 size_t cl, const void *d, size_t dl, uint8_t *out)
+{
+    static uint8_t buf[8192];
+    if (al + bl + cl + dl > sizeof buf)
+        return -1;
+    if (al) /* memcpy must not see a NULL pointer, even for 0 bytes */
+        memcpy(buf, a, al);
+    if (bl)
+        memcpy(buf + al, b, bl);
+    if (cl)
+        memcpy(buf + al + bl, c, cl);
+    if (dl)
+        memcpy(buf + al + bl + cl, d, dl);
+    return gnutls_hash_fast(alg, buf, al + bl + cl + dl, out);
+}
+
+/* RFC 6101 6.2.2: MD5(ms + SHA('A' + ms + sr + cr)) + MD5(ms + SHA('BB' + ...)) + ... */
+static int ssl3_block(const uint8_t *ms, const uint8_t *cr, const uint8_t *sr, uint8_t *out, size_t len)
+{
+    for (size_t i = 0, done = 0; done < len; i++) {
+        uint8_t salt[26], randoms[64], sha[20], md5[16];
+        memset(salt, 'A' + (int)i, i + 1);
+        memcpy(randoms, sr, 32);
+        memcpy(randoms + 32, cr, 32);
+        if (hash4(GNUTLS_DIG_SHA1, salt, i + 1, ms, 48, randoms, 64, NULL, 0, sha) < 0 ||
+            hash4(GNUTLS_DIG_MD5, ms, 48, sha, 20, NULL, 0, NULL, 0, md5) < 0)
+            return -1;
+        size_t n = len - done < 16 ? len - done : 16;
+        memcpy(out + done, md5, n);
+        done += n;
+    }
+    return 0;
+}
+
 static int sealer_tls12(struct sealer *s, const struct sparams *p, uint16_t version, int etm,
                         const uint8_t *ms, const uint8_t *cr, const uint8_t *sr, int from_server)
 {
     memset(s, 0, sizeof *s);
     s->p = *p;
     s->version = version;
-    s->etm = p->kind == T_CBC && etm; /* RFC 7366 3: no EtM for AEAD suites */
-    s->mac_len = p->kind == T_CBC ? gnutls_hmac_get_len(p->mac) : 0;
-    size_t iv_len = p->kind == T_CBC ? (version == 0x0301 ? 16 : 0) : p->kind == T_CHACHA ? 12 : 4;
+    s->etm = p->kind == T_CBC && etm && version >= 0x0301; /* RFC 7366 3: block ciphers only; not SSL 3.0 */
+    int macs = p->kind == T_CBC || p->kind == T_STREAM || p->kind == T_NULL;
+    s->mac_len = macs ? gnutls_hmac_get_len(p->mac) : 0;
+    size_t iv_len = p->kind == T_CBC ? (version <= 0x0301 && !p->export_len ? p->block : 0)
+                    : p->kind == T_CHACHA ? 12 : p->kind == T_GCM || p->kind == T_CCM ? 4 : 0;
     uint8_t seed[64], block[256];
     memcpy(seed, sr, 32);
     memcpy(seed + 32, cr, 32);
     size_t total = 2 * (s->mac_len + p->key_len + iv_len);
-    if (tls_prf(version == 0x0303 ? (int)p->prf : 0, ms, 48, "key expansion", seed, 64, block, total) < 0)
+    int prf = version == 0x0303 ? (int)p->prf : 0;
+    if (version == 0x0300 ? ssl3_block(ms, cr, sr, block, total) < 0
+                          : tls_prf(prf, ms, 48, "key expansion", seed, 64, block, total) < 0)
         return -1;
     size_t o = 0;
     memcpy(s->mac_key, block + o + (from_server ? s->mac_len : 0), s->mac_len);
@@ -574,6 +669,29 @@ static int sealer_tls12(struct sealer *s, const struct sparams *p, uint16_t vers
     memcpy(s->key, block + o + (from_server ? p->key_len : 0), p->key_len);
     o += 2 * p->key_len;
     memcpy(s->iv, block + o + (from_server ? iv_len : 0), iv_len);
+    if (!p->export_len)
+        return 0;
+    /* export (RFC 6101 6.2.2.1, RFC 2246 6.3.1): the final key from the
+     * material and the randoms, the IV from the randoms alone */
+    uint8_t material[5], md5[16], crsr[64], ivs[32];
+    memcpy(material, s->key, 5);
+    memcpy(crsr, cr, 32);
+    memcpy(crsr + 32, sr, 32);
+    const uint8_t *first = from_server ? sr : cr, *second = from_server ? cr : sr;
+    if (version == 0x0300) {
+        if (hash4(GNUTLS_DIG_MD5, material, 5, first, 32, second, 32, NULL, 0, md5) < 0)
+            return -1;
+        memcpy(s->key, md5, p->export_len);
+        if (hash4(GNUTLS_DIG_MD5, first, 32, second, 32, NULL, 0, NULL, 0, md5) < 0)
+            return -1;
+        memcpy(s->iv, md5, p->block);
+        return 0;
+    }
+    if (tls_prf(prf, material, 5, from_server ? "server write key" : "client write key", crsr, 64, s->key,
+                p->export_len) < 0 ||
+        tls_prf(prf, NULL, 0, "IV block", crsr, 64, ivs, 2 * p->block) < 0)
+        return -1;
+    memcpy(s->iv, ivs + (from_server ? p->block : 0), p->block);
     return 0;
 }
 
@@ -599,6 +717,31 @@ static size_t seal_aead(struct sealer *s, const uint8_t *nonce, const uint8_t *a
     int rc = gnutls_aead_cipher_encrypt(h, nonce, 12, aad, aad_len, s->p.tag_len, pt, n, ct, &ct_len);
     gnutls_aead_cipher_deinit(h);
     return rc < 0 ? 0 : ct_len;
+}
+
+/* The record MAC: TLS's HMAC over seq || type || version || length || data,
+ * or SSL 3.0's hash(key || pad_2 || hash(key || pad_1 || seq || type || length || data)). */
+static int seal_mac(struct sealer *s, uint64_t seq, uint8_t type, const uint8_t *data, size_t n, uint8_t *mac)
+{
+    uint8_t h[13];
+    hdr13(h, seq, type, s->version, n);
+    if (s->version != 0x0300) {
+        static uint8_t in[8192 + 13];
+        memcpy(in, h, 13);
+        memcpy(in + 13, data, n);
+        return gnutls_hmac_fast(s->p.mac, s->mac_key, s->mac_len, in, n + 13, mac);
+    }
+    gnutls_digest_algorithm_t alg = s->p.mac == GNUTLS_MAC_MD5 ? GNUTLS_DIG_MD5 : GNUTLS_DIG_SHA1;
+    size_t pl = s->p.mac == GNUTLS_MAC_MD5 ? 48 : 40;
+    uint8_t pad1[48], pad2[48], hs[11], inner[20];
+    memset(pad1, 0x36, sizeof pad1);
+    memset(pad2, 0x5c, sizeof pad2);
+    memcpy(hs, h, 9); /* seq, type: no version in SSL 3.0's MAC */
+    hs[9] = h[11];
+    hs[10] = h[12];
+    if (hash4(alg, s->mac_key, s->mac_len, pad1, pl, hs, 11, data, n, inner) < 0)
+        return -1;
+    return hash4(alg, s->mac_key, s->mac_len, pad2, pl, inner, s->mac_len, NULL, 0, mac);
 }
 
 /* The record body for (type, pt); 0 on failure.  TLS 1.3 records go out as
@@ -640,37 +783,57 @@ static size_t seal(struct sealer *s, uint8_t type, const uint8_t *pt, size_t n, 
         hdr13(aad, seq, type, s->version, n);
         return seal_aead(s, nonce, aad, 13, pt, n, body);
     }
-    /* CBC */
     size_t m = 0;
     memcpy(buf, pt, n);
     m = n;
     if (!s->etm) {
-        uint8_t mac_in[4096 + 13];
-        hdr13(mac_in, seq, type, s->version, n);
-        memcpy(mac_in + 13, pt, n);
-        if (gnutls_hmac_fast(s->p.mac, s->mac_key, s->mac_len, mac_in, n + 13, buf + m) < 0)
+        if (seal_mac(s, seq, type, pt, n, buf + m) < 0)
             return 0;
         m += s->mac_len;
     }
-    size_t pad = o->pad_len >= 0 ? (size_t)o->pad_len : (16 - (m + 1) % 16) % 16;
+    if (s->p.kind == T_NULL) {
+        memcpy(body, buf, m);
+        return m;
+    }
+    if (s->p.kind == T_STREAM) {
+        /* RC4: a fresh handle, run past the key stream earlier records used */
+        static uint8_t skip[1 << 16];
+        gnutls_cipher_hd_t h;
+        gnutls_datum_t k = { s->key, (unsigned)(s->p.export_len ? s->p.export_len : s->p.key_len) };
+        if (s->stream_pos > sizeof skip || gnutls_cipher_init(&h, s->p.cipher, &k, NULL) < 0)
+            return 0;
+        int rc = (s->stream_pos ? gnutls_cipher_encrypt2(h, skip, s->stream_pos, skip, s->stream_pos) : 0) < 0 ||
+                 gnutls_cipher_encrypt2(h, buf, m, body, m) < 0;
+        gnutls_cipher_deinit(h);
+        s->stream_pos += m;
+        return rc ? 0 : m;
+    }
+    /* CBC: padding to the block; SSL 3.0's padding bytes are anything
+     * (RFC 6101 5.2.3.2), TLS's all equal the length */
+    const size_t bs = s->p.block;
+    size_t pad = o->pad_len >= 0 ? (size_t)o->pad_len : (bs - (m + 1) % bs) % bs;
     memset(buf + m, (int)pad, pad + 1);
+    if (s->version == 0x0300)
+        for (size_t i = 0; i < pad; i++)
+            buf[m + i] = (uint8_t)(0xc3 ^ (i * 29));
     m += pad + 1;
     if (o->bad_pad_byte && pad > 0)
         buf[m - 2] ^= 0x01;
     if (o->pad_len_byte >= 0)
         buf[m - 1] = (uint8_t)o->pad_len_byte;
-    size_t ivl = s->version >= 0x0302 ? 16 : 0, at = 0;
+    size_t ivl = s->version >= 0x0302 ? bs : 0, at = 0;
     uint8_t iv[16];
     if (ivl) {
-        for (int i = 0; i < 16; i++)
+        for (size_t i = 0; i < bs; i++)
             iv[i] = (uint8_t)(seq * 31 + (uint64_t)i);
-        memcpy(body, iv, 16);
-        at = 16;
+        memcpy(body, iv, bs);
+        at = bs;
     } else {
-        memcpy(iv, s->iv, 16);
+        memcpy(iv, s->iv, bs);
     }
     gnutls_cipher_hd_t h;
-    gnutls_datum_t k = { s->key, (unsigned)s->p.key_len }, v = { iv, 16 };
+    gnutls_datum_t k = { s->key, (unsigned)(s->p.export_len ? s->p.export_len : s->p.key_len) },
+                   v = { iv, (unsigned)bs };
     if (gnutls_cipher_init(&h, s->p.cipher, &k, &v) < 0)
         return 0;
     int rc = gnutls_cipher_encrypt2(h, buf, m, body + at, m);
@@ -679,12 +842,9 @@ static size_t seal(struct sealer *s, uint8_t type, const uint8_t *pt, size_t n, 
         return 0;
     at += m;
     if (!ivl)
-        memcpy(s->iv, body + at - 16, 16);
+        memcpy(s->iv, body + at - bs, bs);
     if (s->etm) { /* RFC 7366 3: MAC(seq || type || version || length || IV || ciphertext) */
-        uint8_t mac_in[4096 + 13];
-        hdr13(mac_in, seq, type, s->version, at);
-        memcpy(mac_in + 13, body, at);
-        if (gnutls_hmac_fast(s->p.mac, s->mac_key, s->mac_len, mac_in, at + 13, body + at) < 0)
+        if (seal_mac(s, seq, type, body, at, body + at) < 0)
             return 0;
         at += s->mac_len;
     }
@@ -812,6 +972,28 @@ static const struct kind_case {
     { 0x1303, 0x0304, 0 },
     { 0x1304, 0x0304, 0 },
     { 0x1305, 0x0304, 0 },
+    { 0x000a, 0x0303, 0 }, /* 3DES: 8-byte blocks, explicit IV */
+    { 0x000a, 0x0303, 1 },
+    { 0xc012, 0x0301, 0 }, /* 3DES in TLS 1.0: an 8-byte chained IV */
+    { 0x0015, 0x0302, 0 }, /* DES */
+    { 0x0014, 0x0301, 0 }, /* DES40 export, TLS 1.0: PRF-made key and IV */
+    { 0x0014, 0x0303, 0 }, /* ... in TLS 1.2, as OpenSSL 1.0 allowed */
+    { 0x0041, 0x0303, 0 }, /* Camellia-128-CBC */
+    { 0xc077, 0x0303, 1 }, /* Camellia-256-CBC-SHA384 EtM */
+    { 0xc08a, 0x0303, 0 }, /* Camellia-128-GCM */
+    { 0xc08b, 0x0303, 0 }, /* Camellia-256-GCM, SHA-384 PRF */
+    { 0x0005, 0x0303, 0 }, /* RC4-128 SHA */
+    { 0x0004, 0x0301, 0 }, /* RC4-128 MD5 */
+    { 0x0003, 0x0301, 0 }, /* RC4-40 export */
+    { 0x0002, 0x0303, 0 }, /* NULL-SHA */
+    { 0x0001, 0x0301, 0 }, /* NULL-MD5 */
+    { 0x003b, 0x0303, 0 }, /* NULL-SHA256 */
+    { 0x000a, 0x0300, 0 }, /* SSL 3.0: its own key block and MAC */
+    { 0x002f, 0x0300, 0 },
+    { 0x0005, 0x0300, 0 },
+    { 0x0003, 0x0300, 0 }, /* SSL 3.0 export: MD5-made keys */
+    { 0x0008, 0x0300, 0 },
+    { 0x0001, 0x0300, 0 },
 };
 
 static struct tlsd *kind_pair(const struct kind_case *k, struct sealer *s, struct sparams *p)
@@ -842,9 +1024,13 @@ static void test_flipped_bit(void)
         /* Positions: first byte, middle, last byte; and the header. */
         size_t where[] = { 0, len0 / 2, len0 - 1, (size_t)-1, (size_t)-2 };
         for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
-            /* TLS 1.0 MAC-then-encrypt: the last block is the next IV, a
-             * flip there breaks the next record too, as it would for the peer. */
-            if (k->version == 0x0301 && !k->etm && where[w] == len0 - 1)
+            /* SSL 3.0 and TLS 1.0 CBC MAC-then-encrypt: the last block is
+             * the next IV, a flip there breaks the next record too, as it
+             * would for the peer. */
+            if (k->version <= 0x0301 && p.kind == T_CBC && !k->etm && where[w] == len0 - 1)
+                continue;
+            /* SSL 3.0's MAC does not cover the version (RFC 6101 5.2.3.1) */
+            if (k->version == 0x0300 && where[w] == (size_t)-2)
                 continue;
             struct sealer s;
             struct tlsd *d = pair(&p, k->suite, k->version, 0, k->etm, &s);
@@ -914,6 +1100,7 @@ static void test_cbc_padding(void)
     static const struct kind_case cbc[] = {
         { 0xc013, 0x0303, 0 }, { 0xc013, 0x0303, 1 }, { 0xc013, 0x0302, 0 },
         { 0xc013, 0x0301, 0 }, { 0xc013, 0x0301, 1 }, { 0xc028, 0x0303, 0 },
+        { 0x000a, 0x0303, 0 }, { 0x000a, 0x0301, 1 }, { 0x0014, 0x0301, 0 }, /* 8-byte blocks */
     };
     for (size_t c = 0; c < sizeof cbc / sizeof cbc[0]; c++) {
         const struct kind_case *k = &cbc[c];
@@ -922,17 +1109,17 @@ static void test_cbc_padding(void)
         struct tlsd *d = kind_pair(k, &s, &p);
         if (!d)
             continue;
-        size_t ml = gnutls_hmac_get_len(p.mac);
+        size_t ml = gnutls_hmac_get_len(p.mac), bs = p.block;
         /* 10 bytes of content: the least padding for content + MAC (MtE) or
-         * content (EtM), plus 16 * j. */
-        size_t base = (16 - ((10 + (k->etm ? 0 : ml)) + 1) % 16) % 16;
+         * content (EtM), plus a block or more. */
+        size_t base = (bs - ((10 + (k->etm ? 0 : ml)) + 1) % bs) % bs;
         struct seal_opts o = plain_opts;
-        o.pad_len = (int)(base + 16 * 3);
+        o.pad_len = (int)(base + bs * 3);
         CHECK(round_trip(&s, d, 23, 10, &o) == 0, "suite 0x%04x etm %d: long padding refused", k->suite, k->etm);
-        o.pad_len = (int)(base + 240); /* base < 16: at most 255 */
+        o.pad_len = (int)(base + (255 - base) / bs * bs); /* at most 255 */
         CHECK(round_trip(&s, d, 23, 10, &o) == 0, "suite 0x%04x etm %d: padding near 255 refused", k->suite, k->etm);
         o = plain_opts;
-        o.pad_len = (int)(base + 16);
+        o.pad_len = (int)(base + bs);
         o.bad_pad_byte = 1;
         CHECK(round_trip(&s, d, 23, 10, &o) == -1, "suite 0x%04x etm %d: a wrong padding byte passed", k->suite, k->etm);
         o = plain_opts;
@@ -941,6 +1128,37 @@ static void test_cbc_padding(void)
         CHECK(round_trip(&s, d, 23, 10, &o) == -1, "suite 0x%04x etm %d: padding past the start passed", k->suite, k->etm);
         /* After the failures, in sequence, a good record opens. */
         CHECK(round_trip(&s, d, 23, 10, &plain_opts) == 0, "suite 0x%04x etm %d: good record after bad padding", k->suite, k->etm);
+        tlsd_free(d);
+    }
+}
+
+/* SSL 3.0 padding (RFC 6101 5.2.3.2): any bytes, shorter than a block. */
+static void test_ssl3_padding(void)
+{
+    static const struct kind_case cbc[] = { { 0x002f, 0x0300, 0 }, { 0x000a, 0x0300, 0 }, { 0x0008, 0x0300, 0 } };
+    for (size_t c = 0; c < sizeof cbc / sizeof cbc[0]; c++) {
+        const struct kind_case *k = &cbc[c];
+        struct sparams p;
+        struct sealer s;
+        struct tlsd *d = kind_pair(k, &s, &p);
+        if (!d)
+            continue;
+        size_t ml = gnutls_hmac_get_len(p.mac), bs = p.block;
+        size_t base = (bs - (10 + ml + 1) % bs) % bs;
+        struct seal_opts o = plain_opts;
+        o.pad_len = (int)base; /* the sealer fills SSL 3.0 padding with bytes that are not its length */
+        CHECK(round_trip(&s, d, 23, 10, &o) == 0, "suite 0x%04x: SSL 3.0 padding bytes checked", k->suite);
+        /* content whose least padding is at least 2 bytes, one of them wrong: fine in SSL 3.0 */
+        size_t n = 10;
+        while ((bs - (n + ml + 1) % bs) % bs < 2)
+            n++;
+        o.pad_len = (int)((bs - (n + ml + 1) % bs) % bs);
+        o.bad_pad_byte = 1;
+        CHECK(round_trip(&s, d, 23, n, &o) == 0, "suite 0x%04x: SSL 3.0 padding bytes checked", k->suite);
+        o = plain_opts;
+        o.pad_len = (int)(base + bs); /* a block or more: not SSL 3.0 */
+        CHECK(round_trip(&s, d, 23, 10, &o) == -1, "suite 0x%04x: SSL 3.0 padding of a block passed", k->suite);
+        CHECK(round_trip(&s, d, 23, 10, &plain_opts) == 0, "suite 0x%04x: good record after bad padding", k->suite);
         tlsd_free(d);
     }
 }
@@ -971,7 +1189,7 @@ static void test_sequence(void)
         tlsd_free(d);
         /* The second first: it fails at sequence 0. */
         d = pair(&p, k->suite, k->version, 0, k->etm, &unused);
-        if (d && k->version != 0x0301) /* TLS 1.0 fails too, but by its IV */
+        if (d && (k->version > 0x0301 || p.kind != T_CBC)) /* SSL 3.0, TLS 1.0 CBC fail too, but by their IV */
             CHECK(tlsd_decrypt(d, 23, rv, body[1], len[1], out, &n, &type) == -1,
                   "suite 0x%04x: record 1 opened at sequence 0", k->suite);
         tlsd_free(d);
@@ -990,8 +1208,11 @@ static void test_sequence(void)
  * the chain: the next IV is that record's last ciphertext block. */
 static void test_tls10_chain(void)
 {
-    for (int etm = 0; etm < 2; etm++) {
-        struct kind_case k = { 0xc013, 0x0301, etm };
+    /* AES (16-byte blocks) and 3DES (8) in TLS 1.0; AES and DES40 in SSL 3.0 */
+    static const struct kind_case chains[] = { { 0xc013, 0x0301, 0 }, { 0xc013, 0x0301, 1 }, { 0xc012, 0x0301, 0 },
+                                               { 0xc012, 0x0301, 1 }, { 0x002f, 0x0300, 0 }, { 0x0008, 0x0300, 0 } };
+    for (size_t c = 0; c < sizeof chains / sizeof chains[0]; c++) {
+        struct kind_case k = chains[c];
         struct sparams p;
         struct sealer s;
         struct tlsd *d = kind_pair(&k, &s, &p);
@@ -1003,8 +1224,8 @@ static void test_tls10_chain(void)
         fill_text(pt, sizeof pt, 2);
         size_t len = seal(&s, 23, pt, sizeof pt, body, &plain_opts);
         body[3] ^= 0x80;
-        CU_ASSERT_EQUAL(tlsd_decrypt(d, 23, 0x0301, body, len, out, &n, &type), -1);
-        CU_ASSERT_EQUAL(round_trip(&s, d, 23, 70, &plain_opts), 0);
+        CU_ASSERT_EQUAL(tlsd_decrypt(d, 23, k.version, body, len, out, &n, &type), -1);
+        CHECK(round_trip(&s, d, 23, 70, &plain_opts) == 0, "suite 0x%04x at 0x%04x: chain broken", k.suite, k.version);
         CU_ASSERT_EQUAL(round_trip(&s, d, 22, 3, &plain_opts), 0);
         tlsd_free(d);
     }
@@ -1059,11 +1280,12 @@ static void test_constructor_errors(void)
     struct {
         uint16_t version, suite;
     } bad12[] = {
-        { 0x0303, 0x000a }, /* 3DES: unsupported */
-        { 0x0303, 0x0005 }, /* RC4 */
+        { 0x0303, 0x0096 }, /* SEED: GnuTLS has none */
+        { 0x0303, 0x0006 }, /* RC2-CBC-40 */
         { 0x0302, 0xc02f }, /* GCM before TLS 1.2 */
         { 0x0301, 0xc027 }, /* SHA-256 MAC before TLS 1.2 */
-        { 0x0300, 0x002f }, /* SSL 3.0 */
+        { 0x0300, 0x009c }, /* GCM in SSL 3.0 */
+        { 0x0002, 0x0005 }, /* SSL 2.0 */
         { 0x0304, 0x1301 }, /* TLS 1.3 through the TLS 1.2 constructor */
         { 0x0303, 0x1301 },
     };
@@ -1075,7 +1297,7 @@ static void test_constructor_errors(void)
         tlsd_free(d);
     }
     CU_ASSERT_PTR_NULL(tlsd_new_tls12(0x0303, 0xc02f, NULL, test_cr, test_sr, 0, 0, err, sizeof err));
-    CU_ASSERT_PTR_NULL(tlsd_new_tls12(0x0303, 0x000a, test_ms, test_cr, test_sr, 0, 0, NULL, 0));
+    CU_ASSERT_PTR_NULL(tlsd_new_tls12(0x0303, 0x0007, test_ms, test_cr, test_sr, 0, 0, NULL, 0));
     err[0] = 0;
     CU_ASSERT_PTR_NULL(tlsd_new_tls13(0xc02f, secret, 32, err, sizeof err));
     CU_ASSERT(err[0] != 0);
@@ -1213,6 +1435,25 @@ static void test_real_records(void)
         { "tls13-aes256gcm.txt", 10 },   /* SHA-384 secrets */
         { "tls13-chacha20.txt", 10 },
         { "tls13-aes128ccm.txt", 10 },
+        /* the legacy suites (tests/mkvectors.py: plaintexts as tshark decrypts them) */
+        { "tls12-3des.txt", 5 },         /* 3DES, 8-byte blocks, explicit IV, EtM */
+        { "tls10-3des.txt", 5 },         /* 3DES, 8-byte chained IV, MtE */
+        { "tls12-camellia128-cbc.txt", 5 },
+        { "tls12-camellia256-cbc-sha256.txt", 5 },
+        { "tls12-camellia128-gcm.txt", 5 },
+        { "tls12-camellia256-gcm.txt", 5 }, /* SHA-384 PRF */
+        { "tls12-rc4-sha.txt", 5 },      /* the RC4 key stream across records */
+        { "tls10-rc4-md5.txt", 5 },      /* HMAC-MD5 */
+        { "tls12-null-sha.txt", 5 },     /* NULL: the MAC checked */
+        { "tls12-null-sha256.txt", 5 },
+        { "tls11-null-md5.txt", 5 },
+        { "ssl3-3des.txt", 6 },          /* SSL 3.0 key block, MAC, padding */
+        { "ssl3-rc4-md5.txt", 6 },
+        { "ssl3-null-sha.txt", 6 },
+        { "ssl3-export-rc4-40.txt", 6 }, /* SSL 3.0 export keys (MD5) */
+        { "ssl3-export-des40.txt", 6 },  /* ... and IVs */
+        { "tls10-export-rc4-40.txt", 6 }, /* TLS 1.0 export keys (PRF) */
+        { "tls10-export-des40.txt", 6 }, /* ... and the "IV block" */
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         int n = run_vector_file(files[i].file);
@@ -1251,6 +1492,7 @@ int main(void)
         { "flipped bits", test_flipped_bit },
         { "malformed lengths", test_malformed_lengths },
         { "CBC padding", test_cbc_padding },
+        { "SSL 3.0 padding", test_ssl3_padding },
         { "sequence numbers", test_sequence },
         { "TLS 1.0 IV chain", test_tls10_chain },
         { "TLS 1.3 inner type and padding", test_tls13_inner },

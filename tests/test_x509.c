@@ -235,6 +235,12 @@ static void test_parse_rsa_leaf(void)
     CU_ASSERT_EQUAL(ci.key_bits, 2048);
     CU_ASSERT_STRING_EQUAL(ci.sig_alg, "RSA-SHA256");
     CU_ASSERT_EQUAL(ci.self_signed, 0);
+    /* as `openssl x509 -noout -serial -fingerprint -sha256 -in leaf-rsa.pem` prints them */
+    CU_ASSERT(ci.serial_len == 1 && ci.serial[0] == 0x03);
+    static const uint8_t sha256[32] = {0xB4, 0x51, 0x57, 0x56, 0x34, 0xFE, 0x65, 0xC7, 0x5C, 0x17, 0xD7,
+                                       0xCC, 0xF9, 0xCA, 0x93, 0x64, 0xA6, 0x63, 0x3D, 0xAF, 0xEE, 0x24,
+                                       0x1E, 0x7A, 0x3F, 0x5D, 0x43, 0x67, 0x82, 0x3D, 0xD3, 0xAA};
+    CU_ASSERT(ci.has_sha256 && !memcmp(ci.sha256, sha256, 32));
 }
 
 static void test_parse_ecdsa(void)

@@ -108,7 +108,7 @@ void conn_search_text(const struct conn *c, int finished, char *buf, size_t len)
     snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s %s %s", (unsigned long long)c->id, cl, sv, app, host,
              handshake_name(c->handshake), teardown_name(c->teardown), tcp_state_name(c->side[0].state),
              tcp_state_name(c->side[1].state), outcome_name(conn_outcome(c, finished)),
-             c->tls ? tls_hs_kind_name(c->tls->handshake) : "",
+             c->tls ? tls_hs_display_name(c->tls) : "",
              c->tls && c->tls->cert_verified ? cert_verdict_name(c->tls->cert_verdict) : "");
 }
 

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "ladder_layout.h"
 #include "tls.h"
+#include "tls_fingerprint.h"
 #include "tls_names.h"
 
 static void add(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -120,6 +121,17 @@ static void server_hello(struct detail *d, const struct tls_summary *t)
         const char *g = tls_group_name(sh->key_share_group);
         add(d, "  key_share %s", g ? g : "?");
     }
+    if (t->group) {
+        const char *g = tls_group_name(t->group);
+        add(d, "  group %s, authentication %s", g ? g : "?", tls_auth_name(t->auth) ? tls_auth_name(t->auth) : "?");
+    }
+    if (sh->compression)
+        add(d, "  compression %s", sh->compression == 1 ? "DEFLATE" : "unknown");
+    char ja3s[33], ja3s_string[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
+    if (!sh->hello_retry && tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
+        add(d, "  JA3S %s", ja3s);
+        add(d, "  JA4S %s", ja4s);
+    }
 }
 
 static void certificate(struct detail *d, const struct tls_summary *t)
@@ -142,6 +154,18 @@ static void certificate(struct detail *d, const struct tls_summary *t)
     add(d, "  SANs     %s", ci->sans[0] ? ci->sans : "(none)");
     add(d, "  valid    %s .. %s", from, to);
     add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
+    if (ci->serial_len) {
+        char hex[2 * sizeof ci->serial + 1];
+        for (unsigned i = 0; i < ci->serial_len; i++)
+            snprintf(hex + 2 * i, 3, "%02X", ci->serial[i]);
+        add(d, "  serial   %s", hex);
+    }
+    if (ci->has_sha256) {
+        char hex[2 * sizeof ci->sha256 + 1];
+        for (unsigned i = 0; i < sizeof ci->sha256; i++)
+            snprintf(hex + 2 * i, 3, "%02x", ci->sha256[i]);
+        add(d, "  SHA-256  %s", hex);
+    }
 }
 
 static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen);

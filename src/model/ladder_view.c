@@ -343,7 +343,7 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
         const char *v = t->version ? tls_version_name(t->version, vb, sizeof vb) : NULL;
         const char *cn = t->seen_server_hello ? tls_cipher_name(t->sh.cipher) : NULL;
         line_init(&l, LK_HEADER, -1, -1);
-        n = snprintf(text, sizeof text, "  %s %s handshake", v ? v : "TLS", tls_hs_kind_name(t->handshake));
+        n = snprintf(text, sizeof text, "  %s %s handshake", v ? v : "TLS", tls_hs_display_name(t));
         if (t->ch.sni[0])
             n += snprintf(text + n, sizeof text - (size_t)n, ", SNI %.80s", t->ch.sni);
         if (cn && n > 0 && (size_t)n < sizeof text)

@@ -8,17 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
 #include "json.h"
 #include "ladder_layout.h"
 #include "output.h"
 #include "tls.h"
+#include "tls_fingerprint.h"
 #include "tls_names.h"
 
 struct json_out {
     struct output_config cfg;
     struct jw w;          /* one buffer for every line, reused */
+    struct tls_sfp_cache *sfp; /* JA3S/JA4S already made (NULL: made each time) */
 };
 
 static void *json_open(const struct output_config *cfg)
@@ -27,6 +30,7 @@ static void *json_open(const struct output_config *cfg)
     if (o) {
         o->cfg = *cfg;
         jw_init(&o->w, cfg->f);
+        o->sfp = tls_sfp_cache_new();
     }
     return o;
 }
@@ -82,6 +86,33 @@ static void named_list(struct jw *w, const char *key, const struct tls_list *l, 
     jw_arr_end(w);
 }
 
+/* Bytes as hex digits: lower case, or upper case (how OpenSSL and Zeek print serial numbers). */
+static void hex_value(struct jw *w, const char *key, const uint8_t *p, size_t n, int upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char buf[2 * 32 + 1];
+    if (n > 32)
+        n = 32;
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = digits[p[i] >> 4];
+        buf[2 * i + 1] = digits[p[i] & 15];
+    }
+    buf[2 * n] = '\0';
+    jw_str(w, key, buf);
+}
+
+/* Epoch seconds as ISO 8601 in UTC ("2025-01-01T00:00:00Z"). */
+static void iso_time(struct jw *w, const char *key, int64_t t)
+{
+    time_t s = (time_t)t;
+    struct tm tmv;
+    char buf[32];
+    if ((int64_t)s == t && gmtime_r(&s, &tmv) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tmv))
+        jw_str(w, key, buf);
+    else
+        jw_null(w, key);
+}
+
 /* "h2,http/1.1" -> ["h2", "http/1.1"] */
 static void csv_array(struct jw *w, const char *key, const char *csv)
 {
@@ -98,7 +129,7 @@ static void csv_array(struct jw *w, const char *key, const char *csv)
     jw_arr_end(w);
 }
 
-static void json_tls(struct jw *w, const struct tls_summary *t)
+static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_cache *sfp)
 {
     const struct tls_client_hello *ch = &t->ch;
     const struct tls_server_hello *sh = &t->sh;
@@ -126,6 +157,20 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
     }
     str_or_null(w, "ja3", t->seen_client_hello ? t->ja3 : NULL);
     str_or_null(w, "ja4", t->seen_client_hello ? t->ja4 : NULL);
+    str_or_null(w, "ja3_string", t->seen_client_hello ? t->ja3_string : NULL);
+    {
+        char ja3s[33] = "", ja3s_string[16 + 6 * TLS_SH_EXT_MAX] = "", ja4s[32] = "";
+        if (t->seen_server_hello && !t->sh.hello_retry && t->version != 0x0002)
+            tls_server_fingerprints(sfp, &t->sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
+        str_or_null(w, "ja3s", ja3s);
+        str_or_null(w, "ja3s_string", ja3s_string);
+        str_or_null(w, "ja4s", ja4s);
+    }
+    str_or_null(w, "auth", tls_auth_name(t->auth));
+    if (t->group)
+        named_u16(w, "group", t->group, tls_group_name);
+    else
+        jw_null(w, "group");
     jw_uint(w, "records_c2s", t->records[0]);
     jw_uint(w, "records_s2c", t->records[1]);
     jw_uint(w, "bytes_c2s", t->bytes[0]);
@@ -177,6 +222,12 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
         jw_uint(w, "session_id_length", sh->session_id_len);
         if (sh->key_share_group)
             named_u16(w, "key_share", sh->key_share_group, tls_group_name);
+        if (sh->compression == 0)
+            jw_str(w, "compression", "null");
+        else if (sh->compression == 1)
+            jw_str(w, "compression", "deflate");
+        else
+            jw_uint(w, "compression", sh->compression);
         jw_obj_end(w);
     }
     if (t->cert_seen && t->leaf.subject[0]) {
@@ -190,6 +241,16 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
         jw_str(w, "key_type", ci->key_type);
         jw_uint(w, "key_bits", ci->key_bits);
         jw_str(w, "signature_algorithm", ci->sig_alg);
+        iso_time(w, "not_before_iso", ci->not_before);
+        iso_time(w, "not_after_iso", ci->not_after);
+        if (ci->has_sha256)
+            hex_value(w, "sha256", ci->sha256, sizeof ci->sha256, 0);
+        else
+            jw_null(w, "sha256");
+        if (ci->serial_len)
+            hex_value(w, "serial", ci->serial, ci->serial_len, 1);
+        else
+            jw_null(w, "serial");
         jw_obj_end(w);
     }
     if (t->note[0])
@@ -365,7 +426,7 @@ static void json_conn(void *st, const struct conn *c)
     jw_bool(w, "events", c->events_capped);
     jw_obj_end(w);
     if (c->tls)
-        json_tls(w, c->tls);
+        json_tls(w, c->tls, o->sfp);
     if (c->http)
         json_http(w, c->http);
     if (o->cfg.events)
@@ -379,6 +440,7 @@ static void json_close(void *st, const struct pipeline_stats *ps)
     (void)ps;
     struct json_out *o = st;
     jw_free(&o->w);
+    tls_sfp_cache_free(o->sfp);
     free(o);
 }
 

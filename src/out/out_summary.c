@@ -15,7 +15,7 @@
 struct summary_out {
     struct output_config cfg;
     uint64_t conns, packets, bytes;
-    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT], by_app[APP_COUNT], by_tls[TLS_HS_COUNT];
+    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT], by_app[APP_COUNT], by_tls[TLS_HS_COUNT + 1];
 };
 
 static void *summary_open(const struct output_config *cfg)
@@ -44,7 +44,7 @@ static void summary_conn(void *st, const struct conn *c)
     if (c->tls) {
         const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
         tlsv = v ? v : "?";
-        tlshs = tls_hs_kind_name(c->tls->handshake);
+        tlshs = tls_hs_display_name(c->tls);
         if (c->tls->ch.sni[0])
             name = c->tls->ch.sni;
     } else if (c->http && c->http->nhosts) {
@@ -54,8 +54,9 @@ static void summary_conn(void *st, const struct conn *c)
             c->id, cl, sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
             (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), tlsv, tlshs, name);
     o->by_app[c->app_kind < APP_COUNT ? c->app_kind : 0]++;
-    if (c->tls)
-        o->by_tls[c->tls->handshake < TLS_HS_COUNT ? c->tls->handshake : 0]++;
+    if (c->tls) /* PSK handshakes counted apart from the anonymous ones, as the column shows them */
+        o->by_tls[c->tls->handshake == TLS_HS_ANONYMOUS && c->tls->auth == TLS_AUTH_PSK ? TLS_HS_COUNT
+                  : c->tls->handshake < TLS_HS_COUNT ? c->tls->handshake : 0]++;
     o->conns++;
     o->packets += c->packets;
     o->bytes += bytes;
@@ -76,7 +77,7 @@ static void kinds(FILE *f, const char *title, const uint64_t *n, int count, cons
 static const char *hs_name(int i) { return handshake_name((enum handshake_kind)i); }
 static const char *td_name(int i) { return teardown_name((enum teardown_kind)i); }
 static const char *ap_name(int i) { return app_name((enum app_kind)i); }
-static const char *tl_name(int i) { return tls_hs_kind_name((enum tls_hs_kind)i); }
+static const char *tl_name(int i) { return i == TLS_HS_COUNT ? "PSK" : tls_hs_kind_name((enum tls_hs_kind)i); }
 
 static void summary_close(void *st, const struct pipeline_stats *ps)
 {
@@ -87,7 +88,7 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
     kinds(f, "handshake:", o->by_handshake, HS_COUNT, hs_name);
     kinds(f, "teardown:", o->by_teardown, TD_COUNT, td_name);
     kinds(f, "app:", o->by_app, APP_COUNT, ap_name);
-    kinds(f, "tls:", o->by_tls, TLS_HS_COUNT, tl_name);
+    kinds(f, "tls:", o->by_tls, TLS_HS_COUNT + 1, tl_name);
     if (ps) {
         uint64_t skipped =
             ps->not_ip + ps->not_tcp + ps->truncated_headers + ps->malformed + ps->encrypted + ps->too_deep;

@@ -1,10 +1,13 @@
 /*
  * tls.c - the TLS observer (see tls.h).
  *
- * Specs: RFC 8446 (TLS 1.3: sections 4 and 5), RFC 5246 (TLS 1.2: 6.2 record
- * layer, 7.4 handshake), RFC 6101 (SSL 3.0), RFC 6176 and the SSL 2.0 draft
- * (the SSLv2-compatible CLIENT-HELLO, RFC 5246 appendix E.2), RFC 6066
- * (server_name), RFC 7301 (ALPN), RFC 8701 (GREASE).
+ * Specs: RFC 8446 (TLS 1.3: sections 4 and 5), draft-ietf-tls-tls13-14..28
+ * (the drafts' ServerHello and HelloRetryRequest, 4.1.3-4.1.4), RFC 5246
+ * (TLS 1.2: 6.2 record layer, 7.4 handshake), RFC 6101 (SSL 3.0), RFC 6176
+ * and the SSL 2.0 draft (the SSLv2-compatible CLIENT-HELLO, RFC 5246
+ * appendix E.2), RFC 3749 (DEFLATE records), RFC 8422 5.4 and RFC 5489 2
+ * (the ECDHE ServerKeyExchange), RFC 6066 (server_name), RFC 7301 (ALPN),
+ * RFC 8701 (GREASE).
  *
  * Two layers per direction.  The record layer frames bytes into records of
  * a content type; the handshake layer concatenates the bodies of readable
@@ -15,7 +18,9 @@
  * buffered, up to a cap; every other body is counted down and skipped.
  *
  * What cannot be read without keys is named by position: TLS 1.2 records
- * after a side's ChangeCipherSpec, and TLS 1.3 records after ServerHello.
+ * after a side's ChangeCipherSpec, and TLS 1.3 records after ServerHello;
+ * a NULL-cipher suite's records are read anyway (content, then a MAC that
+ * only keys can check).
  */
 #include "tls.h"
 
@@ -24,14 +29,16 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "tls_deflate.h"
 #include "tls_fingerprint.h"
 #include "tls_names.h"
 #include "tlsdecrypt.h"
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24 };
 enum {
-    HT_CLIENT_HELLO = 1, HT_SERVER_HELLO = 2, HT_NEW_SESSION_TICKET = 4, HT_ENCRYPTED_EXTENSIONS = 8,
-    HT_CERTIFICATE = 11, HT_FINISHED = 20, HT_KEY_UPDATE = 24,
+    HT_CLIENT_HELLO = 1, HT_SERVER_HELLO = 2, HT_NEW_SESSION_TICKET = 4, HT_HRR_DRAFT = 6,
+    HT_ENCRYPTED_EXTENSIONS = 8, HT_CERTIFICATE = 11, HT_SERVER_KEY_EXCHANGE = 12, HT_FINISHED = 20,
+    HT_KEY_UPDATE = 24,
 };
 enum {
     EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11, EXT_SIGALGS = 13,
@@ -39,7 +46,9 @@ enum {
     EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51, EXT_ENCRYPT_THEN_MAC = 22,
 };
 #define TLS13 0x0304
+#define SSL30 0x0300
 #define MAX_RECORD (16384 + 2048) /* RFC 5246 6.2.3: ciphertext may exceed the plaintext cap by 2048 */
+#define MAX_PLAIN 16384           /* RFC 5246 6.2.2: a record's content once decompressed */
 #define DEFAULT_MAX_MESSAGE (256u * 1024u)
 #define MAX_CHAIN 16
 
@@ -83,6 +92,8 @@ struct tls_dir {
     uint16_t rec_version;     /* its outer version (the outer type is rec_type) */
     uint64_t rec_index;       /* records this side sent (for "failed at record N") */
     uint8_t dec_failed;
+    struct tls_inflate *inflate; /* DEFLATE was negotiated: this side's records decompressed after decryption */
+    uint8_t null_mac;         /* NULL cipher, no keys: records are read unchecked, this many MAC bytes cut off */
 };
 
 struct tls_conn {
@@ -96,7 +107,11 @@ struct tls_conn {
     uint8_t client_finished;  /* (1.3 without keys) the client's first encrypted record went by */
     int64_t now_s;
     uint8_t in_plaintext;     /* the bytes being parsed came out of a decrypted record */
+    uint8_t in_null_clear;    /* ... out of a NULL-cipher record read without keys (not marked decrypted) */
     uint8_t *plain;           /* room for one decrypted record */
+    uint8_t *inflated;        /* room for one decompressed record (DEFLATE only) */
+    uint8_t ske_ec;           /* the suite's ServerKeyExchange names an elliptic curve (read for tls.group) */
+    uint8_t ske_psk_hint;     /* ... after a PSK identity hint (ECDHE_PSK) */
     /* a Certificate whose check waits for the trust store (see verifier_ready) */
     uint8_t *cert_pending;
     uint32_t cert_pending_len;
@@ -108,12 +123,46 @@ static const char *const hs_kind_names[TLS_HS_COUNT] = {"full", "resumed", "anon
 
 const char *tls_hs_kind_name(enum tls_hs_kind k) { return (unsigned)k < TLS_HS_COUNT ? hs_kind_names[k] : "?"; }
 
+const char *tls_auth_name(enum tls_auth a)
+{
+    switch (a) {
+    case TLS_AUTH_CERTIFICATE: return "certificate";
+    case TLS_AUTH_PSK: return "psk";
+    case TLS_AUTH_ANONYMOUS: return "anonymous";
+    default: return NULL;
+    }
+}
+
+const char *tls_hs_display_name(const struct tls_summary *s)
+{
+    if (s->handshake == TLS_HS_ANONYMOUS && s->auth == TLS_AUTH_PSK)
+        return "PSK";
+    return tls_hs_kind_name(s->handshake);
+}
+
+/* TLS 1.3 by any of its names: the RFC's 0x0304, drafts 0x7fNN (draft
+ * NN), Facebook's drafts 0xfbNN (Wireshark's names for them). */
+static int is_tls13(uint16_t v)
+{
+    return v == TLS13 || (v >> 8) == 0x7f || (v >> 8) == 0xfb;
+}
+
+/* Drafts up to 21 (draft-ietf-tls-tls13-21 4.1.3) sent their own version
+ * in a ServerHello without session id and compression method; from draft
+ * 22 on the ServerHello looks like TLS 1.2's and supported_versions names
+ * the draft. */
+static int draft_short_hello(uint16_t v)
+{
+    return (v >> 8) == 0x7f && (v & 0xff) < 22;
+}
 const char *tls_msg_name(uint8_t code)
 {
     if (code == TLS_MSG_HRR)
         return "HelloRetryRequest";
     if (code == TLS_MSG_V2_CLIENT_MASTER_KEY)
         return "ClientMasterKey";
+    if (code == TLS_MSG_HRR_DRAFT)
+        return "HelloRetryRequest (draft)";
     return tls_handshake_name(code);
 }
 
@@ -159,8 +208,10 @@ void tls_free(struct tls_conn *t)
         free(t->dir[s].buf);
         free(t->dir[s].rec);
         tlsd_free(t->dir[s].dec);
+        tls_inflate_free(t->dir[s].inflate);
     }
     free(t->plain);
+    free(t->inflated);
     free(t->cert_pending);
     free(t);
 }
@@ -169,9 +220,13 @@ const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->
 
 size_t tls_memory(const struct tls_conn *t)
 {
-    size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0) + t->cert_pending_len;
-    for (int s = 0; s < 2; s++)
-        n += (t->dir[s].buf ? t->dir[s].hs_len : 0) + (t->dir[s].rec ? MAX_RECORD : 0) + (t->dir[s].dec ? 512 : 0);
+    size_t n = sizeof *t + (t->plain ? MAX_RECORD : 0) + (t->inflated ? MAX_PLAIN : 0) + t->cert_pending_len;
+    for (int s = 0; s < 2; s++) {
+        const struct tls_dir *d = &t->dir[s];
+        n += (d->buf ? d->hs_len : 0) + (d->rec ? MAX_RECORD : 0);
+        if (d->dec || d->inflate) /* only once records are protected: off the common path */
+            n += (d->dec ? 512 : 0) + (d->inflate ? TLS_INFLATE_MEMORY : 0);
+    }
     return n;
 }
 
@@ -181,7 +236,7 @@ static void emit_data(struct tls_conn *t, enum tls_event_kind k, int from_server
     if (!t->on_event)
         return;
     char marked[160];
-    if (t->in_plaintext && k != TLS_EV_ESTABLISHED) { /* what the keys revealed says so */
+    if (t->in_plaintext && !t->in_null_clear && k != TLS_EV_ESTABLISHED) { /* what the keys revealed says so */
         snprintf(marked, sizeof marked, "%s (decrypted)", label);
         label = marked;
     }
@@ -362,12 +417,16 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
     sh->hello_retry = random && !memcmp(random, hrr_random, 32);
     if (random)
         memcpy(sh->random, random, 32);
-    sh->session_id_len = cur_u8(&c);
-    if (sh->session_id_len > 32)
-        return -1;
-    cur_copy(&c, sh->session_id, sh->session_id_len);
-    sh->cipher = cur_be16(&c);
-    cur_skip(&c, 1); /* compression method */
+    if (draft_short_hello(sh->legacy_version)) {
+        sh->cipher = cur_be16(&c); /* no session id, no compression method */
+    } else {
+        sh->session_id_len = cur_u8(&c);
+        if (sh->session_id_len > 32)
+            return -1;
+        cur_copy(&c, sh->session_id, sh->session_id_len);
+        sh->cipher = cur_be16(&c);
+        sh->compression = cur_u8(&c);
+    }
     if (c.err)
         return -1;
     sh->selected_version = sh->legacy_version;
@@ -377,6 +436,10 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
     if (r <= 0)
         return r;
     while ((r = next_extension(&exts, &type, &e)) > 0) {
+        if (sh->n_ext < TLS_SH_EXT_MAX)
+            sh->ext[sh->n_ext++] = type;
+        if (sh->ext_total < UINT16_MAX)
+            sh->ext_total++;
         switch (type) {
         case EXT_SUPPORTED_VERSIONS:
             if (cur_left(&e) >= 2)
@@ -390,6 +453,7 @@ static int parse_server_hello(struct tls_server_hello *sh, struct cursor c)
             break;
         case EXT_ALPN:
             parse_alpn_list(e, sh->alpn, sizeof sh->alpn);
+            sh->alpn_in_hello = 1;
             break;
         case EXT_ENCRYPT_THEN_MAC:
             sh->etm = 1;
@@ -526,9 +590,21 @@ static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_lab
         return -1;
     }
     uint16_t suite = t->s.sh.cipher;
+    if (t->v13 && t->s.version != TLS13) {
+        decrypt_problem(t, "TLS 1.3 drafts are not decrypted (their key schedules and records differ)");
+        return -1;
+    }
     if (!tlsd_suite_supported(t->s.version, suite)) {
+        char note[sizeof t->s.decrypt_note];
+        tlsd_unsupported_note(t->s.version, suite, note, sizeof note);
+        decrypt_problem(t, note);
+        return -1;
+    }
+    /* RFC 3749: DEFLATE comes with the new cipher state; nothing else is in use */
+    uint8_t comp = t->v13 ? 0 : t->s.sh.compression;
+    if (comp > 1) {
         char note[64];
-        snprintf(note, sizeof note, "cipher suite 0x%04x is not one synfin decrypts", suite);
+        snprintf(note, sizeof note, "compression method %u is not one synfin reads", comp);
         decrypt_problem(t, note);
         return -1;
     }
@@ -542,10 +618,64 @@ static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_lab
         return -1;
     }
     struct tls_dir *dir = &t->dir[from_server];
+    tls_inflate_free(dir->inflate);
+    dir->inflate = NULL;
+    if (comp == 1 && !(dir->inflate = tls_inflate_new())) {
+        tlsd_free(d);
+        decrypt_problem(t, "out of memory");
+        return -1;
+    }
     tlsd_free(dir->dec);
     dir->dec = d;
     dir->dec_failed = 0;
     return 0;
+}
+
+/* A NULL-cipher side read without keys: only DEFLATE, if negotiated, stands between
+ * the records and their content. */
+static void start_null_reading(struct tls_conn *t, int from_server)
+{
+    struct tls_dir *dir = &t->dir[from_server];
+    tls_inflate_free(dir->inflate);
+    dir->inflate = NULL;
+    if (t->s.sh.compression == 1 && !(dir->inflate = tls_inflate_new()))
+        dir->null_mac = 0; /* no memory: the records stay unread */
+}
+
+/* A TLS 1.2 ECDHE ServerKeyExchange (RFC 8422 5.4, RFC 5489 2 for
+ * ECDHE_PSK): [psk_identity_hint] ECParameters { curve_type, named curve }. */
+static void parse_server_key_exchange(struct tls_conn *t, struct cursor c)
+{
+    if (t->ske_psk_hint)
+        cur_skip(&c, cur_be16(&c));
+    uint8_t curve_type = cur_u8(&c);
+    uint16_t group = cur_be16(&c);
+    if (!c.err && curve_type == 3) /* named_curve */
+        t->s.group = group;
+}
+
+/* Which suites send an ServerKeyExchange that names a curve: ECDHE (any
+ * authentication) and ECDH_anon, by their IANA names. */
+static void note_key_exchange(struct tls_conn *t, uint16_t suite)
+{
+    const char *n = tls_cipher_name(suite);
+    t->ske_ec = n && (!strncmp(n, "TLS_ECDHE_", 10) || !strncmp(n, "TLS_ECDH_anon_", 14));
+    t->ske_psk_hint = n && !strncmp(n, "TLS_ECDHE_PSK_", 14);
+}
+
+/* tls.auth from the suite, or in TLS 1.3 from whether a PSK was accepted:
+ * RSA_PSK suites show a certificate, so they count as certificate. */
+static enum tls_auth auth_of(const struct tls_conn *t)
+{
+    const struct tls_summary *s = &t->s;
+    if (!s->seen_server_hello || s->sh.hello_retry || s->version == 0x0002)
+        return TLS_AUTH_UNKNOWN;
+    if (t->v13)
+        return s->sh.psk_accepted ? TLS_AUTH_PSK : TLS_AUTH_CERTIFICATE;
+    if (!tls_cipher_is_certless(s->sh.cipher))
+        return TLS_AUTH_CERTIFICATE;
+    const char *n = tls_cipher_name(s->sh.cipher);
+    return n && strstr(n, "_PSK_") ? TLS_AUTH_PSK : TLS_AUTH_ANONYMOUS;
 }
 
 static void record_msg_name(struct tls_conn *t, int from_server, uint8_t type)
@@ -576,7 +706,8 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         int bad = parse_client_hello(&ch, &all, c) < 0;
         if (!bad) {
             t->s.ch = ch;
-            tls_fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4);
+            tls_fingerprints(t->cfg.fingerprints, &t->s.ch, &all, t->s.ja3, t->s.ja4, t->s.ja3_string,
+                             sizeof t->s.ja3_string);
         }
         hello_lists_free(&all);
         if (bad) {
@@ -603,7 +734,11 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
             t->hrr = 1;
         } else {
             t->s.version = sh.selected_version;
-            t->v13 = sh.selected_version == TLS13 || (sh.selected_version >> 8) == 0x7f;
+            t->v13 = is_tls13(sh.selected_version);
+            if (t->v13)
+                t->s.group = sh.key_share_group;
+            else
+                note_key_exchange(t, sh.cipher);
             if (t->v13 && t->cfg.secret) { /* RFC 8446 7.3: the handshake is protected from here */
                 start_decrypting(t, 0, KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET);
                 start_decrypting(t, 1, KL_SERVER_HANDSHAKE_TRAFFIC_SECRET);
@@ -611,6 +746,13 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
             if (t->on_event)
                 snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
         }
+    } else if (type == HT_HRR_DRAFT && from_server) {
+        /* drafts up to 21 (draft-ietf-tls-tls13-21 4.1.4): its own type */
+        snprintf(label, sizeof label, "HelloRetryRequest");
+        type = TLS_MSG_HRR_DRAFT;
+        t->hrr = 1;
+    } else if (type == HT_SERVER_KEY_EXCHANGE && from_server && body && t->ske_ec) {
+        parse_server_key_exchange(t, c);
     } else if (type == HT_CERTIFICATE && from_server && body) {
         parse_certificate(t, c, label, sizeof label, 1);
     } else if (type == HT_ENCRYPTED_EXTENSIONS && from_server && body) {
@@ -649,6 +791,8 @@ static int worth_reading(const struct tls_conn *t, int from_server, uint8_t type
         return from_server;
     if (type == HT_CERTIFICATE)
         return from_server && !t->s.cert_seen;
+    if (type == HT_SERVER_KEY_EXCHANGE)
+        return from_server && t->ske_ec && !t->s.group;
     return 0;
 }
 
@@ -786,7 +930,7 @@ static void record_start(struct tls_conn *t, int from_server)
     int encrypted = d->after_ccs || (t->v13 && d->rec_type != CT_CCS);
     d->rec_readable = !encrypted && (d->rec_type == CT_HANDSHAKE || d->rec_type == CT_ALERT);
     d->decrypting = 0;
-    if (encrypted && d->dec && !d->dec_failed && d->rec_type != CT_CCS) {
+    if (encrypted && (d->dec || d->null_mac) && !d->dec_failed && d->rec_type != CT_CCS) {
         /* a whole record is needed to decrypt it: gather its body (at most MAX_RECORD bytes) */
         if (!d->rec && !(d->rec = malloc(MAX_RECORD))) {
             decrypt_problem(t, "out of memory");
@@ -805,8 +949,12 @@ static void record_start(struct tls_conn *t, int from_server)
         emit(t, TLS_EV_CCS, from_server, 0, "ChangeCipherSpec");
         if (!t->v13 && !t->hrr) { /* TLS 1.3's CCS changes nothing (RFC 8446 D.4) */
             d->after_ccs = 1;
-            if (t->cfg.secret) /* RFC 5246 7.1: this side's records are protected from the next one */
-                start_decrypting(t, from_server, KL_CLIENT_RANDOM);
+            /* RFC 5246 7.1: this side's records are protected from the next one;
+             * a NULL cipher protects nothing but integrity, so without keys its
+             * records are still read (as tshark reads them), their MAC unchecked */
+            if ((!t->cfg.secret || start_decrypting(t, from_server, KL_CLIENT_RANDOM) < 0) &&
+                (d->null_mac = (uint8_t)tlsd_null_mac_len(t->s.version, t->s.sh.cipher)) != 0)
+                start_null_reading(t, from_server);
         }
         break;
     case CT_ALERT:
@@ -857,7 +1005,16 @@ static void decrypt_record(struct tls_conn *t, int from_server)
         return;
     size_t olen = 0;
     uint8_t inner = 0;
-    if (tlsd_decrypt(d->dec, d->rec_type, d->rec_version, d->rec, d->rec_len, t->plain, &olen, &inner) < 0) {
+    if (!d->dec) { /* a NULL cipher without keys: the content, then the MAC we cannot check */
+        if (d->rec_len < d->null_mac) {
+            d->dec_failed = 1;
+            malformed(t, from_server, "NULL-cipher record (shorter than its MAC)");
+            return;
+        }
+        olen = d->rec_len - d->null_mac;
+        memcpy(t->plain, d->rec, olen);
+        inner = d->rec_type;
+    } else if (tlsd_decrypt(d->dec, d->rec_type, d->rec_version, d->rec, d->rec_len, t->plain, &olen, &inner) < 0) {
         d->dec_failed = 1; /* wrong keys, or a record we missed: nothing more from this side */
         char note[80];
         snprintf(note, sizeof note, "record authentication failed at record %llu from the %s",
@@ -866,8 +1023,27 @@ static void decrypt_record(struct tls_conn *t, int from_server)
         emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "encrypted record (authentication failed)");
         return;
     }
-    t->s.decrypted_records++;
+    if (d->inflate && inner != CT_CCS) {
+        /* RFC 3749: decompression follows decryption, with a state per direction */
+        if (!t->inflated && !(t->inflated = malloc(MAX_PLAIN)))
+            return;
+        size_t zlen = 0;
+        if (tls_inflate_record(d->inflate, t->plain, olen, t->inflated, MAX_PLAIN, &zlen) < 0) {
+            d->dec_failed = 1;
+            char note[80];
+            snprintf(note, sizeof note, "DEFLATE decompression failed at record %llu from the %s",
+                     (unsigned long long)d->rec_index, from_server ? "server" : "client");
+            decrypt_problem(t, note);
+            emit(t, TLS_EV_ENCRYPTED_HS, from_server, 0, "compressed record (decompression failed)");
+            return;
+        }
+        memcpy(t->plain, t->inflated, zlen);
+        olen = zlen;
+    }
+    if (d->dec)
+        t->s.decrypted_records++;
     t->in_plaintext = 1;
+    t->in_null_clear = !d->dec;
     switch (inner) {
     case CT_HANDSHAKE:
         handshake_bytes(t, from_server, t->plain, olen);
@@ -886,6 +1062,7 @@ static void decrypt_record(struct tls_conn *t, int from_server)
         break;
     }
     t->in_plaintext = 0;
+    t->in_null_clear = 0;
 }
 
 /* SSLv2 records (two-byte header form): the CLIENT-HELLO is read, the rest named. */
@@ -904,7 +1081,7 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
         memset(ch, 0, sizeof *ch);
         ch->legacy_version = cur_be16(&c);
         uint16_t cs_len = cur_be16(&c), sid_len = cur_be16(&c);
-        cur_skip(&c, 2); /* challenge length */
+        uint16_t challenge_len = cur_be16(&c);
         struct cursor cs = cur_sub(&c, cs_len);
         while (cur_left(&cs) >= 3) {
             uint8_t hi = cur_u8(&cs);
@@ -914,6 +1091,12 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
                 hello_list_push(&all.ciphers, lo);
             }
         }
+        cur_skip(&c, sid_len);
+        /* RFC 5246 E.2: the challenge, right-aligned in 32 zero bytes, is
+         * the ClientHello.random of the TLS session that follows (the key
+         * log's CLIENT_RANDOM names it so) */
+        if (challenge_len >= 16 && challenge_len <= 32)
+            cur_copy(&c, ch->random + (32 - challenge_len), challenge_len);
         if (c.err || sid_len > 32) {
             hello_lists_free(&all);
             malformed(t, from_server, "SSLv2 CLIENT-HELLO");
@@ -921,7 +1104,7 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
         }
         t->s.seen_client_hello = 1;
         t->s.sslv2_hello = 1;
-        tls_fingerprints(t->cfg.fingerprints, ch, &all, t->s.ja3, t->s.ja4);
+        tls_fingerprints(t->cfg.fingerprints, ch, &all, t->s.ja3, t->s.ja4, t->s.ja3_string, sizeof t->s.ja3_string);
         hello_lists_free(&all);
         record_msg_name(t, from_server, HT_CLIENT_HELLO);
         emit(t, TLS_EV_HANDSHAKE, from_server, HT_CLIENT_HELLO, "ClientHello (SSLv2 format)");
@@ -1083,4 +1266,5 @@ void tls_end(struct tls_conn *t)
         s->handshake = TLS_HS_ANONYMOUS;
     else
         s->handshake = TLS_HS_FULL;
+    s->auth = auth_of(t);
 }

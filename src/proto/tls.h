@@ -34,14 +34,19 @@ const char *tls_hs_kind_name(enum tls_hs_kind k);
 
 /* Codes in tls_summary.msgs beyond the handshake types, for messages that
  * share a type number with another: a HelloRetryRequest (a ServerHello on
- * the wire) and SSL 2.0's CLIENT-MASTER-KEY. */
-enum { TLS_MSG_HRR = 0xf0, TLS_MSG_V2_CLIENT_MASTER_KEY = 0xf2 };
+ * the wire), SSL 2.0's CLIENT-MASTER-KEY, and the HelloRetryRequest of TLS
+ * 1.3 drafts up to 21 (handshake type 6). */
+enum { TLS_MSG_HRR = 0xf0, TLS_MSG_V2_CLIENT_MASTER_KEY = 0xf2, TLS_MSG_HRR_DRAFT = 0xf6 };
 /* "ClientHello", "HelloRetryRequest", "ClientMasterKey", ..., NULL when unknown. */
 const char *tls_msg_name(uint8_t code);
 
 /* Caps on what a ClientHello's lists keep (JA3/JA4 count past them). */
 #define TLS_LIST_MAX 64
 #define TLS_MSGS_MAX 48
+/* The ServerHello's extensions kept in order, for JA3S and JA4S. */
+#define TLS_SH_EXT_MAX 32
+/* The longest JA3 string kept beside its hash (a longer one is not kept). */
+#define TLS_JA3_STRING_MAX 1024
 
 struct tls_list {
     uint16_t v[TLS_LIST_MAX];
@@ -74,8 +79,19 @@ struct tls_server_hello {
     uint8_t hello_retry;         /* it was a HelloRetryRequest */
     uint8_t psk_accepted;        /* pre_shared_key in a TLS 1.3 ServerHello */
     uint16_t key_share_group;
+    uint8_t compression;         /* the compression method: 0 null, 1 DEFLATE (RFC 3749) */
+    uint8_t alpn_in_hello;       /* alpn came in the ServerHello itself (not EncryptedExtensions) */
+    uint8_t n_ext;               /* extensions kept in ext, in wire order */
+    uint16_t ext_total;          /* extensions in the hello */
+    uint16_t ext[TLS_SH_EXT_MAX];
     char alpn[64];
 };
+
+/* How the server was authenticated (tls.auth): by its certificate, by a
+ * pre-shared key (PSK suites, TLS 1.3 PSK), or not at all (anon suites). */
+enum tls_auth { TLS_AUTH_UNKNOWN, TLS_AUTH_CERTIFICATE, TLS_AUTH_PSK, TLS_AUTH_ANONYMOUS };
+/* "certificate", "psk", "anonymous", or NULL before a ServerHello. */
+const char *tls_auth_name(enum tls_auth a);
 
 /* Everything the model and the outputs know of one connection's TLS. */
 struct tls_summary {
@@ -95,6 +111,10 @@ struct tls_summary {
     uint8_t encrypted_alert_before_established;
     uint8_t rst_before_established;
     char ja3[33], ja4[40];
+    char ja3_string[TLS_JA3_STRING_MAX];  /* what ja3 hashes; empty when longer than the cap */
+    enum tls_auth auth;
+    uint16_t group;                     /* the key exchange's named group (ServerHello key_share,
+                                         * or a TLS 1.2 ECDHE ServerKeyExchange), 0 when none */
     uint64_t records[2], bytes[2];      /* per direction: [0] client to server */
     uint64_t app_records[2], app_bytes[2];
     uint8_t msgs[TLS_MSGS_MAX];         /* readable handshake message types, in wire order */
@@ -166,6 +186,10 @@ void tls_rst(struct tls_conn *t);
 /* The connection ended: settle the handshake verdict. */
 void tls_end(struct tls_conn *t);
 const struct tls_summary *tls_summary_of(const struct tls_conn *t);
+/* The handshake in the words a person reads (ladder, list, summary): the
+ * tls.handshake vocabulary, except "PSK" for a PSK handshake that
+ * tls.handshake calls "anonymous" (completed without a certificate). */
+const char *tls_hs_display_name(const struct tls_summary *s);
 /* Bytes this parser holds now (for the memory cap). */
 size_t tls_memory(const struct tls_conn *t);
 void tls_free(struct tls_conn *t);

@@ -137,8 +137,37 @@ static void sort_u16(uint16_t *v, size_t n)
     }
 }
 
-/* JA3 (Salesforce): MD5 of "version,ciphers,extensions,groups,point formats", GREASE removed. */
-static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char out[33])
+/* JA4's two version characters. */
+static const char *ja4_version(uint16_t v)
+{
+    return v == 0x0304 ? "13" : v == 0x0303 ? "12" : v == 0x0302 ? "11" : v == 0x0301 ? "10"
+         : v == 0x0300 ? "s3" : v == 0x0002 ? "s2" : "00";
+}
+
+/* JA4's ALPN characters: first and last of the value, as hex digits when
+ * either is not alphanumeric. */
+static void ja4_alpn(const char *alpn, char out[3])
+{
+    size_t flen = strcspn(alpn, ",");
+    out[0] = out[1] = '0';
+    out[2] = '\0';
+    if (flen == 0)
+        return;
+    unsigned char a = (unsigned char)alpn[0], z = (unsigned char)alpn[flen - 1];
+    int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
+                ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
+    if (alnum) {
+        out[0] = (char)a, out[1] = (char)z;
+    } else {
+        static const char hex[] = "0123456789abcdef";
+        out[0] = hex[a >> 4];
+        out[1] = hex[z & 15];
+    }
+}
+
+/* JA3 (Salesforce): MD5 of "version,ciphers,extensions,groups,point formats", GREASE removed;
+ * the string itself into text (cap bytes), or "" when it does not fit. */
+static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char out[33], char *text, size_t cap)
 {
     const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats};
     size_t most = 1, room = 16;
@@ -150,6 +179,7 @@ static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char 
     uint16_t small[256], *tmp = most <= 256 ? small : malloc(most * sizeof *tmp);
     struct ftext t;
     out[0] = '\0';
+    text[0] = '\0';
     if (tmp && ftext_init(&t, room) == 0) {
         uint16_t ver = legacy_version;
         ftext_list(&t, &ver, 1, 0, ',');
@@ -158,6 +188,8 @@ static void make_ja3(uint16_t legacy_version, const struct hello_lists *l, char 
             ftext_list(&t, tmp, clean(parts[i], tmp, 0), 0, '-');
         }
         hex_digest(GNUTLS_DIG_MD5, t.p, out, 32);
+        if (t.len < cap)
+            memcpy(text, t.p, t.len + 1);
         ftext_free(&t);
     }
     if (tmp != small)
@@ -174,8 +206,7 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
             if (!tls_is_grease(l->versions.v[i]) && l->versions.v[i] > ver)
                 ver = l->versions.v[i];
     }
-    const char *vs = ver == 0x0304 ? "13" : ver == 0x0303 ? "12" : ver == 0x0302 ? "11" : ver == 0x0301 ? "10"
-                   : ver == 0x0300 ? "s3" : ver == 0x0002 ? "s2" : "00";
+    const char *vs = ja4_version(ver);
     size_t cap = l->ciphers.n + l->extensions.n + l->sigalgs.n + 1;
     uint16_t small[256], *v = cap <= 256 ? small : malloc(cap * sizeof *v);
     char hc[13] = "000000000000", he[13] = "000000000000";
@@ -209,22 +240,8 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
         free(v);
 
     /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
-    char alpn[3] = "00";
-    size_t flen = strcspn(ch->alpn, ",");
-    if (flen > 0) {
-        unsigned char a = (unsigned char)ch->alpn[0], z = (unsigned char)ch->alpn[flen - 1];
-        int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
-                    ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
-        if (alnum) {
-            alpn[0] = (char)a, alpn[1] = (char)z;
-        } else {
-            char hx[3];
-            snprintf(hx, sizeof hx, "%02x", a);
-            alpn[0] = hx[0];
-            snprintf(hx, sizeof hx, "%02x", z);
-            alpn[1] = hx[1];
-        }
-    }
+    char alpn[3];
+    ja4_alpn(ch->alpn, alpn);
     snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni[0] ? 'd' : 'i', nc > 99 ? 99 : nc,
              ne_all > 99 ? 99 : ne_all, alpn, hc, he);
 }
@@ -238,6 +255,7 @@ struct fp_slot {
     uint16_t *key;        /* everything both fingerprints depend on, as u16 values */
     size_t key_len;
     char ja3[33], ja4[40];
+    char *ja3_string;     /* NULL when it did not fit the caller's room */
 };
 
 struct tls_fp_cache {
@@ -250,8 +268,10 @@ void tls_fp_cache_free(struct tls_fp_cache *fc)
 {
     if (!fc)
         return;
-    for (size_t i = 0; i < FP_SLOTS; i++)
+    for (size_t i = 0; i < FP_SLOTS; i++) {
         free(fc->slot[i].key);
+        free(fc->slot[i].ja3_string);
+    }
     free(fc);
 }
 
@@ -290,7 +310,7 @@ static uint64_t fp_hash(const uint16_t *k, size_t n)
 }
 
 void tls_fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch, const struct hello_lists *l,
-                      char ja3[33], char ja4[40])
+                      char ja3[33], char ja4[40], char *ja3_string, size_t cap)
 {
     size_t klen = 0;
     uint16_t *key = fc ? fp_key(ch, l, &klen) : NULL;
@@ -301,18 +321,118 @@ void tls_fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch
         if (s->key && s->hash == h && s->key_len == klen && !memcmp(s->key, key, klen * sizeof *key)) {
             memcpy(ja3, s->ja3, sizeof s->ja3);
             memcpy(ja4, s->ja4, sizeof s->ja4);
+            size_t n = s->ja3_string ? strlen(s->ja3_string) : cap;
+            if (n < cap)
+                memcpy(ja3_string, s->ja3_string, n + 1);
+            else
+                ja3_string[0] = '\0';
             free(key);
             return;
         }
         free(s->key);
+        free(s->ja3_string);
+        s->ja3_string = NULL;
         s->key = key;
         s->key_len = klen;
         s->hash = h;
     }
-    make_ja3(ch->legacy_version, l, ja3);
+    make_ja3(ch->legacy_version, l, ja3, ja3_string, cap);
     make_ja4(ch, l, ja4);
     if (s) {
         memcpy(s->ja3, ja3, sizeof s->ja3);
         memcpy(s->ja4, ja4, sizeof s->ja4);
+        s->ja3_string = ja3_string[0] ? strdup(ja3_string) : NULL;
     }
+}
+
+/* The server fingerprints of the last hellos seen, by everything they depend
+ * on: servers answer alike, again and again, and the hashing was the cost. */
+#define SFP_SLOTS 64
+#define SFP_STRING (16 + 6 * TLS_SH_EXT_MAX)
+
+struct sfp_slot {
+    uint16_t key[6 + TLS_SH_EXT_MAX]; /* legacy and chosen version, cipher, ALPN chars, n_ext, extensions */
+    uint8_t used;
+    char ja3s[33], ja4s[32], ja3s_string[SFP_STRING];
+};
+
+struct tls_sfp_cache {
+    struct sfp_slot slot[SFP_SLOTS];
+};
+
+struct tls_sfp_cache *tls_sfp_cache_new(void) { return calloc(1, sizeof(struct tls_sfp_cache)); }
+
+void tls_sfp_cache_free(struct tls_sfp_cache *fc) { free(fc); }
+
+static int server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
+                               char ja4s[32]);
+
+int tls_server_fingerprints(struct tls_sfp_cache *fc, const struct tls_server_hello *sh, char ja3s[33],
+                            char *ja3s_string, size_t cap, char ja4s[32])
+{
+    if (!fc || sh->ext_total > sh->n_ext)
+        return server_fingerprints(sh, ja3s, ja3s_string, cap, ja4s);
+    char alpn[3];
+    ja4_alpn(sh->alpn_in_hello ? sh->alpn : "", alpn);
+    uint16_t key[6 + TLS_SH_EXT_MAX] = {sh->legacy_version, sh->selected_version, sh->cipher,
+                                        (uint16_t)((unsigned char)alpn[0] << 8 | (unsigned char)alpn[1]), sh->n_ext};
+    memcpy(key + 5, sh->ext, sh->n_ext * sizeof key[0]);
+    size_t klen = 5 + sh->n_ext;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ key[i]) * 0x100000001b3ULL;
+    struct sfp_slot *s = &fc->slot[(h ^ (h >> 29)) % SFP_SLOTS];
+    if (!s->used || memcmp(s->key, key, klen * sizeof key[0]) != 0) {
+        if (server_fingerprints(sh, s->ja3s, s->ja3s_string, sizeof s->ja3s_string, s->ja4s) < 0) {
+            s->used = 0;
+            return server_fingerprints(sh, ja3s, ja3s_string, cap, ja4s);
+        }
+        memcpy(s->key, key, sizeof key);
+        s->used = 1;
+    }
+    memcpy(ja3s, s->ja3s, sizeof s->ja3s);
+    memcpy(ja4s, s->ja4s, sizeof s->ja4s);
+    size_t n = strlen(s->ja3s_string);
+    if (cap)
+        ja3s_string[0] = '\0';
+    if (n < cap)
+        memcpy(ja3s_string, s->ja3s_string, n + 1);
+    return 0;
+}
+
+static int server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
+                               char ja4s[32])
+{
+    ja3s[0] = ja4s[0] = '\0';
+    if (cap)
+        ja3s_string[0] = '\0';
+    if (sh->ext_total > sh->n_ext)
+        return -1; /* more extensions than were kept: the fingerprints would be wrong */
+    /* JA3S (Salesforce): MD5 of "version,cipher,extensions" in decimal, the
+     * extensions in wire order, nothing left out */
+    struct ftext t;
+    if (ftext_init(&t, 16 + 6 * (size_t)sh->n_ext) < 0)
+        return -1;
+    uint16_t v = sh->legacy_version, c = sh->cipher;
+    ftext_list(&t, &v, 1, 0, ',');
+    ftext_ch(&t, ',');
+    ftext_list(&t, &c, 1, 0, ',');
+    ftext_ch(&t, ',');
+    ftext_list(&t, sh->ext, sh->n_ext, 0, '-');
+    hex_digest(GNUTLS_DIG_MD5, t.p, ja3s, 32);
+    if (t.len < cap)
+        memcpy(ja3s_string, t.p, t.len + 1);
+    /* JA4S (FoxIO, "JA4S: TLS Server/Session Fingerprint"): version
+     * (supported_versions' choice), extension count, the ServerHello's ALPN,
+     * the cipher in hex, and SHA-256 of the extensions in wire order */
+    char he[13] = "000000000000", alpn[3];
+    t.len = 0;
+    ftext_list(&t, sh->ext, sh->n_ext, 1, ',');
+    if (sh->n_ext)
+        hex_digest(GNUTLS_DIG_SHA256, t.p, he, 12);
+    ftext_free(&t);
+    ja4_alpn(sh->alpn_in_hello ? sh->alpn : "", alpn);
+    snprintf(ja4s, 32, "t%s%02u%s_%04x_%s", ja4_version(sh->selected_version),
+             sh->n_ext > 99 ? 99u : (unsigned)sh->n_ext, alpn, sh->cipher, he);
+    return 0;
 }

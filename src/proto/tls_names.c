@@ -421,10 +421,13 @@ const char *tls_version_name(uint16_t version, char *buf, unsigned len)
     default:
         break;
     }
-    if ((version >> 8) == 0x7f) {
+    /* draft-ietf-tls-tls13-N sent 0x7f00 + N; Facebook's Fizz sent its own
+     * drafts as 0xfb00 + N (Wireshark names them so too) */
+    if ((version >> 8) == 0x7f || (version >> 8) == 0xfb) {
         if (buf == NULL || len == 0)
             return NULL;
-        int n = snprintf(buf, len, "TLS 1.3 (draft %u)", (unsigned)(version & 0xff));
+        int n = snprintf(buf, len, "TLS 1.3 (%sdraft %u)", (version >> 8) == 0xfb ? "Facebook " : "",
+                         (unsigned)(version & 0xff));
         if (n < 0 || (unsigned)n >= len)
             return NULL;
         return buf;

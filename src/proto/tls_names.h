@@ -29,7 +29,8 @@ const char *tls_group_name(uint16_t group);
 /* "rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", ..., or NULL. */
 const char *tls_sigscheme_name(uint16_t scheme);
 /* "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3", "SSL 2.0"; TLS 1.3
- * drafts 0x7f12.. as "TLS 1.3 (draft 18)" into buf; NULL for anything else. */
+ * drafts 0x7f12.. as "TLS 1.3 (draft 18)" and Facebook's 0xfb1a.. as
+ * "TLS 1.3 (Facebook draft 26)" into buf; NULL for anything else. */
 const char *tls_version_name(uint16_t version, char *buf, unsigned len);
 /* RFC 8701 GREASE values (0x0a0a, 0x1a1a, ... 0xfafa). */
 int tls_is_grease(uint16_t v);

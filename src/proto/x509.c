@@ -315,7 +315,15 @@ int x509_parse(const uint8_t *der, size_t len, struct cert_info *out)
     get_key(crt, out->key_type, sizeof out->key_type, &out->key_bits);
     get_sig(crt, out->sig_alg, sizeof out->sig_alg);
     out->self_signed = self_signed(crt);
+    /* the serial as the certificate spells it (RFC 5280 4.1.2.2: at most 20
+     * bytes, yet longer ones exist: those beyond the room are not kept) */
+    size_t sl = sizeof out->serial;
+    if (gnutls_x509_crt_get_serial(crt, out->serial, &sl) == 0 && sl <= sizeof out->serial)
+        out->serial_len = (uint8_t)sl;
     gnutls_x509_crt_deinit(crt);
+    /* the fingerprint other tools join on: SHA-256 of the DER */
+    if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der, len, out->sha256) == 0)
+        out->has_sha256 = 1;
     return 0;
 }
 

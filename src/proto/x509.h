@@ -1,7 +1,7 @@
 /*
  * x509.h - the server's certificate chain as the client would judge it:
  * parsed with GnuTLS (subject, issuer, subjectAltNames, validity, key,
- * signature algorithm) and verified against the system trust store or a CA
+ * signature algorithm, serial number, SHA-256 fingerprint) and verified against the system trust store or a CA
  * file, at the time of the capture, with the hostname checked against SNI.
  * Errors come back as text in a caller's buffer; nothing here prints.
  */
@@ -39,6 +39,10 @@ struct cert_info {
     unsigned key_bits;
     char sig_alg[48];              /* "RSA-SHA256", "ECDSA-SHA384", ... (GnuTLS's names) */
     int self_signed;               /* subject == issuer and it verifies itself */
+    uint8_t sha256[32];            /* SHA-256 of the DER (when has_sha256) */
+    uint8_t has_sha256;
+    uint8_t serial_len;            /* 0: no serial kept (absent, or longer than 32 bytes) */
+    uint8_t serial[32];            /* the serial number's bytes, big-endian as encoded */
 };
 
 /* Parse one DER certificate; 0 on success, -1 when it is not one. */
