@@ -83,6 +83,33 @@ expect zero-count 2 "invalid packet count '0'" -- -c 0 -r "$cap/refused.pcap"
 expect bad-cap 2 "invalid byte count" -- --reassembly-cap lots -r "$cap/refused.pcap"
 expect bad-ladder-id 2 "invalid connection id" -- --ladder=abc -r "$cap/refused.pcap"
 expect both-sources 2 'cannot be used together' -- -r "$cap/refused.pcap" -i lo
+# options that contradict each other: exit 2 naming both, nothing on stdout, before any work
+# (a FIFO as the input would block the run if it were opened first)
+mkfifo "$tmp/fifo"
+conflict() { # NAME REGEX ARGS...: refused with exit 2 within 5 s, stdout empty
+    local name=$1 re=$2; shift 2
+    expect "$name" 2 "$re" -- "$@" && out_lines "$name-no-output" 0
+}
+conflict conflict-json-ladder '^synfin: --json and --ladder cannot be used together$' --json --ladder -r "$cap/refused.pcap"
+conflict conflict-ladder5-json '^synfin: --ladder=5 and --json cannot be used together$' --ladder=5 --json -r "$cap/refused.pcap"
+conflict conflict-ladder-bare-id '^synfin: --ladder=1 and --summary cannot be used together$' --ladder 1 --summary -r "$cap/refused.pcap"
+conflict conflict-summary-json '^synfin: --summary and --json cannot be used together$' --summary --json -r "$cap/refused.pcap"
+conflict conflict-two-ladders '^synfin: --ladder=1 and --ladder=2 cannot be used together$' --ladder=1 --ladder=2 -r "$cap/refused.pcap"
+conflict conflict-ladder-all-one '^synfin: --ladder and --ladder=1 cannot be used together$' --ladder --ladder=1 -r "$cap/refused.pcap"
+conflict conflict-json-ascii '^synfin: --json and --ascii cannot be used together$' --ascii --json -r "$cap/refused.pcap"
+conflict conflict-cafile-noverify '^synfin: --ca-file and --no-verify cannot be used together$' --no-verify --ca-file "$SRCDIR/tests/certs/ca.pem" -r "$cap/refused.pcap"
+conflict conflict-tcponly-keylog '^synfin: --tcp-only and --keylog cannot be used together$' --tcp-only --keylog /dev/null -r "$cap/refused.pcap"
+conflict conflict-tcponly-cafile '^synfin: --tcp-only and --ca-file cannot be used together$' --tcp-only --ca-file "$SRCDIR/tests/certs/ca.pem" -r "$cap/refused.pcap"
+n=$((n + 1))
+timeout 5 "$SYNFIN" --json --ladder "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err"; then
+    echo "ok   conflict-before-opening-input"
+else
+    echo "FAIL conflict-before-opening-input: exit $rc (124: it waited on the FIFO)"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+# the same option twice, or options that agree, are not contradictions
+expect same-mode-twice 0 '' -- --json --json -r "$cap/refused.pcap"
+expect same-ladder-twice 0 '' -- --ladder=1 --ladder 1 --ascii -r "$cap/refused.pcap"
 expect no-source 2 'nothing to read' --
 expect bad-filter 2 "bad filter expression 'tcp port banana'" -- -r "$cap/refused.pcap" tcp port banana
 
