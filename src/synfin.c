@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "privs.h"
+#include "siphash.h"
 #include "tui/tui.h"
 
 static struct capture *volatile interrupted_capture;
@@ -305,6 +306,15 @@ int main(int argc, char **argv)
         printf("synfin %s\n", PACKAGE_VERSION);
         options_free(&o);
         return EXIT_OK;
+    }
+    /* the flow table's secret, before any packet: a bad SYNFIN_HASH_KEY is a usage error */
+    char kerr[160];
+    if (hashkey_init(kerr, sizeof kerr) < 0) {
+        fprintf(stderr, "synfin: %s\n", kerr);
+        if (getenv("SYNFIN_HASH_KEY")) {
+            options_free(&o);
+            return EXIT_USAGE;
+        }
     }
     int status = run(&o);
     options_free(&o);

@@ -21,6 +21,9 @@ DIR/expect.json for tests/adversarial.sh.
   pcap-cut-record.pcap  a classic pcap ending inside its last record
   ladder-memcap.pcap    one connection whose ladder alone outgrows --memcap 256K,
                         with the normal connection running beside it
+  hash-colliding.pcap   100,000 IPv6 SYNs whose 4-tuples all shared one slot of
+                        synfin's old, unkeyed flow hash (computed backwards)
+  hash-random.pcap      100,000 IPv6 SYNs of the same shape, random interface IDs
 
 Bulk packets are stamped from precomputed templates with checksums updated
 incrementally (RFC 1624), so the ~4 million packets take seconds, not minutes.
@@ -216,6 +219,78 @@ def syn_flood(path, n=2_000_000, span_usec=20_000_000):
     pc.raw(bytes(buf[:inchunk * rec_len]), inchunk)
     pc.close()
     return {"packets": pc.count, "connections": n + 1, "syn_only": n, "normal": want}
+
+
+# ---------------------------------------------------------------- 1b. hash flooding of the flow table
+
+M64 = (1 << 64) - 1
+OLD_C, OLD_D = 0x9e3779b97f4a7c15, 0xd6e8feb86659fd93  # the multipliers of synfin's old, unkeyed flow hash
+
+
+def _old_mix(h, w):
+    h = ((h ^ w) * OLD_C) & M64
+    return h ^ (h >> 29)
+
+
+def _old_unmix(h):
+    """The x with _old_mix(0, x) == h: undo the xor-shift, then the multiplication."""
+    y = h ^ (h >> 29) ^ (h >> 58)
+    return (y * pow(OLD_C, -1, 1 << 64)) & M64
+
+
+def colliding_iids(prefix8, server16, cport, sport, n):
+    """n IPv6 interface IDs for clients prefix8::IID talking to server16, whose 4-tuples all had the same
+    low 32 bits of synfin's old flow hash (fixed seed, invertible mix): the hash is run backwards from n
+    chosen final values to the one word the attacker controls."""
+    le = lambda b: int.from_bytes(b, "little")
+    h1 = _old_mix(0x5F3759DF ^ 6, le(prefix8))
+    wb1, wb2 = le(server16[:8]), le(server16[8:])
+    ports = cport << 16 | sport
+    dinv = pow(OLD_D, -1, 1 << 64)
+    out = []
+    for k in range(1, n + 1):
+        x = (k << 32) | 0x5EED5EED  # the final hash: same low 32 bits, so the same slot at every table size
+        x ^= x >> 32
+        x = (x * dinv) & M64
+        x ^= x >> 32
+        h6 = _old_unmix(x) ^ ports
+        h5 = _old_unmix(h6)
+        h4 = _old_unmix(h5) ^ wb2
+        h3 = _old_unmix(h4) ^ wb1
+        h2 = _old_unmix(h3)
+        out.append((_old_unmix(h2) ^ h1).to_bytes(8, "little"))
+    return out
+
+
+def hash_flood(path, colliding, n=100_000, span_usec=10_000_000):
+    """n IPv6 SYNs from n clients in one /64 to one server: the interface IDs crafted to collide in the old
+    flow hash, or random ones (a fixed seed) of the same shape and size."""
+    import random
+    prefix = bytes.fromhex("20010db8000000a1")
+    server = bytes.fromhex("20010db8ffff00000000000000000001")
+    cport, sport = 40000, 80
+    if colliding:
+        iids = colliding_iids(prefix, server, cport, sport, n)
+    else:
+        rnd = random.Random(11)
+        iids = [rnd.getrandbits(64).to_bytes(8, "little") for _ in range(n)]
+    mss = b"\x02\x04\x05\xa0"
+    tcp_len = 24
+    # checksum words that do not change: the server, the ports, flags, window, MSS, the pseudo-header's rest
+    fixed = words(prefix) + words(server) + cport + sport + ((6 << 4) << 8 | SYN) + 64240 + words(mss) + tcp_len + 6
+    pc = Pcap(path)
+    out = []
+    hdr6 = struct.pack("!IHBB", 6 << 28, tcp_len, 6, 64)
+    for i, iid in enumerate(iids):
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        ck = 0xFFFF - fold(fixed + words(iid) + (seq >> 16) + (seq & 0xFFFF))
+        tcph = struct.pack("!HHIIBBHHH", cport, sport, seq, 0, 6 << 4, SYN, 64240, ck, 0) + mss
+        frame = ETH6 + hdr6 + prefix + iid + server + tcph
+        usec = i * span_usec // n
+        out.append(REC.pack(BASE_TS + usec // 1000000, usec % 1000000, len(frame), len(frame)) + frame)
+    pc.raw(b"".join(out), len(out))
+    pc.close()
+    return {"packets": n, "connections": n}
 
 
 # ---------------------------------------------------------------- 2. a million out-of-order segments
@@ -598,7 +673,9 @@ def main():
              ("pcapng-odd.pcapng", lambda p: pcapng_damaged(p, 30)),
              ("pcap-caplen-huge.pcap", lambda p: pcap_damaged(p, "caplen")),
              ("pcap-cut-record.pcap", lambda p: pcap_damaged(p, "cut")),
-             ("ladder-memcap.pcap", ladder_memcap)]
+             ("ladder-memcap.pcap", ladder_memcap),
+             ("hash-colliding.pcap", lambda p: hash_flood(p, True)),
+             ("hash-random.pcap", lambda p: hash_flood(p, False))]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

@@ -107,6 +107,23 @@ if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err"; then
 else
     echo "FAIL conflict-before-opening-input: exit $rc (124: it waited on the FIFO)"; cat "$tmp/err"; fail=$((fail + 1))
 fi
+# the flow table's key: SYNFIN_HASH_KEY fixes it (32 hex digits), anything else is a usage error
+n=$((n + 1))
+SYNFIN_HASH_KEY=nothex "$SYNFIN" --json -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q '^synfin: SYNFIN_HASH_KEY must be 32 hex digits' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    echo "ok   hash-key-invalid"
+else
+    echo "FAIL hash-key-invalid: exit $rc"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+n=$((n + 1))
+SYNFIN_HASH_KEY=00112233445566778899aabbccddeeff "$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k1" 2>&1
+SYNFIN_HASH_KEY=ffeeddccbbaa99887766554433221100 "$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k2" 2>&1
+"$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k3" 2>&1
+if [ -s "$tmp/k1" ] && cmp -s "$tmp/k1" "$tmp/k2" && cmp -s "$tmp/k1" "$tmp/k3"; then
+    echo "ok   hash-key-output-independent"
+else
+    echo "FAIL hash-key-output-independent: the output depends on the hash key"; fail=$((fail + 1))
+fi
 # the same option twice, or options that agree, are not contradictions
 expect same-mode-twice 0 '' -- --json --json -r "$cap/refused.pcap"
 expect same-ladder-twice 0 '' -- --ladder=1 --ladder 1 --ascii -r "$cap/refused.pcap"
