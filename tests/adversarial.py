@@ -24,6 +24,9 @@ DIR/expect.json for tests/adversarial.sh.
   hash-colliding.pcap   100,000 IPv6 SYNs whose 4-tuples all shared one slot of
                         synfin's old, unkeyed flow hash (computed backwards)
   hash-random.pcap      100,000 IPv6 SYNs of the same shape, random interface IDs
+  tls-names.pcap        TLS handshakes whose names test the JSON lists: a SAN with
+                        a comma in it, three SANs, a chain of 300 certificates,
+                        ALPN lists with a comma inside a protocol name
 
 Bulk packets are stamped from precomputed templates with checksums updated
 incrementally (RFC 1624), so the ~4 million packets take seconds, not minutes.
@@ -291,6 +294,153 @@ def hash_flood(path, colliding, n=100_000, span_usec=10_000_000):
     pc.raw(b"".join(out), len(out))
     pc.close()
     return {"packets": n, "connections": n}
+
+
+# ---------------------------------------------------------------- 9. TLS names from the wire
+
+def der(tag, content):
+    """One DER TLV (X.690 8.1: short or long definite length)."""
+    n = len(content)
+    if n < 0x80:
+        head = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        head = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + head + content
+
+
+def der_oid(dotted):
+    parts = [int(x) for x in dotted.split(".")]
+    out = bytes([40 * parts[0] + parts[1]])
+    for v in parts[2:]:
+        chunk = [v & 0x7F]
+        v >>= 7
+        while v:
+            chunk.append(0x80 | (v & 0x7F))
+            v >>= 7
+        out += bytes(reversed(chunk))
+    return der(0x06, out)
+
+
+def der_seq(*items):
+    return der(0x30, b"".join(items))
+
+
+def der_name(*rdns):
+    """A Name from (oid, string tag, value bytes) triples, one RDN each."""
+    return der_seq(*(der(0x31, der_seq(der_oid(oid), der(tag, val))) for oid, tag, val in rdns))
+
+
+CN, O = "2.5.4.3", "2.5.4.10"
+UTF8, PRINTABLE, IA5 = 0x0C, 0x13, 0x16
+# the P-256 base point: a public key GnuTLS accepts (the certificates are never verified to a trusted root)
+P256_G = bytes.fromhex("046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+                       "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+
+
+def certificate(subject_cn, issuer_cn, sans=(), serial=1, cn_tag=UTF8):
+    """A DER X.509 v3 certificate (RFC 5280 4.1) with an EC P-256 key and an ECDSA-SHA256 signature that
+    does not verify: enough for a parser, names and SANs exactly as given (bytes)."""
+    ecdsa_sha256 = der_seq(der_oid("1.2.840.10045.4.3.2"))
+    spki = der_seq(der_seq(der_oid("1.2.840.10045.2.1"), der_oid("1.2.840.10045.3.1.7")), der(0x03, b"\0" + P256_G))
+    validity = der_seq(der(0x17, b"200101000000Z"), der(0x17, b"400101000000Z"))
+    tbs = [der(0xA0, der(0x02, b"\x02")), der(0x02, serial.to_bytes(4, "big")), ecdsa_sha256,
+           der_name((CN, UTF8, issuer_cn)), validity, der_name((CN, cn_tag, subject_cn)), spki]
+    if sans:
+        names = der_seq(*(der(0x82, n) for n in sans))  # [2] dNSName, implicit IA5String
+        tbs.append(der(0xA3, der_seq(der_seq(der_oid("2.5.29.17"), der(0x04, names)))))
+    sig = der(0x03, b"\0" + der_seq(der(0x02, b"\x01" * 32), der(0x02, b"\x02" * 32)))
+    return der_seq(der_seq(*tbs), ecdsa_sha256, sig)
+
+
+def tls_record(ctype, body):
+    out = b""
+    for k in range(0, len(body), 16384):
+        piece = body[k:k + 16384]
+        out += struct.pack("!BHH", ctype, 0x0303, len(piece)) + piece
+    return out
+
+
+def hs_msg(htype, body):
+    return bytes([htype]) + len(body).to_bytes(3, "big") + body
+
+
+def tls_ext(etype, body):
+    return struct.pack("!HH", etype, len(body)) + body
+
+
+def alpn_body(protocols):
+    lst = b"".join(bytes([len(p)]) + p for p in protocols)
+    return struct.pack("!H", len(lst)) + lst
+
+
+def hello_client(sni, alpn=()):
+    exts = b""
+    if sni is not None:
+        entry = b"\0" + struct.pack("!H", len(sni)) + sni
+        exts += tls_ext(0, struct.pack("!H", len(entry)) + entry)
+    if alpn:
+        exts += tls_ext(16, alpn_body(alpn))
+    body = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\0" + struct.pack("!HHH", 4, 0xC02B, 0xC02F) + \
+        b"\x01\x00" + struct.pack("!H", len(exts)) + exts
+    return hs_msg(1, body)
+
+
+def hello_server(alpn=()):
+    exts = tls_ext(16, alpn_body(alpn)) if alpn else b""
+    body = struct.pack("!H", 0x0303) + bytes(range(32, 64)) + b"\0" + struct.pack("!HB", 0xC02B, 0) + \
+        struct.pack("!H", len(exts)) + exts
+    return hs_msg(2, body)
+
+
+def certificate_msg(ders):
+    lst = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return hs_msg(11, len(lst).to_bytes(3, "big") + lst)
+
+
+def tls_names(path):
+    """TLS handshakes (in clear, up to ServerHelloDone) whose names test the JSON lists and the chain
+    count.  Returns what each connection must show."""
+    normal, want = normal_conn("192.0.2.9", "198.51.100.9", 40008)
+    conns = {}
+    frames = list(normal)
+    port = [52000]
+
+    def handshake(key, sni, ders=(), alpn_c=(), alpn_s=()):
+        port[0] += 1
+        c = Conn("10.9.0.1", "10.9.0.2", port[0], 443, 0x0100_0000 * (port[0] % 200), 0x5000_0000)
+        f = c.handshake()
+        ch = tls_record(22, hello_client(sni, alpn_c))
+        f += [c.pkt(True, PSH | ACK, ch), c.pkt(False, ACK)]
+        flight = tls_record(22, hello_server(alpn_s) + (certificate_msg(ders) if ders else b"") + hs_msg(14, b""))
+        for k in range(0, len(flight), 1448):
+            f.append(c.pkt(False, ACK | (PSH if k + 1448 >= len(flight) else 0), flight[k:k + 1448]))
+            if (k // 1448) % 2:
+                f.append(c.pkt(True, ACK))
+        f += [c.pkt(True, ACK)] + c.four_way_close()
+        frames.extend(f)
+        conns[key] = {"client": "10.9.0.1:%d" % port[0]}
+        return conns[key]
+
+    e = handshake("comma_san", b"www.bank.example",
+                  [certificate(b"comma.test", b"Names CA", [b"evil.test,www.bank.example", b"b.test"])])
+    e["sans"] = ["evil.test,www.bank.example", "b.test"]
+    e = handshake("three_sans", b"a.test", [certificate(b"a.test", b"Names CA", [b"a.test", b"b.test", b"c.test"])])
+    e["sans"] = ["a.test", "b.test", "c.test"]
+    chain = [certificate(b"link%d.test" % k, b"link%d.test" % (k + 1), [b"link%d.test" % k], serial=k + 1)
+             for k in range(300)]
+    e = handshake("chain_300", b"link0.test", chain)
+    e["certificates"] = 300
+    e["sans"] = ["link0.test"]
+    e = handshake("alpn_lists", b"alpn.test", [certificate(b"alpn.test", b"Names CA", [b"alpn.test"])],
+                  alpn_c=[b"h2", b"http/1.1", b"x,y"], alpn_s=[b"x,y"])
+    e["client_alpn"] = ["h2", "http/1.1", "x,y"]
+    e["alpn"] = "x,y"
+    pc = Pcap(path)
+    for k, f in enumerate(frames):
+        pc.add(k * 100, f)
+    pc.close()
+    return {"packets": pc.count, "normal": want, "conns": conns}
 
 
 # ---------------------------------------------------------------- 2. a million out-of-order segments
@@ -675,7 +825,8 @@ def main():
              ("pcap-cut-record.pcap", lambda p: pcap_damaged(p, "cut")),
              ("ladder-memcap.pcap", ladder_memcap),
              ("hash-colliding.pcap", lambda p: hash_flood(p, True)),
-             ("hash-random.pcap", lambda p: hash_flood(p, False))]
+             ("hash-random.pcap", lambda p: hash_flood(p, False)),
+             ("tls-names.pcap", tls_names)]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

@@ -431,6 +431,26 @@ if "hash-colliding.pcap" in E and "hash-random.pcap" in E:
         check(ratio < HASH_RATIO_MAX, "hash flood: colliding/random CPU time ratio %.2f < %.1f" %
               (ratio, HASH_RATIO_MAX))
 
+# ---------------------------------------------------------------- 9. names from the wire: lists stay lists
+if "tls-names.pcap" in E:
+    e = E["tls-names.pcap"]
+    r = run("tls-names.pcap", ["--json", "--no-verify"], jsonl)
+    basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+    for key, want in sorted(e["conns"].items()):
+        c = by_client(r.out, want["client"])
+        t = (c or {}).get("tls") or {}
+        got = {"sans": (t.get("certificate") or {}).get("sans"), "certificates": t.get("certificates"),
+               "client_alpn": (t.get("client_hello") or {}).get("alpn"), "alpn": t.get("alpn")}
+        bad = {k: (got[k], v) for k, v in want.items() if k in got and got[k] != v}
+        check(c is not None and not bad, "%s: %s: %s%s" % (r.label, key, ", ".join(
+            "%s %r" % (k, v) for k, v in sorted(want.items()) if k in got),
+            "" if not bad else " -- got (value, expected): %r" % bad))
+    normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+    r = run("tls-names.pcap", ["--ladder", "--ascii", "--no-verify"])
+    basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+    check(re.search(rb"\bCertificate \(300\b", r.out), "%s: the 300-certificate chain is labelled Certificate (300)" %
+          r.label)
+
 passed = sum(results)
 print("%d/%d adversarial checks pass" % (passed, len(results)))
 sys.exit(0 if passed == len(results) else 1)

@@ -85,6 +85,21 @@ static void date_str(int64_t t, char *buf, size_t len)
         snprintf(buf, len, "%lld", (long long)t);
 }
 
+/* A list of names for one line: "a, b, c", or "(none)". */
+static const char *names_text(const uint8_t *list, char *buf, size_t cap)
+{
+    size_t pos = 0, len, at = 0;
+    const char *name;
+    buf[0] = '\0';
+    while (namelist_next(list, &pos, &name, &len)) {
+        int w = snprintf(buf + at, cap - at, "%s%.*s", at ? ", " : "", (int)len, name);
+        if (w < 0 || (size_t)w >= cap - at)
+            break;
+        at += (size_t)w;
+    }
+    return at ? buf : "(none)";
+}
+
 static void client_hello(struct detail *d, const struct tls_summary *t)
 {
     const struct tls_client_hello *ch = &t->ch;
@@ -94,7 +109,8 @@ static void client_hello(struct detail *d, const struct tls_summary *t)
     if (ch->versions.n)
         named_values(d, "supported_versions", &ch->versions, NULL);
     named_values(d, "cipher suites", &ch->ciphers, tls_cipher_name);
-    add(d, "  ALPN: %s", ch->alpn[0] ? ch->alpn : "(none)");
+    char names[DETAIL_W];
+    add(d, "  ALPN: %s", names_text(ch->alpn, names, sizeof names));
     named_values(d, "supported groups", &ch->groups, tls_group_name);
     if (ch->key_share.n)
         named_values(d, "key_share", &ch->key_share, tls_group_name);
@@ -114,7 +130,9 @@ static void server_hello(struct detail *d, const struct tls_summary *t)
     add(d, "%s", sh->hello_retry ? "HelloRetryRequest" : "ServerHello");
     add(d, "  version %s", version_str(sh->selected_version, vb, sizeof vb));
     add(d, "  cipher %s (0x%04x)", cn ? cn : "?", sh->cipher);
-    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", sh->alpn[0] ? sh->alpn : "(none)", sh->session_id_len,
+    char names[DETAIL_W];
+    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", names_text(sh->alpn, names, sizeof names),
+        sh->session_id_len,
         sh->psk_accepted ? "yes" : "no");
     if (sh->key_share_group) {
         const char *g = tls_group_name(sh->key_share_group);
@@ -139,7 +157,8 @@ static void certificate(struct detail *d, const struct tls_summary *t)
     date_str(ci->not_after, to, sizeof to);
     add(d, "  subject  %s", ci->subject);
     add(d, "  issuer   %s", ci->issuer);
-    add(d, "  SANs     %s", ci->sans[0] ? ci->sans : "(none)");
+    char names[DETAIL_W];
+    add(d, "  SANs     %s", names_text(ci->sans, names, sizeof names));
     add(d, "  valid    %s .. %s", from, to);
     add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
 }

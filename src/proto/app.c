@@ -227,7 +227,7 @@ static void on_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
         if (!st->http)
             return;
         c->http = http_summary_of(st->http);
-        if (c->tls && !strcmp(c->tls->sh.alpn, "h2"))
+        if (c->tls && namelist_first_is(c->tls->sh.alpn, "h2"))
             http_start_h2(st->http);
     }
     http_data(st->http, !from_server, p, n);

@@ -236,22 +236,17 @@ static void copy_name(char *dst, size_t cap, const uint8_t *src, size_t len)
     dst[n] = '\0';
 }
 
-static void parse_alpn_list(struct cursor e, char *out, size_t cap)
+/* RFC 7301 section 3.1: ProtocolName protocol_name_list<2..2^16-1>, each <1..2^8-1> bytes, kept exactly. */
+static void parse_alpn_list(struct cursor e, uint8_t *out, size_t cap)
 {
     struct cursor l = cur_sub(&e, cur_be16(&e));
-    size_t len = 0;
-    out[0] = '\0';
+    namelist_clear(out, cap);
     while (cur_left(&l) > 0 && !l.err) {
         uint8_t n = cur_u8(&l);
         const uint8_t *s = cur_take(&l, n);
         if (!s || n == 0)
             break;
-        if (len && len + 1 < cap)
-            out[len++] = ',';
-        if (len + 1 < cap) {
-            copy_name(out + len, cap - len, s, n);
-            len += strlen(out + len);
-        }
+        namelist_add(out, cap, s, n);
     }
 }
 
@@ -444,7 +439,7 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
             cur_skip(&list, cur_be16(&list)); /* per-certificate extensions */
     }
     t->s.cert_seen = 1;
-    t->s.certificates = (uint8_t)(total > 255 ? 255 : total);
+    t->s.certificates = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
     if (n == 0) {
         t->s.cert_verdict = CERT_MALFORMED;
         t->s.cert_verified = 1;

@@ -210,9 +210,10 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
 
     /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
     char alpn[3] = "00";
-    size_t flen = strcspn(ch->alpn, ",");
-    if (flen > 0) {
-        unsigned char a = (unsigned char)ch->alpn[0], z = (unsigned char)ch->alpn[flen - 1];
+    const char *first;
+    size_t flen = 0, pos = 0;
+    if (namelist_next(ch->alpn, &pos, &first, &flen) && flen > 0) {
+        unsigned char a = (unsigned char)first[0], z = (unsigned char)first[flen - 1];
         int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
                     ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
         if (alnum) {
@@ -260,7 +261,11 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
 {
     const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats, &l->sigalgs,
                                     &l->versions};
-    size_t alpn = strcspn(ch->alpn, ","), n = 3 + alpn;
+    const char *first = "";
+    size_t alpn = 0, pos = 0;
+    if (!namelist_next(ch->alpn, &pos, &first, &alpn))
+        alpn = 0;
+    size_t n = 3 + alpn;
     for (size_t i = 0; i < 6; i++)
         n += 1 + parts[i]->n;
     uint16_t *k = malloc(n * sizeof *k), *p = k;
@@ -276,7 +281,7 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
     }
     *p++ = (uint16_t)alpn;
     for (size_t i = 0; i < alpn; i++)
-        *p++ = (unsigned char)ch->alpn[i];
+        *p++ = (unsigned char)first[i];
     *len = n;
     return k;
 }
