@@ -164,6 +164,7 @@ static int run(const struct options *o)
         /* live: no loader thread before root and capabilities are given up (capset is per thread) */
         .lazy_store = o->iface != NULL,
         .warn = o->quiet ? NULL : warn_line,
+        .keylog_max_bytes = o->memcap / 2, /* the key log's part of --memcap: at most half */
     };
     char aerr[256] = "";
     struct app_ctx *app = app_ctx_new(&ac, aerr);

@@ -24,6 +24,8 @@ DIR/expect.json for tests/adversarial.sh.
   hash-colliding.pcap   100,000 IPv6 SYNs whose 4-tuples all shared one slot of
                         synfin's old, unkeyed flow hash (computed backwards)
   hash-random.pcap      100,000 IPv6 SYNs of the same shape, random interface IDs
+  keylog-1m.keys        a key log of 1,100,001 client randoms, the one that
+                        decrypts captures/tls/tls12-ecdhe-rsa.pcap last
   tls-names.pcap        TLS handshakes whose names test the JSON lists: a SAN with
                         a comma in it, three SANs, a chain of 300 certificates,
                         ALPN lists with a comma inside a protocol name
@@ -443,6 +445,22 @@ def tls_names(path):
     return {"packets": pc.count, "normal": want, "conns": conns}
 
 
+# ---------------------------------------------------------------- 10. a key log past a million client randoms
+
+def big_keylog(path, n=1_100_000):
+    """n CLIENT_RANDOM lines of made-up randoms, then the one line that decrypts
+    captures/tls/tls12-ecdhe-rsa.pcap: the newest key, past the million randoms synfin used to stop at."""
+    real = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "captures", "tls", "tls12-ecdhe-rsa.keys")
+    last = [l for l in open(real).read().splitlines() if l.startswith("CLIENT_RANDOM ")][-1]
+    secret = "ab" * 48
+    with open(path, "w", buffering=1 << 20) as fh:
+        fh.write("# %d made-up secrets, then a real one\n" % n)
+        for i in range(n):
+            fh.write("CLIENT_RANDOM %016x%048x %s\n" % (i, i * 2654435761, secret))
+        fh.write(last + "\n")
+    return {"lines": n + 2, "secrets": n + 1, "capture": "captures/tls/tls12-ecdhe-rsa.pcap"}
+
+
 # ---------------------------------------------------------------- 2. a million out-of-order segments
 
 def ooo_million(path, sent=1_000_000, seglen=16):
@@ -826,7 +844,8 @@ def main():
              ("ladder-memcap.pcap", ladder_memcap),
              ("hash-colliding.pcap", lambda p: hash_flood(p, True)),
              ("hash-random.pcap", lambda p: hash_flood(p, False)),
-             ("tls-names.pcap", tls_names)]
+             ("tls-names.pcap", tls_names),
+             ("keylog-1m.keys", big_keylog)]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

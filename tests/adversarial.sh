@@ -451,6 +451,26 @@ if "tls-names.pcap" in E:
     check(re.search(rb"\bCertificate \(300\b", r.out), "%s: the 300-certificate chain is labelled Certificate (300)" %
           r.label)
 
+# ---------------------------------------------------------------- 10. a key log past a million client randoms
+# no count limit: the newest key of 1,100,001 decrypts; its memory is counted in --memcap (at most half)
+if "keylog-1m.keys" in E:
+    e = E["keylog-1m.keys"]
+    keys = os.path.join(d, "keylog-1m.keys")
+    cap = os.path.join(srcdir, e["capture"])
+    r = run(cap, ["--json", "--keylog", keys, "--ca-file", os.path.join(srcdir, "captures/tls/certs/ca.pem")], jsonl)
+    basics(r, 0, base + 200 * MiB, "base + 200 MiB")
+    t = (r.out[0].get("tls") or {}) if len(r.out) == 1 else {}
+    check(t.get("decrypted") is True and t.get("decrypted_records", 0) > 0,
+          "%s: decrypted with the last of %d secrets (decrypted %r, records %r, note %r)" %
+          (r.label, e["secrets"], t.get("decrypted"), t.get("decrypted_records"), t.get("decrypt_note")))
+    print("     key log of %d secrets: peak RSS %.1f MiB (base %.1f MiB: %.0f bytes a secret)" %
+          (e["secrets"], r.rss / MiB, base / MiB, (r.rss - base) * 1024.0 / e["secrets"]), flush=True)
+    r = run(cap, ["--json", "--memcap", "64M", "--keylog", keys], jsonl)
+    basics(r, 0, base + 64 * MiB, "base + 64 MiB")
+    check(re.search(r"keylog-1m.keys:\d+: the key log's share of --memcap \(32768 KiB\) is full", r.err),
+          "%s: the key log's share of --memcap is full, said on stderr" % r.label)
+    check(len(r.out) == 1, "%s: the connection is still reported" % r.label)
+
 passed = sum(results)
 print("%d/%d adversarial checks pass" % (passed, len(results)))
 sys.exit(0 if passed == len(results) else 1)

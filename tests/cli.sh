@@ -124,6 +124,34 @@ if [ -s "$tmp/k1" ] && cmp -s "$tmp/k1" "$tmp/k2" && cmp -s "$tmp/k1" "$tmp/k3";
 else
     echo "FAIL hash-key-output-independent: the output depends on the hash key"; fail=$((fail + 1))
 fi
+# key logs that are not files: refused at once (never read forever, never waited on)
+mkfifo "$tmp/keys.fifo"
+for keys in /dev/zero "$tmp/keys.fifo"; do
+    n=$((n + 1))
+    timeout 10 "$SYNFIN" --json --keylog "$keys" -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+        grep -qE "^synfin: cannot read key log $keys: not a regular file \((a character device|a FIFO or pipe)\)" "$tmp/err"; then
+        echo "ok   keylog-not-a-file ($keys)"
+    else
+        echo "FAIL keylog-not-a-file ($keys): exit $rc (124: it hung)"; cat "$tmp/err"; fail=$((fail + 1))
+    fi
+done
+for env_keys in /dev/zero "$tmp/keys.fifo"; do
+    n=$((n + 1))
+    SSLKEYLOGFILE=$env_keys timeout 10 "$SYNFIN" --json -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc = 0 ] && [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q 'warning: cannot read key log .*not a regular file' "$tmp/err"; then
+        echo "ok   sslkeylogfile-not-a-file ($env_keys)"
+    else
+        echo "FAIL sslkeylogfile-not-a-file ($env_keys): exit $rc (124: it hung)"; cat "$tmp/err"; fail=$((fail + 1))
+    fi
+done
+# a key log of malformed lines: the first 10 reported, then one count
+for i in $(seq 1 3000); do echo "CLIENT_RANDOM bad $i"; done >"$tmp/garbage.keys"
+expect keylog-warnings-capped 0 'garbage.keys: 2990 more malformed lines skipped' -- \
+    --json --keylog "$tmp/garbage.keys" -r "$cap/refused.pcap"
+n=$((n + 1))
+if [ "$(grep -c 'garbage.keys' "$tmp/err")" = 11 ]; then echo "ok   keylog-warnings-11-lines"
+else echo "FAIL keylog-warnings-11-lines: $(grep -c 'garbage.keys' "$tmp/err") lines about the key log"; fail=$((fail + 1)); fi
 # the same option twice, or options that agree, are not contradictions
 expect same-mode-twice 0 '' -- --json --json -r "$cap/refused.pcap"
 expect same-ladder-twice 0 '' -- --ladder=1 --ladder 1 --ascii -r "$cap/refused.pcap"
