@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "keylog.h"
+#include "termtext.h"
 #include "tls.h"
 
 #include "fuzz_common.h"
@@ -152,8 +153,11 @@ static void check_summary(const struct tls_summary *s)
     check_names(s->leaf.sans, sizeof s->leaf.sans, "leaf sans");
     check_str(s->leaf.key_type, sizeof s->leaf.key_type, "leaf key type");
     check_str(s->leaf.sig_alg, sizeof s->leaf.sig_alg, "leaf signature algorithm");
-    for (const char *c = s->ch.sni; *c; c++)
-        FUZZ_CHECK(*c >= 0x20 && *c < 0x7f, "unprintable byte %02x in the SNI", (unsigned char)*c);
+    FUZZ_CHECK(s->ch.sni_len < sizeof s->ch.sni && s->ch.sni[s->ch.sni_len] == '\0', "sni_len %u", s->ch.sni_len);
+    char drawn[1200];
+    tt_clean(drawn, sizeof drawn, s->ch.sni, s->ch.sni_len, 0);
+    for (const char *c = drawn; *c; c++)
+        FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f, "control byte %02x drawn from the SNI", (unsigned char)*c);
     check_list(&s->ch.ciphers, "ciphers");
     check_list(&s->ch.extensions, "extensions");
     check_list(&s->ch.groups, "groups");

@@ -26,6 +26,8 @@ DIR/expect.json for tests/adversarial.sh.
   hash-random.pcap      100,000 IPv6 SYNs of the same shape, random interface IDs
   keylog-1m.keys        a key log of 1,100,001 client randoms, the one that
                         decrypts captures/tls/tls12-ecdhe-rsa.pcap last
+  hostile-text.pcap     terminal escapes, C1 and bidi controls, invalid UTF-8 in the
+                        SNI, ALPN, certificate names, an HTTP target, Host and reason
   tls-names.pcap        TLS handshakes whose names test the JSON lists: a SAN with
                         a comma in it, three SANs, a chain of 300 certificates,
                         ALPN lists with a comma inside a protocol name
@@ -445,6 +447,50 @@ def tls_names(path):
     return {"packets": pc.count, "normal": want, "conns": conns}
 
 
+# ---------------------------------------------------------------- 11. text from the wire meant for the terminal
+
+EVIL = b"\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mRED\xe2\x80\xaeevil\xe2\x80\xac\xc2\x9b31m"
+
+
+def hostile_text(path):
+    """Names that would drive a terminal if drawn raw: OSC window titles, screen clears, colours, a C1 CSI,
+    bidi overrides, bytes that are not UTF-8, in the SNI, ALPN, certificate names, an HTTP target, Host and
+    reason phrase.  Returns the exact values JSON must keep."""
+    normal, want = normal_conn("192.0.2.10", "198.51.100.10", 40009)
+    frames = list(normal)
+    conns = {}
+
+    def tls(key, port, sni, ders, alpn_c=(), alpn_s=()):
+        c = Conn("10.11.0.1", "10.11.0.2", port, 443, 0x0200_0000 + port, 0x6000_0000)
+        f = c.handshake() + [c.pkt(True, PSH | ACK, tls_record(22, hello_client(sni, alpn_c))), c.pkt(False, ACK)]
+        flight = tls_record(22, hello_server(alpn_s) + certificate_msg(ders) + hs_msg(14, b""))
+        f += [c.pkt(False, PSH | ACK, flight), c.pkt(True, ACK)] + c.four_way_close()
+        frames.extend(f)
+        conns[key] = {"client": "10.11.0.1:%d" % port}
+        return conns[key]
+
+    e = tls("evil_names", 53001, EVIL,
+            [certificate(EVIL, b"Issuer\x1b[5mBLINK\xe2\x80\xae", [b"\x1b]0;SAN-TITLE\x07x.test"])],
+            alpn_c=[EVIL, b"h2"], alpn_s=[EVIL])
+    e.update(sni=EVIL.decode(), alpn=EVIL.decode(), client_alpn=[EVIL.decode(), "h2"],
+             san="\x1b]0;SAN-TITLE\x07x.test", issuer_has="Issuer\x1b[5mBLINK\u202e",
+             subject_has=EVIL.decode().replace(";", "\\;"))  # the subject is an RFC 4514 string: ";" escaped
+    tls("bad_utf8", 53002, b"utf.test",
+        [certificate(b"\xff\xfe\xc0\xaf\xed\xa0\x80\xc0\x9b\"\\bad", b"Names CA", [b"utf.test"])])
+    c = Conn("10.11.0.3", "10.11.0.4", 53003, 80, 0x0300_0000, 0x7000_0000)
+    req = b"GET /\xe2\x80\xae\xc2\x9bpath HTTP/1.1\r\nHost: \x1b]0;HOST-TITLE\x07h.test\r\n\r\n"
+    resp = b"HTTP/1.1 200 \x1b[31mREDOK\r\nContent-Length: 0\r\n\r\n"
+    frames += c.handshake() + [c.pkt(True, PSH | ACK, req), c.pkt(False, PSH | ACK, resp), c.pkt(True, ACK)]
+    frames += c.four_way_close()
+    conns["evil_http"] = {"client": "10.11.0.3:53003", "first_request": "GET /\u202e\u009bpath",
+                          "host": "\x1b]0;HOST-TITLE\x07h.test"}
+    pc = Pcap(path)
+    for k, f in enumerate(frames):
+        pc.add(k * 100, f)
+    pc.close()
+    return {"packets": pc.count, "normal": want, "conns": conns}
+
+
 # ---------------------------------------------------------------- 10. a key log past a million client randoms
 
 def big_keylog(path, n=1_100_000):
@@ -845,7 +891,8 @@ def main():
              ("hash-colliding.pcap", lambda p: hash_flood(p, True)),
              ("hash-random.pcap", lambda p: hash_flood(p, False)),
              ("tls-names.pcap", tls_names),
-             ("keylog-1m.keys", big_keylog)]
+             ("keylog-1m.keys", big_keylog),
+             ("hostile-text.pcap", hostile_text)]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

@@ -471,6 +471,109 @@ if "keylog-1m.keys" in E:
           "%s: the key log's share of --memcap is full, said on stderr" % r.label)
     check(len(r.out) == 1, "%s: the connection is still reported" % r.label)
 
+# ---------------------------------------------------------------- 11. text from the wire never reaches the terminal raw
+RAW = [(b"\x1b]0;", "an OSC window title"), (b"\x1b[31mRED", "SGR red"), (b"\x1b[5mBLINK", "SGR blink"),
+       (b"\x1b[2J\x1b[31m", "a screen clear from the wire"), (b"\xe2\x80\xae", "U+202E RLO"),
+       (b"\xe2\x80\xac", "U+202C PDF"), (b"\xc2\x9b", "the C1 CSI"), (b"\x07", "BEL"),
+       (b"^[", "ESC drawn as ^[ (two columns measured as one)")]
+
+
+def raw_found(data, skip=()):
+    return [what for pat, what in RAW if pat not in skip and pat in data]
+
+
+def pty_drive(argv, keys, cols=160, rows=48, settle=1.5, step=0.15):
+    """Run the interface on a pseudo-terminal (TERM=xterm-256color, C.UTF-8), type keys, return every byte it
+    wrote to the terminal."""
+    import fcntl, pty, select, signal, struct, termios
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        os.execv(argv[0], argv)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    out = bytearray()
+
+    def read_for(t):
+        end = time.monotonic() + t
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if ready:
+                try:
+                    b = os.read(fd, 65536)
+                except OSError:
+                    return False
+                if not b:
+                    return False
+                out.extend(b)
+        return True
+
+    read_for(settle)
+    for k in keys:
+        try:
+            os.write(fd, k)
+        except OSError:
+            break
+        if not read_for(step):
+            break
+    read_for(0.5)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return bytes(out)
+
+
+if "hostile-text.pcap" in E:
+    e = E["hostile-text.pcap"]
+    # JSON keeps the exact values, escaped as JSON requires
+    r = run("hostile-text.pcap", ["--json", "--no-verify"], jsonl)
+    basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+    k = e["conns"]["evil_names"]
+    c = by_client(r.out, k["client"])
+    t = (c or {}).get("tls") or {}
+    cert = t.get("certificate") or {}
+    got = {"sni": t.get("sni"), "alpn": t.get("alpn"), "client_alpn": (t.get("client_hello") or {}).get("alpn"),
+           "san": (cert.get("sans") or [None])[0]}
+    bad = {key: (got[key], k[key]) for key in got if got[key] != k[key]}
+    check(not bad and k["subject_has"] in cert.get("subject", "") and k["issuer_has"] in cert.get("issuer", ""),
+          "%s: JSON keeps the hostile SNI, ALPN, subject, issuer and SAN exactly%s" %
+          (r.label, "" if not bad else " -- got (value, expected): %r" % bad))
+    k = e["conns"]["evil_http"]
+    h = (by_client(r.out, k["client"]) or {}).get("http") or {}
+    check(h.get("first_request") == k["first_request"] and h.get("hosts") == [k["host"]],
+          "%s: JSON keeps the hostile HTTP target and Host exactly (%r, %r)" % (r.label, h.get("first_request"),
+                                                                             h.get("hosts")))
+    normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
+    # the outputs that draw: summary, ladder (box drawing and ASCII)
+    for args in (["--summary"], ["--ladder"], ["--ladder", "--ascii"], ["--summary", "--ascii"]):
+        r = run("hostile-text.pcap", args + ["--no-verify"])
+        basics(r, 0, base + 16 * MiB, "base + 16 MiB")
+        found = raw_found(r.out)
+        try:
+            r.out.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            utf8 = False
+        ascii_only = "--ascii" not in args or all(b < 0x80 for b in r.out)
+        check(not found and utf8 and ascii_only and b"\\x1b]0;PWNED-TITLE\\x07" in r.out,
+              "%s: wire text drawn escaped (\\x1b]0;PWNED-TITLE\\x07), nothing raw%s%s%s" %
+              (r.label, "" if not found else " -- found " + ", ".join(found), "" if utf8 else " -- not UTF-8",
+               "" if ascii_only else " -- not ASCII"))
+    # the interface on a pseudo-terminal: every connection's ladder, every arrow's detail pane
+    keys = []
+    for _ in range(4):
+        keys += [b"\r"] + [b"j"] * 14 + [b"q", b"j"]
+    out = pty_drive([synfin, "--no-verify", os.path.join(d, "hostile-text.pcap")], keys + [b"q"])
+    # ncurses itself sends ESC sequences and may clear the screen: only what came from the wire is looked for
+    found = raw_found(out, skip=(b"\x07",))
+    shown = [w for w in (b"x1b]0;SAN-TITLE", b"u202e", b"subject", b"Host") if w not in out]
+    check(len(out) > 5000 and not found and not shown,
+          "interface on a terminal: %d bytes written, hostile names shown escaped, nothing raw%s%s" %
+          (len(out), "" if not found else " -- found " + ", ".join(found),
+           "" if not shown else " -- never shown: %r" % shown))
+
 passed = sum(results)
 print("%d/%d adversarial checks pass" % (passed, len(results)))
 sys.exit(0 if passed == len(results) else 1)

@@ -5,6 +5,7 @@
  * the catalog's outcomes, filters, search and sort, and the detail pane.
  */
 #include <CUnit/Basic.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "detail.h"
 #include "ladder_view.h"
 #include "tcp.h"
+#include "termtext.h"
 #include "unit.h"
 
 static const struct tcp_ctx tctx = {1 << 20, NULL};
@@ -297,14 +299,58 @@ static void test_detail(void)
     conn_free(c);
 }
 
+/* A label from the wire with controls and wide characters: drawn escaped, wrapped by the columns the
+ * terminal uses, and the server's lifeline stays in its column on every line. */
+static void test_hostile_label(void)
+{
+    struct conn *c = bulk(5, 40005, 2, 1 << 30);
+    char label[APP_MSG_LABEL];
+    snprintf(label, sizeof label, "GET /\x1b]0;T\x07\xe2\x80\xae%s", "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87"
+             "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87");
+    conn_add_msg(c, SIDE_CLIENT, MSG_HTTP_REQUEST, 0, label);
+    struct ladder_geom g;
+    ladder_geom_init(&g, 72, 0, TIME_RELATIVE);
+    struct ladder_doc doc = {0};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&doc, c, &g, TIME_RELATIVE, 0, NULL, 0), 0);
+    char **text;
+    size_t n;
+    all_text(&doc, &text, &n);
+    int raw = 0, misplaced = 0, escaped = 0, wide = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (const unsigned char *p = (const unsigned char *)text[i]; *p; p++)
+            raw += *p < 0x20 || *p == 0x7f || (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae);
+        escaped |= strstr(text[i], "\\x1b]0;T\\x07\\u202e") != NULL;
+        if (!strstr(text[i], "\xe4\xb8\xad"))
+            continue;
+        wide++;
+        /* the last lifeline glyph sits at the server's lifeline column, counted as drawn */
+        char *last = NULL;
+        for (char *q = strstr(text[i], "\xe2\x94\x82"); q; q = strstr(q + 1, "\xe2\x94\x82"))
+            last = q;
+        char prefix[4096];
+        snprintf(prefix, sizeof prefix, "%.*s", last ? (int)(last - text[i]) : 0, text[i]);
+        misplaced += !last || tt_width(prefix) != (size_t)g.life_r;
+    }
+    CU_ASSERT_EQUAL(raw, 0);
+    CU_ASSERT(escaped);
+    CU_ASSERT(wide >= 1);
+    CU_ASSERT_EQUAL(misplaced, 0);
+    free_text(text, n);
+    ladder_doc_free(&doc);
+    conn_free(c);
+}
+
 int main(void)
 {
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "en_US.UTF-8"); /* wide characters measured as a UTF-8 terminal draws them */
     static const struct unit_case tests[] = {
         {"a long run collapses and opens", test_collapse},
         {"lines from anywhere equal lines in one go", test_windows},
         {"a growing connection extends like a fresh build", test_extend},
         {"catalog: outcomes, filters, search, sort", test_catalog},
         {"detail pane", test_detail},
+        {"a hostile label: escaped, wrapped by drawn width", test_hostile_label},
     };
     return unit_run("view", NULL, NULL, tests, UNIT_COUNT(tests));
 }

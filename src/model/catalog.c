@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "termtext.h"
 #include "tls.h"
 #include "tls_names.h"
 
@@ -86,12 +87,16 @@ void conn_app_text(const struct conn *c, char *buf, size_t len)
     if (c->tls) {
         char vb[32];
         const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
-        snprintf(buf, len, "%s%s%.100s", v ? v : "TLS", c->tls->ch.sni[0] ? " " : "", c->tls->ch.sni);
+        char sni[112]; /* wire text: cleaned for the terminal (termtext.h) */
+        tt_clean(sni, sizeof sni, c->tls->ch.sni, c->tls->ch.sni_len, 0);
+        snprintf(buf, len, "%s%s%s", v ? v : "TLS", sni[0] ? " " : "", sni);
     } else if (c->http) {
+        char req[112];
+        tt_cleans(req, sizeof req, c->http->first_request, 0);
         if (c->http->h2)
             snprintf(buf, len, "HTTP/2 h2c");
         else
-            snprintf(buf, len, "HTTP %.100s", c->http->first_request[0] ? c->http->first_request : "");
+            snprintf(buf, len, "HTTP %s", req);
     } else {
         uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
         snprintf(buf, len, "%s", payload ? "unknown" : "none");
@@ -100,11 +105,11 @@ void conn_app_text(const struct conn *c, char *buf, size_t len)
 
 void conn_search_text(const struct conn *c, int finished, char *buf, size_t len)
 {
-    char cl[64], sv[64], app[160];
+    char cl[64], sv[64], app[160], host[112];
     conn_endpoint_str(c, SIDE_CLIENT, cl, sizeof cl);
     conn_endpoint_str(c, SIDE_SERVER, sv, sizeof sv);
     conn_app_text(c, app, sizeof app);
-    const char *host = c->http && c->http->nhosts ? c->http->hosts[0] : "";
+    tt_cleans(host, sizeof host, c->http && c->http->nhosts ? c->http->hosts[0] : "", 0);
     snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s %s %s", (unsigned long long)c->id, cl, sv, app, host,
              handshake_name(c->handshake), teardown_name(c->teardown), tcp_state_name(c->side[0].state),
              tcp_state_name(c->side[1].state), outcome_name(conn_outcome(c, finished)),

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "ladder_layout.h"
 #include "tls.h"
+#include "termtext.h"
 #include "tls_names.h"
 
 static void add(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -85,16 +86,26 @@ static void date_str(int64_t t, char *buf, size_t len)
         snprintf(buf, len, "%lld", (long long)t);
 }
 
-/* A list of names for one line: "a, b, c", or "(none)". */
+/* Wire text for a line of the pane: cleaned for the terminal (termtext.h), the locale deciding what is drawn. */
+static const char *wire(const char *s, size_t len, char *buf, size_t cap)
+{
+    tt_clean(buf, cap, s, len, 0);
+    return buf;
+}
+
+/* A list of names for one line: "a, b, c" (each cleaned), or "(none)". */
 static const char *names_text(const uint8_t *list, char *buf, size_t cap)
 {
     size_t pos = 0, len, at = 0;
     const char *name;
     buf[0] = '\0';
     while (namelist_next(list, &pos, &name, &len)) {
-        int w = snprintf(buf + at, cap - at, "%s%.*s", at ? ", " : "", (int)len, name);
-        if (w < 0 || (size_t)w >= cap - at)
+        char one[DETAIL_W];
+        int w = snprintf(buf + at, cap - at, "%s%s", at ? ", " : "", wire(name, len, one, sizeof one));
+        if (w < 0 || (size_t)w >= cap - at) {
+            buf[at] = '\0'; /* whole names only: no escape cut in two */
             break;
+        }
         at += (size_t)w;
     }
     return at ? buf : "(none)";
@@ -105,7 +116,9 @@ static void client_hello(struct detail *d, const struct tls_summary *t)
     const struct tls_client_hello *ch = &t->ch;
     char vb[32];
     add(d, "ClientHello%s", t->sslv2_hello ? " (SSLv2 format)" : "");
-    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb), ch->sni[0] ? ch->sni : "(none)");
+    char sni[DETAIL_W];
+    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb),
+        ch->sni_len ? wire(ch->sni, ch->sni_len, sni, sizeof sni) : "(none)");
     if (ch->versions.n)
         named_values(d, "supported_versions", &ch->versions, NULL);
     named_values(d, "cipher suites", &ch->ciphers, tls_cipher_name);
@@ -155,9 +168,9 @@ static void certificate(struct detail *d, const struct tls_summary *t)
     }
     date_str(ci->not_before, from, sizeof from);
     date_str(ci->not_after, to, sizeof to);
-    add(d, "  subject  %s", ci->subject);
-    add(d, "  issuer   %s", ci->issuer);
     char names[DETAIL_W];
+    add(d, "  subject  %s", wire(ci->subject, strlen(ci->subject), names, sizeof names));
+    add(d, "  issuer   %s", wire(ci->issuer, strlen(ci->issuer), names, sizeof names));
     add(d, "  SANs     %s", names_text(ci->sans, names, sizeof names));
     add(d, "  valid    %s .. %s", from, to);
     add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
@@ -168,7 +181,9 @@ static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen);
 static void message(struct detail *d, const struct conn *c, const struct app_msg *m)
 {
     add(d, "%s", "");
-    add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", m->label);
+    char text[DETAIL_W];
+    add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", wire(m->label, strlen(m->label), text,
+                                                                            sizeof text));
     if (m->data) {
         add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
         hex_dump(d, m->data, m->data_len);
@@ -195,7 +210,7 @@ static void message(struct detail *d, const struct conn *c, const struct app_msg
     case MSG_HTTP_REQUEST:
     case MSG_HTTP_RESPONSE:
         if (c->http && c->http->nhosts)
-            add(d, "  Host %s", c->http->hosts[0]);
+            add(d, "  Host %s", wire(c->http->hosts[0], strlen(c->http->hosts[0]), text, sizeof text));
         break;
     default:
         break;

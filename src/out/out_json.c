@@ -108,7 +108,10 @@ static void json_tls(struct jw *w, const struct tls_summary *t)
     const struct tls_server_hello *sh = &t->sh;
     jw_obj_begin(w, "tls");
     version_value(w, "version", t->version);
-    str_or_null(w, "sni", ch->sni);
+    if (ch->sni_len)
+        jw_strn(w, "sni", ch->sni, ch->sni_len);
+    else
+        jw_null(w, "sni");
     first_name_or_null(w, "alpn", sh->alpn);
     if (t->seen_server_hello && !sh->hello_retry && t->version != 0x0002)
         named_u16(w, "cipher", sh->cipher, tls_cipher_name);

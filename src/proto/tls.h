@@ -55,7 +55,8 @@ struct tls_client_hello {
     uint8_t random[32];
     struct tls_list ciphers, extensions, groups, key_share, sigalgs, versions;
     uint8_t point_formats[16], n_point_formats;
-    char sni[256];
+    char sni[256];           /* the first host_name exactly as sent (up to 255 bytes, NULs too), NUL-terminated */
+    uint8_t sni_len;         /* its length: 0 when none was sent */
     uint8_t alpn[128];       /* the offered protocols exactly as sent, a list (namelist.h) */
     uint8_t session_id_len;
     uint8_t session_id[32];

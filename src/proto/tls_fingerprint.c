@@ -226,7 +226,7 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
             alpn[1] = hx[1];
         }
     }
-    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni[0] ? 'd' : 'i', nc > 99 ? 99 : nc,
+    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni_len ? 'd' : 'i', nc > 99 ? 99 : nc,
              ne_all > 99 ? 99 : ne_all, alpn, hc, he);
 }
 
@@ -272,7 +272,7 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
     if (!k)
         return NULL;
     *p++ = ch->legacy_version;
-    *p++ = ch->sni[0] != 0;
+    *p++ = ch->sni_len != 0;
     for (size_t i = 0; i < 6; i++) {
         *p++ = (uint16_t)parts[i]->n;
         if (parts[i]->n) /* an empty list has no array at all: memcpy must not see NULL */

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "termtext.h"
+
 #define SLICE_NS 20000000LL     /* work between two looks at the keyboard */
 #define REFRESH_NS 250000000LL  /* the list and the bars follow the capture at this pace */
 
@@ -89,25 +91,29 @@ void tui_text(int y, int x, int width, const char *s)
 {
     if (width <= 0)
         return;
-    /* clip by display columns, never by bytes (UTF-8 box drawing is 3 bytes a column) */
-    int col = 0;
-    const char *p = s, *end = s;
-    while (*p && col < width) {
-        p++;
-        while (((unsigned char)*p & 0xc0) == 0x80)
-            p++;
-        col++;
-        end = p;
-    }
-    mvaddnstr(y, x, s, (int)(end - s));
+    /* Clip by the columns the terminal draws (wcwidth), never by bytes.  Text reaching here is clean
+     * (wire strings went through termtext.h where they became display text); a control byte that got
+     * here anyway is drawn as '?', never sent. */
+    char buf[1024];
+    size_t n = tt_fit(s, (size_t)width, NULL);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    mvaddnstr(y, x, buf, (int)n);
 }
 
 void tui_message(struct tui *t, const char *fmt, ...)
 {
     va_list ap;
+    char raw[sizeof t->message];
     va_start(ap, fmt);
-    vsnprintf(t->message, sizeof t->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    tt_cleans(t->message, sizeof t->message, raw, 0); /* messages quote paths and errors: data, not control */
     t->dirty = 1;
 }
 
@@ -138,7 +144,9 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t len)
         move(t->rows - 2, 0);
         attrset(tui_attr(t, C_NORMAL));
         clrtoeol();
-        mvprintw(t->rows - 2, 0, "%s%s", question, buf);
+        char shown[512]; /* the answer may start as an environment variable's value: cleaned */
+        tt_cleans(shown, sizeof shown, buf, 0);
+        mvprintw(t->rows - 2, 0, "%s%s", question, shown);
         refresh();
         int ch = getch();
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) { /* nonl(): Enter arrives as CR */
@@ -190,7 +198,9 @@ static void draw_title(struct tui *t)
     clrtoeol();
     for (int x = 0; x < t->cols; x++)
         addch(' ');
-    snprintf(left, sizeof left, " synfin  %s  %zu connections  %llu packets", t->source, t->cat.n,
+    char source[128];
+    tt_cleans(source, sizeof source, t->source, 0);
+    snprintf(left, sizeof left, " synfin  %s  %zu connections  %llu packets", source, t->cat.n,
              (unsigned long long)t->packets);
     if (t->loading && t->size > 0) {
         int pct = (int)(100.0 * (double)t->position / (double)t->size);
