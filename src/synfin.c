@@ -164,7 +164,7 @@ static int run(const struct options *o)
         /* live: no loader thread before root and capabilities are given up (capset is per thread) */
         .lazy_store = o->iface != NULL,
         .warn = o->quiet ? NULL : warn_line,
-        .keylog_max_bytes = o->memcap / 2, /* the key log's part of --memcap: at most half */
+        .keylog_max_bytes = pipeline_budget(o->memcap) / 2, /* the key log's part of --memcap: at most half */
     };
     char aerr[256] = "";
     struct app_ctx *app = app_ctx_new(&ac, aerr);
@@ -208,7 +208,7 @@ static int run(const struct options *o)
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = o->mode == OUT_LADDER,
-        .memcap = o->memcap,
+        .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
         .events_only_id = o->ladder_id,
     };
     pc.app = o->tcp_only ? NULL : app;

@@ -219,17 +219,26 @@ static struct conn *refused(uint64_t id, uint16_t cport)
 static void test_catalog(void)
 {
     struct catalog cat;
-    catalog_init(&cat);
+    catalog_init(&cat, 0);
     struct conn *a = bulk(1, 50001, 3, 1 << 30), *b = refused(2, 50002), *c = bulk(3, 50003, 20, 12);
     CU_ASSERT_EQUAL(catalog_add(&cat, a), 0);
     CU_ASSERT_EQUAL(catalog_add(&cat, b), 0);
     CU_ASSERT_EQUAL(catalog_add(&cat, c), 0);
-    catalog_finish(&cat, a);
-    catalog_finish(&cat, b); /* c stays open */
-    catalog_count(&cat);
     CU_ASSERT_EQUAL(conn_outcome(a, 1), OUTCOME_CLEAN);
     CU_ASSERT_EQUAL(conn_outcome(b, 1), OUTCOME_REFUSED);
     CU_ASSERT_EQUAL(conn_outcome(c, 0), OUTCOME_OPEN);
+    uint64_t a_packets = a->packets;
+    CU_ASSERT_EQUAL(catalog_finish(&cat, a, 0), 0); /* a row: the caller frees the connection */
+    conn_free(a);
+    CU_ASSERT_EQUAL(catalog_finish(&cat, b, 1), 1); /* kept whole (a live capture's) */
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 1), b);
+    CU_ASSERT_PTR_NULL(catalog_conn(&cat, 0));
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 2), c); /* c stays open */
+    struct row_buf tmp;
+    CU_ASSERT_EQUAL(catalog_row(&cat, 0, &tmp)->packets, a_packets);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 3), 2);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 4), -1);
+    catalog_count(&cat);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_CLEAN], 1);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_REFUSED], 1);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_OPEN], 1);
@@ -257,8 +266,9 @@ static void test_catalog(void)
     v.reverse = 1;
     view_rebuild(&v, &cat);
     CU_ASSERT_EQUAL(v.n, 3);
-    CU_ASSERT(cat.conns[v.idx[0]]->packets >= cat.conns[v.idx[1]]->packets);
-    CU_ASSERT(cat.conns[v.idx[1]]->packets >= cat.conns[v.idx[2]]->packets);
+    struct row_buf t0, t1, t2;
+    CU_ASSERT(catalog_row(&cat, v.idx[0], &t0)->packets >= catalog_row(&cat, v.idx[1], &t1)->packets);
+    CU_ASSERT(catalog_row(&cat, v.idx[1], &t1)->packets >= catalog_row(&cat, v.idx[2], &t2)->packets);
     v.sort = COL_ID;
     v.reverse = 1;
     view_rebuild(&v, &cat);
@@ -297,6 +307,51 @@ static void test_detail(void)
     CU_ASSERT_EQUAL(d.n, 0);
     detail_free(&d);
     conn_free(c);
+}
+
+/*
+ * The catalog within its budget: 20,000 finished connections in a budget
+ * for about 2,000 rows.  The oldest leave the list (counted, and counted
+ * in the totals), every listed one is found by id, the memory stays under
+ * the budget; connections kept whole (live) let their events go first, but
+ * never the one on screen.
+ */
+static void test_catalog_budget(void)
+{
+    enum { N = 20000 };
+    struct catalog cat;
+    catalog_init(&cat, 2000 * 200);
+    struct conn *shown = NULL;
+    size_t peak = 0;
+    for (uint64_t id = 1; id <= N; id++) {
+        struct conn *c = refused(id, (uint16_t)(10000 + id % 50000));
+        CU_ASSERT_EQUAL_FATAL(catalog_add(&cat, c), 0);
+        if (id == 5)
+            catalog_pin(&cat, shown = c); /* on screen, as a live ladder */
+        int kept = catalog_finish(&cat, c, id <= 100); /* the first hundred kept whole */
+        if (!kept)
+            conn_free(c);
+        if (cat.mem > peak)
+            peak = cat.mem;
+    }
+    CU_ASSERT(peak <= cat.budget + 4096);
+    CU_ASSERT(cat.dropped > 0 && cat.dropped < N);
+    CU_ASSERT_EQUAL(cat.n + cat.dropped, N);
+    CU_ASSERT(cat.unladdered >= 99);               /* every one kept whole let go of its events... */
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 0), shown); /* ...but the one on screen, still listed, first */
+    CU_ASSERT_EQUAL(catalog_find(&cat, 5), 0);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 6), -1);    /* dropped: the oldest go */
+    CU_ASSERT_EQUAL(catalog_find(&cat, N), (long)cat.n - 1);
+    int missing = 0;
+    for (size_t i = 0; i < cat.n; i++) {
+        struct row_buf tmp;
+        missing += catalog_find(&cat, catalog_row(&cat, i, &tmp)->id) != (long)i;
+    }
+    CU_ASSERT_EQUAL(missing, 0);
+    catalog_count(&cat);
+    CU_ASSERT_EQUAL(cat.totals[OUTCOME_REFUSED], N);
+    catalog_pin(&cat, NULL);
+    catalog_free(&cat);
 }
 
 /* A label from the wire with controls and wide characters: drawn escaped, wrapped by the columns the
@@ -349,6 +404,7 @@ int main(void)
         {"lines from anywhere equal lines in one go", test_windows},
         {"a growing connection extends like a fresh build", test_extend},
         {"catalog: outcomes, filters, search, sort", test_catalog},
+        {"catalog: within its budget, oldest rows dropped", test_catalog_budget},
         {"detail pane", test_detail},
         {"a hostile label: escaped, wrapped by drawn width", test_hostile_label},
     };

@@ -200,8 +200,13 @@ static void draw_title(struct tui *t)
         addch(' ');
     char source[128];
     tt_cleans(source, sizeof source, t->source, 0);
-    snprintf(left, sizeof left, " synfin  %s  %zu connections  %llu packets", source, t->cat.n,
-             (unsigned long long)t->packets);
+    int n = snprintf(left, sizeof left, " synfin  %s  %llu connections", source,
+                     (unsigned long long)(t->cat.n + t->cat.dropped));
+    if (t->cat.dropped && n > 0 && (size_t)n < sizeof left)
+        n += snprintf(left + n, sizeof left - (size_t)n, " (%llu oldest not listed: --memcap)",
+                      (unsigned long long)t->cat.dropped);
+    if (n > 0 && (size_t)n < sizeof left)
+        snprintf(left + n, sizeof left - (size_t)n, "  %llu packets", (unsigned long long)t->packets);
     if (t->loading && t->size > 0) {
         int pct = (int)(100.0 * (double)t->position / (double)t->size);
         char bar[32];
@@ -272,18 +277,25 @@ static void draw(struct tui *t)
 
 /* ------------------------------------------------------------ the pipeline's sink */
 
+/* What the list holds beside the pipeline, counted in --memcap by the pipeline. */
+static void count_outside(struct tui *t) { t->outside_mem = t->cat.mem + view_memory(&t->view); }
+
 static void sink_new(void *ctx, struct conn *c)
 {
     struct tui *t = ctx;
     if (catalog_add(&t->cat, c) < 0)
         tui_message(t, "out of memory: connection %llu not listed", (unsigned long long)c->id);
+    count_outside(t);
 }
 
 static int sink_done(void *ctx, struct conn *c)
 {
     struct tui *t = ctx;
-    catalog_finish(&t->cat, c);
-    return c->id >= 1 && c->id <= t->cat.n && t->cat.conns[c->id - 1] == c; /* kept when listed */
+    /* a live capture keeps the connection whole (its ladder: no file to read it again from); a file's
+     * becomes a row, its ladder read again from the file */
+    int kept = catalog_finish(&t->cat, c, t->live);
+    count_outside(t);
+    return kept;
 }
 
 /* ------------------------------------------------------------ reading packets */
@@ -328,8 +340,24 @@ static void refresh_model(struct tui *t)
     if (t->loading)
         t->position = capture_position(t->cap);
     catalog_count(&t->cat);
+    if (t->seen_generation == t->cat.generation && t->sel < t->view.n) { /* the old view is still right */
+        struct row_buf tmp;
+        t->sel_id = catalog_row(&t->cat, t->view.idx[t->sel], &tmp)->id;
+    }
     if (view_rebuild(&t->view, &t->cat) < 0)
         tui_message(t, "out of memory");
+    t->seen_generation = t->cat.generation;
+    count_outside(t);
+    /* the selection follows its connection as rows come, go and move */
+    if (t->sel_id) {
+        for (size_t i = 0; i < t->view.n; i++) {
+            struct row_buf tmp;
+            if (catalog_row(&t->cat, t->view.idx[i], &tmp)->id == t->sel_id) {
+                t->sel = i;
+                break;
+            }
+        }
+    }
     if (t->sel >= t->view.n && t->view.n)
         t->sel = t->view.n - 1;
     t->dirty = 1;
@@ -411,7 +439,9 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     t.dump_path = o->write_file;
     const char *codeset = nl_langinfo(CODESET);
     t.ascii = o->ascii || !codeset || (strcmp(codeset, "UTF-8") && strcmp(codeset, "utf8"));
-    catalog_init(&t.cat);
+    /* --memcap covers the list too: its rows may take half of the data's part, the pipeline the rest */
+    size_t budget = pipeline_budget(o->memcap);
+    catalog_init(&t.cat, budget / 2);
     view_init(&t.view);
 
     t.app = app;
@@ -421,7 +451,8 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = t.live, /* a file's ladders are rebuilt from the file */
-        .memcap = o->memcap,
+        .memcap = budget,
+        .outside_mem = &t.outside_mem,
         .app = o->tcp_only ? NULL : t.app,
     };
     struct conn_sink sink = {&t, sink_done, sink_new};
@@ -480,7 +511,8 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
             if (capture_stats(cap, &cs) == 0)
                 t.drops = cs.dropped + cs.if_dropped;
         }
-        if (now - last_refresh >= REFRESH_NS || (!t.loading && last_refresh == 0)) {
+        if (now - last_refresh >= REFRESH_NS || (!t.loading && last_refresh == 0) ||
+            t.cat.generation != t.seen_generation) { /* rows left the list: the view's indices are stale */
             refresh_model(&t);
             last_refresh = now;
         }
