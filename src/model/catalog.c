@@ -195,19 +195,22 @@ int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole)
     if (i < 0 || cat->e[i].conn != c)
         return 0; /* never listed (memory ran out when it opened) */
     struct cat_entry *e = &cat->e[i];
-    e->row = row_new(c);
-    int keep = c == cat->pinned || !e->row ||
-               (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
-    if (e->row)
-        cat->mem += row_cost(e->row);
+    if (!(e->row = row_new(c))) { /* out of memory: it leaves the list, and the caller frees it */
+        memmove(e, e + 1, (cat->n - (size_t)i - 1) * sizeof *e);
+        cat->n--;
+        cat->generation++;
+        cat->dropped++;
+        cat->dropped_totals[conn_outcome(c, 1)]++;
+        return 0;
+    }
+    int keep = c == cat->pinned || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
+    cat->mem += row_cost(e->row);
     if (keep) {
         c->mem = conn_cost(c); /* remembered: what to take off when it goes */
         cat->mem += c->mem;
     } else {
         e->conn = NULL;
     }
-    if (!e->row && !keep)
-        e->conn = c; /* no row could be made: the connection stands for itself */
     shrink(cat);
     return keep;
 }
