@@ -52,6 +52,7 @@ struct kl_rec {
 struct keylog {
     struct kl_rec **chunks;
     size_t nchunks, cap_chunks;
+    size_t rec_cap;    /* records the chunks hold */
     size_t nrecs;
     uint32_t *index;   /* open addressing by (random, label): record number + 1, 0 when empty */
     size_t index_mask;
@@ -88,7 +89,12 @@ static const struct {
 
 /* ---------------------------------------------------------------- the table */
 
-enum { REC_CHUNK = 4096, INDEX_MIN = 1024 };
+/* Chunks of 64, 128, ... 4096 records, then 4096 each: a key log of a few lines costs a few KiB,
+ * a long one no more than a chunk of slack. */
+enum { FIRST_CHUNK = 64, REC_CHUNK = 4096, SMALL_CHUNKS = 7, SMALL_RECS = FIRST_CHUNK * ((1 << SMALL_CHUNKS) - 1),
+       INDEX_MIN = 256 };
+
+static size_t chunk_recs(size_t k) { return k < SMALL_CHUNKS ? (size_t)FIRST_CHUNK << k : REC_CHUNK; }
 
 struct keylog *keylog_new(void)
 {
@@ -110,7 +116,7 @@ void keylog_free(struct keylog *kl)
     if (!kl)
         return;
     for (size_t c = 0; c < kl->nchunks; c++) {
-        explicit_bzero(kl->chunks[c], REC_CHUNK * sizeof **kl->chunks);
+        explicit_bzero(kl->chunks[c], chunk_recs(c) * sizeof **kl->chunks);
         free(kl->chunks[c]);
     }
     free(kl->chunks);
@@ -134,11 +140,21 @@ size_t keylog_memory(const struct keylog *kl)
 {
     if (!kl)
         return 0;
-    return sizeof *kl + kl->nchunks * REC_CHUNK * sizeof **kl->chunks + kl->cap_chunks * sizeof *kl->chunks +
+    return sizeof *kl + kl->rec_cap * sizeof **kl->chunks + kl->cap_chunks * sizeof *kl->chunks +
            (kl->index_mask + 1) * sizeof *kl->index;
 }
 
-static struct kl_rec *rec_at(const struct keylog *kl, size_t i) { return &kl->chunks[i / REC_CHUNK][i % REC_CHUNK]; }
+static struct kl_rec *rec_at(const struct keylog *kl, size_t i)
+{
+    if (i < SMALL_RECS) { /* chunk k starts at 64 * (2^k - 1) */
+        unsigned k = 0;
+        while (((size_t)FIRST_CHUNK << (k + 1)) - FIRST_CHUNK <= i)
+            k++;
+        return &kl->chunks[k][i - (((size_t)FIRST_CHUNK << k) - FIRST_CHUNK)];
+    }
+    i -= SMALL_RECS;
+    return &kl->chunks[SMALL_CHUNKS + i / REC_CHUNK][i % REC_CHUNK];
+}
 
 /* The randoms come from the key log and the lookups from packets: a keyed hash all the same. */
 static uint64_t key_hash(const uint8_t *random, unsigned label)
@@ -224,8 +240,9 @@ static int make_room(struct keylog *kl)
         }
         free(old);
     }
-    if (kl->nrecs == kl->nchunks * REC_CHUNK) {
-        if (!fits(kl, REC_CHUNK * sizeof **kl->chunks + sizeof *kl->chunks))
+    if (kl->nrecs == kl->rec_cap) {
+        size_t recs = chunk_recs(kl->nchunks);
+        if (!fits(kl, recs * sizeof **kl->chunks + sizeof *kl->chunks))
             return -2;
         if (kl->nchunks == kl->cap_chunks) {
             size_t cap = kl->cap_chunks ? kl->cap_chunks * 2 : 16;
@@ -235,9 +252,10 @@ static int make_room(struct keylog *kl)
             kl->chunks = nc;
             kl->cap_chunks = cap;
         }
-        if (!(kl->chunks[kl->nchunks] = malloc(REC_CHUNK * sizeof **kl->chunks)))
+        if (!(kl->chunks[kl->nchunks] = malloc(recs * sizeof **kl->chunks)))
             return -1;
         kl->nchunks++;
+        kl->rec_cap += recs;
     }
     return 0;
 }
