@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "keylog.h"
+#include "termtext.h"
 #include "tls.h"
 #include "tls_fingerprint.h"
 
@@ -116,6 +117,19 @@ static void check_str(const char *s, size_t cap, const char *what)
     FUZZ_CHECK(memchr(s, '\0', cap) != NULL, "%s is not NUL-terminated within its %zu bytes", what, cap);
 }
 
+/* A name list stays inside its array, and its entries add up to what it says it uses. */
+static void check_names(const uint8_t *l, size_t cap, const char *what)
+{
+    size_t used = namelist_used(l), pos = 0, len, sum = 0;
+    const char *name;
+    FUZZ_CHECK(used + NAMELIST_HDR <= cap, "%s: %zu bytes used of %zu", what, used, cap);
+    while (namelist_next(l, &pos, &name, &len)) {
+        FUZZ_CHECK(name + len <= (const char *)l + cap, "%s: a name runs past the array", what);
+        sum += 1 + len;
+    }
+    FUZZ_CHECK(sum == used, "%s: entries take %zu bytes, %zu used", what, sum, used);
+}
+
 static void check_list(const struct tls_list *l, const char *what)
 {
     FUZZ_CHECK(l->n <= TLS_LIST_MAX && l->n <= l->total, "%s: n %u, total %u", what, l->n, l->total);
@@ -129,8 +143,8 @@ static void check_summary(const struct tls_summary *s)
     FUZZ_CHECK((unsigned)s->handshake < TLS_HS_COUNT, "handshake %d", (int)s->handshake);
     FUZZ_CHECK((unsigned)s->cert_verdict < CERT_VERDICT_COUNT, "cert_verdict %d", (int)s->cert_verdict);
     check_str(s->ch.sni, sizeof s->ch.sni, "sni");
-    check_str(s->ch.alpn, sizeof s->ch.alpn, "client alpn");
-    check_str(s->sh.alpn, sizeof s->sh.alpn, "server alpn");
+    check_names(s->ch.alpn, sizeof s->ch.alpn, "client alpn");
+    check_names(s->sh.alpn, sizeof s->sh.alpn, "server alpn");
     check_str(s->ja3, sizeof s->ja3, "ja3");
     check_str(s->ja4, sizeof s->ja4, "ja4");
     check_str(s->ja3_string, sizeof s->ja3_string, "ja3 string");
@@ -146,11 +160,14 @@ static void check_summary(const struct tls_summary *s)
     FUZZ_CHECK(input_says_null || !strstr(s->note, "(null)"), "note '%s': a NULL string was formatted", s->note);
     check_str(s->leaf.subject, sizeof s->leaf.subject, "leaf subject");
     check_str(s->leaf.issuer, sizeof s->leaf.issuer, "leaf issuer");
-    check_str(s->leaf.sans, sizeof s->leaf.sans, "leaf sans");
+    check_names(s->leaf.sans, sizeof s->leaf.sans, "leaf sans");
     check_str(s->leaf.key_type, sizeof s->leaf.key_type, "leaf key type");
     check_str(s->leaf.sig_alg, sizeof s->leaf.sig_alg, "leaf signature algorithm");
-    for (const char *c = s->ch.sni; *c; c++)
-        FUZZ_CHECK(*c >= 0x20 && *c < 0x7f, "unprintable byte %02x in the SNI", (unsigned char)*c);
+    FUZZ_CHECK(s->ch.sni[s->ch.sni_len] == '\0', "sni_len %u: no NUL after the name", s->ch.sni_len); /* sni[256] */
+    char drawn[1200];
+    tt_clean(drawn, sizeof drawn, s->ch.sni, s->ch.sni_len, 0);
+    for (const char *c = drawn; *c; c++)
+        FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f, "control byte %02x drawn from the SNI", (unsigned char)*c);
     check_list(&s->ch.ciphers, "ciphers");
     check_list(&s->ch.extensions, "extensions");
     check_list(&s->ch.groups, "groups");

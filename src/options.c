@@ -193,6 +193,85 @@ static int all_digits(const char *s)
     return 1;
 }
 
+/*
+ * Options that contradict each other are refused rather than "last one
+ * wins": a script that says --json and --ladder gets neither silently.
+ * Each option given is remembered as the user would name it ("--ladder=5").
+ */
+struct given {
+    int on;
+    char name[40];
+};
+
+static struct given *given_of(struct given *seen, int id)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        if (table[i].id == id)
+            return &seen[i];
+    return NULL;
+}
+
+static void option_name(int id, char *buf, size_t len)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        if (table[i].id == id) {
+            if (id < 256)
+                snprintf(buf, len, "-%c", id);
+            else
+                snprintf(buf, len, "--%s", table[i].long_name);
+            return;
+        }
+    snprintf(buf, len, "?");
+}
+
+static int conflict(char *err, const char *a, const char *b)
+{
+    snprintf(err, OPTIONS_ERRLEN, "%s and %s cannot be used together", a, b);
+    return -1;
+}
+
+/* Remember option `id` (just applied); two output modes, or two ladder ids, contradict at once. */
+static int note_given(struct given *seen, int id, const struct options *o, char *err)
+{
+    static const int modes[] = {O_SUMMARY, O_JSON, O_LADDER};
+    struct given *g = given_of(seen, id);
+    if (!g)
+        return 0;
+    char name[40];
+    option_name(id, name, sizeof name);
+    if (id == O_LADDER && o->ladder_id)
+        snprintf(name + strlen(name), sizeof name - strlen(name), "=%llu", (unsigned long long)o->ladder_id);
+    int is_mode = id == O_SUMMARY || id == O_JSON || id == O_LADDER;
+    for (size_t k = 0; is_mode && k < sizeof modes / sizeof modes[0]; k++) {
+        struct given *m = given_of(seen, modes[k]);
+        if (m->on && (modes[k] != id || strcmp(m->name, name)))
+            return conflict(err, m->name, name);
+    }
+    if (!g->on) {
+        g->on = 1;
+        snprintf(g->name, sizeof g->name, "%s", name);
+    }
+    return 0;
+}
+
+/* Pairs that ask for opposite things; the first pair found is named. */
+static int contradictions(struct given *seen, char *err)
+{
+    static const int pairs[][2] = {
+        {O_JSON, O_ASCII},        /* JSON is never drawn */
+        {O_CA_FILE, O_NO_VERIFY}, /* verify against these CAs / do not verify */
+        {O_TCP_ONLY, O_KEYLOG},   /* no TLS parsing / decrypt TLS */
+        {O_TCP_ONLY, O_CA_FILE},  /* no TLS parsing / verify TLS certificates */
+        {O_READ, O_IFACE},
+    };
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        struct given *a = given_of(seen, pairs[k][0]), *b = given_of(seen, pairs[k][1]);
+        if (a->on && b->on)
+            return conflict(err, a->name, b->name);
+    }
+    return 0;
+}
+
 /* The trailing words, joined with spaces, as tcpdump takes its filter. */
 static char *join_words(int n, char **w)
 {
@@ -244,6 +323,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
     opterr = 0;
     optind = 1;
     int id;
+    struct given seen[NOPTS];
+    memset(seen, 0, sizeof seen);
     while ((id = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         if (id == '?' || id == ':') {
             const char *w = argv[optind - 1];
@@ -254,6 +335,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
                 snprintf(err, OPTIONS_ERRLEN, "option '%s' is unknown or lacks its argument", w);
             return -1;
         }
+        if (id == O_LADDER)
+            o->ladder_id = 0; /* this occurrence's id, to compare with an earlier one */
         if (apply(o, id, optarg, err) < 0)
             return -1;
         /* `--ladder 3`: a bare number after --ladder is the id (no filter is only digits) */
@@ -262,7 +345,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
                 return -1;
             optind++;
         }
+        if (note_given(seen, id, o, err) < 0)
+            return -1;
     }
+    /* before anything is opened: not even the positional file below */
+    if (!o->show_help && !o->show_version && contradictions(seen, err) < 0)
+        return -1;
     int rest = argc - optind;
     char **words = argv + optind;
     /* `synfin FILE`: a first word naming a file, with neither -r nor -i, is the input */

@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "privs.h"
+#include "siphash.h"
 #include "tui/tui.h"
 
 static struct capture *volatile interrupted_capture;
@@ -202,6 +203,7 @@ static int run(const struct options *o)
         /* live: no loader thread before root and capabilities are given up (capset is per thread) */
         .lazy_store = o->iface != NULL,
         .warn = o->quiet ? NULL : warn_line,
+        .keylog_max_bytes = pipeline_budget(o->memcap) / 2, /* the key log's part of --memcap: at most half */
     };
     char aerr[256] = "";
     struct app_ctx *app = app_ctx_new(&ac, aerr);
@@ -246,7 +248,7 @@ static int run(const struct options *o)
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = o->mode == OUT_LADDER || o->events,
-        .memcap = o->memcap,
+        .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
         .events_only_id = o->ladder_id,
     };
     pc.app = o->tcp_only ? NULL : app;
@@ -345,6 +347,15 @@ int main(int argc, char **argv)
         printf("synfin %s\n", PACKAGE_VERSION);
         options_free(&o);
         return EXIT_OK;
+    }
+    /* the flow table's secret, before any packet: a bad SYNFIN_HASH_KEY is a usage error */
+    char kerr[160];
+    if (hashkey_init(kerr, sizeof kerr) < 0) {
+        fprintf(stderr, "synfin: %s\n", kerr);
+        if (getenv("SYNFIN_HASH_KEY")) {
+            options_free(&o);
+            return EXIT_USAGE;
+        }
     }
     int status = run(&o);
     options_free(&o);

@@ -24,6 +24,16 @@ DIR/expect.json for tests/adversarial.sh.
   frag-flood.pcap       60,000 first IPv4 fragments of datagrams that never complete,
                         then 16,000 overlapping 8-byte fragments of one datagram
                         that never completes, and one datagram completed last
+  hash-colliding.pcap   100,000 IPv6 SYNs whose 4-tuples all shared one slot of
+                        synfin's old, unkeyed flow hash (computed backwards)
+  hash-random.pcap      100,000 IPv6 SYNs of the same shape, random interface IDs
+  keylog-1m.keys        a key log of 1,100,001 client randoms, the one that
+                        decrypts captures/tls/tls12-ecdhe-rsa.pcap last
+  hostile-text.pcap     terminal escapes, C1 and bidi controls, invalid UTF-8 in the
+                        SNI, ALPN, certificate names, an HTTP target, Host and reason
+  tls-names.pcap        TLS handshakes whose names test the JSON lists: a SAN with
+                        a comma in it, three SANs, a chain of 300 certificates,
+                        ALPN lists with a comma inside a protocol name
 
 Bulk packets are stamped from precomputed templates with checksums updated
 incrementally (RFC 1624), so the ~4 million packets take seconds, not minutes.
@@ -219,6 +229,285 @@ def syn_flood(path, n=2_000_000, span_usec=20_000_000):
     pc.raw(bytes(buf[:inchunk * rec_len]), inchunk)
     pc.close()
     return {"packets": pc.count, "connections": n + 1, "syn_only": n, "normal": want}
+
+
+# ---------------------------------------------------------------- 1b. hash flooding of the flow table
+
+M64 = (1 << 64) - 1
+OLD_C, OLD_D = 0x9e3779b97f4a7c15, 0xd6e8feb86659fd93  # the multipliers of synfin's old, unkeyed flow hash
+
+
+def _old_mix(h, w):
+    h = ((h ^ w) * OLD_C) & M64
+    return h ^ (h >> 29)
+
+
+def _old_unmix(h):
+    """The x with _old_mix(0, x) == h: undo the xor-shift, then the multiplication."""
+    y = h ^ (h >> 29) ^ (h >> 58)
+    return (y * pow(OLD_C, -1, 1 << 64)) & M64
+
+
+def colliding_iids(prefix8, server16, cport, sport, n):
+    """n IPv6 interface IDs for clients prefix8::IID talking to server16, whose 4-tuples all had the same
+    low 32 bits of synfin's old flow hash (fixed seed, invertible mix): the hash is run backwards from n
+    chosen final values to the one word the attacker controls."""
+    le = lambda b: int.from_bytes(b, "little")
+    h1 = _old_mix(0x5F3759DF ^ 6, le(prefix8))
+    wb1, wb2 = le(server16[:8]), le(server16[8:])
+    ports = cport << 16 | sport
+    dinv = pow(OLD_D, -1, 1 << 64)
+    out = []
+    for k in range(1, n + 1):
+        x = (k << 32) | 0x5EED5EED  # the final hash: same low 32 bits, so the same slot at every table size
+        x ^= x >> 32
+        x = (x * dinv) & M64
+        x ^= x >> 32
+        h6 = _old_unmix(x) ^ ports
+        h5 = _old_unmix(h6)
+        h4 = _old_unmix(h5) ^ wb2
+        h3 = _old_unmix(h4) ^ wb1
+        h2 = _old_unmix(h3)
+        out.append((_old_unmix(h2) ^ h1).to_bytes(8, "little"))
+    return out
+
+
+def hash_flood(path, colliding, n=100_000, span_usec=10_000_000):
+    """n IPv6 SYNs from n clients in one /64 to one server: the interface IDs crafted to collide in the old
+    flow hash, or random ones (a fixed seed) of the same shape and size."""
+    import random
+    prefix = bytes.fromhex("20010db8000000a1")
+    server = bytes.fromhex("20010db8ffff00000000000000000001")
+    cport, sport = 40000, 80
+    if colliding:
+        iids = colliding_iids(prefix, server, cport, sport, n)
+    else:
+        rnd = random.Random(11)
+        iids = [rnd.getrandbits(64).to_bytes(8, "little") for _ in range(n)]
+    mss = b"\x02\x04\x05\xa0"
+    tcp_len = 24
+    # checksum words that do not change: the server, the ports, flags, window, MSS, the pseudo-header's rest
+    fixed = words(prefix) + words(server) + cport + sport + ((6 << 4) << 8 | SYN) + 64240 + words(mss) + tcp_len + 6
+    pc = Pcap(path)
+    out = []
+    hdr6 = struct.pack("!IHBB", 6 << 28, tcp_len, 6, 64)
+    for i, iid in enumerate(iids):
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        ck = 0xFFFF - fold(fixed + words(iid) + (seq >> 16) + (seq & 0xFFFF))
+        tcph = struct.pack("!HHIIBBHHH", cport, sport, seq, 0, 6 << 4, SYN, 64240, ck, 0) + mss
+        frame = ETH6 + hdr6 + prefix + iid + server + tcph
+        usec = i * span_usec // n
+        out.append(REC.pack(BASE_TS + usec // 1000000, usec % 1000000, len(frame), len(frame)) + frame)
+    pc.raw(b"".join(out), len(out))
+    pc.close()
+    return {"packets": n, "connections": n}
+
+
+# ---------------------------------------------------------------- 9. TLS names from the wire
+
+def der(tag, content):
+    """One DER TLV (X.690 8.1: short or long definite length)."""
+    n = len(content)
+    if n < 0x80:
+        head = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        head = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + head + content
+
+
+def der_oid(dotted):
+    parts = [int(x) for x in dotted.split(".")]
+    out = bytes([40 * parts[0] + parts[1]])
+    for v in parts[2:]:
+        chunk = [v & 0x7F]
+        v >>= 7
+        while v:
+            chunk.append(0x80 | (v & 0x7F))
+            v >>= 7
+        out += bytes(reversed(chunk))
+    return der(0x06, out)
+
+
+def der_seq(*items):
+    return der(0x30, b"".join(items))
+
+
+def der_name(*rdns):
+    """A Name from (oid, string tag, value bytes) triples, one RDN each."""
+    return der_seq(*(der(0x31, der_seq(der_oid(oid), der(tag, val))) for oid, tag, val in rdns))
+
+
+CN, O = "2.5.4.3", "2.5.4.10"
+UTF8, PRINTABLE, IA5 = 0x0C, 0x13, 0x16
+# the P-256 base point: a public key GnuTLS accepts (the certificates are never verified to a trusted root)
+P256_G = bytes.fromhex("046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+                       "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+
+
+def certificate(subject_cn, issuer_cn, sans=(), serial=1, cn_tag=UTF8):
+    """A DER X.509 v3 certificate (RFC 5280 4.1) with an EC P-256 key and an ECDSA-SHA256 signature that
+    does not verify: enough for a parser, names and SANs exactly as given (bytes)."""
+    ecdsa_sha256 = der_seq(der_oid("1.2.840.10045.4.3.2"))
+    spki = der_seq(der_seq(der_oid("1.2.840.10045.2.1"), der_oid("1.2.840.10045.3.1.7")), der(0x03, b"\0" + P256_G))
+    validity = der_seq(der(0x17, b"200101000000Z"), der(0x17, b"400101000000Z"))
+    tbs = [der(0xA0, der(0x02, b"\x02")), der(0x02, serial.to_bytes(4, "big")), ecdsa_sha256,
+           der_name((CN, UTF8, issuer_cn)), validity, der_name((CN, cn_tag, subject_cn)), spki]
+    if sans:
+        names = der_seq(*(der(0x82, n) for n in sans))  # [2] dNSName, implicit IA5String
+        tbs.append(der(0xA3, der_seq(der_seq(der_oid("2.5.29.17"), der(0x04, names)))))
+    sig = der(0x03, b"\0" + der_seq(der(0x02, b"\x01" * 32), der(0x02, b"\x02" * 32)))
+    return der_seq(der_seq(*tbs), ecdsa_sha256, sig)
+
+
+def tls_record(ctype, body):
+    out = b""
+    for k in range(0, len(body), 16384):
+        piece = body[k:k + 16384]
+        out += struct.pack("!BHH", ctype, 0x0303, len(piece)) + piece
+    return out
+
+
+def hs_msg(htype, body):
+    return bytes([htype]) + len(body).to_bytes(3, "big") + body
+
+
+def tls_ext(etype, body):
+    return struct.pack("!HH", etype, len(body)) + body
+
+
+def alpn_body(protocols):
+    lst = b"".join(bytes([len(p)]) + p for p in protocols)
+    return struct.pack("!H", len(lst)) + lst
+
+
+def hello_client(sni, alpn=()):
+    exts = b""
+    if sni is not None:
+        entry = b"\0" + struct.pack("!H", len(sni)) + sni
+        exts += tls_ext(0, struct.pack("!H", len(entry)) + entry)
+    if alpn:
+        exts += tls_ext(16, alpn_body(alpn))
+    body = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\0" + struct.pack("!HHH", 4, 0xC02B, 0xC02F) + \
+        b"\x01\x00" + struct.pack("!H", len(exts)) + exts
+    return hs_msg(1, body)
+
+
+def hello_server(alpn=()):
+    exts = tls_ext(16, alpn_body(alpn)) if alpn else b""
+    body = struct.pack("!H", 0x0303) + bytes(range(32, 64)) + b"\0" + struct.pack("!HB", 0xC02B, 0) + \
+        struct.pack("!H", len(exts)) + exts
+    return hs_msg(2, body)
+
+
+def certificate_msg(ders):
+    lst = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return hs_msg(11, len(lst).to_bytes(3, "big") + lst)
+
+
+def tls_names(path):
+    """TLS handshakes (in clear, up to ServerHelloDone) whose names test the JSON lists and the chain
+    count.  Returns what each connection must show."""
+    normal, want = normal_conn("192.0.2.9", "198.51.100.9", 40008)
+    conns = {}
+    frames = list(normal)
+    port = [52000]
+
+    def handshake(key, sni, ders=(), alpn_c=(), alpn_s=()):
+        port[0] += 1
+        c = Conn("10.9.0.1", "10.9.0.2", port[0], 443, 0x0100_0000 * (port[0] % 200), 0x5000_0000)
+        f = c.handshake()
+        ch = tls_record(22, hello_client(sni, alpn_c))
+        f += [c.pkt(True, PSH | ACK, ch), c.pkt(False, ACK)]
+        flight = tls_record(22, hello_server(alpn_s) + (certificate_msg(ders) if ders else b"") + hs_msg(14, b""))
+        for k in range(0, len(flight), 1448):
+            f.append(c.pkt(False, ACK | (PSH if k + 1448 >= len(flight) else 0), flight[k:k + 1448]))
+            if (k // 1448) % 2:
+                f.append(c.pkt(True, ACK))
+        f += [c.pkt(True, ACK)] + c.four_way_close()
+        frames.extend(f)
+        conns[key] = {"client": "10.9.0.1:%d" % port[0]}
+        return conns[key]
+
+    e = handshake("comma_san", b"www.bank.example",
+                  [certificate(b"comma.test", b"Names CA", [b"evil.test,www.bank.example", b"b.test"])])
+    e["sans"] = ["evil.test,www.bank.example", "b.test"]
+    e = handshake("three_sans", b"a.test", [certificate(b"a.test", b"Names CA", [b"a.test", b"b.test", b"c.test"])])
+    e["sans"] = ["a.test", "b.test", "c.test"]
+    chain = [certificate(b"link%d.test" % k, b"link%d.test" % (k + 1), [b"link%d.test" % k], serial=k + 1)
+             for k in range(300)]
+    e = handshake("chain_300", b"link0.test", chain)
+    e["certificates"] = 300
+    e["sans"] = ["link0.test"]
+    e = handshake("alpn_lists", b"alpn.test", [certificate(b"alpn.test", b"Names CA", [b"alpn.test"])],
+                  alpn_c=[b"h2", b"http/1.1", b"x,y"], alpn_s=[b"x,y"])
+    e["client_alpn"] = ["h2", "http/1.1", "x,y"]
+    e["alpn"] = "x,y"
+    pc = Pcap(path)
+    for k, f in enumerate(frames):
+        pc.add(k * 100, f)
+    pc.close()
+    return {"packets": pc.count, "normal": want, "conns": conns}
+
+
+# ---------------------------------------------------------------- 11. text from the wire meant for the terminal
+
+EVIL = b"\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[31mRED\xe2\x80\xaeevil\xe2\x80\xac\xc2\x9b31m"
+
+
+def hostile_text(path):
+    """Names that would drive a terminal if drawn raw: OSC window titles, screen clears, colours, a C1 CSI,
+    bidi overrides, bytes that are not UTF-8, in the SNI, ALPN, certificate names, an HTTP target, Host and
+    reason phrase.  Returns the exact values JSON must keep."""
+    normal, want = normal_conn("192.0.2.10", "198.51.100.10", 40009)
+    frames = list(normal)
+    conns = {}
+
+    def tls(key, port, sni, ders, alpn_c=(), alpn_s=()):
+        c = Conn("10.11.0.1", "10.11.0.2", port, 443, 0x0200_0000 + port, 0x6000_0000)
+        f = c.handshake() + [c.pkt(True, PSH | ACK, tls_record(22, hello_client(sni, alpn_c))), c.pkt(False, ACK)]
+        flight = tls_record(22, hello_server(alpn_s) + certificate_msg(ders) + hs_msg(14, b""))
+        f += [c.pkt(False, PSH | ACK, flight), c.pkt(True, ACK)] + c.four_way_close()
+        frames.extend(f)
+        conns[key] = {"client": "10.11.0.1:%d" % port}
+        return conns[key]
+
+    e = tls("evil_names", 53001, EVIL,
+            [certificate(EVIL, b"Issuer\x1b[5mBLINK\xe2\x80\xae", [b"\x1b]0;SAN-TITLE\x07x.test"])],
+            alpn_c=[EVIL, b"h2"], alpn_s=[EVIL])
+    e.update(sni=EVIL.decode(), alpn=EVIL.decode(), client_alpn=[EVIL.decode(), "h2"],
+             san="\x1b]0;SAN-TITLE\x07x.test", issuer_has="Issuer\x1b[5mBLINK\u202e",
+             subject_has=EVIL.decode().replace(";", "\\;"))  # the subject is an RFC 4514 string: ";" escaped
+    tls("bad_utf8", 53002, b"utf.test",
+        [certificate(b"\xff\xfe\xc0\xaf\xed\xa0\x80\xc0\x9b\"\\bad", b"Names CA", [b"utf.test"])])
+    c = Conn("10.11.0.3", "10.11.0.4", 53003, 80, 0x0300_0000, 0x7000_0000)
+    req = b"GET /\xe2\x80\xae\xc2\x9bpath HTTP/1.1\r\nHost: \x1b]0;HOST-TITLE\x07h.test\r\n\r\n"
+    resp = b"HTTP/1.1 200 \x1b[31mREDOK\r\nContent-Length: 0\r\n\r\n"
+    frames += c.handshake() + [c.pkt(True, PSH | ACK, req), c.pkt(False, PSH | ACK, resp), c.pkt(True, ACK)]
+    frames += c.four_way_close()
+    conns["evil_http"] = {"client": "10.11.0.3:53003", "first_request": "GET /\u202e\u009bpath",
+                          "host": "\x1b]0;HOST-TITLE\x07h.test"}
+    pc = Pcap(path)
+    for k, f in enumerate(frames):
+        pc.add(k * 100, f)
+    pc.close()
+    return {"packets": pc.count, "normal": want, "conns": conns}
+
+
+# ---------------------------------------------------------------- 10. a key log past a million client randoms
+
+def big_keylog(path, n=1_100_000):
+    """n CLIENT_RANDOM lines of made-up randoms, then the one line that decrypts
+    captures/tls/tls12-ecdhe-rsa.pcap: the newest key, past the million randoms synfin used to stop at."""
+    real = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "captures", "tls", "tls12-ecdhe-rsa.keys")
+    last = [l for l in open(real).read().splitlines() if l.startswith("CLIENT_RANDOM ")][-1]
+    secret = "ab" * 48
+    with open(path, "w", buffering=1 << 20) as fh:
+        fh.write("# %d made-up secrets, then a real one\n" % n)
+        for i in range(n):
+            fh.write("CLIENT_RANDOM %016x%048x %s\n" % (i, i * 2654435761, secret))
+        fh.write(last + "\n")
+    return {"lines": n + 2, "secrets": n + 1, "capture": "captures/tls/tls12-ecdhe-rsa.pcap"}
 
 
 # ---------------------------------------------------------------- 2. a million out-of-order segments
@@ -645,7 +934,12 @@ def main():
              ("pcapng-odd.pcapng", lambda p: pcapng_damaged(p, 30)),
              ("pcap-caplen-huge.pcap", lambda p: pcap_damaged(p, "caplen")),
              ("pcap-cut-record.pcap", lambda p: pcap_damaged(p, "cut")),
-             ("ladder-memcap.pcap", ladder_memcap), ("frag-flood.pcap", frag_flood)]
+             ("ladder-memcap.pcap", ladder_memcap),
+             ("hash-colliding.pcap", lambda p: hash_flood(p, True)),
+             ("hash-random.pcap", lambda p: hash_flood(p, False)),
+             ("tls-names.pcap", tls_names),
+             ("keylog-1m.keys", big_keylog),
+             ("hostile-text.pcap", hostile_text), ("frag-flood.pcap", frag_flood)]
     expect = {}
     for name, fn in cases:
         if only and name not in only:

@@ -83,6 +83,78 @@ expect zero-count 2 "invalid packet count '0'" -- -c 0 -r "$cap/refused.pcap"
 expect bad-cap 2 "invalid byte count" -- --reassembly-cap lots -r "$cap/refused.pcap"
 expect bad-ladder-id 2 "invalid connection id" -- --ladder=abc -r "$cap/refused.pcap"
 expect both-sources 2 'cannot be used together' -- -r "$cap/refused.pcap" -i lo
+# options that contradict each other: exit 2 naming both, nothing on stdout, before any work
+# (a FIFO as the input would block the run if it were opened first)
+mkfifo "$tmp/fifo"
+conflict() { # NAME REGEX ARGS...: refused with exit 2 within 5 s, stdout empty
+    local name=$1 re=$2; shift 2
+    expect "$name" 2 "$re" -- "$@" && out_lines "$name-no-output" 0
+}
+conflict conflict-json-ladder '^synfin: --json and --ladder cannot be used together$' --json --ladder -r "$cap/refused.pcap"
+conflict conflict-ladder5-json '^synfin: --ladder=5 and --json cannot be used together$' --ladder=5 --json -r "$cap/refused.pcap"
+conflict conflict-ladder-bare-id '^synfin: --ladder=1 and --summary cannot be used together$' --ladder 1 --summary -r "$cap/refused.pcap"
+conflict conflict-summary-json '^synfin: --summary and --json cannot be used together$' --summary --json -r "$cap/refused.pcap"
+conflict conflict-two-ladders '^synfin: --ladder=1 and --ladder=2 cannot be used together$' --ladder=1 --ladder=2 -r "$cap/refused.pcap"
+conflict conflict-ladder-all-one '^synfin: --ladder and --ladder=1 cannot be used together$' --ladder --ladder=1 -r "$cap/refused.pcap"
+conflict conflict-json-ascii '^synfin: --json and --ascii cannot be used together$' --ascii --json -r "$cap/refused.pcap"
+conflict conflict-cafile-noverify '^synfin: --ca-file and --no-verify cannot be used together$' --no-verify --ca-file "$SRCDIR/tests/certs/ca.pem" -r "$cap/refused.pcap"
+conflict conflict-tcponly-keylog '^synfin: --tcp-only and --keylog cannot be used together$' --tcp-only --keylog /dev/null -r "$cap/refused.pcap"
+conflict conflict-tcponly-cafile '^synfin: --tcp-only and --ca-file cannot be used together$' --tcp-only --ca-file "$SRCDIR/tests/certs/ca.pem" -r "$cap/refused.pcap"
+n=$((n + 1))
+timeout 5 "$SYNFIN" --json --ladder "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err"; then
+    echo "ok   conflict-before-opening-input"
+else
+    echo "FAIL conflict-before-opening-input: exit $rc (124: it waited on the FIFO)"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+# the flow table's key: SYNFIN_HASH_KEY fixes it (32 hex digits), anything else is a usage error
+n=$((n + 1))
+SYNFIN_HASH_KEY=nothex "$SYNFIN" --json -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q '^synfin: SYNFIN_HASH_KEY must be 32 hex digits' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    echo "ok   hash-key-invalid"
+else
+    echo "FAIL hash-key-invalid: exit $rc"; cat "$tmp/err"; fail=$((fail + 1))
+fi
+n=$((n + 1))
+SYNFIN_HASH_KEY=00112233445566778899aabbccddeeff "$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k1" 2>&1
+SYNFIN_HASH_KEY=ffeeddccbbaa99887766554433221100 "$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k2" 2>&1
+"$SYNFIN" --json -r "$cap/http-keepalive-2req.pcap" >"$tmp/k3" 2>&1
+if [ -s "$tmp/k1" ] && cmp -s "$tmp/k1" "$tmp/k2" && cmp -s "$tmp/k1" "$tmp/k3"; then
+    echo "ok   hash-key-output-independent"
+else
+    echo "FAIL hash-key-output-independent: the output depends on the hash key"; fail=$((fail + 1))
+fi
+# key logs that are not files: refused at once (never read forever, never waited on)
+mkfifo "$tmp/keys.fifo"
+for keys in /dev/zero "$tmp/keys.fifo"; do
+    n=$((n + 1))
+    timeout 10 "$SYNFIN" --json --keylog "$keys" -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+        grep -qE "^synfin: cannot read key log $keys: not a regular file \((a character device|a FIFO or pipe)\)" "$tmp/err"; then
+        echo "ok   keylog-not-a-file ($keys)"
+    else
+        echo "FAIL keylog-not-a-file ($keys): exit $rc (124: it hung)"; cat "$tmp/err"; fail=$((fail + 1))
+    fi
+done
+for env_keys in /dev/zero "$tmp/keys.fifo"; do
+    n=$((n + 1))
+    SSLKEYLOGFILE=$env_keys timeout 10 "$SYNFIN" --json -r "$cap/refused.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc = 0 ] && [ "$(wc -l <"$tmp/out")" = 1 ] && grep -q 'warning: cannot read key log .*not a regular file' "$tmp/err"; then
+        echo "ok   sslkeylogfile-not-a-file ($env_keys)"
+    else
+        echo "FAIL sslkeylogfile-not-a-file ($env_keys): exit $rc (124: it hung)"; cat "$tmp/err"; fail=$((fail + 1))
+    fi
+done
+# a key log of malformed lines: the first 10 reported, then one count
+for i in $(seq 1 3000); do echo "CLIENT_RANDOM bad $i"; done >"$tmp/garbage.keys"
+expect keylog-warnings-capped 0 'garbage.keys: 2990 more malformed lines skipped' -- \
+    --json --keylog "$tmp/garbage.keys" -r "$cap/refused.pcap"
+n=$((n + 1))
+if [ "$(grep -c 'garbage.keys' "$tmp/err")" = 11 ]; then echo "ok   keylog-warnings-11-lines"
+else echo "FAIL keylog-warnings-11-lines: $(grep -c 'garbage.keys' "$tmp/err") lines about the key log"; fail=$((fail + 1)); fi
+# the same option twice, or options that agree, are not contradictions
+expect same-mode-twice 0 '' -- --json --json -r "$cap/refused.pcap"
+expect same-ladder-twice 0 '' -- --ladder=1 --ladder 1 --ascii -r "$cap/refused.pcap"
 expect no-source 2 'nothing to read' --
 expect bad-filter 2 "bad filter expression 'tcp port banana'" -- -r "$cap/refused.pcap" tcp port banana
 

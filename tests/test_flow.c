@@ -1,4 +1,5 @@
-/* test_flow.c - owns the unit tests of flow.c (the 4-tuple table: lookup both ways, backward-shift removal, growth, age lists). */
+/* test_flow.c - owns the unit tests of flow.c (the 4-tuple table: lookup both ways, backward-shift removal, growth,
+ * age lists, 4-tuples crafted to collide) and of siphash.c (the published vectors, the process key). */
 #include <CUnit/Basic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -526,8 +527,167 @@ static void test_remove_never_inserted(void)
     flow_free(ft);
 }
 
+/* ---------------------------------------------------------------- keyed hash */
+
+/* SipHash-2-4 of 00 01 02 .. (len-1) under the key 00 01 .. 0f: the
+ * reference implementation's vectors (Aumasson and Bernstein, vectors.h). */
+static void test_siphash24_vectors(void)
+{
+    static const struct {
+        size_t len;
+        uint64_t want;
+    } v[] = {
+        {0, 0x726fdb47dd0e0e31ULL},  {1, 0x74f839c593dc67fdULL},  {7, 0xab0200f58b01d137ULL},
+        {8, 0x93f5f5799a932462ULL},  {9, 0x9e0082df0ba9e4b0ULL},  {15, 0xa129ca6149be45e5ULL},
+        {16, 0x3f2acc7f57c29bdbULL}, {31, 0x32d892fad841c342ULL}, {63, 0x958a324ceb064572ULL},
+    };
+    uint8_t kb[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        kb[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    struct sip_key k = sip_key_from_bytes(kb);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        CU_ASSERT_EQUAL(siphash24(&k, msg, v[i].len), v[i].want);
+}
+
+/* SipHash-1-3 is the same machine with fewer rounds: it differs from 2-4,
+ * depends on every key and message byte, and on the length alone. */
+static void test_siphash13(void)
+{
+    uint8_t kb[16], msg[64];
+    for (int i = 0; i < 16; i++)
+        kb[i] = (uint8_t)i;
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    struct sip_key k = sip_key_from_bytes(kb);
+    uint64_t h = siphash13(&k, msg, 37);
+    CU_ASSERT_NOT_EQUAL(h, siphash24(&k, msg, 37));
+    CU_ASSERT_EQUAL(h, siphash13(&k, msg, 37));
+    int same = 0;
+    for (int i = 0; i < 37; i++) {
+        msg[i] ^= 1;
+        same += siphash13(&k, msg, 37) == h;
+        msg[i] ^= 1;
+    }
+    for (int i = 0; i < 16; i++) {
+        kb[i] ^= 0x80;
+        struct sip_key k2 = sip_key_from_bytes(kb);
+        same += siphash13(&k2, msg, 37) == h;
+        kb[i] ^= 0x80;
+    }
+    uint8_t zeros[9] = {0};
+    same += siphash13(&k, zeros, 8) == siphash13(&k, zeros, 9);
+    CU_ASSERT_EQUAL(same, 0);
+}
+
+/* The process key comes from SYNFIN_HASH_KEY when set (see main: this binary runs with it). */
+static void test_process_key_from_env(void)
+{
+    char err[160] = "";
+    CU_ASSERT_EQUAL(hashkey_init(err, sizeof err), 0);
+    CU_ASSERT_TRUE(hashkey_fixed());
+    uint8_t kb[16];
+    for (int i = 0; i < 16; i++)
+        kb[i] = (uint8_t)(0xf0 + i);
+    struct sip_key want = sip_key_from_bytes(kb);
+    CU_ASSERT_EQUAL(hashkey()->k0, want.k0);
+    CU_ASSERT_EQUAL(hashkey()->k1, want.k1);
+    CU_ASSERT_EQUAL(hash_keyed("synfin", 6), siphash13(&want, "synfin", 6));
+    /* a fresh key derived from a fixed one is the same on every run, and another key */
+    struct sip_key a = sip_key_fresh(1), b = sip_key_fresh(1), c = sip_key_fresh(2);
+    CU_ASSERT_TRUE(a.k0 == b.k0 && a.k1 == b.k1);
+    CU_ASSERT_FALSE(a.k0 == c.k0 && a.k1 == c.k1);
+    CU_ASSERT_FALSE(a.k0 == want.k0 && a.k1 == want.k1);
+}
+
+/*
+ * An attacker who knows the key (here: the test does) crafts IPv6 client
+ * addresses whose hashes share their low 12 bits, so that all of them
+ * start at one slot of the first table.  Without a bound every insert and
+ * lookup would walk the whole cluster (N^2/2 probes); with it, the table
+ * notices the run past the bound, rebuilds under a fresh key, and every
+ * entry lies within the bound of its home again.
+ */
+static void test_crafted_collisions(void)
+{
+    enum { N = 600 };
+    uint8_t kb[16];
+    for (int i = 0; i < 16; i++)
+        kb[i] = (uint8_t)(0x11 * i);
+    struct sip_key key = sip_key_from_bytes(kb);
+    struct flow_table *ft = flow_new_keyed(&key);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
+    static struct pkt crafted[N];
+    uint64_t target = 0;
+    int n = 0;
+    for (uint32_t i = 0; n < N && i < 50000000u; i++) {
+        struct pkt p = client_pkt(6, i);
+        p.src[8] = (uint8_t)(i >> 24); /* room for more than 2^24 candidates */
+        uint64_t h = flow_hash_pkt(ft, &p) & 0xfff;
+        if (n == 0)
+            target = h;
+        if (h == target)
+            crafted[n++] = p;
+    }
+    CU_ASSERT_EQUAL_FATAL(n, N);
+    static struct conn *cs[N];
+    for (int i = 0; i < N; i++) {
+        cs[i] = conn_new((uint64_t)i + 1, &crafted[i], 1, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cs[i]);
+        CU_ASSERT_EQUAL_FATAL(flow_insert(ft, cs[i]), 0);
+    }
+    struct flow_health fh;
+    flow_health(ft, &fh);
+    CU_ASSERT_TRUE(fh.rekeys >= 1);              /* the cluster was noticed */
+    CU_ASSERT_TRUE(fh.longest <= fh.max_probe);  /* and no run is past the bound */
+    CU_ASSERT_TRUE(fh.longest < 64);             /* under a key the crafter did not know: a random spread */
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        int from = -1;
+        struct pkt r = reversed(&crafted[i]);
+        if (flow_lookup(ft, &crafted[i], &from) != cs[i] || from != SIDE_CLIENT)
+            bad++;
+        if (flow_lookup(ft, &r, &from) != cs[i] || from != SIDE_SERVER)
+            bad++;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    for (int i = 0; i < N; i++) {
+        flow_remove(ft, cs[i]);
+        conn_free(cs[i]);
+    }
+    CU_ASSERT_EQUAL(flow_count(ft), 0);
+    flow_free(ft);
+}
+
+/* Random 4-tuples never come near the bound: no rebuild under a new key. */
+static void test_random_no_rekey(void)
+{
+    enum { N = 300000 };
+    struct flow_table *ft = flow_new();
+    struct conn **cs = calloc(N, sizeof *cs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
+    for (uint32_t i = 0; i < N; i++) {
+        cs[i] = mkconn(6, i);
+        CU_ASSERT_EQUAL_FATAL(flow_insert(ft, cs[i]), 0);
+    }
+    struct flow_health fh;
+    flow_health(ft, &fh);
+    CU_ASSERT_EQUAL(fh.rekeys, 0);
+    CU_ASSERT_TRUE(fh.longest < fh.max_probe / 2);
+    CU_ASSERT_TRUE(flow_memory(ft) >= N * 2 * 16);
+    for (uint32_t i = 0; i < N; i++) {
+        flow_remove(ft, cs[i]);
+        conn_free(cs[i]);
+    }
+    free(cs);
+    flow_free(ft);
+}
+
 int main(void)
 {
+    /* a fixed process key, as a reproducible run sets it */
+    setenv("SYNFIN_HASH_KEY", "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", 1);
     static const struct unit_case tests[] = {
         {"insert, lookup both ways, remove", test_insert_lookup_both_ways},
         {"same address or same port at both ends", test_same_address_or_port},
@@ -538,6 +698,11 @@ int main(void)
         {"age lists: touch, oldest, move, remove", test_lru},
         {"age lists: popping the oldest", test_lru_pop_oldest},
         {"removing a connection never inserted", test_remove_never_inserted},
+        {"SipHash-2-4: the published vectors", test_siphash24_vectors},
+        {"SipHash-1-3: every byte counts", test_siphash13},
+        {"the process key from SYNFIN_HASH_KEY", test_process_key_from_env},
+        {"4-tuples crafted to collide under a known key", test_crafted_collisions},
+        {"random 4-tuples: no rebuild", test_random_no_rekey},
     };
     return unit_run("flow table", NULL, NULL, tests, UNIT_COUNT(tests));
 }

@@ -92,6 +92,22 @@ static void test_utf8_overlong_surrogate_too_big_escaped(void)
     check("\"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
 }
 
+/* jw_strn: exactly `len` bytes, a NUL inside kept (escaped), a sequence cut by the end escaped, nothing past it read */
+static void test_strn(void)
+{
+    struct jw w = start();
+    writer = &w;
+    char *exact = malloc(8); /* exact size: ASan sees any read past the end */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(exact);
+    memcpy(exact, "a\0b,c \xe2\x82", 8);
+    jw_arr_begin(&w, NULL);
+    jw_strn(&w, NULL, exact, 8);
+    jw_strn(&w, NULL, exact, 0);
+    jw_arr_end(&w);
+    check("[\"a\\u0000b,c \\u00e2\\u0082\",\"\"]");
+    free(exact);
+}
+
 static void test_fixed(void)
 {
     struct jw w = start();
@@ -115,6 +131,7 @@ int main(void)
         {"escaping", test_escaping},
         {"utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped},
         {"utf-8 overlong, surrogate, past U+10FFFF escaped", test_utf8_overlong_surrogate_too_big_escaped},
+        {"strings of a given length: NUL kept, cut sequence escaped", test_strn},
         {"fixed-point numbers", test_fixed},
     };
     return unit_run("json", NULL, NULL, tests, UNIT_COUNT(tests));

@@ -4,7 +4,8 @@
  * line numbers while the rest is used, unknown labels skipped silently,
  * re-reading a file that grows (only the new lines, true line numbers, a
  * last line without newline), a file replaced, truncated or rewritten (read
- * from the start), the entry cap, and the key logs recorded beside the
+ * from the start), the memory bound, no count limit, capped warnings,
+ * files that are not regular files, and the key logs recorded beside the
  * captures in captures/tls/ (SRCDIR: the repository top, default ".").
  * Files are written in a fresh directory under $TMPDIR (default /tmp),
  * removed at the end.
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "keylog.h"
@@ -495,9 +497,9 @@ static void test_open_errors(void)
     keylog_free(kl);
 }
 
-/* Past the entry cap: stop, warn once; secrets of known randoms before the
- * cap line were used. */
-static void test_entry_cap(void)
+/* Past the memory bound: stop, warn once; the secrets before it were kept;
+ * raised, the rest is read. */
+static void test_memory_bound(void)
 {
     const char *path = tmp_path("cap.keys");
     char text[4096] = "";
@@ -506,20 +508,117 @@ static void test_entry_cap(void)
         at += (size_t)snprintf(text + at, sizeof text - at, "CLIENT_RANDOM %s %s\n", rnd_hex(r), sec_hex(48, r));
     write_file(path, "w", text);
     struct keylog *kl = keylog_new();
-    keylog_set_max_entries(kl, 3);
+    size_t empty = keylog_memory(kl);
+    keylog_set_max_bytes(kl, empty); /* not even one chunk of records fits */
     clear_warnings();
-    CU_ASSERT_EQUAL(load(kl, path), 3);
-    CU_ASSERT_EQUAL(keylog_count(kl), 3);
+    CU_ASSERT_EQUAL(load(kl, path), 0);
+    CU_ASSERT_EQUAL(keylog_count(kl), 0);
     CU_ASSERT_EQUAL(n_warnings, 1);
-    CU_ASSERT(warned_at(4, "3 client randoms"));
-    CU_ASSERT_PTR_NULL(keylog_find(kl, rnd(4), KL_CLIENT_RANDOM, NULL));
+    CU_ASSERT(warned_at(1, "--memcap"));
+    CU_ASSERT(keylog_memory(kl) <= empty);
     /* Again: still full, no second warning. */
     CU_ASSERT_EQUAL(load(kl, path), 0);
     CU_ASSERT_EQUAL(n_warnings, 1);
     /* Raised: the rest is read. */
-    keylog_set_max_entries(kl, 10);
-    CU_ASSERT_EQUAL(load(kl, path), 2);
+    keylog_set_max_bytes(kl, 0);
+    CU_ASSERT_EQUAL(load(kl, path), 5);
     CU_ASSERT_EQUAL(keylog_count(kl), 5);
+    CU_ASSERT(secret_is(kl, 5, KL_CLIENT_RANDOM, 48, 5));
+    CU_ASSERT(keylog_memory(kl) > empty);
+    keylog_free(kl);
+}
+
+/* No count limit: past the million client randoms that used to be the cap,
+ * every secret is still found, the newest included, and the memory stays
+ * near 90 bytes a secret. */
+static void test_no_count_limit(void)
+{
+    enum { N = 1100000 };
+    const char *path = tmp_path("big.keys");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static const char hexd[] = "0123456789abcdef";
+    char line[256];
+    memcpy(line, "CLIENT_RANDOM ", 14);
+    for (unsigned i = 0; i < N; i++) {
+        char *p = line + 14;
+        for (int j = 0; j < 64; j++)
+            *p++ = hexd[j < 8 ? (i >> (28 - 4 * j)) & 15 : (j * 7 + i) & 15];
+        *p++ = ' ';
+        for (int j = 0; j < 96; j++)
+            *p++ = hexd[j < 8 ? (i >> (28 - 4 * j)) & 15 : j & 15];
+        *p++ = '\n';
+        fwrite(line, 1, (size_t)(p - line), f);
+    }
+    fclose(f);
+    struct keylog *kl = keylog_new();
+    clear_warnings();
+    CU_ASSERT_EQUAL(load(kl, path), N);
+    CU_ASSERT_EQUAL(keylog_count(kl), N);
+    CU_ASSERT_EQUAL(n_warnings, 0);
+    size_t missing = 0;
+    for (unsigned i = 0; i < N; i += N / 1000 + 1) {
+        uint8_t r[32];
+        for (int j = 0; j < 32; j++) {
+            int hi = 2 * j, lo = 2 * j + 1;
+            int h = hi < 8 ? (int)((i >> (28 - 4 * hi)) & 15) : (hi * 7 + (int)i) & 15;
+            int l = lo < 8 ? (int)((i >> (28 - 4 * lo)) & 15) : (lo * 7 + (int)i) & 15;
+            r[j] = (uint8_t)(h << 4 | l);
+        }
+        size_t len = 0;
+        const uint8_t *v = keylog_find(kl, r, KL_CLIENT_RANDOM, &len);
+        if (!v || len != 48 || v[0] != (uint8_t)(i >> 24))
+            missing++;
+    }
+    CU_ASSERT_EQUAL(missing, 0);
+    CU_ASSERT(keylog_memory(kl) < (size_t)N * 100);
+    keylog_free(kl);
+    unlink(path);
+}
+
+/* Malformed lines beyond the first few are counted, not reported one by one. */
+static void test_warnings_capped(void)
+{
+    const char *path = tmp_path("garbage.keys");
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    for (int i = 0; i < 5000; i++)
+        fprintf(f, "CLIENT_RANDOM not-hex-at-all %d\n", i);
+    fprintf(f, "CLIENT_RANDOM %s %s\n", rnd_hex(0x77), sec_hex(48, 7));
+    fclose(f);
+    struct keylog *kl = keylog_new();
+    clear_warnings();
+    CU_ASSERT_EQUAL(load(kl, path), 1);
+    CU_ASSERT_EQUAL(n_warnings, KEYLOG_WARN_MAX + 1);
+    CU_ASSERT(warned_at(1, NULL) && warned_at(KEYLOG_WARN_MAX, NULL) && !warned_at(KEYLOG_WARN_MAX + 1, NULL));
+    CU_ASSERT(warned_at(0, "4990 more malformed lines"));
+    CU_ASSERT(secret_is(kl, 0x77, KL_CLIENT_RANDOM, 48, 7));
+    /* the same key log read on (a live capture): the first few were said already, only a count */
+    f = fopen(path, "a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "CLIENT_RANDOM x\nCLIENT_RANDOM y\n");
+    fclose(f);
+    clear_warnings();
+    CU_ASSERT_EQUAL(load(kl, path), 0);
+    CU_ASSERT_EQUAL(n_warnings, 1);
+    CU_ASSERT(warned_at(0, "2 more malformed lines"));
+    keylog_free(kl);
+    unlink(path);
+}
+
+/* Not a regular file: refused at once with the reason, neither read forever nor waited on. */
+static void test_not_a_file(void)
+{
+    struct keylog *kl = keylog_new();
+    char err[256] = "";
+    CU_ASSERT_EQUAL(keylog_load(kl, "/dev/zero", on_warn, NULL, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "/dev/zero") && strstr(err, "not a regular file") && strstr(err, "character device"));
+    const char *fifo = tmp_path("fifo.keys");
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    err[0] = 0;
+    CU_ASSERT_EQUAL(keylog_load(kl, fifo, on_warn, NULL, err, sizeof err), -1); /* no writer: must not block */
+    CU_ASSERT(strstr(err, "not a regular file") && strstr(err, "FIFO"));
+    CU_ASSERT_EQUAL(keylog_count(kl), 0);
     keylog_free(kl);
 }
 
@@ -615,7 +714,7 @@ static int clean_suite(void)
 {
     static const char *const files[] = {
         "labels.keys", "syntax.keys", "bad.keys", "grow.keys", "partial.keys", "replace.keys",
-        "replace.keys.new", "empty.keys", "cap.keys", "many.keys", "kept.keys", "kept.keys.moved",
+        "replace.keys.new", "empty.keys", "cap.keys", "many.keys", "kept.keys", "kept.keys.moved", "fifo.keys",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         unlink(tmp_path(files[i]));
@@ -633,7 +732,10 @@ int main(void)
         { "replaced, truncated, rewritten", test_replaced },
         { "read on through the descriptor kept when the path no longer opens", test_kept_open },
         { "open errors", test_open_errors },
-        { "entry cap", test_entry_cap },
+        { "memory bound", test_memory_bound },
+        { "no count limit: 1.1 million client randoms", test_no_count_limit },
+        { "malformed lines past the first few are counted", test_warnings_capped },
+        { "not a regular file: /dev/zero, a FIFO", test_not_a_file },
         { "many entries", test_many },
         { "real key logs", test_real_key_logs },
     };

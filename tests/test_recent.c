@@ -5,7 +5,6 @@
 
 #include "conn.h"
 #include "decode.h"
-#include "flow.h"
 #include "recent.h"
 #include "unit.h"
 
@@ -55,28 +54,28 @@ static void test_late_packets(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
     CU_ASSERT(recent_memory(rt) >= 1024 * 4);
     struct conn *c = finished(40000, 7, 10 * SEC);
-    recent_add(rt, flow_hash_conn(c), c);
+    recent_add(rt, c);
 
     /* the server's FIN again, 13 s later: late, from connection 7 */
     struct pkt fin = pkt(0, 40000, TH_FIN | TH_ACK, SISN + 51, CISN + 102);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&fin), &fin, 23 * SEC), 7);
+    CU_ASSERT_EQUAL(recent_match(rt, &fin, 23 * SEC), 7);
     /* a RST from the server with the number just past its FIN */
     struct pkt rst = pkt(0, 40000, TH_RST, SISN + 52, 0);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&rst), &rst, 26 * SEC), 7);
+    CU_ASSERT_EQUAL(recent_match(rt, &rst, 26 * SEC), 7);
     /* the client's last ACK again */
     struct pkt ack = pkt(1, 40000, TH_ACK, CISN + 102, SISN + 52);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&ack), &ack, 20 * SEC), 7);
+    CU_ASSERT_EQUAL(recent_match(rt, &ack, 20 * SEC), 7);
 
     /* not late: after the keep period, a SYN, numbers outside the spaces, another 4-tuple */
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&fin), &fin, 10 * SEC + RECENT_KEEP_NS + 1), 0);
+    CU_ASSERT_EQUAL(recent_match(rt, &fin, 10 * SEC + RECENT_KEEP_NS + 1), 0);
     struct pkt syn = pkt(1, 40000, TH_SYN, CISN + 5000000, 0);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&syn), &syn, 11 * SEC), 0);
+    CU_ASSERT_EQUAL(recent_match(rt, &syn, 11 * SEC), 0);
     struct pkt far = pkt(0, 40000, TH_ACK, SISN + 100000, CISN + 102);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&far), &far, 11 * SEC), 0);
+    CU_ASSERT_EQUAL(recent_match(rt, &far, 11 * SEC), 0);
     struct pkt badack = pkt(1, 40000, TH_ACK, CISN + 102, SISN + 5000);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&badack), &badack, 11 * SEC), 0);
+    CU_ASSERT_EQUAL(recent_match(rt, &badack, 11 * SEC), 0);
     struct pkt other = pkt(0, 40001, TH_FIN | TH_ACK, SISN + 51, CISN + 102);
-    CU_ASSERT_EQUAL(recent_match(rt, flow_hash_pkt(&other), &other, 11 * SEC), 0);
+    CU_ASSERT_EQUAL(recent_match(rt, &other, 11 * SEC), 0);
     conn_free(c);
     recent_free(rt);
 }
@@ -88,14 +87,14 @@ static void test_bounded(void)
     size_t mem = recent_memory(rt);
     for (uint16_t i = 0; i < 5000; i++) {
         struct conn *c = finished((uint16_t)(20000 + i), i + 1, (int64_t)i * SEC / 1000);
-        recent_add(rt, flow_hash_conn(c), c);
+        recent_add(rt, c);
         conn_free(c);
     }
     CU_ASSERT_EQUAL(recent_memory(rt), mem);
     int newest = 0, oldest = 0;
     for (uint16_t i = 0; i < 5000; i++) {
         struct pkt fin = pkt(0, (uint16_t)(20000 + i), TH_FIN | TH_ACK, SISN + 51, CISN + 102);
-        uint64_t id = recent_match(rt, flow_hash_pkt(&fin), &fin, 6 * SEC);
+        uint64_t id = recent_match(rt, &fin, 6 * SEC);
         CU_ASSERT(id == 0 || id == (uint64_t)i + 1);
         if (id && i >= 4900)
             newest++;

@@ -221,8 +221,13 @@ static void test_whole_conversation(void)
     CU_ASSERT(s.seen_client_hello && s.seen_server_hello);
     CU_ASSERT_EQUAL(s.version, 0x0303);
     CU_ASSERT_STRING_EQUAL(s.ch.sni, "www.synfin.test");
-    CU_ASSERT_STRING_EQUAL(s.ch.alpn, "h2,http/1.1");
-    CU_ASSERT_STRING_EQUAL(s.sh.alpn, "h2");
+    CU_ASSERT_EQUAL(namelist_count(s.ch.alpn), 2);
+    size_t pos = 0, len;
+    const char *name;
+    CU_ASSERT(namelist_next(s.ch.alpn, &pos, &name, &len) && len == 2 && !memcmp(name, "h2", 2));
+    CU_ASSERT(namelist_next(s.ch.alpn, &pos, &name, &len) && len == 8 && !memcmp(name, "http/1.1", 8));
+    CU_ASSERT_EQUAL(namelist_count(s.sh.alpn), 1);
+    CU_ASSERT(namelist_first_is(s.sh.alpn, "h2"));
     CU_ASSERT_EQUAL(s.sh.cipher, 0xc02f);
     CU_ASSERT_EQUAL(s.n_msgs, 6); /* CH, SH, Certificate, SKE, SHD, CKE; the Finisheds are encrypted */
     static const uint8_t want[] = {1, 2, 11, 12, 14, 16};

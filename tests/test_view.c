@@ -5,6 +5,7 @@
  * the catalog's outcomes, filters, search and sort, and the detail pane.
  */
 #include <CUnit/Basic.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "loader.h"
 #include "pipeline.h"
 #include "tcp.h"
+#include "termtext.h"
 #include "unit.h"
 
 static const struct tcp_ctx tctx = {1 << 20, NULL};
@@ -220,17 +222,26 @@ static struct conn *refused(uint64_t id, uint16_t cport)
 static void test_catalog(void)
 {
     struct catalog cat;
-    catalog_init(&cat);
+    catalog_init(&cat, 0);
     struct conn *a = bulk(1, 50001, 3, 1 << 30), *b = refused(2, 50002), *c = bulk(3, 50003, 20, 12);
     CU_ASSERT_EQUAL(catalog_add(&cat, a), 0);
     CU_ASSERT_EQUAL(catalog_add(&cat, b), 0);
     CU_ASSERT_EQUAL(catalog_add(&cat, c), 0);
-    catalog_finish(&cat, a);
-    catalog_finish(&cat, b); /* c stays open */
-    catalog_count(&cat);
     CU_ASSERT_EQUAL(conn_outcome(a, 1), OUTCOME_CLEAN);
     CU_ASSERT_EQUAL(conn_outcome(b, 1), OUTCOME_REFUSED);
     CU_ASSERT_EQUAL(conn_outcome(c, 0), OUTCOME_OPEN);
+    uint64_t a_packets = a->packets;
+    CU_ASSERT_EQUAL(catalog_finish(&cat, a, 0), 0); /* a row: the caller frees the connection */
+    conn_free(a);
+    CU_ASSERT_EQUAL(catalog_finish(&cat, b, 1), 1); /* kept whole (a live capture's) */
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 1), b);
+    CU_ASSERT_PTR_NULL(catalog_conn(&cat, 0));
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 2), c); /* c stays open */
+    struct row_buf tmp;
+    CU_ASSERT_EQUAL(catalog_row(&cat, 0, &tmp)->packets, a_packets);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 3), 2);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 4), -1);
+    catalog_count(&cat);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_CLEAN], 1);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_REFUSED], 1);
     CU_ASSERT_EQUAL(cat.totals[OUTCOME_OPEN], 1);
@@ -258,8 +269,9 @@ static void test_catalog(void)
     v.reverse = 1;
     view_rebuild(&v, &cat);
     CU_ASSERT_EQUAL(v.n, 3);
-    CU_ASSERT(cat.conns[v.idx[0]]->packets >= cat.conns[v.idx[1]]->packets);
-    CU_ASSERT(cat.conns[v.idx[1]]->packets >= cat.conns[v.idx[2]]->packets);
+    struct row_buf t0, t1, t2;
+    CU_ASSERT(catalog_row(&cat, v.idx[0], &t0)->packets >= catalog_row(&cat, v.idx[1], &t1)->packets);
+    CU_ASSERT(catalog_row(&cat, v.idx[1], &t1)->packets >= catalog_row(&cat, v.idx[2], &t2)->packets);
     v.sort = COL_ID;
     v.reverse = 1;
     view_rebuild(&v, &cat);
@@ -380,7 +392,9 @@ static void test_loader_fragments(void)
     for (int i = 0; i < k.n; i++) {
         struct conn *t = k.c[i];
         CU_ASSERT_EQUAL(t->packets, i < 2 ? 10 : 7); /* the third starts mid-stream with a reassembled request */
-        struct loader *ld = loader_new(path, NULL, t, NULL, 1 << 20, err);
+        struct row_buf row;
+        row_of(t, 1, &row);
+        struct loader *ld = loader_new(path, NULL, &row.r, NULL, 1 << 20, err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(ld);
         int r;
         while ((r = loader_step(ld, 4, err)) == 0)
@@ -398,16 +412,107 @@ static void test_loader_fragments(void)
     }
 }
 
+
+/*
+ * The catalog within its budget: 20,000 finished connections in a budget
+ * for about 2,000 rows.  The oldest leave the list (counted, and counted
+ * in the totals), every listed one is found by id, the memory stays under
+ * the budget; connections kept whole (live) let their events go first, but
+ * never the one on screen.
+ */
+static void test_catalog_budget(void)
+{
+    enum { N = 20000 };
+    struct catalog cat;
+    catalog_init(&cat, 2000 * 200);
+    struct conn *shown = NULL;
+    size_t peak = 0;
+    for (uint64_t id = 1; id <= N; id++) {
+        struct conn *c = refused(id, (uint16_t)(10000 + id % 50000));
+        CU_ASSERT_EQUAL_FATAL(catalog_add(&cat, c), 0);
+        if (id == 5)
+            catalog_pin(&cat, shown = c); /* on screen, as a live ladder */
+        int kept = catalog_finish(&cat, c, id <= 100); /* the first hundred kept whole */
+        if (!kept)
+            conn_free(c);
+        if (cat.mem > peak)
+            peak = cat.mem;
+    }
+    CU_ASSERT(peak <= cat.budget + 4096);
+    CU_ASSERT(cat.dropped > 0 && cat.dropped < N);
+    CU_ASSERT_EQUAL(cat.n + cat.dropped, N);
+    CU_ASSERT(cat.unladdered >= 99);               /* every one kept whole let go of its events... */
+    CU_ASSERT_PTR_EQUAL(catalog_conn(&cat, 0), shown); /* ...but the one on screen, still listed, first */
+    CU_ASSERT_EQUAL(catalog_find(&cat, 5), 0);
+    CU_ASSERT_EQUAL(catalog_find(&cat, 6), -1);    /* dropped: the oldest go */
+    CU_ASSERT_EQUAL(catalog_find(&cat, N), (long)cat.n - 1);
+    int missing = 0;
+    for (size_t i = 0; i < cat.n; i++) {
+        struct row_buf tmp;
+        missing += catalog_find(&cat, catalog_row(&cat, i, &tmp)->id) != (long)i;
+    }
+    CU_ASSERT_EQUAL(missing, 0);
+    catalog_count(&cat);
+    CU_ASSERT_EQUAL(cat.totals[OUTCOME_REFUSED], N);
+    catalog_pin(&cat, NULL);
+    catalog_free(&cat);
+}
+
+/* A label from the wire with controls and wide characters: drawn escaped, wrapped by the columns the
+ * terminal uses, and the server's lifeline stays in its column on every line. */
+static void test_hostile_label(void)
+{
+    struct conn *c = bulk(5, 40005, 2, 1 << 30);
+    char label[APP_MSG_LABEL];
+    snprintf(label, sizeof label, "GET /\x1b]0;T\x07\xe2\x80\xae%s", "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87"
+             "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87");
+    conn_add_msg(c, SIDE_CLIENT, MSG_HTTP_REQUEST, 0, label);
+    struct ladder_geom g;
+    ladder_geom_init(&g, 72, 0, TIME_RELATIVE);
+    struct ladder_doc doc = {0};
+    CU_ASSERT_EQUAL_FATAL(ladder_doc_build(&doc, c, &g, TIME_RELATIVE, 0, NULL, 0), 0);
+    char **text;
+    size_t n;
+    all_text(&doc, &text, &n);
+    int raw = 0, misplaced = 0, escaped = 0, wide = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (const unsigned char *p = (const unsigned char *)text[i]; *p; p++)
+            raw += *p < 0x20 || *p == 0x7f || (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae);
+        escaped |= strstr(text[i], "\\x1b]0;T\\x07\\u202e") != NULL;
+        if (!strstr(text[i], "\xe4\xb8\xad"))
+            continue;
+        wide++;
+        /* the last lifeline glyph sits at the server's lifeline column, counted as drawn */
+        char *last = NULL;
+        for (char *q = strstr(text[i], "\xe2\x94\x82"); q; q = strstr(q + 1, "\xe2\x94\x82"))
+            last = q;
+        char prefix[4096];
+        snprintf(prefix, sizeof prefix, "%.*s", last ? (int)(last - text[i]) : 0, text[i]);
+        misplaced += !last || tt_width(prefix) != (size_t)g.life_r;
+    }
+    CU_ASSERT_EQUAL(raw, 0);
+    CU_ASSERT(escaped);
+    CU_ASSERT(wide >= 1);
+    CU_ASSERT_EQUAL(misplaced, 0);
+    free_text(text, n);
+    ladder_doc_free(&doc);
+    conn_free(c);
+}
+
 int main(void)
 {
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "en_US.UTF-8"); /* wide characters measured as a UTF-8 terminal draws them */
     static const struct unit_case tests[] = {
         {"a long run collapses and opens", test_collapse},
         {"lines from anywhere equal lines in one go", test_windows},
         {"a growing connection extends like a fresh build", test_extend},
         {"catalog: outcomes, filters, search, sort", test_catalog},
+        {"catalog: within its budget, oldest rows dropped", test_catalog_budget},
         {"detail pane", test_detail},
         {"detail pane: link, VLAN, tunnel, fragment", test_detail_tunnel},
         {"loader: a connection with fragments read again", test_loader_fragments},
+        {"a hostile label: escaped, wrapped by drawn width", test_hostile_label},
     };
     return unit_run("view", NULL, NULL, tests, UNIT_COUNT(tests));
 }

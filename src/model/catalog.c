@@ -1,5 +1,7 @@
 /*
  * catalog.c - the browsing session's connections and views (see catalog.h).
+ * The rows are kept in id order, so an id is found by bisection and the
+ * oldest are at the front, where the budget takes them from.
  */
 #include "catalog.h"
 
@@ -9,6 +11,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "termtext.h"
 #include "tls.h"
 #include "tls_names.h"
 
@@ -35,49 +38,216 @@ enum outcome conn_outcome(const struct conn *c, int finished)
     return OUTCOME_CLEAN;
 }
 
-void catalog_init(struct catalog *cat) { memset(cat, 0, sizeof *cat); }
+/* ------------------------------------------------------------ memory */
+
+/* What the allocator takes for a block of n bytes (glibc: a 16-byte header and rounding). */
+static size_t block(size_t n) { return ((n + 8 + 15) & ~(size_t)15) + (n < 24 ? 16 : 0); }
+
+static size_t row_cost(const struct row *r)
+{
+    return block(sizeof *r) + ((r->owned & 1) ? block(strlen(r->app) + 1) : 0) +
+           ((r->owned & 2) ? block(strlen(r->host) + 1) : 0);
+}
+
+/* A connection kept whole: the pipeline's count of it, and the summaries app_detach copies. */
+static size_t conn_cost(const struct conn *c)
+{
+    return conn_memory(c) + (c->tls || c->http ? block((c->tls ? sizeof *c->tls : 0) + (c->http ? sizeof *c->http : 0))
+                                               : 0);
+}
+
+static void row_free(struct row *r)
+{
+    if (!r)
+        return;
+    if (r->owned & 1)
+        free((char *)r->app);
+    if (r->owned & 2)
+        free((char *)r->host);
+    free(r);
+}
+
+/* A finished connection's row, its text owned (the usual words are not copied). */
+static struct row *row_new(const struct conn *c)
+{
+    struct row_buf tmp;
+    row_of(c, 1, &tmp);
+    struct row *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    *r = tmp.r;
+    r->owned = 0;
+    static const char *const common[] = {"none", "unknown", "HTTP/2 h2c"};
+    r->app = NULL;
+    for (size_t k = 0; k < sizeof common / sizeof common[0] && !r->app; k++)
+        if (!strcmp(tmp.app, common[k]))
+            r->app = common[k];
+    if (!r->app) {
+        if (!(r->app = strdup(tmp.app))) {
+            free(r);
+            return NULL;
+        }
+        r->owned |= 1;
+    }
+    r->host = NULL;
+    if (tmp.r.host) {
+        if ((r->host = strdup(tmp.host)))
+            r->owned |= 2;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------ the catalog */
+
+void catalog_init(struct catalog *cat, size_t budget)
+{
+    memset(cat, 0, sizeof *cat);
+    cat->budget = budget;
+}
 
 int catalog_add(struct catalog *cat, struct conn *c)
 {
     if (cat->n == cat->cap) {
         size_t cap = cat->cap ? cat->cap * 2 : 256;
-        struct conn **cs = realloc(cat->conns, cap * sizeof *cs);
-        if (!cs)
+        struct cat_entry *e = realloc(cat->e, cap * sizeof *e);
+        if (!e)
             return -1;
-        cat->conns = cs;
-        uint8_t *f = realloc(cat->finished, cap);
-        if (!f)
-            return -1;
-        cat->finished = f;
+        cat->mem += (cap - cat->cap) * sizeof *e;
+        cat->e = e;
         cat->cap = cap;
     }
-    cat->conns[cat->n] = c;
-    cat->finished[cat->n] = 0;
+    cat->e[cat->n].conn = c;
+    cat->e[cat->n].row = NULL;
     cat->n++;
     return 0;
 }
 
-void catalog_finish(struct catalog *cat, struct conn *c)
+long catalog_find(const struct catalog *cat, uint64_t id)
 {
-    /* ids are ranks: the connection sits at id - 1 (when it was added at all) */
-    if (c->id >= 1 && c->id <= cat->n && cat->conns[c->id - 1] == c)
-        cat->finished[c->id - 1] = 1;
+    size_t lo = 0, hi = cat->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct cat_entry *e = &cat->e[mid];
+        uint64_t mid_id = e->row ? e->row->id : e->conn->id;
+        if (mid_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < cat->n) {
+        const struct cat_entry *e = &cat->e[lo];
+        if ((e->row ? e->row->id : e->conn->id) == id)
+            return (long)lo;
+    }
+    return -1;
 }
+
+/*
+ * Over the budget: the oldest connections kept whole let their events go
+ * first (a row remains), then the oldest rows leave the list, until a
+ * tenth of the budget is free.  Open connections are the pipeline's, and
+ * what is on screen stays.
+ */
+static void shrink(struct catalog *cat)
+{
+    if (!cat->budget || cat->mem <= cat->budget)
+        return;
+    size_t target = cat->budget - cat->budget / 10;
+    for (size_t i = 0; i < cat->n && cat->mem > target; i++) {
+        struct cat_entry *e = &cat->e[i];
+        if (e->row && e->conn && e->conn != cat->pinned) {
+            cat->mem -= e->conn->mem;
+            conn_free(e->conn);
+            e->conn = NULL;
+            cat->unladdered++;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < cat->n; i++) {
+        struct cat_entry *e = &cat->e[i];
+        if (cat->mem > target && e->row && !e->conn) {
+            cat->mem -= row_cost(e->row);
+            cat->dropped++;
+            cat->dropped_totals[e->row->outcome]++;
+            row_free(e->row);
+            continue;
+        }
+        cat->e[kept++] = *e;
+    }
+    if (kept != cat->n)
+        cat->generation++;
+    cat->n = kept;
+    /* the entries too: a quarter used, half of them go back */
+    if (cat->cap > 256 && cat->n < cat->cap / 4) {
+        size_t cap = cat->cap / 2;
+        struct cat_entry *e = realloc(cat->e, cap * sizeof *e);
+        if (e) {
+            cat->mem -= (cat->cap - cap) * sizeof *e;
+            cat->e = e;
+            cat->cap = cap;
+        }
+    }
+}
+
+int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole)
+{
+    long i = catalog_find(cat, c->id);
+    if (i < 0 || cat->e[i].conn != c)
+        return 0; /* never listed (memory ran out when it opened) */
+    struct cat_entry *e = &cat->e[i];
+    if (!(e->row = row_new(c))) { /* out of memory: it leaves the list, and the caller frees it */
+        memmove(e, e + 1, (cat->n - (size_t)i - 1) * sizeof *e);
+        cat->n--;
+        cat->generation++;
+        cat->dropped++;
+        cat->dropped_totals[conn_outcome(c, 1)]++;
+        return 0;
+    }
+    int keep = c == cat->pinned || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
+    cat->mem += row_cost(e->row);
+    if (keep) {
+        c->mem = conn_cost(c); /* remembered: what to take off when it goes */
+        cat->mem += c->mem;
+    } else {
+        e->conn = NULL;
+    }
+    shrink(cat);
+    return keep;
+}
+
+const struct row *catalog_row(const struct catalog *cat, size_t i, struct row_buf *tmp)
+{
+    const struct cat_entry *e = &cat->e[i];
+    if (e->row)
+        return e->row;
+    row_of(e->conn, 0, tmp);
+    return &tmp->r;
+}
+
+struct conn *catalog_conn(const struct catalog *cat, size_t i) { return cat->e[i].conn; }
+
+void catalog_pin(struct catalog *cat, const struct conn *c) { cat->pinned = c; }
 
 void catalog_count(struct catalog *cat)
 {
-    memset(cat->totals, 0, sizeof cat->totals);
-    for (size_t i = 0; i < cat->n; i++)
-        cat->totals[conn_outcome(cat->conns[i], cat->finished[i])]++;
+    memcpy(cat->totals, cat->dropped_totals, sizeof cat->totals);
+    for (size_t i = 0; i < cat->n; i++) {
+        const struct cat_entry *e = &cat->e[i];
+        cat->totals[e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, 0)]++;
+    }
 }
 
 void catalog_free(struct catalog *cat)
 {
-    for (size_t i = 0; i < cat->n; i++)
-        if (cat->finished[i])
-            conn_free(cat->conns[i]); /* open ones belong to the pipeline */
-    free(cat->conns);
-    free(cat->finished);
+    for (size_t i = 0; i < cat->n; i++) {
+        struct cat_entry *e = &cat->e[i];
+        if (e->row) { /* finished: the catalog's; open ones belong to the pipeline */
+            if (e->conn)
+                conn_free(e->conn);
+            row_free(e->row);
+        }
+    }
+    free(cat->e);
     memset(cat, 0, sizeof *cat);
 }
 
@@ -86,35 +256,85 @@ void conn_app_text(const struct conn *c, char *buf, size_t len)
     if (c->tls) {
         char vb[32];
         const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
-        snprintf(buf, len, "%s%s%.100s", v ? v : "TLS", c->tls->ch.sni[0] ? " " : "", c->tls->ch.sni);
+        char sni[112]; /* wire text: cleaned for the terminal (termtext.h) */
+        tt_clean(sni, sizeof sni, c->tls->ch.sni, c->tls->ch.sni_len, 0);
+        snprintf(buf, len, "%s%s%s", v ? v : "TLS", sni[0] ? " " : "", sni);
     } else if (c->http) {
+        char req[112];
+        tt_cleans(req, sizeof req, c->http->first_request, 0);
         if (c->http->h2)
             snprintf(buf, len, "HTTP/2 h2c");
         else
-            snprintf(buf, len, "HTTP %.100s", c->http->first_request[0] ? c->http->first_request : "");
+            snprintf(buf, len, "HTTP %s", req);
     } else {
         uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
         snprintf(buf, len, "%s", payload ? "unknown" : "none");
     }
 }
 
-void conn_search_text(const struct conn *c, int finished, char *buf, size_t len)
+void row_endpoint_str(const struct row *r, int side, char *buf, size_t len)
 {
-    char cl[64], sv[64], app[160];
-    conn_endpoint_str(c, SIDE_CLIENT, cl, sizeof cl);
-    conn_endpoint_str(c, SIDE_SERVER, sv, sizeof sv);
-    conn_app_text(c, app, sizeof app);
-    const char *host = c->http && c->http->nhosts ? c->http->hosts[0] : "";
-    snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s %s %s", (unsigned long long)c->id, cl, sv, app, host,
-             handshake_name(c->handshake), teardown_name(c->teardown), tcp_state_name(c->side[0].state),
-             tcp_state_name(c->side[1].state), outcome_name(conn_outcome(c, finished)),
-             c->tls ? tls_hs_display_name(c->tls) : "",
-             c->tls && c->tls->cert_verified ? cert_verdict_name(c->tls->cert_verdict) : "");
+    /* the connection model owns the formatting: a row's endpoint is a connection's */
+    struct conn tmp;
+    tmp.ipver = r->ipver;
+    memcpy(tmp.side[side].addr, r->addr[side], PKT_ADDR_MAX);
+    tmp.side[side].port = r->port[side];
+    conn_endpoint_str(&tmp, side, buf, len);
 }
 
-static int filter_passes(const struct conn *c, int finished, enum filter f)
+static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, int with_text);
+
+void row_of(const struct conn *c, int finished, struct row_buf *tmp) { fill_row(c, finished, tmp, 1); }
+
+/* The row; its text (app column, Host) only when asked: sorting by a number needs none. */
+static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, int with_text)
 {
-    enum outcome o = conn_outcome(c, finished);
+    struct row *r = &tmp->r;
+    memset(r, 0, sizeof *r);
+    r->id = c->id;
+    r->first_ts_ns = c->first_ts_ns;
+    r->last_ts_ns = c->last_ts_ns;
+    r->first_offset = c->first_offset;
+    r->last_offset = c->last_offset;
+    r->packets = c->packets;
+    r->bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    for (int s = 0; s < 2; s++) {
+        memcpy(r->addr[s], c->side[s].addr, PKT_ADDR_MAX);
+        r->port[s] = c->side[s].port;
+        r->state[s] = c->side[s].state;
+    }
+    r->ipver = c->ipver;
+    r->handshake = c->handshake;
+    r->teardown = c->teardown;
+    r->finished = (uint8_t)finished;
+    r->outcome = (uint8_t)conn_outcome(c, finished);
+    r->tls_hs = c->tls ? tls_hs_display_name(c->tls) : NULL;
+    r->cert = c->tls && c->tls->cert_verified ? (uint8_t)(c->tls->cert_verdict + 1) : 0;
+    tmp->app[0] = '\0';
+    r->app = tmp->app;
+    if (!with_text)
+        return;
+    conn_app_text(c, tmp->app, sizeof tmp->app);
+    if (c->http && c->http->nhosts) {
+        tt_cleans(tmp->host, sizeof tmp->host, c->http->hosts[0], 0);
+        r->host = tmp->host;
+    }
+}
+
+void row_search_text(const struct row *r, char *buf, size_t len)
+{
+    char cl[64], sv[64];
+    row_endpoint_str(r, SIDE_CLIENT, cl, sizeof cl);
+    row_endpoint_str(r, SIDE_SERVER, sv, sizeof sv);
+    snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s %s %s", (unsigned long long)r->id, cl, sv, r->app,
+             r->host ? r->host : "", handshake_name(r->handshake), teardown_name(r->teardown),
+             tcp_state_name(r->state[0]), tcp_state_name(r->state[1]), outcome_name(r->outcome),
+             r->tls_hs ? r->tls_hs : "",
+             r->cert ? cert_verdict_name((enum cert_verdict)(r->cert - 1)) : "");
+}
+
+static int filter_passes(enum outcome o, enum filter f)
+{
     switch (f) {
     case FILTER_CLEAN: return o == OUTCOME_CLEAN;
     case FILTER_RESET: return o == OUTCOME_RESET;
@@ -125,14 +345,14 @@ static int filter_passes(const struct conn *c, int finished, enum filter f)
     }
 }
 
-int conn_matches(const struct conn *c, int finished, enum filter f, const char *query)
+int row_matches(const struct row *r, enum filter f, const char *query)
 {
-    if (!filter_passes(c, finished, f))
+    if (!filter_passes((enum outcome)r->outcome, f))
         return 0;
     if (!query || !*query)
         return 1;
     char text[512];
-    conn_search_text(c, finished, text, sizeof text);
+    row_search_text(r, text, sizeof text);
     size_t ql = strlen(query);
     for (const char *p = text; *p; p++)
         if (!strncasecmp(p, query, ql))
@@ -141,6 +361,8 @@ int conn_matches(const struct conn *c, int finished, enum filter f, const char *
 }
 
 void view_init(struct view *v) { memset(v, 0, sizeof *v); }
+
+size_t view_memory(const struct view *v) { return 2 * v->cap * sizeof *v->idx; }
 void view_free(struct view *v)
 {
     free(v->idx);
@@ -148,7 +370,7 @@ void view_free(struct view *v)
     v->n = v->cap = 0;
 }
 
-/* qsort has no context argument: the comparison reads the catalog and column through this. */
+/* The merge sort's context: the catalog and the column. */
 struct sort_ctx {
     const struct catalog *cat;
     enum column col;
@@ -157,40 +379,42 @@ struct sort_ctx {
 static int cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
 static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
 
-static int endpoint_cmp(const struct conn *a, const struct conn *b, int side)
+static int endpoint_cmp(const struct row *a, const struct row *b, int side)
 {
     if (a->ipver != b->ipver)
         return a->ipver - b->ipver;
-    int r = memcmp(a->side[side].addr, b->side[side].addr, a->ipver == 6 ? 16 : 4);
-    return r ? r : (int)a->side[side].port - (int)b->side[side].port;
+    int r = memcmp(a->addr[side], b->addr[side], a->ipver == 6 ? 16 : 4);
+    return r ? r : (int)a->port[side] - (int)b->port[side];
 }
 
 static int compare(const struct sort_ctx *s, uint32_t x, uint32_t y)
 {
-    const struct conn *a = s->cat->conns[x], *b = s->cat->conns[y];
+    struct row_buf ta, tb;
+    const struct cat_entry *ex = &s->cat->e[x], *ey = &s->cat->e[y];
+    const struct row *a = ex->row, *b = ey->row;
+    if (!a) { /* an open connection: its row on the spot, the text only when sorting by it */
+        fill_row(ex->conn, 0, &ta, s->col == COL_APP);
+        a = &ta.r;
+    }
+    if (!b) {
+        fill_row(ey->conn, 0, &tb, s->col == COL_APP);
+        b = &tb.r;
+    }
     int r = 0;
-    char ta[160], tb[160];
     switch (s->col) {
     case COL_START: r = cmp_i64(a->first_ts_ns, b->first_ts_ns); break;
     case COL_CLIENT: r = endpoint_cmp(a, b, SIDE_CLIENT); break;
     case COL_SERVER: r = endpoint_cmp(a, b, SIDE_SERVER); break;
-    case COL_APP:
-        conn_app_text(a, ta, sizeof ta);
-        conn_app_text(b, tb, sizeof tb);
-        r = strcmp(ta, tb);
-        break;
+    case COL_APP: r = strcmp(a->app, b->app); break;
     case COL_HANDSHAKE: r = strcmp(handshake_name(a->handshake), handshake_name(b->handshake)); break;
     case COL_TEARDOWN: r = strcmp(teardown_name(a->teardown), teardown_name(b->teardown)); break;
     case COL_STATES:
-        r = strcmp(tcp_state_name(a->side[0].state), tcp_state_name(b->side[0].state));
+        r = strcmp(tcp_state_name(a->state[0]), tcp_state_name(b->state[0]));
         if (!r)
-            r = strcmp(tcp_state_name(a->side[1].state), tcp_state_name(b->side[1].state));
+            r = strcmp(tcp_state_name(a->state[1]), tcp_state_name(b->state[1]));
         break;
     case COL_PACKETS: r = cmp_u64(a->packets, b->packets); break;
-    case COL_BYTES:
-        r = cmp_u64(a->side[0].stream.unique_bytes + a->side[1].stream.unique_bytes,
-                    b->side[0].stream.unique_bytes + b->side[1].stream.unique_bytes);
-        break;
+    case COL_BYTES: r = cmp_u64(a->bytes, b->bytes); break;
     case COL_DURATION: r = cmp_i64(a->last_ts_ns - a->first_ts_ns, b->last_ts_ns - b->first_ts_ns); break;
     default: break;
     }
@@ -229,9 +453,18 @@ int view_rebuild(struct view *v, const struct catalog *cat)
         v->cap = cat->n;
     }
     v->n = 0;
-    for (size_t i = 0; i < cat->n; i++)
-        if (conn_matches(cat->conns[i], cat->finished[i], v->filter, v->query))
+    for (size_t i = 0; i < cat->n; i++) {
+        const struct cat_entry *e = &cat->e[i];
+        int in;
+        if (!v->query[0]) { /* the filter alone: an open connection needs no row made */
+            in = filter_passes(e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, 0), v->filter);
+        } else {
+            struct row_buf tmp;
+            in = row_matches(catalog_row(cat, i, &tmp), v->filter, v->query);
+        }
+        if (in)
             v->idx[v->n++] = (uint32_t)i;
+    }
     if (v->sort == COL_ID && !v->reverse)
         return 0; /* already in id order */
     uint32_t *tmp = malloc((v->n ? v->n : 1) * sizeof *tmp);

@@ -1,13 +1,18 @@
 /*
- * catalog.h - what a browsing session knows: every connection of the
+ * catalog.h - what a browsing session knows: the connections of the
  * capture, in first-packet order (open ones followed live, finished ones
  * kept), and the views of it a user asks for: sorted by a column, narrowed
  * by a filter and a search.  No curses: the TUI draws what this computes,
  * and the unit tests check it without a terminal.
  *
- * Finished connections are kept without their events when reading a file
- * (the ladder is rebuilt from the file, see loader.h), with them when
- * capturing live (there is no file to go back to).
+ * A finished connection is kept as a compact row (about 130 bytes: what
+ * the list shows, searches and sorts, and where its packets lie in the
+ * file, so its ladder is read again from there, see loader.h).  A live
+ * capture has no file to go back to: there a finished connection is kept
+ * whole, with its events, as long as memory allows.  The catalog holds at
+ * most its budget (its part of --memcap): past it, the oldest connections
+ * kept whole become rows (their ladder is gone), then the oldest rows are
+ * dropped from the list, and both are counted for the user to see.
  */
 #ifndef SYNFIN_CATALOG_H
 #define SYNFIN_CATALOG_H
@@ -31,28 +36,80 @@ enum column {
 };
 const char *column_name(enum column c);
 
-struct catalog {
-    struct conn **conns;     /* by id: conns[id - 1] */
-    uint8_t *finished;       /* per connection: finalized (and owned by the catalog) */
-    size_t n, cap;
-    uint64_t totals[OUTCOME_COUNT];
+/* One connection as the list knows it.  Text is clean (termtext.h). */
+struct row {
+    uint64_t id;
+    int64_t first_ts_ns, last_ts_ns;
+    int64_t first_offset, last_offset; /* its first and last packet in the file (-1: none) */
+    uint64_t packets, bytes;
+    uint8_t addr[2][PKT_ADDR_MAX];      /* by side: SIDE_CLIENT, SIDE_SERVER */
+    uint16_t port[2];
+    uint8_t ipver, handshake, teardown, state[2];
+    uint8_t finished;
+    uint8_t outcome;                    /* enum outcome */
+    const char *tls_hs;                 /* the TLS handshake as a person reads it (a constant), or NULL */
+    uint8_t cert;                       /* enum cert_verdict + 1; 0: not verified */
+    uint8_t owned;                      /* app and host were allocated for this row */
+    const char *app;                    /* the app column: "TLS 1.3 example.com", "HTTP GET /x", "none" */
+    const char *host;                   /* the first HTTP Host, or NULL */
 };
 
-void catalog_init(struct catalog *cat);
+/* An open connection's row, made on the spot: its text lives here. */
+struct row_buf {
+    struct row r;
+    char app[160], host[112];
+};
+
+struct cat_entry {
+    struct conn *conn;   /* open (the pipeline's), or finished and kept whole (a live capture's ladder) */
+    struct row *row;     /* finished: its row (with conn NULL once the connection was let go) */
+};
+
+struct catalog {
+    struct cat_entry *e; /* in id order (not every id: dropped ones are gone) */
+    size_t n, cap;
+    size_t mem;          /* bytes held: the entries, rows, connections kept whole */
+    size_t budget;       /* the most it may hold (0: no bound) */
+    const struct conn *pinned; /* shown on screen: never let go */
+    uint64_t generation; /* changes when entries leave: indices taken before are stale */
+    uint64_t dropped;    /* oldest rows dropped from the list to stay within the budget */
+    uint64_t unladdered; /* connections kept whole whose events were let go (their ladder with them) */
+    uint64_t totals[OUTCOME_COUNT];          /* listed and dropped together */
+    uint64_t dropped_totals[OUTCOME_COUNT];
+};
+
+void catalog_init(struct catalog *cat, size_t budget);
 /* A connection opened (ids arrive in order); -1 when memory ran out. */
 int catalog_add(struct catalog *cat, struct conn *c);
-/* It finished: the catalog owns it from now on. */
-void catalog_finish(struct catalog *cat, struct conn *c);
+/*
+ * It finished.  Returns 1 when the catalog keeps it whole (keep_whole and
+ * memory allows, or it is pinned) and frees it later, 0 when it made a row
+ * of it and the caller frees the connection.  May drop old entries to stay
+ * within the budget: indices change then (find them again by id).
+ */
+int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole);
+/* The index of connection `id`, or -1 when it is not listed (never, or dropped). */
+long catalog_find(const struct catalog *cat, uint64_t id);
+/* Entry i's row: its own, or one made into `tmp` for an open connection. */
+const struct row *catalog_row(const struct catalog *cat, size_t i, struct row_buf *tmp);
+/* Entry i's connection when it is held (open, or kept whole), else NULL. */
+struct conn *catalog_conn(const struct catalog *cat, size_t i);
+/* What is on screen (NULL: nothing): it is not let go while shown. */
+void catalog_pin(struct catalog *cat, const struct conn *c);
 /* Counts by outcome (recomputed: open connections change). */
 void catalog_count(struct catalog *cat);
 void catalog_free(struct catalog *cat);
 
+/* A row for c (open or finished), its text in tmp. */
+void row_of(const struct conn *c, int finished, struct row_buf *tmp);
 /* The text a search looks through: addresses, ports, SNI, Host, states, kinds. */
-void conn_search_text(const struct conn *c, int finished, char *buf, size_t len);
-/* Does the connection pass the filter and contain the (case-insensitive) query? */
-int conn_matches(const struct conn *c, int finished, enum filter f, const char *query);
-/* The app column: "TLS 1.3 example.com", "HTTP GET /x", "none", ... */
+void row_search_text(const struct row *r, char *buf, size_t len);
+/* Does the row pass the filter and contain the (case-insensitive) query? */
+int row_matches(const struct row *r, enum filter f, const char *query);
+/* The app column: "TLS 1.3 example.com", "HTTP GET /x", "none", ... (clean text) */
 void conn_app_text(const struct conn *c, char *buf, size_t len);
+/* "ADDR:PORT" or "[v6]:PORT" for one side of a row. */
+void row_endpoint_str(const struct row *r, int side, char *buf, size_t len);
 
 struct view {
     uint32_t *idx;           /* catalog indices shown, in order */
@@ -66,6 +123,8 @@ struct view {
 void view_init(struct view *v);
 /* Recompute from the catalog; -1 when memory ran out. */
 int view_rebuild(struct view *v, const struct catalog *cat);
+/* Bytes the view holds (its index, and the sort's scratch of the same size). */
+size_t view_memory(const struct view *v);
 void view_free(struct view *v);
 
 #endif

@@ -16,6 +16,7 @@
 #include "ladder_layout.h"
 #include "tls.h"
 #include "tls_fingerprint.h"
+#include "termtext.h"
 #include "tls_names.h"
 
 static void add(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,16 +87,44 @@ static void date_str(int64_t t, char *buf, size_t len)
         snprintf(buf, len, "%lld", (long long)t);
 }
 
+/* Wire text for a line of the pane: cleaned for the terminal (termtext.h), the locale deciding what is drawn. */
+static const char *wire(const char *s, size_t len, char *buf, size_t cap)
+{
+    tt_clean(buf, cap, s, len, 0);
+    return buf;
+}
+
+/* A list of names for one line: "a, b, c" (each cleaned), or "(none)". */
+static const char *names_text(const uint8_t *list, char *buf, size_t cap)
+{
+    size_t pos = 0, len, at = 0;
+    const char *name;
+    buf[0] = '\0';
+    while (namelist_next(list, &pos, &name, &len)) {
+        char one[DETAIL_W];
+        int w = snprintf(buf + at, cap - at, "%s%s", at ? ", " : "", wire(name, len, one, sizeof one));
+        if (w < 0 || (size_t)w >= cap - at) {
+            buf[at] = '\0'; /* whole names only: no escape cut in two */
+            break;
+        }
+        at += (size_t)w;
+    }
+    return at ? buf : "(none)";
+}
+
 static void client_hello(struct detail *d, const struct tls_summary *t)
 {
     const struct tls_client_hello *ch = &t->ch;
     char vb[32];
     add(d, "ClientHello%s", t->sslv2_hello ? " (SSLv2 format)" : "");
-    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb), ch->sni[0] ? ch->sni : "(none)");
+    char sni[DETAIL_W];
+    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb),
+        ch->sni_len ? wire(ch->sni, ch->sni_len, sni, sizeof sni) : "(none)");
     if (ch->versions.n)
         named_values(d, "supported_versions", &ch->versions, NULL);
     named_values(d, "cipher suites", &ch->ciphers, tls_cipher_name);
-    add(d, "  ALPN: %s", ch->alpn[0] ? ch->alpn : "(none)");
+    char names[DETAIL_W];
+    add(d, "  ALPN: %s", names_text(ch->alpn, names, sizeof names));
     named_values(d, "supported groups", &ch->groups, tls_group_name);
     if (ch->key_share.n)
         named_values(d, "key_share", &ch->key_share, tls_group_name);
@@ -115,7 +144,9 @@ static void server_hello(struct detail *d, const struct tls_summary *t)
     add(d, "%s", sh->hello_retry ? "HelloRetryRequest" : "ServerHello");
     add(d, "  version %s", version_str(sh->selected_version, vb, sizeof vb));
     add(d, "  cipher %s (0x%04x)", cn ? cn : "?", sh->cipher);
-    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", sh->alpn[0] ? sh->alpn : "(none)", sh->session_id_len,
+    char names[DETAIL_W];
+    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", names_text(sh->alpn, names, sizeof names),
+        sh->session_id_len,
         sh->psk_accepted ? "yes" : "no");
     if (sh->key_share_group) {
         const char *g = tls_group_name(sh->key_share_group);
@@ -149,9 +180,10 @@ static void certificate(struct detail *d, const struct tls_summary *t)
     }
     date_str(ci->not_before, from, sizeof from);
     date_str(ci->not_after, to, sizeof to);
-    add(d, "  subject  %s", ci->subject);
-    add(d, "  issuer   %s", ci->issuer);
-    add(d, "  SANs     %s", ci->sans[0] ? ci->sans : "(none)");
+    char names[DETAIL_W];
+    add(d, "  subject  %s", wire(ci->subject, strlen(ci->subject), names, sizeof names));
+    add(d, "  issuer   %s", wire(ci->issuer, strlen(ci->issuer), names, sizeof names));
+    add(d, "  SANs     %s", names_text(ci->sans, names, sizeof names));
     add(d, "  valid    %s .. %s", from, to);
     add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
     if (ci->serial_len) {
@@ -173,7 +205,9 @@ static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen);
 static void message(struct detail *d, const struct conn *c, const struct app_msg *m)
 {
     add(d, "%s", "");
-    add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", m->label);
+    char text[DETAIL_W];
+    add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", wire(m->label, strlen(m->label), text,
+                                                                            sizeof text));
     if (m->data) {
         add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
         hex_dump(d, m->data, m->data_len);
@@ -200,7 +234,7 @@ static void message(struct detail *d, const struct conn *c, const struct app_msg
     case MSG_HTTP_REQUEST:
     case MSG_HTTP_RESPONSE:
         if (c->http && c->http->nhosts)
-            add(d, "  Host %s", c->http->hosts[0]);
+            add(d, "  Host %s", wire(c->http->hosts[0], strlen(c->http->hosts[0]), text, sizeof text));
         break;
     default:
         break;

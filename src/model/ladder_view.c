@@ -14,6 +14,7 @@
 
 #include "decode.h"
 #include "http.h"
+#include "termtext.h"
 #include "tls.h"
 #include "tls_names.h"
 
@@ -42,13 +43,10 @@ void ladder_geom_init(struct ladder_geom *g, int width, int ascii, enum time_mod
     g->life_r = g->life_l + 1 + g->area;
 }
 
-size_t utf8_width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xc0) != 0x80;
-    return w;
-}
+size_t utf8_width(const char *s) { return tt_width(s); }
+
+/* Text that may hold wire bytes (a message label, an SNI), made safe to draw: termtext.h. */
+static unsigned tt_flags(const struct ladder_geom *g) { return g->ascii ? TT_ASCII : 0; }
 
 /* ------------------------------------------------------------ building lines */
 
@@ -136,15 +134,19 @@ static int phase_line(const struct ladder_doc *d, const struct emitter *e, const
     const struct glyphs *gl = glyphs_of(g);
     struct lline l;
     line_init(&l, LK_PHASE, event, msg);
-    char buf[LSPAN_TEXT];
-    size_t len = 0;
-    int n = (int)strlen(name) + 2;
-    if (n > g->area)
-        n = g->area;
+    char buf[LSPAN_TEXT], clean[LSPAN_TEXT];
+    size_t len = 0, nw;
+    tt_cleans(clean, sizeof clean, name, tt_flags(g));
+    size_t cut = tt_fit(clean, g->area > 2 ? (size_t)g->area - 2 : 0, &nw);
+    int n = (int)nw + 2;
     int left = (g->area - n) / 2, right = g->area - n - left;
+    if (left < 0)
+        left = 0;
+    if (right < 0)
+        right = 0;
     buf[0] = '\0';
     repeat_into(buf, sizeof buf, &len, gl->phase, left);
-    len += (size_t)snprintf(buf + len, sizeof buf - len, " %.*s ", n - 2, name);
+    len += (size_t)snprintf(buf + len, sizeof buf - len, " %.*s ", (int)cut, clean);
     if (len >= sizeof buf)
         len = sizeof buf - 1;
     repeat_into(buf, sizeof buf, &len, gl->phase, right);
@@ -159,24 +161,31 @@ static int label_lines(const struct ladder_doc *d, const struct emitter *e, cons
                        int to_right, enum lstyle st, int32_t event, int32_t msg)
 {
     const struct ladder_geom *g = &d->g;
-    int room = g->area - 2;
-    const char *p = text;
+    size_t room = g->area > 3 ? (size_t)g->area - 2 : 1;
+    char clean[LSPAN_TEXT];
+    tt_cleans(clean, sizeof clean, text, tt_flags(g)); /* labels carry wire text: a name, a request line */
+    const char *p = clean;
     int first = 1;
     do {
-        int len = (int)strlen(p);
-        if (len > room) {
-            int cut = room;
+        /* as much as fits in the columns, cut at a space when there is one; widths as drawn */
+        size_t len = tt_fit(p, room, NULL);
+        if (p[len]) {
+            size_t cut = len;
             while (cut > 0 && p[cut] != ' ')
                 cut--;
-            len = cut > 0 ? cut : room;
+            if (cut > 0)
+                len = cut;
         }
+        if (len == 0) /* a wide character in one column: take it whole (any character fits in two) */
+            len = tt_fit(p, 2, NULL);
         struct lline l;
         line_init(&l, LK_LABEL, event, msg);
         margin(&l, g, first ? time : NULL, NULL);
         char piece[LSPAN_TEXT];
-        snprintf(piece, sizeof piece, "%.*s", len, p);
+        snprintf(piece, sizeof piece, "%.*s", (int)len, p);
+        size_t w = tt_width(piece);
         span(&l, g->life_l, LS_LIFE, glyphs_of(g)->life);
-        span(&l, to_right ? g->life_l + 2 : g->life_r - 1 - len, st, piece);
+        span(&l, to_right ? g->life_l + 2 : g->life_r - 1 - (int)w, st, piece);
         span(&l, g->life_r, LS_LIFE, glyphs_of(g)->life);
         if (emit(e, &l))
             return 1;
@@ -344,8 +353,11 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
         const char *cn = t->seen_server_hello ? tls_cipher_name(t->sh.cipher) : NULL;
         line_init(&l, LK_HEADER, -1, -1);
         n = snprintf(text, sizeof text, "  %s %s handshake", v ? v : "TLS", tls_hs_display_name(t));
-        if (t->ch.sni[0])
-            n += snprintf(text + n, sizeof text - (size_t)n, ", SNI %.80s", t->ch.sni);
+        if (t->ch.sni_len) {
+            char sni[96];
+            tt_clean(sni, sizeof sni, t->ch.sni, t->ch.sni_len, tt_flags(g));
+            n += snprintf(text + n, sizeof text - (size_t)n, ", SNI %s", sni);
+        }
         if (cn && n > 0 && (size_t)n < sizeof text)
             n += snprintf(text + n, sizeof text - (size_t)n, ", %s", cn);
         if (n > 0 && (size_t)n < sizeof text) {
@@ -363,8 +375,11 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
         line_init(&l, LK_HEADER, -1, -1);
         n = snprintf(text, sizeof text, "  %s: %u requests, %u responses",
                      h->h2 ? "HTTP/2 (h2c, not parsed)" : "HTTP/1.x", h->requests, h->responses);
-        if (h->first_request[0] && n > 0 && (size_t)n < sizeof text)
-            n += snprintf(text + n, sizeof text - (size_t)n, ", first %.100s", h->first_request);
+        if (h->first_request[0] && n > 0 && (size_t)n < sizeof text) {
+            char req[112];
+            tt_cleans(req, sizeof req, h->first_request, tt_flags(g));
+            n += snprintf(text + n, sizeof text - (size_t)n, ", first %s", req);
+        }
         if (h->first_status && n > 0 && (size_t)n < sizeof text)
             snprintf(text + n, sizeof text - (size_t)n, " -> %u", h->first_status);
         span(&l, 0, LS_TITLE, text);

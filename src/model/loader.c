@@ -61,7 +61,7 @@ static int on_done(void *ctx, struct conn *c)
     return c == ld->conn; /* keep ours, drop any other life of the same four-tuple */
 }
 
-struct loader *loader_new(const char *path, const char *filter, const struct conn *target, struct app_ctx *app,
+struct loader *loader_new(const char *path, const char *filter, const struct row *target, struct app_ctx *app,
                           size_t reasm_budget, char *err)
 {
     struct loader *ld = calloc(1, sizeof *ld);
@@ -82,8 +82,8 @@ struct loader *loader_new(const char *path, const char *filter, const struct con
     ld->last_off = target->last_offset;
     ld->ipver = target->ipver;
     for (int s = 0; s < 2; s++) {
-        memcpy(ld->addr[s], target->side[s].addr, PKT_ADDR_MAX);
-        ld->port[s] = target->side[s].port;
+        memcpy(ld->addr[s], target->addr[s], PKT_ADDR_MAX);
+        ld->port[s] = target->port[s];
     }
     struct pipeline_config pc = {
         .reasm_budget = reasm_budget,

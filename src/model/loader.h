@@ -13,12 +13,13 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "catalog.h"
 #include "conn.h"
 
 struct loader;
 
 /* Read `target`'s packets again from `path` (with the session's BPF filter, may be NULL). */
-struct loader *loader_new(const char *path, const char *filter, const struct conn *target, struct app_ctx *app,
+struct loader *loader_new(const char *path, const char *filter, const struct row *target, struct app_ctx *app,
                           size_t reasm_budget, char *err);
 /* Read up to `budget` more records: 1 when the connection is complete, 0 when more remain, -1 on error. */
 int loader_step(struct loader *ld, size_t budget, char *err);

@@ -128,7 +128,7 @@ void jw_arr_end(struct jw *w) { close_(w, ']'); }
 /* Length of a valid UTF-8 sequence at s (1..4), or 0 when it is not one.
  * RFC 3629 section 4: no overlong forms, no surrogates, nothing past U+10FFFF;
  * certificate names arrive verbatim and must still make JSON every parser takes. */
-static int utf8_len(const unsigned char *s)
+static int utf8_len(const unsigned char *s, size_t left)
 {
     int n;
     unsigned lo = 0x80, hi = 0xbf; /* what the second byte may be */
@@ -150,8 +150,7 @@ static int utf8_len(const unsigned char *s)
         n = 4, hi = 0x8f;
     else
         return 0;
-    /* the string is NUL-terminated and NUL is in no range: no overread */
-    if (s[1] < lo || s[1] > hi)
+    if ((size_t)n > left || s[1] < lo || s[1] > hi)
         return 0;
     for (int i = 2; i < n; i++)
         if ((s[i] & 0xc0) != 0x80)
@@ -166,15 +165,17 @@ static void escape_byte(struct jw *w, unsigned char ch)
     put(w, e, sizeof e);
 }
 
-void jw_str(struct jw *w, const char *key, const char *s)
+void jw_str(struct jw *w, const char *key, const char *s) { jw_strn(w, key, s, strlen(s)); }
+
+void jw_strn(struct jw *w, const char *key, const char *s, size_t len)
 {
     sep(w, key);
     put_ch(w, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
         /* a run of plain printable ASCII goes in at once */
         size_t run = 0;
-        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+        while (p + run < end && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
             run++;
         if (run) {
             put(w, p, run);
@@ -190,7 +191,7 @@ void jw_str(struct jw *w, const char *key, const char *s)
             escape_byte(w, ch);
             p++;
         } else {
-            int n = utf8_len(p);
+            int n = utf8_len(p, (size_t)(end - p));
             if (n == 0) {
                 escape_byte(w, ch);
                 p++;

@@ -35,6 +35,8 @@ void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w, const char *key);
 void jw_arr_end(struct jw *w);
 void jw_str(struct jw *w, const char *key, const char *s);
+/* The same for `len` bytes that may hold NULs (a name from the wire, exactly: NUL is "\u0000"). */
+void jw_strn(struct jw *w, const char *key, const char *s, size_t len);
 void jw_uint(struct jw *w, const char *key, uint64_t v);
 void jw_int(struct jw *w, const char *key, int64_t v);
 void jw_bool(struct jw *w, const char *key, int v);

@@ -113,20 +113,26 @@ static void iso_time(struct jw *w, const char *key, int64_t t)
         jw_null(w, key);
 }
 
-/* "h2,http/1.1" -> ["h2", "http/1.1"] */
-static void csv_array(struct jw *w, const char *key, const char *csv)
+/* A list of names from the wire, one JSON string each, exactly as sent. */
+static void names_array(struct jw *w, const char *key, const uint8_t *list)
 {
-    char item[128];
+    size_t pos = 0, len;
+    const char *name;
     jw_arr_begin(w, key);
-    while (*csv) {
-        size_t n = strcspn(csv, ",");
-        size_t k = n < sizeof item ? n : sizeof item - 1;
-        memcpy(item, csv, k);
-        item[k] = '\0';
-        jw_str(w, NULL, item);
-        csv += n + (csv[n] == ',');
-    }
+    while (namelist_next(list, &pos, &name, &len))
+        jw_strn(w, NULL, name, len);
     jw_arr_end(w);
+}
+
+/* The first name of a list (the server's one ALPN choice), or null. */
+static void first_name_or_null(struct jw *w, const char *key, const uint8_t *list)
+{
+    size_t pos = 0, len;
+    const char *name;
+    if (namelist_next(list, &pos, &name, &len))
+        jw_strn(w, key, name, len);
+    else
+        jw_null(w, key);
 }
 
 static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_cache *sfp)
@@ -135,8 +141,11 @@ static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_c
     const struct tls_server_hello *sh = &t->sh;
     jw_obj_begin(w, "tls");
     version_value(w, "version", t->version);
-    str_or_null(w, "sni", ch->sni);
-    str_or_null(w, "alpn", sh->alpn);
+    if (ch->sni_len)
+        jw_strn(w, "sni", ch->sni, ch->sni_len);
+    else
+        jw_null(w, "sni");
+    first_name_or_null(w, "alpn", sh->alpn);
     if (t->seen_server_hello && !sh->hello_retry && t->version != 0x0002)
         named_u16(w, "cipher", sh->cipher, tls_cipher_name);
     else
@@ -204,7 +213,7 @@ static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_c
         jw_arr_end(w);
         jw_uint(w, "ciphers_count", ch->ciphers.total);
         jw_uint(w, "extensions_count", ch->extensions.total);
-        csv_array(w, "alpn", ch->alpn);
+        names_array(w, "alpn", ch->alpn);
         named_list(w, "groups", &ch->groups, tls_group_name);
         named_list(w, "key_share", &ch->key_share, tls_group_name);
 
@@ -235,7 +244,7 @@ static void json_tls(struct jw *w, const struct tls_summary *t, struct tls_sfp_c
         jw_obj_begin(w, "certificate");
         jw_str(w, "subject", ci->subject);
         jw_str(w, "issuer", ci->issuer);
-        csv_array(w, "sans", ci->sans);
+        names_array(w, "sans", ci->sans);
         jw_int(w, "not_before", ci->not_before);
         jw_int(w, "not_after", ci->not_after);
         jw_str(w, "key_type", ci->key_type);

@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "output.h"
+#include "termtext.h"
 #include "tls.h"
 #include "tls_names.h"
 
@@ -45,11 +46,18 @@ static void summary_conn(void *st, const struct conn *c)
         const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
         tlsv = v ? v : "?";
         tlshs = tls_hs_display_name(c->tls);
-        if (c->tls->ch.sni[0])
+        if (c->tls->ch.sni_len)
             name = c->tls->ch.sni;
     } else if (c->http && c->http->nhosts) {
         name = c->http->hosts[0];
     }
+    /* the SNI or Host came off the wire: cleaned for the terminal (termtext.h), an SNI whole (NULs too) */
+    char clean[1200];
+    if (c->tls && name == c->tls->ch.sni)
+        tt_clean(clean, sizeof clean, name, c->tls->ch.sni_len, o->cfg.ascii ? TT_ASCII : 0);
+    else
+        tt_cleans(clean, sizeof clean, name, o->cfg.ascii ? TT_ASCII : 0);
+    name = clean;
     fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs %-7s %-7s %-10s %s\n",
             c->id, cl, sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
             (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), tlsv, tlshs, name);

@@ -16,7 +16,7 @@
 struct output_config {
     FILE *f;
     int ts_digits;          /* decimals the capture's timestamps carry: 6 or 9 */
-    int ascii;              /* ladder: ASCII instead of box drawing */
+    int ascii;              /* ASCII only: the ladder without box drawing, wire text escaped past ASCII */
     uint64_t only_id;       /* ladder: just this connection (0: all) */
     int width;              /* ladder: columns to fill (0: 80) */
     int events;             /* json: each connection's packets as "events" */

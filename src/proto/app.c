@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "keylog.h"
@@ -54,7 +55,10 @@ static void keylog_warning(void *ctx, const char *path, unsigned line, const cha
 {
     struct app_ctx *ax = ctx;
     char msg[512];
-    snprintf(msg, sizeof msg, "%s:%u: %s (the line is skipped)", path, line, why);
+    if (line == 0)
+        snprintf(msg, sizeof msg, "%s: %s", path, why);
+    else
+        snprintf(msg, sizeof msg, "%s:%u: %s (the line is skipped)", path, line, why);
     if (ax->cfg.warn)
         ax->cfg.warn(ax->cfg.warn_ctx, msg);
 }
@@ -82,9 +86,12 @@ static const uint8_t *find_secret(void *ctx, const uint8_t client_random[32], en
 
 int app_load_keylog(struct app_ctx *ax, const char *path, char *err)
 {
-    if (!ax->keys && !(ax->keys = keylog_new())) {
-        snprintf(err, 256, "out of memory");
-        return -1;
+    if (!ax->keys) {
+        if (!(ax->keys = keylog_new())) {
+            snprintf(err, 256, "out of memory");
+            return -1;
+        }
+        keylog_set_max_bytes(ax->keys, ax->cfg.keylog_max_bytes);
     }
     ax->keys_path = path;
     ax->keys_reloaded_ns = mono_ns();
@@ -145,9 +152,18 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
     }
     ax->cfg = *cfg;
     ax->fingerprints = tls_fp_cache_new(); /* NULL is fine: fingerprints are then computed each time */
-    if (cfg->keylog_file && app_load_keylog(ax, cfg->keylog_file, err) < 0 && !cfg->keylog_optional) {
-        app_ctx_free(ax);
-        return NULL;
+    if (cfg->keylog_file && app_load_keylog(ax, cfg->keylog_file, err) < 0) {
+        if (!cfg->keylog_optional) {
+            app_ctx_free(ax);
+            return NULL;
+        }
+        /* SSLKEYLOGFILE, or live: a file not there yet is expected; one that is there but cannot be read is said */
+        if (access(cfg->keylog_file, F_OK) == 0 && cfg->warn) {
+            char msg[320];
+            snprintf(msg, sizeof msg, "%s (TLS is not decrypted)", err);
+            cfg->warn(cfg->warn_ctx, msg);
+        }
+        err[0] = '\0';
     }
     if (cfg->ca_file && !cfg->no_verify) { /* a bad CA file is the user's mistake: say so at once */
         ax->verifier_tried = 1;
@@ -169,6 +185,8 @@ static void start_loading(struct app_ctx *ax)
     ax->loading = pthread_create(&ax->loader, NULL, load_system_store, ax) == 0;
     ax->verifier_tried = ax->loading; /* no thread: load on first use instead */
 }
+
+size_t app_shared_memory(const struct app_ctx *ax) { return ax ? keylog_memory(ax->keys) : 0; }
 
 void app_ctx_free(struct app_ctx *ax)
 {
@@ -224,7 +242,7 @@ static void on_plaintext(void *ctx, int from_server, const uint8_t *p, size_t n)
         if (!st->http)
             return;
         c->http = http_summary_of(st->http);
-        if (c->tls && !strcmp(c->tls->sh.alpn, "h2"))
+        if (c->tls && namelist_first_is(c->tls->sh.alpn, "h2"))
             http_start_h2(st->http);
     }
     http_data(st->http, !from_server, p, n);

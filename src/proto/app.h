@@ -25,6 +25,7 @@ struct app_config {
     app_warn_fn warn;        /* malformed key log lines, one message each (may be NULL) */
     void *warn_ctx;
     int lazy_store;          /* load the system store at the first certificate, not at once */
+    size_t keylog_max_bytes; /* memory the key log's secrets may take (their part of --memcap; 0: no bound) */
 };
 
 struct app_ctx;
@@ -34,6 +35,8 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err);
 /* Load (more) TLS secrets while running; returns how many were added, or -1 with err. */
 int app_load_keylog(struct app_ctx *ax, const char *path, char *err);
 void app_ctx_free(struct app_ctx *ax);
+/* Bytes held for all connections together (the key log's secrets), for the memory cap. */
+size_t app_shared_memory(const struct app_ctx *ax);
 
 /* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in order. */
 void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n);

@@ -51,8 +51,10 @@
  *     request nor a message callback.
  *   Hosts are compared case-insensitively (RFC 3986 §6.2.2.1), on what is
  *     kept of them (HTTP_HOST_LEN-1 bytes); the first spelling is kept.  Host
- *     values, first_request and the message callback line have every byte
- *     outside printable ASCII replaced by '.', so they are safe to print.
+ *     values, first_request and the message callback line keep the bytes
+ *     sent (JSON shows them exactly), but for NUL, which a C string cannot
+ *     hold and which no field may contain: it becomes '.'.  They are data:
+ *     an output that draws them cleans them first (termtext.h).
  *   Malformed.  A start line, field line, chunk line or length that cannot
  *     be followed sets `malformed` and stops that direction only.
  */
@@ -186,15 +188,13 @@ static int same_nocase(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Copies at most cap-1 bytes, printable ASCII kept, everything else as '.', NUL-terminated. */
-static void copy_printable(char *dst, size_t cap, const char *src, size_t n)
+/* Copies at most cap-1 bytes as they are (a NUL as '.'), NUL-terminated. */
+static void copy_value(char *dst, size_t cap, const char *src, size_t n)
 {
     if (n > cap - 1)
         n = cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
-    }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] ? src[i] : '.';
     dst[n] = '\0';
 }
 
@@ -375,7 +375,7 @@ static void tell(struct http_conn *h, int from_client, const char *line, size_t 
     if (!h->on_msg)
         return;
     char shown[MSG_LINE_MAX + 1];
-    copy_printable(shown, sizeof shown, line, len);
+    copy_value(shown, sizeof shown, line, len);
     h->on_msg(h->ctx, from_client, shown);
 }
 
@@ -420,7 +420,7 @@ static void start_request(struct http_conn *h, struct direction *d, const char *
     int is_head = method_len == 4 && memcmp(line, "HEAD", 4) == 0;
     pending_push(h, (uint8_t)((is_head ? PENDING_HEAD : 0) | (d->msg.is_connect ? PENDING_CONNECT : 0)));
     if (h->sum.requests++ == 0)
-        copy_printable(h->sum.first_request, sizeof h->sum.first_request, line, target_end);
+        copy_value(h->sum.first_request, sizeof h->sum.first_request, line, target_end);
     tell(h, 1, line, len);
     d->state = IN_HEADERS;
 }
@@ -515,7 +515,7 @@ static void record_host(struct http_summary *s, const char *v, size_t n)
     if (n == 0 || s->nhosts >= HTTP_HOSTS_MAX)
         return;
     char host[HTTP_HOST_LEN];
-    copy_printable(host, sizeof host, v, n);
+    copy_value(host, sizeof host, v, n);
     for (unsigned k = 0; k < s->nhosts; k++)
         if (same_nocase(host, s->hosts[k]))
             return;

@@ -26,6 +26,7 @@
  */
 #include "keylog.h"
 #include "bytes.h"
+#include "siphash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,24 +41,24 @@
 
 enum { SECRET_MAX = 48, RANDOM_LEN = 32, HEAD_LEN = 64, CHUNK = 64 * 1024 };
 
-struct kl_secret {
-    struct kl_secret *next;
+/* One secret.  Records live in chunks that never move, so a secret found
+ * stays where it is; the index holds record numbers, not pointers. */
+struct kl_rec {
+    uint8_t random[RANDOM_LEN];
     uint8_t label, len;
     uint8_t v[SECRET_MAX];
 };
 
-struct kl_entry {
-    struct kl_entry *next; /* hash chain */
-    struct kl_secret *secrets;
-    uint8_t random[RANDOM_LEN];
-};
-
 struct keylog {
-    struct kl_entry **buckets;
-    size_t nbuckets;   /* a power of two */
-    size_t count;      /* entries */
-    size_t max_entries;
+    struct kl_rec **chunks;
+    size_t nchunks, cap_chunks;
+    size_t rec_cap;    /* records the chunks hold */
+    size_t nrecs;
+    uint32_t *index;   /* open addressing by (random, label): record number + 1, 0 when empty */
+    size_t index_mask;
+    size_t max_bytes;  /* memory the secrets and their index may take (0: no bound) */
     int full_warned;
+    unsigned shown;    /* malformed lines reported so far (the first KEYLOG_WARN_MAX) */
     /* where the last keylog_load stopped */
     char *path;
     dev_t dev;
@@ -88,18 +89,24 @@ static const struct {
 
 /* ---------------------------------------------------------------- the table */
 
+/* Chunks of 64, 128, ... 4096 records, then 4096 each: a key log of a few lines costs a few KiB,
+ * a long one no more than a chunk of slack. */
+enum { FIRST_CHUNK = 64, REC_CHUNK = 4096, SMALL_CHUNKS = 7, SMALL_RECS = FIRST_CHUNK * ((1 << SMALL_CHUNKS) - 1),
+       INDEX_MIN = 256 };
+
+static size_t chunk_recs(size_t k) { return k < SMALL_CHUNKS ? (size_t)FIRST_CHUNK << k : REC_CHUNK; }
+
 struct keylog *keylog_new(void)
 {
     struct keylog *kl = calloc(1, sizeof *kl);
     if (!kl)
         return NULL;
-    kl->nbuckets = 256;
-    kl->buckets = calloc(kl->nbuckets, sizeof *kl->buckets);
-    if (!kl->buckets) {
+    kl->index = calloc(INDEX_MIN, sizeof *kl->index);
+    if (!kl->index) {
         free(kl);
         return NULL;
     }
-    kl->max_entries = KEYLOG_MAX_ENTRIES;
+    kl->index_mask = INDEX_MIN - 1;
     kl->fd = -1;
     return kl;
 }
@@ -108,18 +115,12 @@ void keylog_free(struct keylog *kl)
 {
     if (!kl)
         return;
-    for (size_t b = 0; b < kl->nbuckets; b++) {
-        for (struct kl_entry *e = kl->buckets[b], *en; e; e = en) {
-            en = e->next;
-            for (struct kl_secret *s = e->secrets, *sn; s; s = sn) {
-                sn = s->next;
-                explicit_bzero(s, sizeof *s);
-                free(s);
-            }
-            free(e);
-        }
+    for (size_t c = 0; c < kl->nchunks; c++) {
+        explicit_bzero(kl->chunks[c], chunk_recs(c) * sizeof **kl->chunks);
+        free(kl->chunks[c]);
     }
-    free(kl->buckets);
+    free(kl->chunks);
+    free(kl->index);
     free(kl->path);
     if (kl->fd >= 0)
         close(kl->fd);
@@ -127,34 +128,79 @@ void keylog_free(struct keylog *kl)
     free(kl);
 }
 
-void keylog_set_max_entries(struct keylog *kl, size_t max)
+void keylog_set_max_bytes(struct keylog *kl, size_t max)
 {
     if (kl) {
-        kl->max_entries = max;
-        kl->full_warned = 0; /* a new cap deserves its own warning */
+        kl->max_bytes = max;
+        kl->full_warned = 0; /* a new bound deserves its own warning */
     }
 }
 
+size_t keylog_memory(const struct keylog *kl)
+{
+    if (!kl)
+        return 0;
+    return sizeof *kl + kl->rec_cap * sizeof **kl->chunks + kl->cap_chunks * sizeof *kl->chunks +
+           (kl->index_mask + 1) * sizeof *kl->index;
+}
+
+static struct kl_rec *rec_at(const struct keylog *kl, size_t i)
+{
+    if (i < SMALL_RECS) { /* chunk k starts at 64 * (2^k - 1) */
+        unsigned k = 0;
+        while (((size_t)FIRST_CHUNK << (k + 1)) - FIRST_CHUNK <= i)
+            k++;
+        return &kl->chunks[k][i - (((size_t)FIRST_CHUNK << k) - FIRST_CHUNK)];
+    }
+    i -= SMALL_RECS;
+    return &kl->chunks[SMALL_CHUNKS + i / REC_CHUNK][i % REC_CHUNK];
+}
+
+/* The randoms come from the key log and the lookups from packets: a keyed hash all the same. */
+static uint64_t key_hash(const uint8_t *random, unsigned label)
+{
+    uint8_t k[RANDOM_LEN + 1];
+    memcpy(k, random, RANDOM_LEN);
+    k[RANDOM_LEN] = (uint8_t)label;
+    return hash_keyed(k, sizeof k);
+}
+
+/* The slot of (random, label): its record's, or the empty one where it would go. */
+static size_t slot_of(const struct keylog *kl, const uint8_t *random, unsigned label)
+{
+    size_t i = (size_t)key_hash(random, label) & kl->index_mask;
+    for (;;) {
+        uint32_t r = kl->index[i];
+        if (!r)
+            return i;
+        const struct kl_rec *rec = rec_at(kl, r - 1);
+        if (rec->label == label && memcmp(rec->random, random, RANDOM_LEN) == 0)
+            return i;
+        i = (i + 1) & kl->index_mask;
+    }
+}
+
+static struct kl_rec *find_rec(const struct keylog *kl, const uint8_t *random, unsigned label)
+{
+    uint32_t r = kl->index[slot_of(kl, random, label)];
+    return r ? rec_at(kl, r - 1) : NULL;
+}
+
+/* Counted when asked (tests, rarely): a random is counted at its first
+ * record, the one no other label of it precedes. */
 size_t keylog_count(const struct keylog *kl)
 {
-    return kl ? kl->count : 0;
-}
-
-/* FNV-1a: the randoms are random already, any mixing of all bytes will do. */
-static size_t bucket_of(const struct keylog *kl, const uint8_t *random)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (int i = 0; i < RANDOM_LEN; i++)
-        h = (h ^ random[i]) * 0x100000001b3u;
-    return (size_t)(h ^ (h >> 32)) & (kl->nbuckets - 1);
-}
-
-static struct kl_entry *find_entry(const struct keylog *kl, const uint8_t *random)
-{
-    for (struct kl_entry *e = kl->buckets[bucket_of(kl, random)]; e; e = e->next)
-        if (memcmp(e->random, random, RANDOM_LEN) == 0)
-            return e;
-    return NULL;
+    size_t n = 0;
+    for (size_t i = 0; kl && i < kl->nrecs; i++) {
+        const struct kl_rec *rec = rec_at(kl, i);
+        int first = 1;
+        for (unsigned l = 0; l < KL_COUNT && first; l++) {
+            uint32_t r = l == rec->label ? 0 : kl->index[slot_of(kl, rec->random, l)];
+            first = !r || r - 1 > i;
+        }
+        n += first;
+    }
+    return n;
 }
 
 const uint8_t *keylog_find(const struct keylog *kl, const uint8_t client_random[32],
@@ -162,38 +208,56 @@ const uint8_t *keylog_find(const struct keylog *kl, const uint8_t client_random[
 {
     if (!kl || !client_random || (unsigned)label >= KL_COUNT)
         return NULL;
-    struct kl_entry *e = find_entry(kl, client_random);
-    for (struct kl_secret *s = e ? e->secrets : NULL; s; s = s->next) {
-        if (s->label == label) {
-            if (len)
-                *len = s->len;
-            return s->v;
-        }
-    }
-    return NULL;
+    const struct kl_rec *rec = find_rec(kl, client_random, label);
+    if (!rec)
+        return NULL;
+    if (len)
+        *len = rec->len;
+    return rec->v;
 }
 
-/* Double the buckets when the chains get longer than one on average; when
- * memory is short the table just stays as it is (slower, still right). */
-static void grow(struct keylog *kl)
+/* Would `more` bytes still fit the bound? */
+static int fits(const struct keylog *kl, size_t more)
 {
-    size_t n = kl->nbuckets * 2;
-    struct kl_entry **nb = calloc(n, sizeof *nb);
-    if (!nb)
-        return;
-    struct kl_entry **old = kl->buckets;
-    size_t old_n = kl->nbuckets;
-    kl->buckets = nb;
-    kl->nbuckets = n;
-    for (size_t b = 0; b < old_n; b++) {
-        for (struct kl_entry *e = old[b], *en; e; e = en) {
-            en = e->next;
-            size_t i = bucket_of(kl, e->random);
-            e->next = nb[i];
-            nb[i] = e;
+    return !kl->max_bytes || keylog_memory(kl) + more <= kl->max_bytes;
+}
+
+/* Room for one more record: a new chunk, the index doubled at half full.  0, -1 out of memory, -2 over the bound. */
+static int make_room(struct keylog *kl)
+{
+    if ((kl->nrecs + 1) * 2 > kl->index_mask + 1) {
+        size_t n = (kl->index_mask + 1) * 2;
+        if (n > (size_t)UINT32_MAX || !fits(kl, n * sizeof *kl->index))
+            return -2;
+        uint32_t *ni = calloc(n, sizeof *ni), *old = kl->index;
+        if (!ni)
+            return -1;
+        kl->index = ni;
+        kl->index_mask = n - 1;
+        for (size_t i = 0; i < kl->nrecs; i++) {
+            const struct kl_rec *rec = rec_at(kl, i);
+            kl->index[slot_of(kl, rec->random, rec->label)] = (uint32_t)(i + 1);
         }
+        free(old);
     }
-    free(old);
+    if (kl->nrecs == kl->rec_cap) {
+        size_t recs = chunk_recs(kl->nchunks);
+        if (!fits(kl, recs * sizeof **kl->chunks + sizeof *kl->chunks))
+            return -2;
+        if (kl->nchunks == kl->cap_chunks) {
+            size_t cap = kl->cap_chunks ? kl->cap_chunks * 2 : 16;
+            struct kl_rec **nc = realloc(kl->chunks, cap * sizeof *nc);
+            if (!nc)
+                return -1;
+            kl->chunks = nc;
+            kl->cap_chunks = cap;
+        }
+        if (!(kl->chunks[kl->nchunks] = malloc(recs * sizeof **kl->chunks)))
+            return -1;
+        kl->nchunks++;
+        kl->rec_cap += recs;
+    }
+    return 0;
 }
 
 enum add_result { ADD_SAME, ADD_NEW, ADD_FULL, ADD_NOMEM };
@@ -201,37 +265,23 @@ enum add_result { ADD_SAME, ADD_NEW, ADD_FULL, ADD_NOMEM };
 static enum add_result add_secret(struct keylog *kl, const uint8_t *random, enum keylog_label label,
                                   const uint8_t *v, size_t len)
 {
-    struct kl_entry *e = find_entry(kl, random);
-    if (!e) {
-        if (kl->count >= kl->max_entries)
-            return ADD_FULL;
-        e = calloc(1, sizeof *e);
-        if (!e)
-            return ADD_NOMEM;
-        memcpy(e->random, random, RANDOM_LEN);
-        size_t b = bucket_of(kl, random);
-        e->next = kl->buckets[b];
-        kl->buckets[b] = e;
-        if (++kl->count > kl->nbuckets)
-            grow(kl);
-    }
-    struct kl_secret *s = e->secrets;
-    while (s && s->label != label)
-        s = s->next;
-    if (s && s->len == len && memcmp(s->v, v, len) == 0)
+    struct kl_rec *rec = find_rec(kl, random, label);
+    if (rec && rec->len == len && memcmp(rec->v, v, len) == 0)
         return ADD_SAME;
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s)
-            return ADD_NOMEM;
-        s->label = (uint8_t)label;
-        s->next = e->secrets;
-        e->secrets = s;
+    if (!rec) {
+        int room = make_room(kl);
+        if (room < 0)
+            return room == -2 ? ADD_FULL : ADD_NOMEM;
+        rec = rec_at(kl, kl->nrecs);
+        memcpy(rec->random, random, RANDOM_LEN);
+        rec->label = (uint8_t)label;
+        kl->index[slot_of(kl, random, label)] = (uint32_t)(kl->nrecs + 1);
+        kl->nrecs++;
     }
     /* In place, so that pointers from keylog_find stay valid. */
-    explicit_bzero(s->v, sizeof s->v);
-    memcpy(s->v, v, len);
-    s->len = (uint8_t)len;
+    explicit_bzero(rec->v, sizeof rec->v);
+    memcpy(rec->v, v, len);
+    rec->len = (uint8_t)len;
     return ADD_NEW;
 }
 
@@ -378,14 +428,28 @@ struct reader {
     keylog_warn_fn warn;
     void *ctx;
     int added;
-    int stop;          /* the entry cap was reached */
+    int stop;          /* the memory bound was reached */
+    uint64_t hidden;   /* malformed lines past the first KEYLOG_WARN_MAX, not reported one by one */
     char line[KEYLOG_MAX_LINE];
     size_t len;        /* bytes of the current line kept */
     int too_long;      /* the current line went past KEYLOG_MAX_LINE */
     int continuing;    /* the current line is the rest of one consumed without newline */
 };
 
+/* A malformed line: the first KEYLOG_WARN_MAX of a key log are reported, the rest counted. */
 static void warn_line(struct reader *r, unsigned line, const char *why)
+{
+    if (r->kl->shown >= KEYLOG_WARN_MAX) {
+        r->hidden++;
+        return;
+    }
+    r->kl->shown++;
+    if (r->warn)
+        r->warn(r->ctx, r->path, line, why);
+}
+
+/* Something about the whole file, always said (line 0: no line). */
+static void warn_file(struct reader *r, unsigned line, const char *why)
 {
     if (r->warn)
         r->warn(r->ctx, r->path, line, why);
@@ -408,15 +472,16 @@ static int use_line(struct reader *r, unsigned lineno, enum parse_result pr,
     case ADD_SAME:
         break;
     case ADD_NOMEM:
-        warn_line(r, lineno, "out of memory: secret not kept");
+        warn_file(r, lineno, "out of memory: secret not kept");
         break;
     case ADD_FULL:
         if (!r->kl->full_warned) {
-            char why_full[96];
+            char why_full[160];
             snprintf(why_full, sizeof why_full,
-                     "more than %zu client randoms: the rest of the key log is not read",
-                     r->kl->max_entries);
-            warn_line(r, lineno, why_full);
+                     "the key log's share of --memcap (%zu KiB) is full after %zu secrets: the rest of the key "
+                     "log is not read",
+                     r->kl->max_bytes >> 10, r->kl->nrecs);
+            warn_file(r, lineno, why_full);
             r->kl->full_warned = 1;
         }
         return -1;
@@ -467,7 +532,8 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
             snprintf(err, errlen, "no key log");
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC), open_errno = errno;
+    /* O_NONBLOCK: opening a FIFO with no writer must not wait (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), open_errno = errno;
     if (fd < 0 && kl->fd >= 0 && kl->path && strcmp(kl->path, path) == 0) {
         /* opened before the capture gave up root (a 0600 file of another user), or the
          * path is gone: the file read so far can still grow through the descriptor kept */
@@ -485,6 +551,17 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
     }
     if (S_ISDIR(st.st_mode)) {
         seterr(err, errlen, "cannot read key log", path, EISDIR);
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        /* /dev/zero never ends, a FIFO may never be written to, and neither can be read
+         * again from where a live capture left off: a key log is a file */
+        if (err && errlen)
+            snprintf(err, errlen, "cannot read key log %s: not a regular file (%s); save the key log to a file",
+                     path, S_ISFIFO(st.st_mode) ? "a FIFO or pipe" : S_ISCHR(st.st_mode) ? "a character device"
+                           : S_ISSOCK(st.st_mode) ? "a socket" : S_ISBLK(st.st_mode) ? "a block device"
+                                                                                      : "not a file");
         close(fd);
         return -1;
     }
@@ -565,6 +642,12 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
         size_t want = kl->offset < HEAD_LEN ? (size_t)kl->offset : HEAD_LEN;
         ssize_t got = read_at(fd, kl->head, want, 0);
         kl->head_len = got > 0 ? (size_t)got : 0;
+    }
+    if (r->hidden) {
+        char why[128];
+        snprintf(why, sizeof why, "%llu more malformed lines skipped (only the first %d are shown)",
+                 (unsigned long long)r->hidden, KEYLOG_WARN_MAX);
+        warn_file(r, 0, why);
     }
     int added = r->added;
     explicit_bzero(r, sizeof *r);

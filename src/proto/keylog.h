@@ -3,8 +3,11 @@
  * by NSS, OpenSSL, GnuTLS, curl, browsers), indexed by client random for
  * tlsdecrypt.h.  Format: one "LABEL <64 hex client random> <hex secret>"
  * per line, the labels of NSS's key log documentation and of
- * draft-ietf-tls-keylogfile.  A hash table keyed by the client random
- * holds every label of one random in one entry.
+ * draft-ietf-tls-keylogfile.  Any number of lines: each secret is one
+ * fixed-size record (no allocation per line), found through an
+ * open-addressing index on (client random, label); the memory they take
+ * can be bounded (--memcap).  Only regular files are read: a FIFO or a
+ * device is refused at once rather than waited on or read forever.
  */
 #ifndef SYNFIN_KEYLOG_H
 #define SYNFIN_KEYLOG_H
@@ -24,12 +27,14 @@ enum keylog_label {
     KL_COUNT
 };
 
-/* Caps: a longer line is malformed; past KEYLOG_MAX_ENTRIES client randoms
- * the rest of the file is not read (warned once). */
+/* A longer line is malformed (and read past, however long).  Only the
+ * first KEYLOG_WARN_MAX malformed lines of a key log are reported one by
+ * one; each load then says how many more it skipped. */
 #define KEYLOG_MAX_LINE 4096
-#define KEYLOG_MAX_ENTRIES 1000000
+#define KEYLOG_WARN_MAX 10
 
 struct keylog;
+/* A malformed line, or (line 0) something about the whole file. */
 typedef void (*keylog_warn_fn)(void *ctx, const char *path, unsigned line, const char *why);
 
 struct keylog *keylog_new(void);
@@ -57,11 +62,16 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
 const uint8_t *keylog_find(const struct keylog *kl, const uint8_t client_random[32],
                            enum keylog_label label, size_t *len);
 
-/* Client randoms known (entries, not secrets). */
+/* Client randoms known (not secrets); counted when asked, in time linear in the secrets. */
 size_t keylog_count(const struct keylog *kl);
 
-/* Lower (or raise) the entry cap of this key log, KEYLOG_MAX_ENTRIES by
- * default: the tests reach it without a million lines. */
-void keylog_set_max_entries(struct keylog *kl, size_t max);
+/* Bytes the table takes (about 90 per secret: 82 for the secret and its
+ * client random, the rest its index), for --memcap. */
+size_t keylog_memory(const struct keylog *kl);
+
+/* Bound the table's memory (0: no bound, the default).  Past it the rest
+ * of the file is not read (warned once through warn, line given); a later
+ * load with a higher bound goes on from there. */
+void keylog_set_max_bytes(struct keylog *kl, size_t max);
 
 #endif

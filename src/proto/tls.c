@@ -282,31 +282,17 @@ static void read_u16_list(struct cursor c, struct tls_list *l, struct u16vec *al
     }
 }
 
-/* Copy a length-prefixed name into a C string, replacing what cannot be printed. */
-static void copy_name(char *dst, size_t cap, const uint8_t *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : '?';
-    dst[n] = '\0';
-}
-
-static void parse_alpn_list(struct cursor e, char *out, size_t cap)
+/* RFC 7301 section 3.1: ProtocolName protocol_name_list<2..2^16-1>, each <1..2^8-1> bytes, kept exactly. */
+static void parse_alpn_list(struct cursor e, uint8_t *out, size_t cap)
 {
     struct cursor l = cur_sub(&e, cur_be16(&e));
-    size_t len = 0;
-    out[0] = '\0';
+    namelist_clear(out, cap);
     while (cur_left(&l) > 0 && !l.err) {
         uint8_t n = cur_u8(&l);
         const uint8_t *s = cur_take(&l, n);
         if (!s || n == 0)
             break;
-        if (len && len + 1 < cap)
-            out[len++] = ',';
-        if (len + 1 < cap) {
-            copy_name(out + len, cap - len, s, n);
-            len += strlen(out + len);
-        }
+        namelist_add(out, cap, s, n);
     }
 }
 
@@ -358,8 +344,12 @@ static int parse_client_hello(struct tls_client_hello *ch, struct hello_lists *a
                 uint8_t nt = cur_u8(&l);
                 uint16_t nl = cur_be16(&l);
                 const uint8_t *name = cur_take(&l, nl);
-                if (name && nt == 0 && !ch->sni[0])
-                    copy_name(ch->sni, sizeof ch->sni, name, nl);
+                if (name && nt == 0 && !ch->sni_len && nl > 0) {
+                    /* exactly as sent (JSON shows it so); outputs that draw it clean it (termtext.h) */
+                    ch->sni_len = (uint8_t)(nl < sizeof ch->sni - 1 ? nl : sizeof ch->sni - 1);
+                    memcpy(ch->sni, name, ch->sni_len);
+                    ch->sni[ch->sni_len] = '\0';
+                }
             }
             break;
         }
@@ -508,7 +498,7 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
             cur_skip(&list, cur_be16(&list)); /* per-certificate extensions */
     }
     t->s.cert_seen = 1;
-    t->s.certificates = (uint8_t)(total > 255 ? 255 : total);
+    t->s.certificates = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
     if (n == 0) {
         t->s.cert_verdict = CERT_MALFORMED;
         t->s.cert_verified = 1;
@@ -536,7 +526,14 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
         return;
     }
     int leaf_ok;
-    t->s.cert_verdict = x509_check_server(v, der, len, n, t->s.ch.sni, t->now_s, &t->s.leaf, &leaf_ok);
+    /* an SNI with a NUL in it names no host: checked whole, "evil.test\0.bank.example" must not pass for
+     * evil.test (RFC 6066 3: a HostName holds no NUL), so the NUL becomes a byte no name may hold */
+    char host[sizeof t->s.ch.sni];
+    memcpy(host, t->s.ch.sni, sizeof host);
+    for (size_t i = 0; i < t->s.ch.sni_len; i++)
+        if (!host[i])
+            host[i] = '/';
+    t->s.cert_verdict = x509_check_server(v, der, len, n, host, t->now_s, &t->s.leaf, &leaf_ok);
     if (!leaf_ok)
         memset(&t->s.leaf, 0, sizeof t->s.leaf);
     t->s.cert_verified = 1;
@@ -715,7 +712,7 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
             return;
         }
         t->s.seen_client_hello = 1;
-        if (t->s.ch.sni[0] && t->on_event)
+        if (t->s.ch.sni_len && t->on_event)
             snprintf(label, sizeof label, "ClientHello (SNI %.96s)", t->s.ch.sni);
     } else if (type == HT_SERVER_HELLO && from_server && body) {
         struct tls_server_hello sh;

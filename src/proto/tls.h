@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "keylog.h"
+#include "namelist.h"
 #include "x509.h"
 
 /* Is this the start of a TLS (or SSLv2-compatible hello) byte stream?
@@ -59,8 +60,9 @@ struct tls_client_hello {
     uint8_t random[32];
     struct tls_list ciphers, extensions, groups, key_share, sigalgs, versions;
     uint8_t point_formats[16], n_point_formats;
-    char sni[256];
-    char alpn[128];          /* the offered protocols joined by "," */
+    char sni[256];           /* the first host_name exactly as sent (up to 255 bytes, NULs too), NUL-terminated */
+    uint8_t sni_len;         /* its length: 0 when none was sent */
+    uint8_t alpn[128];       /* the offered protocols exactly as sent, a list (namelist.h) */
     uint8_t session_id_len;
     uint8_t session_id[32];
     uint8_t ticket_offered;  /* session_ticket extension with a ticket in it */
@@ -84,7 +86,7 @@ struct tls_server_hello {
     uint8_t n_ext;               /* extensions kept in ext, in wire order */
     uint16_t ext_total;          /* extensions in the hello */
     uint16_t ext[TLS_SH_EXT_MAX];
-    char alpn[64];
+    uint8_t alpn[64];            /* the protocol chosen (one, RFC 7301 3.1), a list (namelist.h) */
 };
 
 /* How the server was authenticated (tls.auth): by its certificate, by a
@@ -101,7 +103,7 @@ struct tls_summary {
     uint16_t version;            /* the version in use: ServerHello's choice, else 0 */
     enum tls_hs_kind handshake;
     uint8_t established;         /* both Finished seen (or inferred, for TLS 1.3 without keys) */
-    uint8_t certificates;        /* certificates in the server's chain (when visible) */
+    uint32_t certificates;       /* certificates in the server's chain (when visible) */
     uint8_t cert_seen;
     uint8_t cert_verified;       /* cert_verdict holds a result */
     enum cert_verdict cert_verdict;

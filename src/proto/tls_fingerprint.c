@@ -144,16 +144,17 @@ static const char *ja4_version(uint16_t v)
          : v == 0x0300 ? "s3" : v == 0x0002 ? "s2" : "00";
 }
 
-/* JA4's ALPN characters: first and last of the value, as hex digits when
- * either is not alphanumeric. */
-static void ja4_alpn(const char *alpn, char out[3])
+/* JA4's ALPN characters: first and last of the first protocol in a list
+ * (namelist.h; NULL: none), as hex digits when either is not alphanumeric. */
+static void ja4_alpn(const uint8_t *list, char out[3])
 {
-    size_t flen = strcspn(alpn, ",");
+    const char *first;
+    size_t flen = 0, pos = 0;
     out[0] = out[1] = '0';
     out[2] = '\0';
-    if (flen == 0)
+    if (!list || !namelist_next(list, &pos, &first, &flen) || flen == 0)
         return;
-    unsigned char a = (unsigned char)alpn[0], z = (unsigned char)alpn[flen - 1];
+    unsigned char a = (unsigned char)first[0], z = (unsigned char)first[flen - 1];
     int alnum = ((a >= '0' && a <= '9') || ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')) &&
                 ((z >= '0' && z <= '9') || ((z | 0x20) >= 'a' && (z | 0x20) <= 'z'));
     if (alnum) {
@@ -242,7 +243,7 @@ static void make_ja4(const struct tls_client_hello *ch, const struct hello_lists
     /* first and last character of the first ALPN value; hex digits when they are not alphanumeric */
     char alpn[3];
     ja4_alpn(ch->alpn, alpn);
-    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni[0] ? 'd' : 'i', nc > 99 ? 99 : nc,
+    snprintf(out, 40, "t%s%c%02zu%02zu%s_%s_%s", vs, ch->sni_len ? 'd' : 'i', nc > 99 ? 99 : nc,
              ne_all > 99 ? 99 : ne_all, alpn, hc, he);
 }
 
@@ -280,14 +281,18 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
 {
     const struct u16vec *parts[] = {&l->ciphers, &l->extensions, &l->groups, &l->point_formats, &l->sigalgs,
                                     &l->versions};
-    size_t alpn = strcspn(ch->alpn, ","), n = 3 + alpn;
+    const char *first = "";
+    size_t alpn = 0, pos = 0;
+    if (!namelist_next(ch->alpn, &pos, &first, &alpn))
+        alpn = 0;
+    size_t n = 3 + alpn;
     for (size_t i = 0; i < 6; i++)
         n += 1 + parts[i]->n;
     uint16_t *k = malloc(n * sizeof *k), *p = k;
     if (!k)
         return NULL;
     *p++ = ch->legacy_version;
-    *p++ = ch->sni[0] != 0;
+    *p++ = ch->sni_len != 0;
     for (size_t i = 0; i < 6; i++) {
         *p++ = (uint16_t)parts[i]->n;
         if (parts[i]->n) /* an empty list has no array at all: memcpy must not see NULL */
@@ -296,7 +301,7 @@ static uint16_t *fp_key(const struct tls_client_hello *ch, const struct hello_li
     }
     *p++ = (uint16_t)alpn;
     for (size_t i = 0; i < alpn; i++)
-        *p++ = (unsigned char)ch->alpn[i];
+        *p++ = (unsigned char)first[i];
     *len = n;
     return k;
 }
@@ -373,7 +378,7 @@ int tls_server_fingerprints(struct tls_sfp_cache *fc, const struct tls_server_he
     if (!fc || sh->ext_total > sh->n_ext)
         return server_fingerprints(sh, ja3s, ja3s_string, cap, ja4s);
     char alpn[3];
-    ja4_alpn(sh->alpn_in_hello ? sh->alpn : "", alpn);
+    ja4_alpn(sh->alpn_in_hello ? sh->alpn : NULL, alpn);
     uint16_t key[6 + TLS_SH_EXT_MAX] = {sh->legacy_version, sh->selected_version, sh->cipher,
                                         (uint16_t)((unsigned char)alpn[0] << 8 | (unsigned char)alpn[1]), sh->n_ext};
     memcpy(key + 5, sh->ext, sh->n_ext * sizeof key[0]);
@@ -431,7 +436,7 @@ static int server_fingerprints(const struct tls_server_hello *sh, char ja3s[33],
     if (sh->n_ext)
         hex_digest(GNUTLS_DIG_SHA256, t.p, he, 12);
     ftext_free(&t);
-    ja4_alpn(sh->alpn_in_hello ? sh->alpn : "", alpn);
+    ja4_alpn(sh->alpn_in_hello ? sh->alpn : NULL, alpn);
     snprintf(ja4s, 32, "t%s%02u%s_%04x_%s", ja4_version(sh->selected_version),
              sh->n_ext > 99 ? 99u : (unsigned)sh->n_ext, alpn, sh->cipher, he);
     return 0;

@@ -158,48 +158,39 @@ static int long_san_type(gnutls_x509_crt_t crt, unsigned seq, size_t need)
     return ret;
 }
 
-/* DNS and IP subjectAltNames joined by ", ".  Only whole names go in: at
- * the cap the list stops rather than show a name cut into another one. */
-static void get_sans(gnutls_x509_crt_t crt, char *dst, size_t cap)
+/* DNS and IP subjectAltNames, each one name of the list however it is
+ * spelled (a comma or a NUL in a DNS name stays inside it).  Whole names
+ * only: one longer than a list entry, or past the cap, is counted as not
+ * kept; other kinds (URI, e-mail, otherName) are not listed. */
+static void get_sans(gnutls_x509_crt_t crt, uint8_t *dst, size_t cap)
 {
-    size_t used = 0;
-    dst[0] = '\0';
-    for (unsigned seq = 0;; seq++) {
-        unsigned char buf[CERT_SANS_MAX]; /* a DNS name longer than this cannot fit anyway */
+    namelist_clear(dst, cap);
+    /* bounded: a malformed extension may answer every number with an error */
+    for (unsigned seq = 0; seq < 65536 && namelist_dropped(dst) < 255; seq++) {
+        unsigned char buf[256]; /* a list entry holds at most 255 bytes */
         char text[INET6_ADDRSTRLEN];
         size_t sz = sizeof buf;
-        const unsigned char *name;
-        size_t name_len;
         int ret = gnutls_x509_crt_get_subject_alt_name(crt, seq, buf, &sz, NULL);
         if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER) {
-            /* a long URI or otherName is skipped; a long DNS name is the cut */
             ret = long_san_type(crt, seq, sz);
-            if (ret == GNUTLS_SAN_DNSNAME || ret < 0)
+            if (ret == GNUTLS_SAN_DNSNAME)
+                namelist_drop(dst); /* too long to keep: counted */
+            if (ret < 0 && ret != GNUTLS_E_SHORT_MEMORY_BUFFER)
                 return;
             continue;
         }
-        if (ret < 0)
-            return; /* the end, or an extension GnuTLS cannot read */
-        if (ret == GNUTLS_SAN_DNSNAME) {
-            name = buf;
-            name_len = strnlen((const char *)buf, sz);
-        } else if (ret == GNUTLS_SAN_IPADDRESS && (sz == 4 || sz == 16)) {
-            if (!inet_ntop(sz == 4 ? AF_INET : AF_INET6, buf, text, sizeof text))
-                continue;
-            name = (const unsigned char *)text;
-            name_len = strlen(text);
-        } else {
+        if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE || ret == GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
+            return; /* the end */
+        if (ret < 0) {
+            namelist_drop(dst); /* a name GnuTLS will not give (bad encoding): counted */
             continue;
         }
-        size_t sep = used ? 2 : 0;
-        if (used + sep + name_len + 1 > cap)
-            return;
-        if (sep) {
-            memcpy(dst + used, ", ", 2);
-            used += 2;
+        if (ret == GNUTLS_SAN_DNSNAME) {
+            namelist_add(dst, cap, buf, sz);
+        } else if (ret == GNUTLS_SAN_IPADDRESS && (sz == 4 || sz == 16)) {
+            if (inet_ntop(sz == 4 ? AF_INET : AF_INET6, buf, text, sizeof text))
+                namelist_add(dst, cap, text, strlen(text));
         }
-        copy_cut(dst + used, name_len + 1, name, name_len);
-        used += name_len;
     }
 }
 

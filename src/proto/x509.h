@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "namelist.h"
+
 /* The verdict vocabulary is a contract (synfin(1)): never rename one. */
 enum cert_verdict {
     CERT_OK,
@@ -33,7 +35,8 @@ const char *cert_verdict_name(enum cert_verdict v);
 struct cert_info {
     char subject[CERT_NAME_MAX];   /* RFC 4514 string, e.g. "CN=www.example.com,O=Example" */
     char issuer[CERT_NAME_MAX];
-    char sans[CERT_SANS_MAX];      /* DNS and IP subjectAltNames joined by ", " (cut at the cap) */
+    uint8_t sans[CERT_SANS_MAX];   /* DNS names exactly as sent and IP addresses as text: a list
+                                    * (namelist.h), whole names up to the cap */
     int64_t not_before, not_after; /* epoch seconds */
     char key_type[16];             /* "RSA", "ECDSA", "Ed25519", ... */
     unsigned key_bits;

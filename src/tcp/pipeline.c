@@ -27,6 +27,22 @@ struct pipeline {
     size_t mem;                /* bytes the open connections hold (conn->mem summed) */
 };
 
+size_t pipeline_budget(size_t memcap)
+{
+    /* the program: ~6 MiB of libraries and buffers, ~5 more with the trust store; the allocator's
+     * free lists and the pages it has not returned grow with the heap */
+    size_t reserve = memcap >= ((size_t)64 << 20) ? ((size_t)16 << 20) + memcap / 64 : memcap / 4;
+    return memcap - reserve;
+}
+
+/* Everything the cap counts: the open connections, the flow table's slots, what the protocol
+ * layer holds for all of them (the key log), and what the owner holds beside (the list). */
+static size_t total_memory(const struct pipeline *pl)
+{
+    return pl->mem + flow_memory(pl->flows) + (pl->cfg.app ? app_shared_memory(pl->cfg.app) : 0) +
+           (pl->cfg.outside_mem ? *pl->cfg.outside_mem : 0);
+}
+
 /* Count a connection's bytes again after it changed; the application layer's
  * part only when it was handed something (most packets are bare ACKs). */
 static void account(struct pipeline *pl, struct conn *c, int app_touched)
@@ -36,8 +52,9 @@ static void account(struct pipeline *pl, struct conn *c, int app_touched)
     size_t now = conn_memory(c) + c->app_mem;
     pl->mem = pl->mem - c->mem + now;
     c->mem = now;
-    if (pl->mem > pl->st.peak_memory)
-        pl->st.peak_memory = pl->mem;
+    size_t total = total_memory(pl);
+    if (total > pl->st.peak_memory)
+        pl->st.peak_memory = total;
 }
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink)
@@ -118,7 +135,7 @@ static void finalize(struct pipeline *pl, struct conn *c)
     else
         c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
     if (!pl->finishing && (c->closed != CONN_OPEN || c->first_rst_by >= 0 || c->first_fin_by >= 0))
-        recent_add(pl->recent, flow_hash_conn(c), c);
+        recent_add(pl->recent, c);
     flow_remove(pl->flows, c);
     pl->mem -= c->mem;
     c->mem = 0;
@@ -176,6 +193,20 @@ void pipeline_expire(struct pipeline *pl, int64_t now_ns)
  * of the cap is free again; each is written out marked "evicted".  If the
  * connection at hand alone is too big, it stops keeping events.
  */
+/* Finalize the oldest connections, the ones that will finish anyway first, until `need` more bytes fit
+ * under `target`; never `keep`. */
+static void evict(struct pipeline *pl, size_t target, size_t need, const struct conn *keep)
+{
+    static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
+    for (size_t k = 0; k < 3 && total_memory(pl) + need > target; k++) {
+        struct conn *c;
+        while (total_memory(pl) + need > target && (c = flow_oldest(pl->flows, order[k])) && c != keep) {
+            c->evicted = 1;
+            finalize(pl, c);
+        }
+    }
+}
+
 static void make_room(struct pipeline *pl, struct conn *current)
 {
     size_t target = pl->cfg.memcap - pl->cfg.memcap / 10;
@@ -186,15 +217,8 @@ static void make_room(struct pipeline *pl, struct conn *current)
         current->keep_events = 0;
         account(pl, current, 0);
     }
-    static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
-    for (size_t k = 0; k < 3 && pl->mem > target; k++) {
-        struct conn *c;
-        while (pl->mem > target && (c = flow_oldest(pl->flows, order[k])) && c != current) {
-            c->evicted = 1;
-            finalize(pl, c);
-        }
-    }
-    if (pl->mem > pl->cfg.memcap && current->keep_events) {
+    evict(pl, target, 0, current);
+    if (total_memory(pl) > pl->cfg.memcap && current->keep_events) {
         current->events_capped = 1;
         current->keep_events = 0;
         account(pl, current, 0);
@@ -217,6 +241,11 @@ static void count_status(struct pipeline_stats *st, enum decode_status ds)
 
 static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t ts_ns, int *from)
 {
+    /* the flow table is about to double: its new slots belong inside the cap too, and while they
+     * are filled the old ones are still held */
+    size_t grow = pl->cfg.memcap ? flow_grow_cost(pl->flows) : 0;
+    if (grow && total_memory(pl) + grow > pl->cfg.memcap)
+        evict(pl, pl->cfg.memcap - pl->cfg.memcap / 10, grow, NULL);
     int client_first = tcp_first_sender_is_client(p);
     struct conn *c = conn_new(pl->next_id, p, client_first, ts_ns);
     if (!c || flow_insert(pl->flows, c) < 0) {
@@ -288,7 +317,7 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     expire_done(pl, ts_ns);
     int from = 0;
     struct conn *c = flow_lookup(pl->flows, &p, &from);
-    if (!c && recent_match(pl->recent, flow_hash_pkt(&p), &p, ts_ns)) {
+    if (!c && recent_match(pl->recent, &p, ts_ns)) {
         pl->st.late_packets++; /* a FIN, ACK or RST of a connection already written out */
         free(dgram);
         return;
@@ -346,7 +375,7 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, c, list_of[c->closed]);
     account(pl, c, pl->cfg.app && call.touched);
-    if (pl->cfg.memcap && pl->mem > pl->cfg.memcap)
+    if (pl->cfg.memcap && total_memory(pl) > pl->cfg.memcap)
         make_room(pl, c);
     pipeline_expire(pl, ts_ns);
 }

@@ -24,7 +24,10 @@ struct pipeline_config {
     int64_t closing_linger_ns; /* keep one whose final ACK is still due this long */
     int keep_events;           /* record one event per packet (ladder, TUI) */
     struct app_ctx *app;       /* protocol parsers' shared setup (caller-owned); NULL: no parsing */
-    size_t memcap;             /* bytes the open connections may hold; past it the oldest are evicted (0: none) */
+    size_t memcap;             /* bytes the data may hold: the open connections, the flow table, the
+                                * key log (app_shared_memory), *outside_mem; past it the oldest
+                                * connections are evicted (0: none).  See pipeline_budget. */
+    const size_t *outside_mem; /* bytes held beside the pipeline that count too (the interface's list); may be NULL */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
 };
 
@@ -69,6 +72,14 @@ struct pipeline_stats {
 };
 
 struct pipeline;
+
+/*
+ * The part of --memcap the data may take: the cap less what the program
+ * itself needs (libraries, the trust store, buffers, the allocator's slack:
+ * 16 MiB plus 1/64 of the cap, a quarter of caps below 64 MiB), so that the
+ * whole process stays under the cap.
+ */
+size_t pipeline_budget(size_t memcap);
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink);
 /* One frame; `offset` is where its record lies in the file, for reading it again (-1: nowhere). */

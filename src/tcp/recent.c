@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "seq.h"
+#include "siphash.h"
 
 #define WAYS 4
 
@@ -53,6 +54,25 @@ void recent_free(struct recent *rt)
 
 size_t recent_memory(const struct recent *rt) { return rt ? sizeof *rt + rt->buckets * WAYS * sizeof *rt->e : 0; }
 
+/* The 4-tuple in one order whichever side is first, hashed under the process key. */
+static uint64_t tuple_hash(uint8_t ipver, const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
+{
+    size_t alen = ipver == 6 ? 16 : 4;
+    int r = memcmp(a, b, alen);
+    if (r > 0 || (r == 0 && ap > bp)) {
+        const uint8_t *t = a;
+        uint16_t tp = ap;
+        a = b, ap = bp, b = t, bp = tp;
+    }
+    uint8_t key[1 + 2 * (PKT_ADDR_MAX + 2)], *k = key;
+    *k++ = ipver;
+    memcpy(k, a, alen), k += alen;
+    *k++ = (uint8_t)(ap >> 8), *k++ = (uint8_t)ap;
+    memcpy(k, b, alen), k += alen;
+    *k++ = (uint8_t)(bp >> 8), *k++ = (uint8_t)bp;
+    return hash_keyed(key, (size_t)(k - key)) | 1; /* 0 marks an empty entry */
+}
+
 static struct entry *bucket(const struct recent *rt, uint64_t hash)
 {
     return &rt->e[((hash >> 17) & (rt->buckets - 1)) * WAYS];
@@ -68,11 +88,11 @@ static uint32_t space_end(const struct side *s)
     return s->isn + 1;
 }
 
-void recent_add(struct recent *rt, uint64_t hash, const struct conn *c)
+void recent_add(struct recent *rt, const struct conn *c)
 {
     if (!rt)
         return;
-    hash |= 1; /* 0 marks an empty entry */
+    uint64_t hash = tuple_hash(c->ipver, c->side[0].addr, c->side[0].port, c->side[1].addr, c->side[1].port);
     struct entry *b = bucket(rt, hash), *slot = &b[0];
     for (int w = 0; w < WAYS; w++) { /* an empty entry, else the one that expires first */
         if (!b[w].hash) {
@@ -98,11 +118,11 @@ void recent_add(struct recent *rt, uint64_t hash, const struct conn *c)
 /* Is seq within lo .. hi + 1 (a RST or ACK may carry the number just past the FIN)? */
 static int within(uint32_t seq, uint32_t lo, uint32_t hi) { return seq - lo <= hi + 1 - lo; }
 
-uint64_t recent_match(const struct recent *rt, uint64_t hash, const struct pkt *p, int64_t ts_ns)
+uint64_t recent_match(const struct recent *rt, const struct pkt *p, int64_t ts_ns)
 {
     if (!rt || (p->flags & TH_SYN))
         return 0;
-    hash |= 1;
+    uint64_t hash = tuple_hash(p->ipver, p->src, p->sport, p->dst, p->dport);
     size_t alen = p->ipver == 6 ? 16 : 4;
     const struct entry *b = bucket(rt, hash);
     for (int w = 0; w < WAYS; w++) {

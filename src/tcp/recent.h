@@ -6,8 +6,9 @@
  * of becoming a new 1-packet mid-stream connection.
  *
  * A fixed-size table (sized at creation, so its memory is known up front):
- * four entries per bucket; when a bucket is full the entry that expires
- * first makes room.  Losing an entry early only means a late packet may
+ * four entries per bucket, chosen by a hash under the process's secret key
+ * (siphash.h: the wire cannot aim at one bucket); when a bucket is full the
+ * entry that expires first makes room.  Losing an entry early only means a late packet may
  * again look like a new connection.
  */
 #ifndef SYNFIN_RECENT_H
@@ -29,8 +30,8 @@ struct recent *recent_new(size_t bytes);
 void recent_free(struct recent *rt);
 size_t recent_memory(const struct recent *rt);
 
-/* Remember a connection as it is finalized; `hash` is the flow table's hash of its 4-tuple. */
-void recent_add(struct recent *rt, uint64_t hash, const struct conn *c);
+/* Remember a connection as it is finalized. */
+void recent_add(struct recent *rt, const struct conn *c);
 
 /*
  * Is `p` (with no live connection, arriving at ts_ns) a late packet of a
@@ -38,6 +39,6 @@ void recent_add(struct recent *rt, uint64_t hash, const struct conn *c);
  * its sequence number (and acknowledgment, if any) inside the spaces the
  * two sides used?  Returns that connection's id, or 0.
  */
-uint64_t recent_match(const struct recent *rt, uint64_t hash, const struct pkt *p, int64_t ts_ns);
+uint64_t recent_match(const struct recent *rt, const struct pkt *p, int64_t ts_ns);
 
 #endif

@@ -33,7 +33,7 @@
 #define PKT_MAX 262144
 
 struct ladder_state {
-    size_t cat_index;
+    uint64_t id;                /* the connection's (its catalog index changes as old rows leave) */
     struct conn *conn;          /* what is drawn: the catalog's (live) or the loader's (file) */
     struct loader *ld;
     struct ladder_doc doc;
@@ -322,16 +322,23 @@ void ladder_open(struct tui *t, size_t i)
         tui_message(t, "out of memory");
         return;
     }
-    s->cat_index = i;
+    struct row_buf tmp;
+    const struct row *r = catalog_row(&t->cat, i, &tmp);
+    s->id = r->id;
     s->det_event = -2;
     s->detail_on = wide(t);
     s->tm = TIME_RELATIVE;
-    struct conn *c = t->cat.conns[i];
-    if (t->live || c->nevents) {
+    struct conn *c = catalog_conn(&t->cat, i);
+    if (c && (t->live || c->nevents)) {
         s->conn = c; /* its events are here: a live capture keeps them */
+        catalog_pin(&t->cat, c);
+    } else if (t->live) {
+        tui_message(t, "connection %llu: its packets are no longer in memory (--memcap)", (unsigned long long)r->id);
+        free(s);
+        return;
     } else {
         char err[CAPTURE_ERRLEN];
-        s->ld = loader_new(t->opt->read_file, t->opt->filter, c, t->app, t->opt->reasm_cap, err);
+        s->ld = loader_new(t->opt->read_file, t->opt->filter, r, t->app, t->opt->reasm_cap, err);
         if (!s->ld) {
             tui_message(t, "%s", err);
             free(s);
@@ -349,6 +356,7 @@ void ladder_close(struct tui *t)
     struct ladder_state *s = t->ladder;
     if (!s)
         return;
+    catalog_pin(&t->cat, NULL);
     ladder_doc_free(&s->doc);
     detail_free(&s->det);
     loader_free(s->ld); /* frees the rebuilt connection with it */
@@ -512,8 +520,11 @@ static int ladder_key(struct tui *t, int ch)
         return 1;
     case 'K':
         tui_load_keylog(t);
-        if (s->ld) /* read the connection again with the new keys */
-            ladder_open(t, s->cat_index);
+        if (s->ld) { /* read the connection again with the new keys */
+            long i = catalog_find(&t->cat, s->id);
+            if (i >= 0)
+                ladder_open(t, (size_t)i);
+        }
         return 1;
     case KEY_RESIZE:
         rebuild(t, s);

@@ -64,30 +64,30 @@ static int layout(int width, int shown[NCOLS], int *app_w)
     return used;
 }
 
-static void cell(const struct conn *c, int finished, enum column col, char *buf, size_t len)
+static void cell(const struct row *r, enum column col, char *buf, size_t len)
 {
     switch (col) {
-    case COL_ID: snprintf(buf, len, "%llu", (unsigned long long)c->id); break;
+    case COL_ID: snprintf(buf, len, "%llu", (unsigned long long)r->id); break;
     case COL_START: {
-        time_t s = (time_t)(c->first_ts_ns / 1000000000);
+        time_t s = (time_t)(r->first_ts_ns / 1000000000);
         struct tm tmv;
         char hms[16];
         localtime_r(&s, &tmv);
         strftime(hms, sizeof hms, "%H:%M:%S", &tmv);
-        snprintf(buf, len, "%s.%03ld", hms, (long)((c->first_ts_ns % 1000000000) / 1000000));
+        snprintf(buf, len, "%s.%03ld", hms, (long)((r->first_ts_ns % 1000000000) / 1000000));
         break;
     }
-    case COL_CLIENT: conn_endpoint_str(c, SIDE_CLIENT, buf, len); break;
-    case COL_SERVER: conn_endpoint_str(c, SIDE_SERVER, buf, len); break;
-    case COL_APP: conn_app_text(c, buf, len); break;
-    case COL_HANDSHAKE: snprintf(buf, len, "%s", handshake_name(c->handshake)); break;
-    case COL_TEARDOWN: snprintf(buf, len, "%s", finished || c->teardown != TD_OPEN ? teardown_name(c->teardown) : "(open)"); break;
+    case COL_CLIENT: row_endpoint_str(r, SIDE_CLIENT, buf, len); break;
+    case COL_SERVER: row_endpoint_str(r, SIDE_SERVER, buf, len); break;
+    case COL_APP: snprintf(buf, len, "%s", r->app); break;
+    case COL_HANDSHAKE: snprintf(buf, len, "%s", handshake_name(r->handshake)); break;
+    case COL_TEARDOWN: snprintf(buf, len, "%s", r->finished || r->teardown != TD_OPEN ? teardown_name(r->teardown) : "(open)"); break;
     case COL_STATES:
-        snprintf(buf, len, "%s/%s", tcp_state_name(c->side[0].state), tcp_state_name(c->side[1].state));
+        snprintf(buf, len, "%s/%s", tcp_state_name(r->state[0]), tcp_state_name(r->state[1]));
         break;
-    case COL_PACKETS: snprintf(buf, len, "%llu", (unsigned long long)c->packets); break;
+    case COL_PACKETS: snprintf(buf, len, "%llu", (unsigned long long)r->packets); break;
     case COL_BYTES: {
-        double b = (double)(c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes);
+        double b = (double)r->bytes;
         if (b >= 1e6)
             snprintf(buf, len, "%.1fM", b / 1e6);
         else if (b >= 1e4)
@@ -96,7 +96,7 @@ static void cell(const struct conn *c, int finished, enum column col, char *buf,
             snprintf(buf, len, "%.0f", b);
         break;
     }
-    case COL_DURATION: snprintf(buf, len, "%.3fs", (double)(c->last_ts_ns - c->first_ts_ns) / 1e9); break;
+    case COL_DURATION: snprintf(buf, len, "%.3fs", (double)(r->last_ts_ns - r->first_ts_ns) / 1e9); break;
     default: buf[0] = '\0'; break;
     }
 }
@@ -140,12 +140,16 @@ static void list_draw(struct tui *t)
     }
     attrset(A_NORMAL);
     int h = body_rows(t);
+    if (t->sel < t->view.n) { /* remembered by id: the index moves as rows come and go */
+        struct row_buf tmp;
+        t->sel_id = catalog_row(&t->cat, t->view.idx[t->sel], &tmp)->id;
+    }
     for (int r = 0; r < h && t->top + (size_t)r < t->view.n; r++) {
         size_t vi = t->top + (size_t)r;
         uint32_t ci = t->view.idx[vi];
-        const struct conn *c = t->cat.conns[ci];
-        int finished = t->cat.finished[ci];
-        int attr = vi == t->sel ? tui_attr(t, C_SELECT) : tui_attr(t, outcome_color(conn_outcome(c, finished)));
+        struct row_buf tmp;
+        const struct row *rw = catalog_row(&t->cat, ci, &tmp);
+        int attr = vi == t->sel ? tui_attr(t, C_SELECT) : tui_attr(t, outcome_color((enum outcome)rw->outcome));
         attrset(attr);
         move(2 + r, 0);
         if (vi == t->sel)
@@ -157,7 +161,7 @@ static void list_draw(struct tui *t)
                 continue;
             int w = cols[i].width ? cols[i].width : app_w;
             char text[200];
-            cell(c, finished, cols[i].col, text, sizeof text);
+            cell(rw, cols[i].col, text, sizeof text);
             tui_text(2 + r, x, w, text);
             x += w + 1;
         }
@@ -180,8 +184,8 @@ static void find_next(struct tui *t, const char *query, int dir)
     size_t n = t->view.n;
     for (size_t step = 1; step <= n; step++) {
         size_t i = (t->sel + (dir > 0 ? step : n - step)) % n;
-        uint32_t ci = t->view.idx[i];
-        if (conn_matches(t->cat.conns[ci], t->cat.finished[ci], FILTER_ALL, query)) {
+        struct row_buf tmp;
+        if (row_matches(catalog_row(&t->cat, t->view.idx[i], &tmp), FILTER_ALL, query)) {
             t->sel = i;
             tui_message(t, "match: row %zu", i + 1);
             return;

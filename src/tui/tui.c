@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "termtext.h"
+
 #define SLICE_NS 20000000LL     /* work between two looks at the keyboard */
 #define REFRESH_NS 250000000LL  /* the list and the bars follow the capture at this pace */
 
@@ -89,25 +91,29 @@ void tui_text(int y, int x, int width, const char *s)
 {
     if (width <= 0)
         return;
-    /* clip by display columns, never by bytes (UTF-8 box drawing is 3 bytes a column) */
-    int col = 0;
-    const char *p = s, *end = s;
-    while (*p && col < width) {
-        p++;
-        while (((unsigned char)*p & 0xc0) == 0x80)
-            p++;
-        col++;
-        end = p;
-    }
-    mvaddnstr(y, x, s, (int)(end - s));
+    /* Clip by the columns the terminal draws (wcwidth), never by bytes.  Text reaching here is clean
+     * (wire strings went through termtext.h where they became display text); a control byte that got
+     * here anyway is drawn as '?', never sent. */
+    char buf[1024];
+    size_t n = tt_fit(s, (size_t)width, NULL);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    mvaddnstr(y, x, buf, (int)n);
 }
 
 void tui_message(struct tui *t, const char *fmt, ...)
 {
     va_list ap;
+    char raw[sizeof t->message];
     va_start(ap, fmt);
-    vsnprintf(t->message, sizeof t->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    tt_cleans(t->message, sizeof t->message, raw, 0); /* messages quote paths and errors: data, not control */
     t->dirty = 1;
 }
 
@@ -138,7 +144,9 @@ int tui_prompt(struct tui *t, const char *question, char *buf, size_t len)
         move(t->rows - 2, 0);
         attrset(tui_attr(t, C_NORMAL));
         clrtoeol();
-        mvprintw(t->rows - 2, 0, "%s%s", question, buf);
+        char shown[512]; /* the answer may start as an environment variable's value: cleaned */
+        tt_cleans(shown, sizeof shown, buf, 0);
+        mvprintw(t->rows - 2, 0, "%s%s", question, shown);
         refresh();
         int ch = getch();
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) { /* nonl(): Enter arrives as CR */
@@ -190,8 +198,15 @@ static void draw_title(struct tui *t)
     clrtoeol();
     for (int x = 0; x < t->cols; x++)
         addch(' ');
-    snprintf(left, sizeof left, " synfin  %s  %zu connections  %llu packets", t->source, t->cat.n,
-             (unsigned long long)t->packets);
+    char source[128];
+    tt_cleans(source, sizeof source, t->source, 0);
+    int n = snprintf(left, sizeof left, " synfin  %s  %llu connections", source,
+                     (unsigned long long)(t->cat.n + t->cat.dropped));
+    if (t->cat.dropped && n > 0 && (size_t)n < sizeof left)
+        n += snprintf(left + n, sizeof left - (size_t)n, " (%llu oldest not listed: --memcap)",
+                      (unsigned long long)t->cat.dropped);
+    if (n > 0 && (size_t)n < sizeof left)
+        snprintf(left + n, sizeof left - (size_t)n, "  %llu packets", (unsigned long long)t->packets);
     if (t->loading && t->size > 0) {
         int pct = (int)(100.0 * (double)t->position / (double)t->size);
         char bar[32];
@@ -262,18 +277,25 @@ static void draw(struct tui *t)
 
 /* ------------------------------------------------------------ the pipeline's sink */
 
+/* What the list holds beside the pipeline, counted in --memcap by the pipeline. */
+static void count_outside(struct tui *t) { t->outside_mem = t->cat.mem + view_memory(&t->view); }
+
 static void sink_new(void *ctx, struct conn *c)
 {
     struct tui *t = ctx;
     if (catalog_add(&t->cat, c) < 0)
         tui_message(t, "out of memory: connection %llu not listed", (unsigned long long)c->id);
+    count_outside(t);
 }
 
 static int sink_done(void *ctx, struct conn *c)
 {
     struct tui *t = ctx;
-    catalog_finish(&t->cat, c);
-    return c->id >= 1 && c->id <= t->cat.n && t->cat.conns[c->id - 1] == c; /* kept when listed */
+    /* a live capture keeps the connection whole (its ladder: no file to read it again from); a file's
+     * becomes a row, its ladder read again from the file */
+    int kept = catalog_finish(&t->cat, c, t->live);
+    count_outside(t);
+    return kept;
 }
 
 /* ------------------------------------------------------------ reading packets */
@@ -318,8 +340,24 @@ static void refresh_model(struct tui *t)
     if (t->loading)
         t->position = capture_position(t->cap);
     catalog_count(&t->cat);
+    if (t->seen_generation == t->cat.generation && t->sel < t->view.n) { /* the old view is still right */
+        struct row_buf tmp;
+        t->sel_id = catalog_row(&t->cat, t->view.idx[t->sel], &tmp)->id;
+    }
     if (view_rebuild(&t->view, &t->cat) < 0)
         tui_message(t, "out of memory");
+    t->seen_generation = t->cat.generation;
+    count_outside(t);
+    /* the selection follows its connection as rows come, go and move */
+    if (t->sel_id) {
+        for (size_t i = 0; i < t->view.n; i++) {
+            struct row_buf tmp;
+            if (catalog_row(&t->cat, t->view.idx[i], &tmp)->id == t->sel_id) {
+                t->sel = i;
+                break;
+            }
+        }
+    }
     if (t->sel >= t->view.n && t->view.n)
         t->sel = t->view.n - 1;
     t->dirty = 1;
@@ -401,7 +439,9 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     t.dump_path = o->write_file;
     const char *codeset = nl_langinfo(CODESET);
     t.ascii = o->ascii || !codeset || (strcmp(codeset, "UTF-8") && strcmp(codeset, "utf8"));
-    catalog_init(&t.cat);
+    /* --memcap covers the list too: its rows may take half of the data's part, the pipeline the rest */
+    size_t budget = pipeline_budget(o->memcap);
+    catalog_init(&t.cat, budget / 2);
     view_init(&t.view);
 
     t.app = app;
@@ -411,7 +451,8 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
         .keep_events = t.live, /* a file's ladders are rebuilt from the file */
-        .memcap = o->memcap,
+        .memcap = budget,
+        .outside_mem = &t.outside_mem,
         .app = o->tcp_only ? NULL : t.app,
     };
     struct conn_sink sink = {&t, sink_done, sink_new};
@@ -470,7 +511,8 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
             if (capture_stats(cap, &cs) == 0)
                 t.drops = cs.dropped + cs.if_dropped;
         }
-        if (now - last_refresh >= REFRESH_NS || (!t.loading && last_refresh == 0)) {
+        if (now - last_refresh >= REFRESH_NS || (!t.loading && last_refresh == 0) ||
+            t.cat.generation != t.seen_generation) { /* rows left the list: the view's indices are stale */
             refresh_model(&t);
             last_refresh = now;
         }

@@ -68,6 +68,9 @@ struct tui {
     struct app_ctx *app;
     struct catalog cat;
     struct view view;
+    size_t outside_mem;          /* the list's bytes (catalog and view), counted in --memcap by the pipeline */
+    uint64_t seen_generation;    /* the catalog's generation the view was built at */
+    uint64_t sel_id;             /* the selected connection's id (0: none yet), kept across rebuilds */
     int loading;                 /* the file is still being read */
     int64_t size, position;      /* for the progress bar */
     uint64_t packets;
