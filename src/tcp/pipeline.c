@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "recent.h"
+#include "shard.h"
 #include "tcp.h"
 
 struct pipeline {
@@ -210,6 +211,12 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     enum decode_status ds = decode_packet(dlt, data, caplen, wirelen, &p);
     if (ds != DECODE_OK) {
         count_status(&pl->st, ds);
+        pipeline_expire(pl, ts_ns);
+        return;
+    }
+    if (pl->cfg.shard_n > 1 && shard_of(&p, pl->cfg.shard_n) != pl->cfg.shard_k) {
+        /* another process's connection; time still passes for ours */
+        pl->st.other_shard++;
         pipeline_expire(pl, ts_ns);
         return;
     }

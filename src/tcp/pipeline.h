@@ -25,6 +25,7 @@ struct pipeline_config {
     struct app_ctx *app;       /* protocol parsers' shared setup (caller-owned); NULL: no parsing */
     size_t memcap;             /* bytes the open connections may hold; past it the oldest are evicted (0: none) */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
+    uint32_t shard_k, shard_n; /* follow only the connections of shard k of n (shard.h); n 0: all */
 };
 
 /*
@@ -51,6 +52,7 @@ struct pipeline_stats {
     uint64_t connections;      /* connections seen */
     uint64_t port_reuse;       /* new connections on a 4-tuple still held */
     uint64_t late_packets;     /* packets of connections finished and written out (recent.h) */
+    uint64_t other_shard;      /* TCP segments of connections in other shards (--shard), skipped */
     uint64_t out_of_memory;    /* packets dropped because memory ran out */
     uint64_t max_open;         /* most connections held at once */
     /* what the caps cost (see synfin(1), "capped") */
