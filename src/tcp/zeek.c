@@ -20,6 +20,13 @@ enum { H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, 
 
 #define TOO_LARGE_SEQ_DELTA 1048576
 
+/* Kept out of line: they run a few times per connection, not per packet. */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 int zeek_likely_server_port(uint16_t port)
 {
     /* the TCP ports of `redef likely_server_ports += {...}` in Zeek's base/protocols/ scripts */
@@ -35,7 +42,7 @@ int zeek_likely_server_port(uint16_t port)
     return 0;
 }
 
-static void add(struct zeek_conn *z, char code)
+COLD static void add(struct zeek_conn *z, char code)
 {
     if (z->len < ZEEK_HISTORY_MAX) {
         z->history[z->len++] = code;
@@ -50,7 +57,7 @@ static char cased(const struct zeek_conn *z, int side, char upper)
 }
 
 /* Add the letter the first time for this role; 1 when it was already seen. */
-static int check(struct zeek_conn *z, int side, uint8_t mask, char upper)
+COLD static int check(struct zeek_conn *z, int side, uint8_t mask, char upper)
 {
     uint8_t *seen = &z->seen[side == z->orig ? 0 : 1];
     if (*seen & mask)
@@ -61,7 +68,7 @@ static int check(struct zeek_conn *z, int side, uint8_t mask, char upper)
 }
 
 /* c, g, t, w: the first, the tenth, the hundredth ... occurrence. */
-static void scaled(struct zeek_conn *z, int side, char upper, uint32_t *count, uint32_t *thresh)
+COLD static void scaled(struct zeek_conn *z, int side, char upper, uint32_t *count, uint32_t *thresh)
 {
     if (++*count != *thresh)
         return;
@@ -219,7 +226,8 @@ static int clean(const struct zeek_ep *e)
     return e->state == ZK_ESTABLISHED || (e->state == ZK_CLOSED && e->prev_state == ZK_ESTABLISHED);
 }
 
-void zeek_packet(struct zeek_conn *z, int from, const struct pkt *p, int acked_gap)
+/* Every rule, for any packet (the steady state below takes most packets a shorter way). */
+COLD static void full(struct zeek_conn *z, int from, const struct pkt *p, int acked_gap)
 {
     if (!z->started)
         start(z, from, p);
@@ -309,6 +317,37 @@ void zeek_packet(struct zeek_conn *z, int from, const struct pkt *p, int acked_g
     }
     if (acked_gap && clean(e) && clean(peer))
         scaled(z, !from, 'G', &peer->gap_cnt, &peer->gap_thresh);
+}
+
+/*
+ * The steady state, most packets of most connections: both sides established, no SYN, FIN or
+ * RST, a window, the payload whole, no gap.  What full() would do then, and only that: the
+ * once-per-side 'a' or 'd', the peer's acknowledged edge, the sender's highest sequence number
+ * or a retransmission.  A few comparisons, no call.
+ */
+void zeek_packet(struct zeek_conn *z, int from, const struct pkt *p, int acked_gap)
+{
+    struct zeek_ep *e = &z->ep[from], *peer = &z->ep[!from];
+    uint8_t fl = p->flags;
+    uint32_t len = p->seg_len;
+    if ((fl & (TH_SYN | TH_FIN | TH_RST)) || e->state != ZK_ESTABLISHED || peer->state != ZK_ESTABLISHED ||
+        !p->win || p->payload_caplen < len || acked_gap || peer->has_hole) {
+        full(z, from, p, acked_gap);
+        return;
+    }
+    uint8_t bit = len ? H_DATA : (fl & TH_ACK) ? H_ACK : 0;
+    if (bit && !(z->seen[from != z->orig] & bit))
+        check(z, from, bit, len ? 'D' : 'A');
+    if (fl & TH_ACK) {
+        int32_t d = seq_diff(p->ack, peer->ack_seq);
+        if (d > 0 && seq_diff(p->ack, peer->start_seq) >= 0 && !(p->ack == 0 && d > TOO_LARGE_SEQ_DELTA))
+            peer->ack_seq = p->ack;
+    }
+    uint32_t past = p->seq + len;
+    if (seq_diff(past, e->last_seq) > 0)
+        e->last_seq = past;
+    else if (len)
+        scaled(z, from, 'T', &e->rxmt_cnt, &e->rxmt_thresh);
 }
 
 /* Zeek's Endpoint::Size, enough to tell a rejected attempt from a reset connection. */
