@@ -32,7 +32,10 @@ def tshark_ids(path):
 
 
 def synfin_conns(synfin, path):
-    out = subprocess.run([synfin, "-q", "--json", path], capture_output=True, text=True)
+    out = subprocess.run([synfin, "-q", "--json", path], capture_output=True, text=True, errors="replace")
+    if "runtime error:" in out.stderr or "Sanitizer" in out.stderr:
+        print("FAIL %s: sanitizer report: %s" % (path, out.stderr.strip()[:400]))
+        return None
     return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
 
 
@@ -64,6 +67,9 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(2) as ex:
         results = list(ex.map(lambda p: (p, ids, synfin_conns(synfin, p)), paths))
     for path, ids, conns in results:
+        if conns is None:
+            fail += 1
+            continue
         for o in conns:
             key = frozenset([(o["client_ip"], str(o["client_port"])), (o["server_ip"], str(o["server_port"]))])
             want = ids.get(key)

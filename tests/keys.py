@@ -19,6 +19,10 @@ import sys
 def run(synfin, ca, path, extra):
     out = subprocess.run([synfin, "-q", "--json", "--events", "--ca-file", ca] + extra + ["-r", path],
                          capture_output=True)
+    err = out.stderr.decode("utf-8", "replace")
+    if out.returncode not in (0, 1, 3) or "runtime error:" in err or "Sanitizer" in err:
+        print("FAIL %s %s: exit %d: %s" % (path, " ".join(extra), out.returncode, err.strip()[:400]))
+        sys.exit(1)
     return out.stdout.decode("utf-8", "replace").splitlines()
 
 

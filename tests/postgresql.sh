@@ -46,7 +46,8 @@ args=()
 n=0
 for f in "$SRCDIR"/captures/*.pcap "$SRCDIR"/captures/*.pcapng "$SRCDIR"/captures/tls/*.pcap; do
     run=$(basename "$f"); run=${run%.*}
-    "$SYNFIN" -q --json --ca-file "$SRCDIR/captures/tls/certs/ca.pem" -r "$f" >"$tmp/$run.jsonl" 2>/dev/null
+    "$SYNFIN" -q --json --ca-file "$SRCDIR/captures/tls/certs/ca.pem" -r "$f" >"$tmp/$run.jsonl" 2>"$tmp/err"
+    if grep -qE 'runtime error:|Sanitizer' "$tmp/err"; then echo "FAIL: $f: sanitizer report"; cat "$tmp/err"; exit 1; fi
     [ -s "$tmp/$run.jsonl" ] || continue
     chmod 644 "$tmp/$run.jsonl"
     "${db[@]}" -c "SET synfin.run = '$run'" \

@@ -16,6 +16,7 @@ for f in "$SRCDIR"/../shared/captures/public/*.pcap* "$SRCDIR"/../shared/capture
     i=$((i + 1))
     keys=${f%.*}.keys
     if [ -f "$keys" ]; then set -- --keylog "$keys"; else set --; fi
-    "$SYNFIN" -q --json --events "$@" "$f" >"$tmp/shared-$i.jsonl" 2>/dev/null # damaged captures exit 3 after their lines
+    "$SYNFIN" -q --json --events "$@" "$f" >"$tmp/shared-$i.jsonl" 2>"$tmp/err" # damaged captures exit 3 after their lines
+    if grep -qE 'runtime error:|Sanitizer' "$tmp/err"; then echo "FAIL: $f: sanitizer report"; cat "$tmp/err"; exit 1; fi
 done
 exec python3 "$SRCDIR/tests/schema.py" "$SRCDIR/schema/synfin.schema.json" "$SRCDIR"/tests/expected/*.jsonl "$tmp"/*.jsonl

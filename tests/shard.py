@@ -14,6 +14,11 @@ import sys
 
 def lines(synfin, path, extra):
     out = subprocess.run([synfin, "-q", "--json", "--ca-file", CA] + extra + ["-r", path], capture_output=True)
+    err = out.stderr.decode("utf-8", "replace")
+    # 1: a capture synfin cannot read (an unsupported link type); 3: damaged part-way, the connections before reported
+    if out.returncode not in (0, 1, 3) or "runtime error:" in err or "Sanitizer" in err:
+        print("FAIL %s %s: exit %d: %s" % (path, " ".join(extra), out.returncode, err.strip()[:400]))
+        sys.exit(1)
     return [json.loads(l) for l in out.stdout.decode("utf-8", "replace").splitlines()]
 
 

@@ -48,7 +48,7 @@ def main():
     for cap in sorted({r["capture"] for r in rows}):
         path = os.path.join(args.corpus, cap)
         out = subprocess.run([args.synfin, "-q", "--json", path], capture_output=True, text=True)
-        if out.returncode != 0:
+        if out.returncode != 0 or "runtime error:" in out.stderr or "Sanitizer" in out.stderr:
             print("FAIL %s: synfin exit %d: %s" % (cap, out.returncode, out.stderr.strip()))
             return 1
         by = collections.defaultdict(list)

@@ -23,7 +23,8 @@ int fanout_join(int fd, uint16_t group, char *err, size_t errlen)
         snprintf(err, errlen, "--fanout: the capture has no packet socket");
         return -1;
     }
-    int arg = (int)group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+    /* the group id in the low 16 bits, mode and flags above (DEFRAG is bit 31: unsigned arithmetic) */
+    uint32_t arg = group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
         snprintf(err, errlen, "--fanout %u: cannot join the group: %s%s", (unsigned)group, strerror(errno),
                  errno == EINVAL ? " (the group exists with another mode, or the interface differs)" : "");
