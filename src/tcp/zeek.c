@@ -23,8 +23,10 @@ enum { H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, 
 /* Kept out of line: they run a few times per connection, not per packet. */
 #if defined(__GNUC__)
 #define COLD __attribute__((noinline, cold))
+#define OUT_OF_LINE __attribute__((noinline))
 #else
 #define COLD
+#define OUT_OF_LINE
 #endif
 
 int zeek_likely_server_port(uint16_t port)
@@ -227,7 +229,7 @@ static int clean(const struct zeek_ep *e)
 }
 
 /* Every rule, for any packet (the steady state below takes most packets a shorter way). */
-COLD static void full(struct zeek_conn *z, int from, const struct pkt *p, int acked_gap)
+OUT_OF_LINE static void full(struct zeek_conn *z, int from, const struct pkt *p, int acked_gap)
 {
     if (!z->started)
         start(z, from, p);
