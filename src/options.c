@@ -18,6 +18,7 @@ enum opt_id {
     O_USER = 'Z',
     O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG, O_MEMCAP,
     O_EVENTS,
+    O_TIME_FORMAT, O_SHARD, O_FANOUT,
 };
 
 struct opt_def {
@@ -38,6 +39,7 @@ static const struct opt_def table[] = {
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
     {O_EVENTS, "events", ARG_NONE, NULL, "with --json: each packet's flags, numbers, states, notes and messages"},
+    {O_TIME_FORMAT, "time-format", ARG_REQUIRED, "FMT", "with --json: first_ts, last_ts as epoch (default) or iso (ISO 8601 UTC)"},
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
     {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory for open connections; the oldest go past it (default 1G)"},
@@ -48,6 +50,8 @@ static const struct opt_def table[] = {
     {O_NO_VERIFY, "no-verify", ARG_NONE, NULL, "do not verify server certificates"},
     {O_KEYLOG, "keylog", ARG_REQUIRED, "FILE", "decrypt TLS with this key log (default: $SSLKEYLOGFILE)"},
     {O_TCP_ONLY, "tcp-only", ARG_NONE, NULL, "follow TCP only: no TLS or HTTP parsing (faster)"},
+    {O_SHARD, "shard", ARG_REQUIRED, "K/N", "only the connections of shard K of N (1..N): run N processes for N cores"},
+    {O_FANOUT, "fanout", ARG_REQUIRED, "GROUP", "live: share the interface with the other synfin -i in PACKET_FANOUT GROUP"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
@@ -123,6 +127,23 @@ static int parse_seconds(const char *s, double *out)
     return 0;
 }
 
+/* "K/N": shard K of N, numbered from 1 like GNU parallel's job slots ({%}). */
+static int parse_shard(const char *s, uint32_t *k, uint32_t *n)
+{
+    const char *slash = s ? strchr(s, '/') : NULL;
+    char left[24];
+    uint64_t a, b;
+    if (!slash || (size_t)(slash - s) >= sizeof left)
+        return -1;
+    memcpy(left, s, (size_t)(slash - s));
+    left[slash - s] = '\0';
+    if (parse_u64(left, &a) < 0 || parse_u64(slash + 1, &b) < 0 || b == 0 || b > 65536 || a == 0 || a > b)
+        return -1;
+    *k = (uint32_t)a;
+    *n = (uint32_t)b;
+    return 0;
+}
+
 static int bad(char *err, const char *what, const char *val)
 {
     snprintf(err, OPTIONS_ERRLEN, "invalid %s '%s'", what, val ? val : "");
@@ -174,6 +195,26 @@ static int apply(struct options *o, int id, const char *arg, char *err)
     case O_NO_VERIFY: o->no_verify = 1; break;
     case O_TCP_ONLY: o->tcp_only = 1; break;
     case O_KEYLOG: o->keylog = arg; break;
+    case O_TIME_FORMAT:
+        if (!strcmp(arg, "iso"))
+            o->time_iso = 1;
+        else if (!strcmp(arg, "epoch"))
+            o->time_iso = 0;
+        else
+            return bad(err, "time format (epoch or iso)", arg);
+        break;
+    case O_SHARD:
+        if (parse_shard(arg, &o->shard_k, &o->shard_n) < 0)
+            return bad(err, "shard (K/N with 1 <= K <= N)", arg);
+        break;
+    case O_FANOUT: {
+        uint64_t g;
+        if (parse_u64(arg, &g) < 0 || g > 0xffff)
+            return bad(err, "fanout group (0 to 65535)", arg);
+        o->fanout = 1;
+        o->fanout_group = (uint16_t)g;
+        break;
+    }
     case O_QUIET: o->quiet = 1; break;
     case O_HELP: o->show_help = 1; break;
     case O_VERSION: o->show_version = 1; break;
@@ -367,6 +408,14 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
         return 0;
     if (o->events && o->mode != OUT_JSON) {
         snprintf(err, OPTIONS_ERRLEN, "--events goes with --json");
+        return -1;
+    }
+    if (o->fanout && !o->iface) {
+        snprintf(err, OPTIONS_ERRLEN, "--fanout goes with -i (a live capture)");
+        return -1;
+    }
+    if (o->time_iso && o->mode != OUT_JSON) {
+        snprintf(err, OPTIONS_ERRLEN, "--time-format goes with --json");
         return -1;
     }
     if (o->read_file && o->iface) {

@@ -34,6 +34,10 @@ struct options {
     const char *keylog;          /* --keylog: TLS secrets (else $SSLKEYLOGFILE) */
     int no_verify;               /* --no-verify */
     int tcp_only;                /* --tcp-only: no protocol parsing above TCP */
+    int time_iso;                /* --time-format iso: ISO 8601 UTC times in JSON */
+    uint32_t shard_k, shard_n;   /* --shard K/N: only the connections of shard K (1..N); N 0: all */
+    int fanout;                  /* --fanout given */
+    uint16_t fanout_group;       /* --fanout GROUP: the PACKET_FANOUT group id */
     char *filter;                /* BPF expression joined from the trailing words (owned) */
     int show_help, show_version;
 };

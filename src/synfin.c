@@ -5,6 +5,7 @@
  * module below it returns errors; only this file prints them.
  */
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -19,12 +20,14 @@
 #include "capture.h"
 #include "config.h"
 #include "decode.h"
+#include "fanout.h"
 #include "options.h"
 #include "output.h"
 #include "pipeline.h"
 #include "privs.h"
 #include "siphash.h"
 #include "tui/tui.h"
+#include "tui/version.h"
 
 static struct capture *volatile interrupted_capture;
 
@@ -102,6 +105,11 @@ static struct capture *open_source(const struct options *o, char *err, int *stat
         capture_close(cap);
         return NULL;
     }
+    if (o->fanout && fanout_join(capture_fd(cap), o->fanout_group, err, CAPTURE_ERRLEN) < 0) {
+        *status = EXIT_INPUT;
+        capture_close(cap);
+        return NULL;
+    }
     if (o->filter && capture_set_filter(cap, o->filter, err) < 0) {
         *status = EXIT_USAGE;
         capture_close(cap);
@@ -168,6 +176,9 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
                 src, (unsigned long long)bad, (unsigned long long)st->malformed,
                 (unsigned long long)st->truncated_headers);
     report_decoding(src, st);
+    if (st->other_shard)
+        fprintf(stderr, "synfin: %s: note: %llu TCP segments of other shards' connections skipped (--shard)\n", src,
+                (unsigned long long)st->other_shard);
     if (st->late_packets)
         fprintf(stderr, "synfin: %s: note: %llu late packets of connections already finished (after --linger) "
                         "counted, not made new connections\n", src, (unsigned long long)st->late_packets);
@@ -218,7 +229,7 @@ static int run(const struct options *o)
         return status;
     }
     /* on a terminal, with no output asked for: the interface */
-    if (!o->mode_given && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
+    if (!o->mode_given && !o->shard_n && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
         strcmp(getenv("TERM"), "dumb") != 0) {
         status = tui_run(o, cap, app, err);
         if (status != EXIT_OK)
@@ -239,6 +250,7 @@ static int run(const struct options *o)
         .only_id = o->ladder_id,
         .width = terminal_width(),
         .events = o->events,
+        .time_iso = o->time_iso,
     };
     struct sink_ctx sc = {.ops = by_mode[o->mode], .flush_each = live, .f = stdout};
     sc.out = sc.ops->open(&oc);
@@ -250,6 +262,8 @@ static int run(const struct options *o)
         .keep_events = o->mode == OUT_LADDER || o->events,
         .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
         .events_only_id = o->ladder_id,
+        .shard_k = o->shard_k,
+        .shard_n = o->shard_n,
     };
     pc.app = o->tcp_only ? NULL : app;
     struct conn_sink sink = {&sc, sink_conn_done, NULL};
@@ -326,6 +340,13 @@ static int run(const struct options *o)
     return status;
 }
 
+/* synfin's version and the libraries it runs with (not the ones it was built against). */
+static void print_version(FILE *f)
+{
+    fprintf(f, "synfin %s\n%s\nGnuTLS %s\n%s\n", PACKAGE_VERSION, capture_lib_version(), gnutls_check_version(NULL),
+            tui_curses_version());
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, ""); /* only the character set: numbers keep their "." */
@@ -344,7 +365,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (o.show_version) {
-        printf("synfin %s\n", PACKAGE_VERSION);
+        print_version(stdout);
         options_free(&o);
         return EXIT_OK;
     }

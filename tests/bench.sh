@@ -221,6 +221,15 @@ else
     printf '%-34s 100M %s KiB, 1G %s KiB, ratio 1G/100M %s\n' "synfin peak RSS:" "$RSS_100M" "$RSS_1G" "$RSS_RATIO"
 fi
 
+# two processes with --shard 1/2 and 2/2 side by side: the wall time against one process
+# (the whole-capture run above); on a machine with under two free cores they gain nothing
+repeat "synfin --json --shard 1/2 + 2/2 1G" /dev/null bash -c \
+    '"$1" --json --shard 1/2 "$2" >/dev/null & a=$!; "$1" --json --shard 2/2 "$2" >/dev/null || exit 1; wait $a' \
+    _ "$SYNFIN" "$P1G"
+SHARD_T=$R_BEST
+SHARD_X=$(calc "round($(nz "$SYN_T") / $(nz "$SHARD_T"), 3)")
+printf '%-34s %s s wall, one process %s s: speed-up x%s\n' "2 shards in parallel 1G:" "$SHARD_T" "$SYN_T" "$SHARD_X"
+
 echo
 echo "== TLS-heavy mix: $TLS_KIND"
 if [ -n "$PTLS" ]; then
@@ -298,7 +307,7 @@ echo
 echo "== summary"
 if [ "$RSS_1G" = - ]; then RSS_TXT="RSS n/a"; else RSS_TXT="RSS 100M ${RSS_100M} KiB, 1G ${RSS_1G} KiB (x${RSS_RATIO})"; fi
 if [ "$AGREE_1G_PCT" = - ]; then AG_TXT="1G not run"; else AG_TXT="1G ${AGREE_1G_PCT}%"; fi
-echo "floor ${FLOOR_T}s, synfin ${SYN_T}s, ratio ${RATIO}; ${PPS} packets/s; ${RSS_TXT};" \
+echo "floor ${FLOOR_T}s, synfin ${SYN_T}s, ratio ${RATIO}; 2 shards ${SHARD_T}s (x${SHARD_X}); ${PPS} packets/s; ${RSS_TXT};" \
     "agreement 100M ${AGREE_100M}%, ${AG_TXT}"
 echo "targets: speed >= 0.5x floor: $SPEED_V ($RATIO); RSS 1G <= 1.5x RSS 100M: $RSS_V ($RSS_RATIO);" \
     "agreement >= 99.9%: $AG_V ($AG_MIN%); TLS parsing <= 1.25x --tcp-only: $TLS_V;" \

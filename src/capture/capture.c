@@ -294,3 +294,5 @@ void capture_close(struct capture *cap)
     pcap_close(cap->p);
     free(cap);
 }
+
+const char *capture_lib_version(void) { return pcap_lib_version(); }

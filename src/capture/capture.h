@@ -62,5 +62,7 @@ int capture_set_nonblock(struct capture *cap, char *err);
 /* Flush the -w writer; -1 when writing failed. */
 int capture_flush(struct capture *cap, char *err);
 void capture_close(struct capture *cap);
+/* The libpcap in use, e.g. "libpcap version 1.10.3 (with TPACKET_V3)". */
+const char *capture_lib_version(void);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "decode.h"
 #include "stream.h"
+#include "zeek.h"
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
@@ -186,6 +187,7 @@ struct conn {
     uint8_t second_fin_acked;       /* the first closer ACKed the second FIN */
 
     struct side side[2];
+    struct zeek_conn zeek;   /* conn_state and history as Zeek derives them (zeek.c) */
 
     /* events, kept only when an output asks for them */
     uint8_t keep_events;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conn_keys.h"
 #include "http.h"
 #include "json.h"
 #include "ladder_layout.h"
@@ -387,13 +388,15 @@ static void json_conn(void *st, const struct conn *c)
     struct jw *w = &o->w;
     jw_obj_begin(w, NULL);
     jw_uint(w, "id", c->id);
+    jw_uint(w, "schema_version", SYNFIN_SCHEMA_VERSION);
     conn_endpoint_str(c, SIDE_CLIENT, ep, sizeof ep);
     jw_str(w, "client", ep);
     conn_endpoint_str(c, SIDE_SERVER, ep, sizeof ep);
     jw_str(w, "server", ep);
+    json_endpoint_keys(w, c);
     jw_uint(w, "ip_version", c->ipver);
-    jw_fixed(w, "first_ts", c->first_ts_ns, 1000000000, o->cfg.ts_digits);
-    jw_fixed(w, "last_ts", c->last_ts_ns, 1000000000, o->cfg.ts_digits);
+    json_time(w, "first_ts", c->first_ts_ns, &o->cfg);
+    json_time(w, "last_ts", c->last_ts_ns, &o->cfg);
     jw_uint(w, "packets", c->packets);
     jw_uint(w, "client_packets", cl->packets);
     jw_uint(w, "server_packets", sv->packets);
@@ -409,6 +412,7 @@ static void json_conn(void *st, const struct conn *c)
     json_side_name(w, "closed_by", c->closed_by);
     jw_str(w, "client_state", tcp_state_name(cl->state));
     jw_str(w, "server_state", tcp_state_name(sv->state));
+    json_zeek_keys(w, c, &o->cfg);
     jw_str(w, "app", app_name(c->app_kind));
     jw_obj_begin(w, "flags");
     jw_uint(w, "syn", cl->syn + sv->syn);

@@ -20,6 +20,7 @@ struct output_config {
     uint64_t only_id;       /* ladder: just this connection (0: all) */
     int width;              /* ladder: columns to fill (0: 80) */
     int events;             /* json: each connection's packets as "events" */
+    int time_iso;           /* json: first_ts, last_ts as ISO 8601 UTC text (--time-format iso) */
 };
 
 struct output_ops {

@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "ipfrag.h"
 #include "recent.h"
+#include "shard.h"
 #include "tcp.h"
 
 struct pipeline {
@@ -304,6 +305,12 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
     if (ds != DECODE_OK) {
         free(dgram);
         count_status(&pl->st, ds);
+        pipeline_expire(pl, ts_ns);
+        return;
+    }
+    if (pl->cfg.shard_n > 1 && shard_of(&p, pl->cfg.shard_n) != pl->cfg.shard_k) {
+        /* another process's connection; time still passes for ours */
+        pl->st.other_shard++;
         pipeline_expire(pl, ts_ns);
         return;
     }

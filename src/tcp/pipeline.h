@@ -29,6 +29,7 @@ struct pipeline_config {
                                 * connections are evicted (0: none).  See pipeline_budget. */
     const size_t *outside_mem; /* bytes held beside the pipeline that count too (the interface's list); may be NULL */
     uint64_t events_only_id;   /* with keep_events: only for this id (0: all) */
+    uint32_t shard_k, shard_n; /* follow only the connections of shard k of n (shard.h); n 0: all */
 };
 
 /*
@@ -55,6 +56,7 @@ struct pipeline_stats {
     uint64_t connections;      /* connections seen */
     uint64_t port_reuse;       /* new connections on a 4-tuple still held */
     uint64_t late_packets;     /* packets of connections finished and written out (recent.h) */
+    uint64_t other_shard;      /* TCP segments of connections in other shards (--shard), skipped */
     uint64_t out_of_memory;    /* packets dropped because memory ran out */
     uint64_t max_open;         /* most connections held at once */
     /* what the caps cost (see synfin(1), "capped") */

@@ -96,6 +96,7 @@ static void take_roles_from_syn(struct conn *c, int from)
         c->side[1] = t;
         for (size_t i = 0; i < c->nevents; i++)
             c->events[i].from = (uint8_t)!c->events[i].from;
+        zeek_swap_sides(&c->zeek);
     }
     if (carried_anything(c))
         return;
@@ -409,6 +410,7 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     }
 
     /* bytes the peer acknowledges but the capture never showed */
+    uint64_t gap_before = r->stream.gap_bytes;
     if (fl & TH_ACK) {
         uint32_t upto = r->fin_seen && seq_gt(p->ack, r->fin_seq) ? r->fin_seq : p->ack;
         stream_acked(&r->stream, !from, upto, tc->consumer);
@@ -441,6 +443,7 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
 
     c->closed = closed_level(c);
     tcp_verdicts(c);
+    zeek_packet(&c->zeek, from, p, r->stream.gap_bytes != gap_before);
 
     if (ev) {
         int scaled = !(fl & TH_SYN) && s->wscale != 0xff && r->wscale != 0xff;
