@@ -224,6 +224,21 @@ static void json_http(struct jw *w, const struct http_summary *h)
     jw_obj_end(w);
 }
 
+/* The interface of the first packet, and every one when they differ. */
+static void json_ifaces(struct jw *w, const struct output_config *cfg, const struct conn *c)
+{
+    char name[64];
+    str_or_null(w, "interface", cfg->iface_name(cfg->iface_ctx, c->ifaces[0], name, sizeof name));
+    if (c->nifaces < 2)
+        return;
+    jw_arr_begin(w, "interfaces");
+    for (uint8_t i = 0; i < c->nifaces; i++) {
+        const char *n = cfg->iface_name(cfg->iface_ctx, c->ifaces[i], name, sizeof name);
+        jw_str(w, NULL, n ? n : "");
+    }
+    jw_arr_end(w);
+}
+
 static void json_conn(void *st, const struct conn *c)
 {
     struct json_out *o = st;
@@ -282,6 +297,32 @@ static void json_conn(void *st, const struct conn *c)
         json_tls(w, c->tls);
     if (c->http)
         json_http(w, c->http);
+    if (o->cfg.iface_name && c->nifaces)
+        json_ifaces(w, &o->cfg, c);
+    jw_obj_end(w);
+    jw_flush(w, 1);
+}
+
+/* The run's last line, when the capture counted its losses: {"capture":{...}}. */
+static void json_capture(struct json_out *o)
+{
+    const struct capture_stats *cs = o->cfg.capture;
+    struct jw *w = &o->w;
+    jw_obj_begin(w, NULL);
+    jw_obj_begin(w, "capture");
+    if (cs->has_received)
+        jw_uint(w, "received", cs->received);
+    else
+        jw_null(w, "received");
+    if (cs->has_dropped)
+        jw_uint(w, "dropped", cs->dropped);
+    else
+        jw_null(w, "dropped");
+    if (cs->has_if_dropped)
+        jw_uint(w, "if_dropped", cs->if_dropped);
+    else
+        jw_null(w, "if_dropped");
+    jw_obj_end(w);
     jw_obj_end(w);
     jw_flush(w, 1);
 }
@@ -290,6 +331,8 @@ static void json_close(void *st, const struct pipeline_stats *ps)
 {
     (void)ps;
     struct json_out *o = st;
+    if (o->cfg.capture && o->cfg.capture->known)
+        json_capture(o);
     jw_free(&o->w);
     free(o);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "conn.h"
 #include "pipeline.h"
 
@@ -19,6 +20,12 @@ struct output_config {
     int ascii;              /* ladder: ASCII instead of box drawing */
     uint64_t only_id;       /* ladder: just this connection (0: all) */
     int width;              /* ladder: columns to fill (0: 80) */
+    /* the capture's interfaces by number, for JSON's "interface" (NULL: not shown) */
+    const char *(*iface_name)(const void *ctx, uint32_t iface, char *buf, size_t len);
+    const void *iface_ctx;
+    /* what the capture itself counted (live: libpcap; files: pcapng interface
+     * statistics), filled in before close; NULL or not known: nothing to say */
+    const struct capture_stats *capture;
 };
 
 struct output_ops {

@@ -278,6 +278,13 @@ static int sink_done(void *ctx, struct conn *c)
 
 /* ------------------------------------------------------------ reading packets */
 
+static void problem_message(void *ctx, const char *line, int damage)
+{
+    struct tui *t = ctx;
+    if (damage || !t->message[0] || !strncmp(t->message, "read ", 5))
+        tui_message(t, "%s", line);
+}
+
 /* A slice of packets; returns 1 when the source has more right now. */
 static int read_slice(struct tui *t, char *err)
 {
@@ -288,7 +295,7 @@ static int read_slice(struct tui *t, char *err)
             return 1;
         enum capture_result r = capture_next(t->cap, &pk, err);
         if (r == CAPTURE_PACKET) {
-            pipeline_packet(t->pl, t->dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+            pipeline_packet_on(t->pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
             t->packets++;
             if (t->opt->count && t->packets >= t->opt->count) {
                 t->loading = 0;
@@ -301,13 +308,13 @@ static int read_slice(struct tui *t, char *err)
         }
         if (r == CAPTURE_TIMEOUT)
             return 0; /* live: nothing waiting */
-        if (r == CAPTURE_ERROR)
+        if (r == CAPTURE_ERROR || r == CAPTURE_WRITE_FAILED)
             tui_message(t, "%s", err);
         if (!t->live) {
             pipeline_finish(t->pl);
             t->loading = 0;
-            if (r != CAPTURE_ERROR)
-                tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+            tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+            capture_problems(t->cap, problem_message, t); /* the damage, if any, says more */
         }
         return 0;
     }
@@ -394,8 +401,9 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     t.opt = o;
     t.cap = cap;
     t.live = capture_is_live(cap);
-    t.source = o->iface ? o->iface : o->read_file;
+    t.source = capture_source_name(cap);
     t.dlt = capture_datalink(cap);
+    t.seekable = capture_seekable(cap);
     t.loading = !t.live;
     t.size = capture_size(cap);
     t.dump_path = o->write_file;
@@ -410,7 +418,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = t.live, /* a file's ladders are rebuilt from the file */
+        .keep_events = t.live || !t.seekable, /* a file's ladders are rebuilt from the file; a stream's cannot be */
         .memcap = o->memcap,
         .app = o->tcp_only ? NULL : t.app,
     };

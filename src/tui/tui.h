@@ -50,6 +50,7 @@ struct tui {
     const char *source;          /* file or interface name */
     int live;
     int dlt;
+    int seekable;                /* the file can be read again (not a stream) */
     struct pipeline *pl;
     struct app_ctx *app;
     struct catalog cat;
