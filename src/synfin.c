@@ -38,6 +38,11 @@ static struct capture *volatile interrupted_capture;  /* told to stop waiting on
 
 static void on_signal(int sig)
 {
+    if (got_signal) { /* a second signal: the user will not wait for the output to finish */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     got_signal = sig;
     if (interrupted_capture)
         capture_break(interrupted_capture);

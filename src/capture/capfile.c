@@ -54,6 +54,9 @@ struct capfile {
     uint32_t hdr_len;           /* classic pcap: 16, or 24 (Kuznetzov) */
     uint32_t limit, snap;       /* classic pcap: the longest plausible captured length; the header's snaplen */
     size_t pcap_iface;          /* classic pcap: its interface in meta */
+    uint32_t pcap_gid;          /* ... its number in the capture (CAPFILE_NO_IFACE: none) */
+    int pcap_dlt;
+    int64_t frac_ns;            /* classic pcap: nanoseconds per unit of the fraction */
     int64_t last_ts;
     uint32_t last_sec;          /* classic pcap: seconds of the last good record, for resynchronising */
     int have_last;
@@ -273,6 +276,15 @@ static size_t add_iface(struct capfile *f, const struct capfile_iface *ifc, cons
     return m->niface++;
 }
 
+/* Keep what the hot loop needs of the classic pcap header's interface at hand. */
+static void set_pcap_iface(struct capfile *f)
+{
+    const struct capfile_iface *ifc = f->pcap_iface != SIZE_MAX ? &f->meta->iface[f->pcap_iface] : NULL;
+    f->pcap_gid = ifc ? ifc->gid : CAPFILE_NO_IFACE;
+    f->pcap_dlt = ifc ? ifc->dlt : -1;
+    f->frac_ns = section(f)->nano ? 1 : 1000;
+}
+
 static int pcap_magic(uint32_t m, int *be, int *nano, int *kuz)
 {
     /* read little-endian: the file's byte order is what makes the magic come out right */
@@ -311,6 +323,7 @@ static int pcap_header(struct capfile *f)
     f->limit = CAPFILE_MAX_CAPLEN;
     struct capfile_iface ifc = {.offset = here(f), .dlt = capfile_dlt(lt), .snaplen = snap, .tsresol = nano ? 9 : 6};
     f->pcap_iface = add_iface(f, &ifc, NULL);
+    set_pcap_iface(f);
     f->pos += 24;
     f->have_last = 0;
     return 1;
@@ -381,6 +394,7 @@ static enum capfile_result at_end(struct capfile *f, size_t have)
 
 static void count_skip(struct capfile *f, int64_t start, uint64_t bytes, uint32_t bad_len)
 {
+    f->rep.skip_to_end = !ensure(f, 1);
     if (!f->rep.skips) {
         f->rep.first_skip_at = start;
         f->rep.first_skip_len = bad_len;
@@ -463,43 +477,44 @@ static int looks_like_header(uint32_t first)
     return (first & 0xffff0000u) == 0xa1b20000u || (first & 0xffffu) == 0xb2a1u || first == BT_SHB;
 }
 
+/* The hot loop: one record header read, checked and handed out in place. */
 static enum capfile_result pcap_next(struct capfile *f, struct capture_pkt *pk)
 {
     for (;;) {
         const uint32_t hl = f->hdr_len;
-        size_t have = ensure(f, hl);
-        if (have < hl)
+        size_t have = f->cur ? f->cur->len - f->pos : 0;
+        if (have < hl && (have = ensure(f, hl)) < hl)
             return at_end(f, have);
         struct cursor c;
-        cur_init(&c, at(f), have);
-        uint32_t sec = rd32(&c, f->be), frac = rd32(&c, f->be), caplen = rd32(&c, f->be), wire = rd32(&c, f->be);
-        if (looks_like_header(cur_le32(&(struct cursor){at(f), 4, 0, 0})) && (pcap_header(f) || shb_header(f)))
+        cur_init(&c, f->cur->mem + f->pos, have);
+        uint32_t first = cur_le32(&c);
+        uint32_t sec = f->be ? __builtin_bswap32(first) : first;
+        uint32_t frac = rd32(&c, f->be), caplen = rd32(&c, f->be), wire = rd32(&c, f->be);
+        if (__builtin_expect(looks_like_header(first), 0) && (pcap_header(f) || shb_header(f)))
             return (enum capfile_result)NEW_HEADER; /* a file cat'ed after this one */
         /* longer than the header's snaplen: believed when the record after it is plausible */
-        if (caplen > f->limit || (f->snap && caplen > f->snap && !pcap_next_ok(f, caplen))) {
+        if (__builtin_expect(caplen > f->limit || (f->snap && caplen > f->snap && !pcap_next_ok(f, caplen)), 0)) {
             pcap_resync(f, caplen);
             continue;
         }
-        have = ensure(f, hl + caplen);
-        if (have < hl + caplen)
+        if (have < hl + caplen && (have = ensure(f, hl + caplen)) < hl + caplen)
             return at_end(f, have);
-        const struct capfile_iface *ifc = f->pcap_iface != SIZE_MAX ? &f->meta->iface[f->pcap_iface] : NULL;
-        if (!ifc) {
+        if (__builtin_expect(f->pcap_gid == CAPFILE_NO_IFACE, 0)) {
             f->rep.missing_iface++;
             f->pos += hl + caplen;
             continue;
         }
-        pk->ts_ns = (int64_t)sec * 1000000000 + (int64_t)frac * (section(f)->nano ? 1 : 1000);
+        pk->ts_ns = (int64_t)sec * 1000000000 + (int64_t)frac * f->frac_ns;
         pk->caplen = caplen;
-        if (wire < caplen) {
+        if (__builtin_expect(wire < caplen, 0)) {
             f->rep.caplen_over_wire++;
             wire = caplen;
         }
         pk->wirelen = wire;
-        pk->data = at(f) + hl;
+        pk->data = f->cur->mem + f->pos + hl;
         pk->offset = pkt_offset(f);
-        pk->dlt = ifc->dlt;
-        pk->iface = ifc->gid;
+        pk->dlt = f->pcap_dlt;
+        pk->iface = f->pcap_gid;
         f->pos += hl + caplen;
         f->last_ts = pk->ts_ns;
         f->last_sec = sec;
@@ -1044,6 +1059,7 @@ int capfile_seek(struct capfile *f, int64_t pos, char *err)
     if (!sec->pcapng) {
         f->hdr_len = sec->kuznetzov ? 24 : 16;
         f->pcap_iface = sec->n_iface ? sec->first_iface : SIZE_MAX;
+        set_pcap_iface(f);
         f->snap = f->pcap_iface != SIZE_MAX ? m->iface[f->pcap_iface].snaplen : 0;
         f->limit = CAPFILE_MAX_CAPLEN;
         f->have_last = 0;

@@ -88,6 +88,7 @@ struct capfile_report {
     uint64_t skips;                  /* places where that happened */
     int64_t first_skip_at;           /* content offset of the first, -1: none */
     uint32_t first_skip_len;         /* the length field found there */
+    int skip_to_end;                 /* the last skip found no record: it ran to the end of the file */
     int cut;                         /* the file ends inside a record */
     int64_t cut_at;
     uint64_t cut_bytes;              /* bytes of that last, partial record */

@@ -531,6 +531,37 @@ static void checkpoint(struct capset *s)
         thin_checkpoints(s);
 }
 
+/* One file: no merge, the packets straight from its reader. */
+static enum capfile_result single_next(struct capset *s, struct capture_pkt *pk)
+{
+    struct cs_file *cf = &s->files[0];
+    enum capfile_result r;
+    if (!cf->activated && (r = activate(s, 0)) != CAPFILE_PACKET)
+        return r;
+    if (cf->has_head) {
+        *pk = cf->head;
+        cf->has_head = 0;
+        s->last_chunk = capfile_chunk(cf->f);
+        return CAPFILE_PACKET;
+    }
+    if (!cf->f)
+        return CAPFILE_END;
+    for (;;) {
+        r = capfile_next(cf->f, pk);
+        if (r == CAPFILE_PACKET) {
+            s->last_chunk = capfile_chunk(cf->f);
+        } else if (r == CAPFILE_SECRETS) {
+            if (capfile_tell(cf->f) <= cf->probe_end)
+                continue;
+            s->sec_p = capfile_secrets(cf->f, &s->sec_len);
+        } else if (r == CAPFILE_END) {
+            cf->done = 1;
+            close_file(cf);
+        }
+        return r;
+    }
+}
+
 enum capfile_result capset_next(struct capset *s, struct capture_pkt *pk)
 {
     if (s->qhead < s->nqueued) {
@@ -538,6 +569,8 @@ enum capfile_result capset_next(struct capset *s, struct capture_pkt *pk)
         s->sec_len = s->queued[s->qhead++].len;
         return CAPFILE_SECRETS;
     }
+    if (s->nfiles == 1)
+        return single_next(s, pk);
     enum capfile_result r;
     if (s->last != NONE && s->last_consumed) {
         r = advance(s, &s->files[s->last]);

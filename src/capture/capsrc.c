@@ -203,7 +203,8 @@ static ssize_t read_gzip(struct capsrc *s, uint8_t *dst, size_t n, char *err)
             else
                 s->done = 1;
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            return fail(s, err, "corrupt gzip data", s->z.msg ? s->z.msg : "inflate failed");
+            fail(s, err, "corrupt gzip data", s->z.msg ? s->z.msg : "inflate failed");
+            return got ? (ssize_t)got : CAPSRC_FAIL; /* what came out before it first */
         }
     }
     return (ssize_t)got;
@@ -229,8 +230,10 @@ static ssize_t read_zstd(struct capsrc *s, uint8_t *dst, size_t n, char *err)
         ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
         ZSTD_outBuffer out = {dst, n, got};
         size_t zr = ZSTD_decompressStream(s->zd, &out, &in);
-        if (ZSTD_isError(zr))
-            return fail(s, err, "corrupt zstd data", ZSTD_getErrorName(zr));
+        if (ZSTD_isError(zr)) {
+            fail(s, err, "corrupt zstd data", ZSTD_getErrorName(zr));
+            return got ? (ssize_t)got : CAPSRC_FAIL;
+        }
         s->frame_open = zr != 0;
         s->in_pos = in.pos;
         got = out.pos;

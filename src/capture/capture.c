@@ -559,10 +559,11 @@ static int file_problems(const char *name, const struct capfile_report *r,
     int damage = 0;
     if (r->skips) {
         note(say, ctx, damage = 1,
-             "%s: damaged: %llu bytes skipped to the next plausible record (%llu place%s, the first at offset %lld,"
-             " a record length of %u); the packets on both sides are read",
-             name, ULL(r->skipped_bytes), ULL(r->skips), r->skips == 1 ? "" : "s", (long long)r->first_skip_at,
-             r->first_skip_len);
+             "%s: damaged: %llu bytes skipped to the %s (%llu place%s, the first at offset %lld, a record length of"
+             " %u); the packets %s are read",
+             name, ULL(r->skipped_bytes), r->skip_to_end && r->skips == 1 ? "end of the file" : "next plausible record",
+             ULL(r->skips), r->skips == 1 ? "" : "s", (long long)r->first_skip_at, r->first_skip_len,
+             r->skip_to_end && r->skips == 1 ? "before it" : "on both sides");
     }
     if (r->fail)
         note(say, ctx, damage = 1, "%s (every packet before it is read)", r->fail_msg);
