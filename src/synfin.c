@@ -302,7 +302,9 @@ static int run(const struct options *o)
         .iface_ctx = cap,
         .capture = &cstats,
     };
-    struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live, .f = stdout};
+    /* live, or a stream (tcpdump -w - | synfin -r -): each connection shows as soon as it ends */
+    struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live || !capture_seekable(cap),
+                          .f = stdout};
     sc.out = sc.ops ? sc.ops->open(&oc) : NULL;
     struct pipeline_config pc = {
         .reasm_budget = o->reasm_cap,
@@ -323,8 +325,9 @@ static int run(const struct options *o)
         return EXIT_INPUT;
     }
 
-    /* a second core reads ahead (not with -c: the few packets asked for would cost a thread) */
-    if (!live && !o->count && cores() > 1 && capture_read_ahead(cap, err) < 0)
+    /* a second core reads ahead (not with -c: the few packets asked for would cost a thread; not
+     * on a stream: its packets are analysed as they come, not when a batch is full) */
+    if (!live && !o->count && capture_seekable(cap) && cores() > 1 && capture_read_ahead(cap, err) < 0)
         die_line(err);
     interrupted_capture = cap;
     on_signals(on_signal);

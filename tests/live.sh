@@ -52,7 +52,10 @@ while not got.endswith(b"hello"):
     got += s.recv(1000)
 s.close(); t.join(); ls.close()
 PY
-sleep 0.5
+# a quiet link: the finished connection is printed about --linger (1 s) after its last packet,
+# without another packet and before any Ctrl-C
+for _ in $(seq 1 40); do grep -q '^{"id"' "$tmp/out" && break; sleep 0.1; done
+grep -q '^{"id"' "$tmp/out" || { echo "FAIL: the finished connection was not printed within 4 s on a quiet link"; fail=1; }
 kill -INT $sp
 wait $sp; rc=$?
 [ $rc = 0 ] || { echo "FAIL: synfin exited $rc after SIGINT"; cat "$tmp/err"; fail=1; }

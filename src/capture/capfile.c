@@ -44,6 +44,7 @@ struct capfile {
     int learner;                /* learns the sections and interfaces (else a re-reader) */
     struct capchunk *pool[POOL_HARD_MAX];
     int npool, pool_max;
+    size_t chunk_cap;           /* bytes of a new chunk: CHUNK_CAP, less for a small file */
     struct capchunk *cur;       /* being read; NULL before the first read after open or a seek */
     size_t pos;                 /* next record in cur */
     int64_t next_base;          /* content position the next fresh chunk starts at */
@@ -136,24 +137,43 @@ void capfile_release(struct capchunk *c)
     }
 }
 
-/* A chunk no batch holds (only the pool's reference left), or a new one. */
-static struct capchunk *take_chunk(struct capfile *f)
+static struct capchunk *new_chunk(size_t cap)
 {
+    struct capchunk *c = calloc(1, sizeof *c);
+    if (c && !(c->mem = malloc(cap))) {
+        free(c);
+        return NULL;
+    }
+    if (c) {
+        c->cap = cap;
+        atomic_init(&c->refs, 1); /* the pool's */
+    }
+    return c;
+}
+
+/* A chunk of at least `need` bytes that no batch holds (only the pool's
+ * reference left), or a new one. */
+static struct capchunk *take_chunk(struct capfile *f, size_t need)
+{
+    size_t cap = f->chunk_cap > need ? f->chunk_cap : need;
     for (;;) {
-        for (int i = 0; i < f->npool; i++)
-            if (f->pool[i] != f->cur && atomic_load(&f->pool[i]->refs) == 1)
-                return f->pool[i];
-        if (f->npool < f->pool_max || (!f->hooks.wait_chunk && f->npool < POOL_HARD_MAX)) {
-            struct capchunk *c = calloc(1, sizeof *c);
-            if (c && !(c->mem = malloc(CHUNK_CAP))) {
-                free(c);
-                c = NULL;
+        for (int i = 0; i < f->npool; i++) {
+            struct capchunk *c = f->pool[i];
+            if (c == f->cur || atomic_load(&c->refs) != 1)
+                continue;
+            if (c->cap < need) { /* a small file's chunk, and the file grew: a bigger one */
+                struct capchunk *n = new_chunk(cap);
+                if (!n)
+                    return NULL;
+                capfile_release(c);
+                f->pool[i] = c = n;
             }
-            if (!c)
-                return NULL;
-            c->cap = CHUNK_CAP;
-            atomic_init(&c->refs, 1); /* the pool's */
-            f->pool[f->npool++] = c;
+            return c;
+        }
+        if (f->npool < f->pool_max || (!f->hooks.wait_chunk && f->npool < POOL_HARD_MAX)) {
+            struct capchunk *c = new_chunk(cap);
+            if (c)
+                f->pool[f->npool++] = c;
             return c;
         }
         if (!f->hooks.wait_chunk || f->hooks.wait_chunk(f->hooks.ctx) < 0)
@@ -181,7 +201,7 @@ static size_t ensure(struct capfile *f, size_t need)
     if (have >= need || f->src_end)
         return have;
     if (!c || c->cap - f->pos < need || c->cap - c->len < MIN_APPEND) {
-        struct capchunk *n = take_chunk(f);
+        struct capchunk *n = take_chunk(f, need);
         if (!n) { /* no memory, or the read-ahead was told to stop while waiting for a chunk */
             read_failed(f, f->hooks.wait_chunk ? CAPSRC_STOPPED : CAPSRC_FAIL, "out of memory");
             return have;
@@ -990,6 +1010,11 @@ struct capfile *capfile_open(const char *path, uint32_t index, const struct capf
     f->meta = meta;
     if (!(f->src = capsrc_open(path, stop, err)))
         goto fail;
+    /* a small regular file needs no 1.3 MiB buffer (a file that grows gets bigger chunks later) */
+    f->chunk_cap = CHUNK_CAP;
+    int64_t size = capsrc_file_size(f->src);
+    if (capsrc_kind(f->src) == CAPSRC_PLAIN && size > 0 && size + 4096 < (int64_t)CHUNK_CAP)
+        f->chunk_cap = (size_t)size + 4096;
     if (!f->learner) {
         if (!meta->nsec) {
             snprintf(err, CAPSRC_ERRLEN, "%s: nothing known of this file", path);

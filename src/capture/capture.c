@@ -318,7 +318,10 @@ int capture_dump_to(struct capture *cap, const char *path, char *err)
     if (!cap->live) {
         int dlt = capture_datalink(cap);
         cap->dump_dlt = dlt >= 0 ? dlt : DLT_EN10MB;
-        cap->dead = pcap_open_dead_with_tstamp_precision(cap->dump_dlt, LIVE_SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
+        /* the precision of the files read: microsecond files make a microsecond copy */
+        cap->dead = pcap_open_dead_with_tstamp_precision(cap->dump_dlt, LIVE_SNAPLEN,
+                                                         cap->ts_digits == 6 ? PCAP_TSTAMP_PRECISION_MICRO
+                                                                             : PCAP_TSTAMP_PRECISION_NANO);
         src = cap->dead;
     }
     cap->dump = src ? pcap_dump_fopen(src, f) : NULL;
@@ -354,7 +357,7 @@ static int dump_packet(struct capture *cap, const struct capture_pkt *pk, char *
         ns += 1000000000;
     }
     h.ts.tv_sec = (time_t)s;
-    h.ts.tv_usec = (suseconds_t)(cap->live && !cap->nano ? ns / 1000 : ns); /* the dumper's precision */
+    h.ts.tv_usec = (suseconds_t)(cap->ts_digits == 6 ? ns / 1000 : ns); /* the dumper's precision */
     h.caplen = pk->caplen;
     h.len = pk->wirelen;
     errno = 0;
