@@ -18,7 +18,7 @@ enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
     O_USER = 'Z', O_BUFFER = 'B', O_SNAPLEN = 's', O_NO_PROMISC = 'p', O_LIST = 'D', O_FILTER_FILE = 'F',
     O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG, O_MEMCAP,
-    O_IMMEDIATE,
+    O_IMMEDIATE, O_THREADS,
 };
 
 struct opt_def {
@@ -54,6 +54,7 @@ static const struct opt_def table[] = {
     {O_NO_VERIFY, "no-verify", ARG_NONE, NULL, "do not verify server certificates"},
     {O_KEYLOG, "keylog", ARG_REQUIRED, "FILE", "decrypt TLS with this key log (default: $SSLKEYLOGFILE)"},
     {O_TCP_ONLY, "tcp-only", ARG_NONE, NULL, "follow TCP only: no TLS or HTTP parsing (faster)"},
+    {O_THREADS, "threads", ARG_REQUIRED, "N", "files: 2 reads ahead on a second thread, 1 does not (default: 2 when a processor is idle)"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
@@ -170,6 +171,11 @@ static int apply(struct options *o, int id, const char *arg, char *err)
     case O_NO_PROMISC: o->no_promisc = 1; o->live_opt_given = 'p'; break;
     case O_IMMEDIATE: o->immediate = 1; o->live_opt_given = 'i'; break;
     case O_LIST: o->list_ifaces = 1; break;
+    case O_THREADS:
+        if (!arg || (strcmp(arg, "1") && strcmp(arg, "2")))
+            return bad(err, "thread count (1 or 2)", arg);
+        o->threads = arg[0] - '0';
+        break;
     case O_IFACE: o->iface = arg; break;
     case O_WRITE: o->write_file = arg; break;
     case O_USER: o->run_as = arg; break;

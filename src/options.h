@@ -43,6 +43,7 @@ struct options {
     int immediate;               /* --immediate-mode */
     int live_opt_given;          /* one of -s, -B, -p, --immediate-mode (they need -i) */
     int list_ifaces;             /* -D */
+    int threads;                 /* --threads: 1 or 2 (0: 2 when a processor is idle) */
     int show_help, show_version;
 };
 

@@ -223,11 +223,17 @@ static const char *iface_name(const void *ctx, uint32_t iface, char *buf, size_t
     return capture_iface_name(ctx, iface, buf, len);
 }
 
-/* Two cores or more for this process: reading ahead on a thread of its own pays. */
-static int cores(void)
+/* Reading ahead on a thread of its own pays when a processor would otherwise
+ * be idle: it costs some CPU (the packets cross from one core's cache to the
+ * other's), and on a machine that is busy already it gains no time. */
+static int read_ahead_pays(int threads)
 {
     cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    double load;
+    if (threads)
+        return threads == 2;
+    return n > 1 && getloadavg(&load, 1) == 1 && load + 1 <= n;
 }
 
 static void on_signals(void (*handler)(int))
@@ -327,7 +333,7 @@ static int run(const struct options *o)
 
     /* a second core reads ahead (not with -c: the few packets asked for would cost a thread; not
      * on a stream: its packets are analysed as they come, not when a batch is full) */
-    if (!live && !o->count && capture_seekable(cap) && cores() > 1 && capture_read_ahead(cap, err) < 0)
+    if (!live && !o->count && capture_seekable(cap) && read_ahead_pays(o->threads) && capture_read_ahead(cap, err) < 0)
         die_line(err);
     interrupted_capture = cap;
     on_signals(on_signal);

@@ -19,6 +19,7 @@
 #define BATCH_MAX 2048     /* packets; a batch usually ends sooner, at about a chunk */
 #define HELD_MAX 8         /* chunks one batch may hold (several files merged) */
 #define POOL 6             /* chunks per file: the reader's, and one or two per batch */
+#define PREFETCH 4         /* packets ahead whose first bytes are fetched into this core's cache */
 
 struct batch {
     struct capture_pkt pk[BATCH_MAX];
@@ -209,6 +210,12 @@ enum capfile_result readahead_next(struct readahead *ra, struct capture_pkt *pk)
                 return CAPFILE_SECRETS;
             }
             if (ra->idx < b->n) {
+                /* the packets were written on the other core: ask for the headers of one a
+                 * few ahead while this one is analysed */
+                if (ra->idx + PREFETCH < b->n) {
+                    __builtin_prefetch(b->pk[ra->idx + PREFETCH].data);
+                    __builtin_prefetch(b->pk[ra->idx + PREFETCH].data + 64);
+                }
                 *pk = b->pk[ra->idx++];
                 return CAPFILE_PACKET;
             }
