@@ -61,6 +61,17 @@ run --json -r "$tmp/dsb.pcapng" -r "$cap/tls/tls12-ecdhe-rsa.pcap" --keylog "$ca
 run --json --tcp-only -r "$tmp/dsb.pcapng"
 [ $rc = 0 ] && ! grep -q '"tls"' "$tmp/out" && ok "--tcp-only leaves the secrets alone" || bad "--tcp-only with a DSB"
 
+# --- reading ahead on a second thread: the same output, secrets and all
+for args in "-r $tmp/many.pcap" "-r $tmp/part2.pcap -r $tmp/part1.pcap -r $tmp/multi.pcapng" "-r $tmp/dsb.pcapng" "-r $tmp/bigrec.pcap"; do
+    # shellcheck disable=SC2086  # the file arguments
+    "$SYNFIN" --json --threads 1 $args >"$tmp/one" 2>"$tmp/one.err"; r1=$?
+    # shellcheck disable=SC2086
+    "$SYNFIN" --json --threads 2 $args >"$tmp/two" 2>"$tmp/two.err"; r2=$?
+    if [ $r1 = $r2 ] && cmp -s "$tmp/one" "$tmp/two" && cmp -s "$tmp/one.err" "$tmp/two.err" && [ -s "$tmp/one" ]; then
+        ok "--threads 2 gives what --threads 1 does: ${args//$tmp\//}"
+    else bad "--threads 2 differs from --threads 1 (exit $r1/$r2): ${args//$tmp\//}"; fi
+done
+
 # --- damage: both sides read, one line, exit 3
 for f in bigrec.pcap lenlie.pcap badtrailer.pcapng; do
     run --json -r "$tmp/$f"
@@ -125,10 +136,11 @@ fi
 
 # --- signals: every connection written whole, one line, exit 5 (and the -w file whole)
 for sig in INT TERM HUP; do
-    python3 - "$SYNFIN" "$tmp/many.pcap" "$sig" "$tmp/sig.pcap" >"$tmp/sig.out" 2>&1 <<'PY'
+    threads=$([ $sig = TERM ] && echo 2 || echo 1) # SIGTERM while reading ahead
+    python3 - "$SYNFIN" "$tmp/many.pcap" "$sig" "$tmp/sig.pcap" "$threads" >"$tmp/sig.out" 2>&1 <<'PY'
 import json, signal, subprocess, sys, time
-synfin, path, sig, wfile = sys.argv[1:5]
-p = subprocess.Popen([synfin, "--json", "--memcap", "1M", "-r", path, "-w", wfile],
+synfin, path, sig, wfile, threads = sys.argv[1:6]
+p = subprocess.Popen([synfin, "--json", "--threads", threads, "--memcap", "1M", "-r", path, "-w", wfile],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 time.sleep(0.7)                       # the pipe is full: synfin waits in write()
 p.send_signal(getattr(signal, "SIG" + sig))
