@@ -257,6 +257,14 @@ static int enter_section(struct capfile *f, const struct capfile_section *s)
         i--;
     if (i > 0 && m->sec[i - 1].offset == s->offset) {
         i--;
+    } else if (f->learner && i == m->nsec && m->nsec >= CAPFILE_MAX_SECTIONS) {
+        /* a file of thousands of headers: memory stays bounded, and going back into
+         * the sections after the limit may read a packet wrongly (counted) */
+        i = m->nsec - 1;
+        f->rep.too_many_sections++;
+        m->sec[i] = *s;
+        m->sec[i].first_iface = m->niface;
+        m->sec[i].n_iface = 0;
     } else {
         if (!f->learner || i != m->nsec || grow((void **)&m->sec, &m->capsec, m->nsec, sizeof *m->sec) < 0)
             return -1;

@@ -106,11 +106,13 @@ struct capfile_report {
     uint64_t clamped_ts;             /* timestamps beyond +-146 years: clamped */
     uint64_t bad_tsresol;            /* if_tsresol finer than 10^-28 s: microseconds used */
     uint64_t too_many_ifaces;        /* interface descriptions past CAPFILE_MAX_IFACES: ignored */
+    uint64_t too_many_sections;      /* headers past CAPFILE_MAX_SECTIONS: the last one's place reused */
     uint64_t sections;               /* headers met after the first (pcapng sections, cat'ed files) */
 };
 
 #define CAPFILE_MAX_SECRETS (16u << 20)
 #define CAPFILE_MAX_IFACES 65536
+#define CAPFILE_MAX_SECTIONS 65536
 
 /* What capfile_next found. */
 enum capfile_result {

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #define KEEP_OPEN 8
+#define QUEUE_MAX (64u << 20)    /* secrets found before the first packets, held until they go out */
 #define CP_EVERY 16384
 #define CP_MAX 4096
 #define NONE SIZE_MAX
@@ -86,7 +87,8 @@ struct capset {
     size_t nifc, capifc;
     /* secrets found by the first look at the files, handed out before any packet */
     struct secrets *queued;
-    size_t nqueued, capqueued, qhead;
+    size_t nqueued, capqueued, qhead, queued_bytes;
+    uint64_t lost_secrets;       /* secrets blocks before the first packets past QUEUE_MAX */
     const uint8_t *sec_p;
     size_t sec_len;
     struct capchunk *last_chunk;
@@ -276,13 +278,17 @@ static int probe(struct capset *s, size_t i, char *err)
         if (r == CAPFILE_SECRETS) {
             size_t len;
             const uint8_t *p = capfile_secrets(cf->f, &len);
-            struct secrets q = {malloc(len ? len : 1), len};
-            if (!q.p || grow((void **)&s->queued, &s->capqueued, s->nqueued, sizeof *s->queued) < 0) {
-                free(q.p); /* out of memory: these secrets are lost, the packets are not */
+            struct secrets q = {NULL, len};
+            /* kept until the packets start: bounded, the rest are counted as lost */
+            if (s->queued_bytes + len > QUEUE_MAX || !(q.p = malloc(len ? len : 1)) ||
+                grow((void **)&s->queued, &s->capqueued, s->nqueued, sizeof *s->queued) < 0) {
+                free(q.p);
+                s->lost_secrets++;
                 continue;
             }
             memcpy(q.p, p, len);
             s->queued[s->nqueued++] = q;
+            s->queued_bytes += len;
             continue;
         }
         if (r == CAPFILE_STOPPED) {
@@ -646,6 +652,8 @@ const struct capfile_report *capset_file_report(const struct capset *s, size_t i
     const struct cs_file *cf = &s->files[i];
     return cf->f ? capfile_report(cf->f) : cf->has_rep ? &cf->rep : NULL;
 }
+
+uint64_t capset_lost_secrets(const struct capset *s) { return s->lost_secrets; }
 
 size_t capset_skipped_files(const struct capset *s, const char **first)
 {

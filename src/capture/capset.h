@@ -57,6 +57,8 @@ const char *capset_file_name(const struct capset *s, size_t i);
 /* Its report; NULL while it was never opened. */
 const struct capfile_report *capset_file_report(const struct capset *s, size_t i);
 size_t capset_skipped_files(const struct capset *s, const char **first);
+/* Secrets blocks before the files' first packets beyond 64 MiB: not used. */
+uint64_t capset_lost_secrets(const struct capset *s);
 /* Every file is a classic pcap with microsecond timestamps. */
 int capset_usec(const struct capset *s);
 /* Some file is pcapng (its interfaces have numbers or names worth showing). */

@@ -587,6 +587,7 @@ static int file_problems(const char *name, const struct capfile_report *r,
         {offsetof(struct capfile_report, clamped_ts), "timestamps lie beyond 146 years from 1970 (clamped)"},
         {offsetof(struct capfile_report, bad_tsresol), "interfaces have a timestamp resolution finer than 10^-28 s (microseconds used)"},
         {offsetof(struct capfile_report, too_many_ifaces), "interface descriptions past 65536 (ignored, their packets skipped)"},
+        {offsetof(struct capfile_report, too_many_sections), "section headers past 65536 (their packets are read, but the ladder may not find them again)"},
     };
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         uint64_t v;
@@ -610,6 +611,9 @@ int capture_problems(const struct capture *cap, void (*say)(void *ctx, const cha
     if (skipped)
         note(say, ctx, 0, "note: %zu file%s in the directory left out: not captures (the first: %s)", skipped,
              skipped == 1 ? "" : "s", skipped_name);
+    if (capset_lost_secrets(cap->set))
+        note(say, ctx, 0, "%s: warning: %llu decryption secrets blocks before the first packets past 64 MiB (not used)",
+             cap->name, ULL(capset_lost_secrets(cap->set)));
     for (size_t i = 0; i < capset_files(cap->set); i++) {
         const struct capfile_report *r = capset_file_report(cap->set, i);
         if (r)

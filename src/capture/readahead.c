@@ -19,6 +19,7 @@
 #define BATCH_MAX 2048     /* packets; a batch usually ends sooner, at about a chunk */
 #define HELD_MAX 8         /* chunks one batch may hold (several files merged) */
 #define POOL 6             /* chunks per file: the reader's, and one or two per batch */
+#define SECRETS_MAX (16u << 20) /* secrets bytes one batch gathers at most */
 #define PREFETCH 4         /* packets ahead whose first bytes are fetched into this core's cache */
 
 struct batch {
@@ -131,9 +132,12 @@ static void *reader(void *arg)
             if (b->n == BATCH_MAX && publish(ra) < 0)
                 break;
         } else if (r == CAPFILE_SECRETS) {
-            if (ra->b[ra->prod].n && publish(ra) < 0)
-                break;
             size_t len;
+            (void)capset_secrets(ra->set, &len);
+            /* after packets, or with many secrets already (a file of secrets blocks): a batch of its own */
+            struct batch *b = &ra->b[ra->prod];
+            if ((b->n || (b->secrets_len && b->secrets_len + len > SECRETS_MAX)) && publish(ra) < 0)
+                break;
             const uint8_t *p = capset_secrets(ra->set, &len);
             add_secrets(&ra->b[ra->prod], p, len);
         } else {
