@@ -486,6 +486,59 @@ static void test_pcapng_blocks(void)
     free(b.p);
 }
 
+/* Blocks longer than a chunk keeps whole: walked over (a secrets block copied out). */
+static void test_big_blocks(void)
+{
+    struct buf b = {0};
+    { /* a section header with 400 KB of options */
+        struct buf body = {0};
+        put32(&body, 0x1A2B3C4D, 0);
+        put16(&body, 1, 0);
+        put16(&body, 0, 0);
+        put64(&body, UINT64_MAX, 0);
+        char *junk = malloc(60000);
+        memset(junk, 'c', 60000);
+        for (int i = 0; i < 7; i++)
+            option(&body, 0, 1, junk, 60000);
+        option(&body, 0, 0, NULL, 0);
+        free(junk);
+        block(&b, 0, 0x0A0D0D0A, &body);
+        free(body.p);
+    }
+    idb(&b, 0, 1, 0, "eth0", 0, 0);
+    epb(&b, 0, 0, 1000000, 0, 60, 60);
+    size_t keys_len = 500000;
+    char *keys = malloc(keys_len + 1);
+    for (size_t i = 0; i < keys_len; i++)
+        keys[i] = i % 50 == 49 ? '\n' : 'k';
+    keys[keys_len] = '\0';
+    dsb(&b, 0, 0x544c534b, keys);
+    char *big = calloc(1, 1u << 20);
+    raw_block(&b, 0, 0x31337, big, 1u << 20);
+    epb(&b, 0, 0, 2000000, 1, 300000, 300000); /* a whole packet over 256 KiB: skipped, counted */
+    epb(&b, 0, 0, 3000000, 2, 60, 60);
+    struct reader r;
+    CHECK(open_reader(&r, write_file("big.pcapng", &b)), "%s", r.err);
+    struct capture_pkt pk;
+    CHECK(capfile_next(r.f, &pk) == CAPFILE_PACKET && frame_ok(pk.data, 60, 0), "the packet after a 400 KB header");
+    CHECK(capfile_next(r.f, &pk) == CAPFILE_SECRETS, "a 500 KB secrets block");
+    size_t len;
+    const uint8_t *sec = capfile_secrets(r.f, &len);
+    CHECK(len == keys_len && !memcmp(sec, keys, keys_len), "its %zu bytes, as written", len);
+    CHECK(capfile_next(r.f, &pk) == CAPFILE_PACKET && frame_ok(pk.data, 60, 2) && pk.ts_ns == 3000000000,
+          "the packet after a 1 MiB unknown block and an oversized packet");
+    CHECK(capfile_next(r.f, &pk) == CAPFILE_END, "end");
+    const struct capfile_report *rep = capfile_report(r.f);
+    CHECK(rep->oversize == 1 && rep->unknown_blocks == 1 && !rep->skips && !rep->bad_blocks && !rep->cut,
+          "oversize %llu unknown %llu skips %llu bad %llu", (unsigned long long)rep->oversize,
+          (unsigned long long)rep->unknown_blocks, (unsigned long long)rep->skips,
+          (unsigned long long)rep->bad_blocks);
+    close_reader(&r);
+    free(keys);
+    free(big);
+    free(b.p);
+}
+
 /* ------------------------------------------------------------------ damage */
 
 static void test_resync_pcap(void)
@@ -941,6 +994,7 @@ int main(void)
         {"not a capture: the message says what it is", test_pcap_not_a_capture},
         {"pcapng: sections, interfaces, resolutions, offsets", test_pcapng_sections},
         {"pcapng: SPB, PB, ISB, DSB, blocks skipped, bad options", test_pcapng_blocks},
+        {"pcapng: blocks longer than a chunk", test_big_blocks},
         {"damage: absurd record lengths skipped to the next record", test_resync_pcap},
         {"damage: a pcapng block with a bad trailer", test_resync_pcapng},
         {"damage: a file cut inside a record", test_cut},
