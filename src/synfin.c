@@ -207,9 +207,9 @@ static void load_secrets(void *ctx, const uint8_t *text, size_t len)
 
 static void problem_line(void *ctx, const char *line, int damage)
 {
-    (void)damage;
-    (void)ctx;
-    fprintf(stderr, "synfin: %s\n", line);
+    const int *quiet = ctx;
+    if (damage || !*quiet) /* damage is always said: it decides the exit status */
+        fprintf(stderr, "synfin: %s\n", line);
 }
 
 static void print_iface(void *ctx, const char *text)
@@ -382,7 +382,8 @@ static int run(const struct options *o)
     if (sc.ops)
         sc.ops->close(sc.out, st);
 
-    if (capture_problems(cap, problem_line, NULL) && status == EXIT_OK)
+    int quiet = o->quiet;
+    if (capture_problems(cap, problem_line, &quiet) && status == EXIT_OK)
         status = EXIT_DAMAGED;
     if (sig && !live) {
         fprintf(stderr, "synfin: %s: interrupted by %s after %llu packets; the connections seen so far are reported"
