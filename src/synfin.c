@@ -371,7 +371,8 @@ static int run(const struct options *o)
     if (sc.failed) {
         fprintf(stderr, "synfin: error writing the output: %s\n", strerror(sc.failed));
         capture_close(cap);
-        pipeline_free(pl);
+        pipeline_free(pl); /* the connections still open go nowhere (the sink knows it failed) */
+        sc.ops->close(sc.out, NULL);
         app_ctx_free(app);
         return EXIT_OUTPUT;
     }
