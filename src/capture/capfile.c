@@ -451,8 +451,10 @@ static int pcap_plausible(const struct capfile *f, const uint8_t *p, size_t have
     return !have_ref || ((int64_t)sec - ref_sec <= DAY && (int64_t)ref_sec - sec <= DAY);
 }
 
-/* Is the record after the one at pos (caplen bytes long) plausible, or the end of the file? */
-static int pcap_next_ok(struct capfile *f, uint32_t caplen)
+/* Does the record after the one at pos (caplen bytes long) start right
+ * there (a header with a possible length), or does the file end there?
+ * strict: that header must also be a real packet's (resynchronising). */
+static int pcap_next_ok(struct capfile *f, uint32_t caplen, int strict)
 {
     uint32_t next_len;
     size_t whole = f->hdr_len + caplen;
@@ -464,7 +466,10 @@ static int pcap_next_ok(struct capfile *f, uint32_t caplen)
     struct cursor c;
     cur_init(&c, at(f), have);
     uint32_t sec = rd32(&c, f->be);
-    return pcap_plausible(f, at(f) + whole, have - whole, 1, sec, &next_len);
+    if (strict)
+        return pcap_plausible(f, at(f) + whole, have - whole, 1, sec, &next_len);
+    cur_init(&c, at(f) + whole + 8, 4);
+    return have - whole >= f->hdr_len && rd32(&c, f->be) <= f->limit;
 }
 
 /* Is a record at pos, and the one after it, plausible?  (Resynchronising.) */
@@ -472,7 +477,7 @@ static int pcap_candidate(struct capfile *f)
 {
     uint32_t caplen;
     size_t have = ensure(f, f->hdr_len);
-    return pcap_plausible(f, at(f), have, f->have_last, f->last_sec, &caplen) && pcap_next_ok(f, caplen);
+    return pcap_plausible(f, at(f), have, f->have_last, f->last_sec, &caplen) && pcap_next_ok(f, caplen, 1);
 }
 
 /* Skip from a damaged record to the next plausible one (or the end). */
@@ -520,8 +525,8 @@ static enum capfile_result pcap_next(struct capfile *f, struct capture_pkt *pk)
         uint32_t frac = rd32(&c, f->be), caplen = rd32(&c, f->be), wire = rd32(&c, f->be);
         if (__builtin_expect(looks_like_header(first), 0) && (pcap_header(f) || shb_header(f)))
             return (enum capfile_result)NEW_HEADER; /* a file cat'ed after this one */
-        /* longer than the header's snaplen: believed when the record after it is plausible */
-        if (__builtin_expect(caplen > f->limit || (f->snap && caplen > f->snap && !pcap_next_ok(f, caplen)), 0)) {
+        /* longer than the header's snaplen: believed when the record after it starts where it ends */
+        if (__builtin_expect(caplen > f->limit || (f->snap && caplen > f->snap && !pcap_next_ok(f, caplen, 0)), 0)) {
             pcap_resync(f, caplen);
             continue;
         }
