@@ -37,8 +37,6 @@
 #define MAX_PKTS 2048
 
 static char path[128], path2[128];
-/* the runs compared, static: a fresh 80 KiB each time would be most of the time spent */
-static struct run plain_run, other_run, kept_run;
 
 struct rec {
     int64_t ts, offset;
@@ -52,6 +50,9 @@ struct run {
     size_t n;
     uint32_t secrets;
 };
+
+/* the runs compared, static: a fresh 80 KiB each time would be most of the time spent */
+static struct run plain_run, other_run, kept_run;
 
 static struct run *fresh(struct run *r)
 {
