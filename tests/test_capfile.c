@@ -883,6 +883,30 @@ static void test_stream(void)
     }
     close(p[0]);
     close(p[1]);
+    /* not waiting (a user interface): AGAIN while a record has come only in part, then the packet */
+    pcap_record(&hdr, 0, 0, 2, 0, 1, 30, 30);
+    CHECK(pipe(p) == 0, "pipe");
+    size_t first = 24 + 16 + 30; /* opening waits for the first packet; the second comes in part */
+    CHECK(write(p[1], hdr.p, first + 20) == (ssize_t)first + 20, "write");
+    snprintf(path, sizeof path, "/dev/fd/%d", p[0]);
+    s = capset_open(paths, 1, NULL, err);
+    CHECK(s != NULL, "%s", err);
+    if (s) {
+        struct capture_pkt pk;
+        capset_nowait(s, 1);
+        CHECK(capset_fd(s) >= 0, "a descriptor to poll");
+        CHECK(capset_next(s, &pk) == CAPFILE_PACKET && frame_ok(pk.data, 30, 0), "the first packet");
+        CHECK(capset_next(s, &pk) == CAPFILE_AGAIN, "a record in part: again later");
+        CHECK(capset_next(s, &pk) == CAPFILE_AGAIN, "still");
+        CHECK(write(p[1], hdr.p + first + 20, hdr.n - first - 20) == (ssize_t)(hdr.n - first - 20), "write");
+        CHECK(capset_next(s, &pk) == CAPFILE_PACKET && pk.caplen == 30 && frame_ok(pk.data, 30, 1), "then whole");
+        CHECK(capset_next(s, &pk) == CAPFILE_AGAIN, "nothing more yet");
+        close(p[1]);
+        CHECK(capset_next(s, &pk) == CAPFILE_END, "the writer is gone: the end");
+        CHECK(!capset_file_report(s, 0)->cut, "no damage");
+        capset_close(s);
+    }
+    close(p[0]);
     free(hdr.p);
     free(b.p);
 }
@@ -1001,7 +1025,7 @@ int main(void)
         {"chunks, gzip (two members), zstd, cut gzip", test_chunks_and_compression},
         {"several files merged in time order", test_merge},
         {"a second reader replays the merge from the middle", test_reader_again},
-        {"streams: a pipe, and the stop flag", test_stream},
+        {"streams: a pipe, the stop flag, reading without waiting", test_stream},
         {"read-ahead: the same packets as one thread", test_readahead},
     };
     if (make_dir() < 0) {

@@ -49,6 +49,7 @@ struct capfile {
     size_t pos;                 /* next record in cur */
     int64_t next_base;          /* content position the next fresh chunk starts at */
     int src_end, stopped;
+    int nowait, again;          /* capfile_nowait; the stream had nothing more just now */
     /* the current header */
     size_t sec_index;
     int pcapng, be;
@@ -219,6 +220,10 @@ static size_t ensure(struct capfile *f, size_t need)
     char err[CAPSRC_ERRLEN];
     while (c->len - f->pos < need) {
         ssize_t r = capsrc_read(f->src, c->mem + c->len, c->cap - c->len, err);
+        if (r == CAPSRC_AGAIN) {
+            f->again = 1;
+            break;
+        }
         if (r <= 0) {
             read_failed(f, r, err);
             break;
@@ -226,6 +231,19 @@ static size_t ensure(struct capfile *f, size_t need)
         c->len += (size_t)r;
     }
     return c->len - f->pos;
+}
+
+/* ensure() at the two places a record may be waited for without harm (nothing
+ * of it consumed yet): with capfile_nowait, a stream that has no more says so
+ * (f->again) instead of blocking.  Everywhere else a record is read whole. */
+static size_t ensure_nowait(struct capfile *f, size_t need)
+{
+    if (!f->nowait)
+        return ensure(f, need);
+    capsrc_nowait(f->src, 1);
+    size_t have = ensure(f, need);
+    capsrc_nowait(f->src, 0);
+    return have;
 }
 
 static const uint8_t *at(const struct capfile *f) { return f->cur->mem + f->pos; }
@@ -407,6 +425,10 @@ static int shb_header(struct capfile *f)
 /* The reading ran out inside a record of which `have` bytes are there. */
 static enum capfile_result at_end(struct capfile *f, size_t have)
 {
+    if (f->again) { /* not the end: the rest has not come yet */
+        f->again = 0;
+        return CAPFILE_AGAIN;
+    }
     if (f->stopped)
         return CAPFILE_STOPPED;
     if (have) {
@@ -516,7 +538,7 @@ static enum capfile_result pcap_next(struct capfile *f, struct capture_pkt *pk)
     for (;;) {
         const uint32_t hl = f->hdr_len;
         size_t have = f->cur ? f->cur->len - f->pos : 0;
-        if (have < hl && (have = ensure(f, hl)) < hl)
+        if (have < hl && (have = ensure_nowait(f, hl)) < hl)
             return at_end(f, have);
         struct cursor c;
         cur_init(&c, f->cur->mem + f->pos, have);
@@ -530,7 +552,7 @@ static enum capfile_result pcap_next(struct capfile *f, struct capture_pkt *pk)
             pcap_resync(f, caplen);
             continue;
         }
-        if (have < hl + caplen && (have = ensure(f, hl + caplen)) < hl + caplen)
+        if (have < hl + caplen && (have = ensure_nowait(f, hl + caplen)) < hl + caplen)
             return at_end(f, have);
         if (__builtin_expect(f->pcap_gid == CAPFILE_NO_IFACE, 0)) {
             f->rep.missing_iface++;
@@ -935,7 +957,7 @@ static int ng_big_block(struct capfile *f, uint32_t type, uint32_t len)
 static enum capfile_result ng_next(struct capfile *f, struct capture_pkt *pk)
 {
     for (;;) {
-        size_t have = ensure(f, 12);
+        size_t have = ensure_nowait(f, 12);
         if (have < 12)
             return at_end(f, have);
         struct cursor c;
@@ -959,7 +981,7 @@ static enum capfile_result ng_next(struct capfile *f, struct capture_pkt *pk)
                 return CAPFILE_SECRETS;
             continue;
         }
-        have = ensure(f, len);
+        have = ensure_nowait(f, len);
         if (have < len)
             return at_end(f, have);
         const uint8_t *p = at(f);
@@ -1106,6 +1128,7 @@ int capfile_seek(struct capfile *f, int64_t pos, char *err)
 }
 
 void capfile_set_index(struct capfile *f, uint32_t index) { f->index = index; }
+void capfile_nowait(struct capfile *f, int on) { f->nowait = on; }
 int64_t capfile_tell(const struct capfile *f) { return here(f); }
 const struct capfile_report *capfile_report(const struct capfile *f) { return &f->rep; }
 struct capfile_meta *capfile_meta(struct capfile *f) { return f->meta; }

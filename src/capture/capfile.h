@@ -120,6 +120,7 @@ enum capfile_result {
     CAPFILE_END = 0,         /* the end of the file (see the report for damage) */
     CAPFILE_SECRETS = 2,     /* a TLS key log in a Decryption Secrets Block: capfile_secrets */
     CAPFILE_STOPPED = -2,    /* the stop flag was raised while waiting on a stream */
+    CAPFILE_AGAIN = -3,      /* capfile_nowait: the stream has no whole record yet */
 };
 
 /* A piece of the file read at once; packets point into it. */
@@ -156,6 +157,9 @@ void capfile_set_pool(struct capfile *f, int chunks, int (*wait)(void *ctx));
 const uint8_t *capfile_secrets(const struct capfile *f, size_t *len);
 /* Go to a packet's record again (a re-reader, or any reader of a regular file). */
 int capfile_seek(struct capfile *f, int64_t pos, char *err);
+/* On a stream, return CAPFILE_AGAIN when the next record has not come
+ * whole yet, instead of waiting for it. */
+void capfile_nowait(struct capfile *f, int on);
 /* Renumber the file (before its packets' offsets are used). */
 void capfile_set_index(struct capfile *f, uint32_t index);
 /* Content position of the next record. */

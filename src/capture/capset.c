@@ -79,6 +79,7 @@ struct capset {
     const volatile sig_atomic_t *stop;
     struct capfile_hooks hooks;
     int pool;
+    int nowait;                  /* capset_nowait */
     int (*wait)(void *ctx);      /* read-ahead: wait for a batch to give a chunk back */
     void *wait_ctx;
     /* interfaces (main set only): locked, the analysing thread names them while this one reads */
@@ -230,6 +231,7 @@ static int open_reader(struct capset *s, size_t i, char *err)
     if (!cf->f)
         return -1;
     capfile_set_pool(cf->f, s->pool, s->hooks.wait_chunk);
+    capfile_nowait(cf->f, s->nowait);
     if (!learn && capfile_seek(cf->f, 0, err) < 0) {
         close_file(cf);
         return -1;
@@ -580,7 +582,7 @@ enum capfile_result capset_next(struct capset *s, struct capture_pkt *pk)
     enum capfile_result r;
     if (s->last != NONE && s->last_consumed) {
         r = advance(s, &s->files[s->last]);
-        if (r == CAPFILE_SECRETS || r == CAPFILE_STOPPED)
+        if (r == CAPFILE_SECRETS || r == CAPFILE_STOPPED || r == CAPFILE_AGAIN)
             return r; /* read on from the same file next time */
         s->last_consumed = 0;
     }
@@ -594,7 +596,7 @@ enum capfile_result capset_next(struct capset *s, struct capture_pkt *pk)
             if (best == NONE || s->files[nx].first_ts <= s->files[best].head.ts_ns) {
                 s->pending++;
                 r = activate(s, nx);
-                if (r == CAPFILE_SECRETS || r == CAPFILE_STOPPED) {
+                if (r == CAPFILE_SECRETS || r == CAPFILE_STOPPED || r == CAPFILE_AGAIN) {
                     s->last = nx;
                     s->last_consumed = 1;
                     return r;
@@ -622,6 +624,22 @@ const uint8_t *capset_secrets(const struct capset *s, size_t *len)
 }
 
 struct capchunk *capset_chunk(const struct capset *s) { return s->last_chunk; }
+
+void capset_nowait(struct capset *s, int on)
+{
+    s->nowait = on;
+    for (size_t i = 0; i < s->nfiles; i++)
+        if (s->files[i].f)
+            capfile_nowait(s->files[i].f, on);
+}
+
+int capset_fd(const struct capset *s)
+{
+    for (size_t i = 0; i < s->nfiles; i++)
+        if (s->files[i].f && s->files[i].stream)
+            return capsrc_fd(capfile_src(s->files[i].f));
+    return -1;
+}
 
 static int wait_chunk(void *ctx)
 {

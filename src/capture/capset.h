@@ -43,6 +43,12 @@ struct capchunk *capset_chunk(const struct capset *s);
  * when all are held (-1 from it stops the reading). */
 void capset_set_pool(struct capset *s, int chunks, int (*wait)(void *ctx), void *ctx);
 
+/* Streams: capset_next returns CAPFILE_AGAIN when one has no whole packet
+ * yet (a user interface reads between keystrokes); capset_fd is the
+ * descriptor to poll then (-1: none). */
+void capset_nowait(struct capset *s, int on);
+int capset_fd(const struct capset *s);
+
 /* Interfaces.  Safe to call from another thread than the one reading. */
 size_t capset_ifaces(const struct capset *s);
 int capset_iface(const struct capset *s, uint32_t gid, struct capset_iface *out);

@@ -30,6 +30,7 @@
 struct capsrc {
     int fd;
     int regular;
+    int nowait;
     enum capsrc_kind kind;
     const volatile sig_atomic_t *stop;
     char name[160];
@@ -69,7 +70,9 @@ static ssize_t raw_read(struct capsrc *s, uint8_t *dst, size_t n, char *err)
             if (s->stop && *s->stop)
                 return CAPSRC_STOPPED;
             struct pollfd pfd = {s->fd, POLLIN, 0};
-            int pr = poll(&pfd, 1, POLL_MS);
+            int pr = poll(&pfd, 1, s->nowait ? 0 : POLL_MS);
+            if (pr == 0 && s->nowait)
+                return CAPSRC_AGAIN;
             if (pr == 0 || (pr < 0 && errno == EINTR))
                 continue;
         }
@@ -314,6 +317,8 @@ int capsrc_seek(struct capsrc *s, int64_t pos, char *err)
     return 0;
 }
 
+void capsrc_nowait(struct capsrc *s, int on) { s->nowait = on; }
+int capsrc_fd(const struct capsrc *s) { return s->regular ? -1 : s->fd; }
 int64_t capsrc_tell(const struct capsrc *s) { return s->cpos; }
 int capsrc_seekable(const struct capsrc *s) { return s->regular; }
 enum capsrc_kind capsrc_kind(const struct capsrc *s) { return s->kind; }

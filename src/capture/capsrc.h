@@ -23,6 +23,7 @@ enum {
     CAPSRC_END = 0,          /* the end of the content */
     CAPSRC_FAIL = -1,        /* an I/O error or corrupt compressed data: message in err */
     CAPSRC_STOPPED = -2,     /* the stop flag was raised while waiting for a stream */
+    CAPSRC_AGAIN = -3,       /* not waiting (capsrc_nowait): a stream has nothing to read now */
 };
 
 struct capsrc;
@@ -34,6 +35,11 @@ struct capsrc *capsrc_open(const char *path, const volatile sig_atomic_t *stop, 
  * the content ended: a stream hands out what has arrived.  Returns the
  * count, CAPSRC_END, CAPSRC_FAIL or CAPSRC_STOPPED. */
 ssize_t capsrc_read(struct capsrc *s, uint8_t *dst, size_t n, char *err);
+/* A stream with nothing to read makes capsrc_read return CAPSRC_AGAIN
+ * instead of waiting (a user interface reads between keystrokes). */
+void capsrc_nowait(struct capsrc *s, int on);
+/* The descriptor to poll for a stream's next bytes, -1 for a regular file. */
+int capsrc_fd(const struct capsrc *s);
 /* Go to content position `pos` (a compressed file is decompressed again
  * from its start when going back); -1 with err on a stream. */
 int capsrc_seek(struct capsrc *s, int64_t pos, char *err);

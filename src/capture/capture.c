@@ -393,7 +393,10 @@ const char *capture_dlt_name(int dlt) { return pcap_datalink_val_to_name(dlt); }
 const char *capture_datalink_name(const struct capture *cap) { return capture_dlt_name(capture_datalink(cap)); }
 int capture_ts_digits(const struct capture *cap) { return cap->ts_digits; }
 int capture_is_live(const struct capture *cap) { return cap->live; }
-int capture_fd(const struct capture *cap) { return cap->live ? pcap_get_selectable_fd(cap->p) : -1; }
+int capture_fd(const struct capture *cap)
+{
+    return cap->live ? pcap_get_selectable_fd(cap->p) : cap->set ? capset_fd(cap->set) : -1;
+}
 
 int capture_nothing_decodable(const struct capture *cap, int (*supported)(int dlt))
 {
@@ -493,6 +496,8 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
                 cap->secrets(cap->secrets_ctx, p, len);
             continue;
         }
+        if (r == CAPFILE_AGAIN)
+            return CAPTURE_TIMEOUT; /* a stream, read without waiting: nothing whole yet */
         return CAPTURE_EOF;
     }
 }
@@ -724,7 +729,9 @@ void capture_set_timeout(struct capture *cap, int ms) { cap->timeout_ms = ms; }
 int capture_set_nonblock(struct capture *cap, char *err)
 {
     (void)err;
-    cap->timeout_ms = 0; /* the capture is nonblocking already: just never wait */
+    cap->timeout_ms = 0; /* live: nonblocking already, just never wait */
+    if (cap->set && !cap->ra)
+        capset_nowait(cap->set, 1); /* a stream: CAPTURE_TIMEOUT while nothing whole has come */
     return 0;
 }
 

@@ -73,7 +73,7 @@ const char *capture_datalink_name(const struct capture *cap);
 /* Digits after the decimal point that the source's timestamps carry (6 or 9). */
 int capture_ts_digits(const struct capture *cap);
 int capture_is_live(const struct capture *cap);
-/* A descriptor to poll for live packets, or -1. */
+/* A descriptor to poll for live packets, or for a stream's bytes; -1 for files. */
 int capture_fd(const struct capture *cap);
 /* Every known interface's link type is one the decoder does not read. */
 int capture_nothing_decodable(const struct capture *cap, int (*supported)(int dlt));
@@ -123,7 +123,9 @@ int capture_read_at(struct capture *cap, int64_t offset, struct capture_pkt *out
 int64_t capture_position(const struct capture *cap);
 int64_t capture_size(const struct capture *cap);
 /* Live: how long capture_next waits for a packet before CAPTURE_TIMEOUT
- * (default 250 ms; 0: it returns at once, for a UI loop). */
+ * (default 250 ms; 0: it returns at once, for a UI loop).  capture_set_nonblock
+ * sets 0, and makes a stream's capture_next return CAPTURE_TIMEOUT while its
+ * next packet has not come whole. */
 void capture_set_timeout(struct capture *cap, int ms);
 int capture_set_nonblock(struct capture *cap, char *err);
 /* Flush the -w writer; -1 when writing failed. */

@@ -289,6 +289,7 @@ static void problem_message(void *ctx, const char *line, int damage)
 static int read_slice(struct tui *t, char *err)
 {
     int64_t start = now_ns();
+    t->waiting = 0;
     struct capture_pkt pk;
     for (unsigned n = 0;; n++) {
         if ((n & 255) == 255 && now_ns() - start > SLICE_NS)
@@ -306,8 +307,10 @@ static int read_slice(struct tui *t, char *err)
             }
             continue;
         }
-        if (r == CAPTURE_TIMEOUT)
-            return 0; /* live: nothing waiting */
+        if (r == CAPTURE_TIMEOUT) {
+            t->waiting = 1; /* live or a stream: nothing waiting */
+            return 0;
+        }
         if (r == CAPTURE_ERROR || r == CAPTURE_WRITE_FAILED)
             tui_message(t, "%s", err);
         if (!t->live) {
@@ -404,6 +407,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     t.source = capture_source_name(cap);
     t.dlt = capture_datalink(cap);
     t.seekable = capture_seekable(cap);
+    t.stream = !t.live && !t.seekable;
     t.loading = !t.live;
     t.size = capture_size(cap);
     t.dump_path = o->write_file;
@@ -424,7 +428,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     };
     struct conn_sink sink = {&t, sink_done, sink_new};
     t.pl = pipeline_new(&pc, &sink);
-    if (!t.pl || (t.live && capture_set_nonblock(cap, err) < 0)) {
+    if (!t.pl || ((t.live || t.stream) && capture_set_nonblock(cap, err) < 0)) {
         if (!t.pl)
             snprintf(err, CAPTURE_ERRLEN, "out of memory");
         return EXIT_INPUT;
@@ -459,7 +463,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
 
     int64_t last_refresh = 0, last_stats = now_ns();
     uint64_t last_packets = 0;
-    int pcap_fd = t.live ? capture_fd(cap) : -1;
+    int pcap_fd = t.live || t.stream ? capture_fd(cap) : -1;
     while (!t.quit && !interrupted) {
         int busy = 0;
         if (t.loading || t.live)
@@ -467,7 +471,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         if (t.live)
             pipeline_expire(t.pl, wall_ns());
         busy |= t.depth > 1 && t.stack[t.depth - 1] == &ladder_screen && ladder_tick(&t);
-        busy |= t.loading;
+        busy |= t.loading && !t.waiting; /* a stream with nothing new is waited on below */
 
         int64_t now = now_ns();
         if (t.live && now - last_stats >= 1000000000LL) {
@@ -497,7 +501,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         if (got || busy)
             continue;
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {pcap_fd, POLLIN, 0}};
-        int timeout = t.live ? (int)(REFRESH_NS / 1000000) : -1;
+        int timeout = t.live || t.stream ? (int)(REFRESH_NS / 1000000) : -1;
         errno = 0;
         if (poll(fds, pcap_fd >= 0 ? 2 : 1, timeout) < 0) {
             if (errno != EINTR)
