@@ -49,6 +49,9 @@ grep -q '3 dropped by the OS, 2 by the interface' "$tmp/err" && ok "interface st
 run --summary -r "$tmp/multi.pcapng"
 grep -q '^capture: *100 received, 3 dropped by the kernel, 2 dropped by the interface' "$tmp/out" &&
     ok "interface statistics in the summary" || bad "ISB summary"
+run --json -r "$tmp/twoif.pcapng"
+grep -q '"interface":"inside","interfaces":\["inside","outside"\]' "$tmp/out" &&
+    ok "a connection seen on two interfaces lists both" || bad "interfaces (exit $rc)"
 run --json -r "$tmp/spb.pcapng"
 [ $rc = 0 ] && [ "$(conns)" = 1 ] && grep -q '"packets":10' "$tmp/out" && ok "Simple Packet Blocks" || bad "SPB"
 

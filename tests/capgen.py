@@ -7,6 +7,7 @@ repository's own captures (python3 standard library only):
   multi.pcapng           http-client-close.pcap (Ethernet, "eth0") and raw.pcap (RAW,
                          "tun0") interleaved in one section, a second big-endian section
                          with refused.pcap, an ISB with drop counts, NRB/custom/unknown blocks
+  twoif.pcapng           http-client-close.pcap, each direction on an interface of its own
   dsb.pcapng             tls13-full.pcap with its key log in a Decryption Secrets Block
   spb.pcapng             http-client-close.pcap in Simple Packet Blocks
   bigrec.pcap            two connections with a 300000-byte record between them
@@ -106,6 +107,12 @@ def main():
     for s, u, f, _ in ref:
         ng += epb(0, s, u, f, True)
     write(out, 'multi.pcapng', ng)
+
+    # one connection seen on two interfaces: each direction on its own (a router's two sides)
+    ng = shb() + idb(1, b'inside') + idb(1, b'outside')
+    for s_, u, f, _ in eth:
+        ng += epb(0 if f[26:30] == eth[0][2][26:30] else 1, s_, u, f)
+    write(out, 'twoif.pcapng', ng)
 
     tls, _ = read_pcap(cap('tls/tls13-full.pcap'))
     keys = open(cap('tls/tls13-full.keys'), 'rb').read()
