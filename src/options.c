@@ -30,7 +30,7 @@ struct opt_def {
 };
 
 static const struct opt_def table[] = {
-    {O_READ, "read", ARG_REQUIRED, "FILE", "read a pcap or pcapng file (gzip, zstd; - is stdin); again for more, or a directory"},
+    {O_READ, "read", ARG_REQUIRED, "FILE", "read a pcap/pcapng file (.gz, .zst; - stdin); repeat, or a directory"},
     {O_IFACE, "interface", ARG_REQUIRED, "IFACE", "capture live on an interface (root or CAP_NET_RAW)"},
     {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file (- is stdout)"},
     {O_FILTER_FILE, "filter-file", ARG_REQUIRED, "FILE", "take the BPF filter from FILE"},
@@ -54,7 +54,7 @@ static const struct opt_def table[] = {
     {O_NO_VERIFY, "no-verify", ARG_NONE, NULL, "do not verify server certificates"},
     {O_KEYLOG, "keylog", ARG_REQUIRED, "FILE", "decrypt TLS with this key log (default: $SSLKEYLOGFILE)"},
     {O_TCP_ONLY, "tcp-only", ARG_NONE, NULL, "follow TCP only: no TLS or HTTP parsing (faster)"},
-    {O_THREADS, "threads", ARG_REQUIRED, "N", "files: 2 reads ahead on a second thread, 1 does not (default: 2 when a processor is idle)"},
+    {O_THREADS, "threads", ARG_REQUIRED, "N", "files: 2 reads ahead on a second thread (default when a core is idle)"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
