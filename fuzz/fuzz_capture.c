@@ -1,9 +1,10 @@
 /*
  * fuzz_capture.c - the whole program path on one capture file.
  *
- * The input bytes are a pcap or pcapng file.  They are written to a
- * temporary file and read the way synfin reads a file (capture.c:
- * capture_open_file, capture_next with record offsets), every packet goes
+ * The input bytes are a pcap or pcapng file (or several concatenated, or
+ * gzip/zstd-compressed).  They are written to a temporary file and read the
+ * way synfin reads a file (capture.c: capture_open_file, capture_next with
+ * record offsets, the secrets of Decryption Secrets Blocks counted), every packet goes
  * through the pipeline with TLS and HTTP parsing on (no certificate
  * verification: no_verify=1; the key logs of the repository's recordings,
  * captures/tls/ **.keys, so that their TLS decrypts) and one event per packet
@@ -18,8 +19,8 @@
  * them at the end.  For those, the JSON output (and for the first, the
  * ladder) written after the detach must equal the one written when the
  * connection finished, and
- * each event's record offset must lead back (capture_seek + capture_next)
- * to a packet with the event's timestamp.
+ * each event's record offset must lead back (a second reader:
+ * capture_reopen + capture_read_at) to a packet with the event's timestamp.
  *
  * Options vary with the input length (the capture bytes are libpcap's):
  * ASCII or box drawing, the ladder width, the reassembly budget (a small
@@ -206,14 +207,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     char err[CAPTURE_ERRLEN];
     struct capture *cap = capture_open_file(path, err);
-    unlink(path); /* libpcap holds it open; a crash leaves nothing behind */
     if (!cap)
         return 0;
-    int dlt = capture_datalink(cap);
-    if (!decode_link_supported(dlt)) {
+    if (capture_nothing_decodable(cap, decode_link_supported)) {
         capture_close(cap);
         return 0;
     }
+    capture_only_links(cap, decode_link_supported);
     FUZZ_CHECK(capture_size(cap) == (int64_t)size, "capture_size %lld for %zu bytes", (long long)capture_size(cap),
                size);
 
@@ -267,8 +267,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    (long long)last_offset);
         FUZZ_CHECK(pk.offset < (int64_t)size, "record offset %lld in a file of %zu bytes", (long long)pk.offset, size);
         last_offset = pk.offset;
-        pipeline_packet(pl, dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+        FUZZ_CHECK(pk.caplen <= 262144 && pk.caplen <= pk.wirelen, "caplen %u, wirelen %u", pk.caplen, pk.wirelen);
+        FUZZ_CHECK(decode_link_supported(pk.dlt), "a packet of link type %d passed capture_only_links", pk.dlt);
+        pipeline_packet_on(pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
     }
+    FUZZ_CHECK(capture_position(cap) <= (int64_t)size, "position %lld past the %zu bytes",
+               (long long)capture_position(cap), size);
     pipeline_finish(pl);
     const struct pipeline_stats *ps = pipeline_stats(pl);
     FUZZ_CHECK(s.done == ps->connections && s.opened == ps->connections,
@@ -281,6 +285,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     app_ctx_free(app);
 
     /* the connections the sink kept: same outputs after the detach, and their packets found again */
+    struct capture *again_cap = capture_reopen(cap, err);
+    FUZZ_CHECK(again_cap != NULL, "capture_reopen: %s", err);
     for (size_t i = 0; i < s.nkept; i++) {
         struct kept *k = &s.kept[i];
         size_t jl, ll;
@@ -295,8 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t e = 0; e < k->c->nevents && e < 8; e++) {
             const struct event *ev = &k->c->events[e];
             struct capture_pkt again;
-            FUZZ_CHECK(capture_seek(cap, ev->offset, err) == 0, "capture_seek(%lld): %s", (long long)ev->offset, err);
-            FUZZ_CHECK(capture_next(cap, &again, err) == CAPTURE_PACKET, "no packet at offset %lld: %s",
+            FUZZ_CHECK(capture_read_at(again_cap, ev->offset, &again, err) == 0, "no packet at offset %lld: %s",
                        (long long)ev->offset, err);
             FUZZ_CHECK(again.offset == ev->offset && again.ts_ns == ev->ts_ns,
                        "the record at offset %lld is not event %zu's packet (ts %lld vs %lld)", (long long)ev->offset,
@@ -308,7 +313,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(k->ladder);
         conn_free(k->c);
     }
+    capture_close(again_cap);
     capture_close(cap);
+    unlink(path); /* the second reader opened it by name: kept until here (atexit removes it after a crash) */
     fclose(jf);
     check_json(json, json_len);
     free(json);

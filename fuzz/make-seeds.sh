@@ -3,6 +3,7 @@
 # repository's own test material (nothing is committed but this script and
 # seedgen.py; the seeds are rebuilt into the build directory):
 #   capture  captures/*.pcap*, captures/tls/**/*.pcap (whole files up to 64 KiB)
+#   capfile  the same with fuzz_capfile's flags byte, and pcapng structures they lack
 #   decode   the first frames of each capture, alone and the first eight together, with fuzz_decode's link selector
 #   tcp      every connection of the captures as fuzz_tcp records
 #   tls      the two byte streams of every TLS connection, as fuzz_tls chunks

@@ -32,7 +32,8 @@ jobs=${FUZZ_JOBS:-1}
 
 case $secs in (*[!0-9]*|'') echo "run.sh: SECONDS must be a number, not '$secs'" >&2; exit 2;; esac
 command -v "$CC" >/dev/null || { echo "run.sh: $CC not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
-pkg-config --exists libpcap gnutls zlib || { echo "run.sh: pkg-config cannot find libpcap, gnutls and zlib" >&2; exit 2; }
+pkg-config --exists libpcap gnutls zlib libzstd ||
+    { echo "run.sh: pkg-config cannot find libpcap, gnutls, zlib and libzstd" >&2; exit 2; }
 
 # ---------------------------------------------------------------- targets
 all=()
@@ -51,8 +52,8 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 # the library's sources: every folder of src/ but tui/ (curses), without main
 lib_dirs=("$src" "$src/capture" "$src/tcp" "$src/proto" "$src/model" "$src/out")
 INC=""; for d in "${lib_dirs[@]}"; do INC="$INC -I$d"; done
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN$INC $(pkg-config --cflags libpcap gnutls zlib)"
-LIBS="$(pkg-config --libs libpcap gnutls zlib) -pthread"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter $SAN$INC $(pkg-config --cflags libpcap gnutls zlib libzstd)"
+LIBS="$(pkg-config --libs libpcap gnutls zlib libzstd) -pthread"
 
 mkdir -p "$build/obj" "$build/logs"
 # objects of another source tree (FUZZ_SRC changed): start over
@@ -118,7 +119,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 max_len() {
     case $1 in
-        capture) echo 65536;; decode) echo 4096;; tcp) echo 8192;; tls) echo 32768;;
+        capture|capfile) echo 65536;; decode) echo 4096;; tcp) echo 8192;; tls) echo 32768;;
         http) echo 16384;; x509) echo 8192;; keylog) echo 16384;; tlsdecrypt) echo 20000;; *) echo 4096;;
     esac
 }

@@ -391,6 +391,42 @@ def tlsdecrypt_seeds(c, keys):
 
 # ------------------------------------------------------------------ main
 
+def capfile_seeds():
+    """pcapng structures the captures lack (fuzz_capfile: a flags byte, then the file)."""
+    def blk(t, body, be=False):
+        e = '>' if be else '<'
+        body += b'\0' * ((-len(body)) % 4)
+        return struct.pack(e + 'II', t, 12 + len(body)) + body + struct.pack(e + 'I', 12 + len(body))
+
+    def opt(code, val, be=False):
+        e = '>' if be else '<'
+        return struct.pack(e + 'HH', code, len(val)) + val + b'\0' * ((-len(val)) % 4)
+
+    def shb(be=False):
+        return blk(0x0A0D0D0A, struct.pack(('>' if be else '<') + 'IHHq', 0x1A2B3C4D, 1, 0, -1), be)
+
+    def idb(lt, snap, opts=b'', be=False):
+        return blk(1, struct.pack(('>' if be else '<') + 'HHI', lt, 0, snap) + opts, be)
+
+    def epb(i, ts, data, be=False):
+        e = '>' if be else '<'
+        return blk(6, struct.pack(e + 'IIIII', i, ts >> 32, ts & 0xffffffff, len(data), len(data)) + data, be)
+
+    frame = bytes.fromhex('020000000002020000000001080045000028000140004006') + bytes(26)
+    keys = b'CLIENT_RANDOM ' + b'00' * 32 + b' ' + b'11' * 48 + b'\n'
+    isb = blk(5, struct.pack('<III', 0, 0, 5) + opt(4, struct.pack('<Q', 10)) + opt(5, struct.pack('<Q', 1)) +
+              opt(0, b''))
+    yield b'\x0f' + shb() + idb(1, 0, opt(2, b'eth0') + opt(9, b'\x09') + opt(14, struct.pack('<q', 3)) +
+                                opt(0, b'')) + epb(0, 1, frame) + blk(10, struct.pack('<II', 0x544c534b, len(keys)) + keys) + \
+        blk(3, struct.pack('<I', 60) + frame) + isb + shb(True) + idb(101, 64, be=True) + epb(0, 2, frame[14:], True)
+    bad = shb() + idb(1, 65535) + epb(0, 1, frame)
+    yield b'\x04' + bad[:-3] + b'\x01' + bad[-3:] + epb(0, 3, frame) + blk(0x12345678, b'junk') + epb(7, 4, frame)
+    pcap = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    rec = lambda t, d: struct.pack('<IIII', t, 0, len(d), len(d)) + d
+    yield b'\x0b' + pcap + rec(1, frame) + struct.pack('<IIII', 2, 0, 0x7fffffff, 0x7fffffff) + rec(3, frame) + pcap + \
+        rec(4, frame)
+
+
 def main():
     outdir, top = sys.argv[1], sys.argv[2]
     extra = sys.argv[3:]
@@ -404,7 +440,9 @@ def main():
         size = os.path.getsize(path)
         if size <= MAX_CAPTURE_SEED:
             with open(path, 'rb') as f:
-                put(outdir, 'capture', f.read())
+                whole = f.read()
+            put(outdir, 'capture', whole)
+            put(outdir, 'capfile', bytes([len(caps) % 16]) + whole)
         # fuzz_decode's link selector, by the LINKTYPE_ value the file holds
         dlts = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 12: 5, 101: 6, 228: 7, 229: 8, 105: 9, 127: 10, 192: 11,
                 163: 12, 119: 13, 9: 14, 50: 15, 51: 16, 104: 17, 204: 18, 239: 19, 226: 20, 109: 21, 117: 22,
@@ -487,6 +525,8 @@ def main():
                 n_td += 1
 
     # hand-made cases the captures lack
+    for seed in capfile_seeds():
+        put(outdir, 'capfile', seed)
     h2_settings = b'\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64'
     h2_headers = b'\x00\x00\x05\x01\x05\x00\x00\x00\x01\x82\x86\x84\x41\x80'
     put(outdir, 'http', b'\x00' + chunk_bytes(0, 0, b'GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n\r\n'

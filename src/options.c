@@ -10,15 +10,17 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 enum opt_id {
     O_READ = 'r', O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
-    O_USER = 'Z',
+    O_USER = 'Z', O_BUFFER = 'B', O_SNAPLEN = 's', O_NO_PROMISC = 'p', O_LIST = 'D', O_FILTER_FILE = 'F',
     O_JSON = 256, O_SUMMARY, O_LADDER, O_ASCII, O_REASM, O_IDLE, O_LINGER, O_CLOSING_LINGER, O_CA_FILE, O_NO_VERIFY, O_TCP_ONLY, O_KEYLOG, O_MEMCAP,
     O_EVENTS,
     O_TIME_FORMAT, O_SHARD, O_FANOUT,
+    O_IMMEDIATE, O_THREADS,
 };
 
 struct opt_def {
@@ -30,11 +32,17 @@ struct opt_def {
 };
 
 static const struct opt_def table[] = {
-    {O_READ, "read", ARG_REQUIRED, "FILE", "read packets from a pcap or pcapng file"},
+    {O_READ, "read", ARG_REQUIRED, "FILE", "read a pcap/pcapng file (.gz, .zst; - stdin); repeat, or a directory"},
     {O_IFACE, "interface", ARG_REQUIRED, "IFACE", "capture live on an interface (root or CAP_NET_RAW)"},
-    {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file"},
+    {O_WRITE, "write", ARG_REQUIRED, "FILE", "also save the raw packets read to a pcap file (- is stdout)"},
+    {O_FILTER_FILE, "filter-file", ARG_REQUIRED, "FILE", "take the BPF filter from FILE"},
     {O_COUNT, "count", ARG_REQUIRED, "N", "stop after N packets"},
     {O_USER, "relinquish-privileges", ARG_REQUIRED, "USER", "live: become USER once the device is open (default tcpdump, nobody)"},
+    {O_SNAPLEN, "snapshot-length", ARG_REQUIRED, "N", "live: capture at most N bytes of each packet (default 262144)"},
+    {O_BUFFER, "buffer-size", ARG_REQUIRED, "KIB", "live: the kernel's capture buffer, in KiB"},
+    {O_NO_PROMISC, "no-promiscuous-mode", ARG_NONE, NULL, "live: do not put the interface into promiscuous mode"},
+    {O_IMMEDIATE, "immediate-mode", ARG_NONE, NULL, "live: deliver each packet at once (no buffering)"},
+    {O_LIST, "list-interfaces", ARG_NONE, NULL, "list the interfaces a live capture can use, and exit"},
     {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default off a terminal)"},
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
@@ -52,6 +60,7 @@ static const struct opt_def table[] = {
     {O_TCP_ONLY, "tcp-only", ARG_NONE, NULL, "follow TCP only: no TLS or HTTP parsing (faster)"},
     {O_SHARD, "shard", ARG_REQUIRED, "K/N", "only the connections of shard K of N (1..N): run N processes for N cores"},
     {O_FANOUT, "fanout", ARG_REQUIRED, "GROUP", "live: share the interface with the other synfin -i in PACKET_FANOUT GROUP"},
+    {O_THREADS, "threads", ARG_REQUIRED, "N", "files: 2 reads ahead on a second thread (default when a core is idle)"},
     {O_QUIET, "quiet", ARG_NONE, NULL, "no notes on skipped packets at the end"},
     {O_HELP, "help", ARG_NONE, NULL, "print this help and exit"},
     {O_VERSION, "version", ARG_NONE, NULL, "print the version and exit"},
@@ -76,7 +85,8 @@ void options_usage(FILE *f)
         else
             fprintf(f, "  %-30s %s\n", left, d->help);
     }
-    fprintf(f, "\nExit status: 0 ok, 1 input unreadable, 2 usage, 3 capture damaged part-way, 4 write error.\n"
+    fprintf(f, "\nExit status: 0 ok, 1 input unreadable, 2 usage, 3 capture damaged part-way, 4 write error,\n"
+               "5 interrupted by a signal while reading files.\n"
                "See synfin(1) for the output vocabularies.\n");
 }
 
@@ -153,7 +163,42 @@ static int bad(char *err, const char *what, const char *val)
 static int apply(struct options *o, int id, const char *arg, char *err)
 {
     switch (id) {
-    case O_READ: o->read_file = arg; break;
+    case O_READ: {
+        const char **n = realloc(o->read_files, (o->nread + 1) * sizeof *n);
+        if (!n) {
+            snprintf(err, OPTIONS_ERRLEN, "out of memory");
+            return -1;
+        }
+        o->read_files = n;
+        n[o->nread++] = arg;
+        o->read_file = n[0];
+        break;
+    }
+    case O_FILTER_FILE: o->filter_file = arg; break;
+    case O_SNAPLEN: {
+        uint64_t v;
+        if (parse_u64(arg, &v) < 0 || v > 262144)
+            return bad(err, "snapshot length (0 to 262144)", arg);
+        o->snaplen = (int)v;
+        o->live_opt_given = 's';
+        break;
+    }
+    case O_BUFFER: {
+        uint64_t v;
+        if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 21))
+            return bad(err, "buffer size in KiB", arg);
+        o->buffer_kib = (int)v;
+        o->live_opt_given = 'B';
+        break;
+    }
+    case O_NO_PROMISC: o->no_promisc = 1; o->live_opt_given = 'p'; break;
+    case O_IMMEDIATE: o->immediate = 1; o->live_opt_given = 'i'; break;
+    case O_LIST: o->list_ifaces = 1; break;
+    case O_THREADS:
+        if (!arg || (strcmp(arg, "1") && strcmp(arg, "2")))
+            return bad(err, "thread count (1 or 2)", arg);
+        o->threads = arg[0] - '0';
+        break;
     case O_IFACE: o->iface = arg; break;
     case O_WRITE: o->write_file = arg; break;
     case O_USER: o->run_as = arg; break;
@@ -333,6 +378,47 @@ static char *join_words(int n, char **w)
     return s;
 }
 
+/* -F FILE: the filter expression, as tcpdump reads it ('#' starts a comment to the end of the line). */
+static int read_filter_file(struct options *o, char *err)
+{
+    enum { MAX_FILTER = 65536 };
+    FILE *f = fopen(o->filter_file, "r");
+    char *buf = malloc(MAX_FILTER + 1);
+    size_t n = 0;
+    if (!f || !buf) {
+        snprintf(err, OPTIONS_ERRLEN, "-F %s: %s", o->filter_file, strerror(errno));
+        free(buf);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    int c, comment = 0;
+    while ((c = getc(f)) != EOF && n < MAX_FILTER) {
+        if (c == '#')
+            comment = 1;
+        else if (c == '\n')
+            comment = 0;
+        if (!comment)
+            buf[n++] = c == '\n' || c == '\t' || c == '\r' ? ' ' : (char)c;
+    }
+    int bad_read = ferror(f), too_long = c != EOF;
+    fclose(f);
+    buf[n] = '\0';
+    if (bad_read || too_long) {
+        snprintf(err, OPTIONS_ERRLEN, "-F %s: %s", o->filter_file,
+                 too_long ? "longer than 64 KiB" : "cannot be read");
+        free(buf);
+        return -1;
+    }
+    size_t start = strspn(buf, " ");
+    if (!buf[start]) {
+        free(buf);
+        return 0; /* an empty filter: every packet */
+    }
+    o->filter = buf;
+    return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err)
 {
     memset(o, 0, sizeof *o);
@@ -395,16 +481,15 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
     int rest = argc - optind;
     char **words = argv + optind;
     /* `synfin FILE`: a first word naming a file, with neither -r nor -i, is the input */
-    if (!o->read_file && !o->iface && rest > 0) {
-        FILE *f = fopen(words[0], "rb");
-        if (f) {
-            fclose(f);
-            o->read_file = words[0];
-            rest--;
-            words++;
-        }
+    struct stat st;
+    if (!o->read_file && !o->iface && !o->list_ifaces && rest > 0 && stat(words[0], &st) == 0) {
+        /* looked at, not opened: a FIFO or a process substitution can be opened once only */
+        if (apply(o, O_READ, words[0], err) < 0)
+            return -1;
+        rest--;
+        words++;
     }
-    if (o->show_help || o->show_version)
+    if (o->show_help || o->show_version || o->list_ifaces)
         return 0;
     if (o->events && o->mode != OUT_JSON) {
         snprintf(err, OPTIONS_ERRLEN, "--events goes with --json");
@@ -429,6 +514,25 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
             snprintf(err, OPTIONS_ERRLEN, "nothing to read: give -r FILE or -i IFACE (see --help)");
         return -1;
     }
+    if (o->live_opt_given && !o->iface) {
+        static const char *const names[] = {['s'] = "-s", ['B'] = "-B", ['p'] = "-p", ['i'] = "--immediate-mode"};
+        snprintf(err, OPTIONS_ERRLEN, "%s sets how a live capture is taken: it needs -i, not -r",
+                 names[o->live_opt_given]);
+        return -1;
+    }
+    if (o->write_file && !strcmp(o->write_file, "-") && o->mode_given) {
+        static const char *const modes[] = {[OUT_SUMMARY] = "--summary", [OUT_JSON] = "--json", [OUT_LADDER] = "--ladder"};
+        snprintf(err, OPTIONS_ERRLEN, "-w - and %s cannot be used together: both write to standard output",
+                 modes[o->mode]);
+        return -1;
+    }
+    if (o->filter_file && rest > 0) {
+        snprintf(err, OPTIONS_ERRLEN, "-F %s and a filter expression ('%s') cannot be used together",
+                 o->filter_file, words[0]);
+        return -1;
+    }
+    if (o->filter_file)
+        return read_filter_file(o, err);
     if (rest > 0 && !(o->filter = join_words(rest, words))) {
         snprintf(err, OPTIONS_ERRLEN, "out of memory");
         return -1;
@@ -440,4 +544,6 @@ void options_free(struct options *o)
 {
     free(o->filter);
     o->filter = NULL;
+    free(o->read_files);
+    o->read_files = NULL;
 }

@@ -14,7 +14,9 @@
 enum output_mode { OUT_SUMMARY, OUT_JSON, OUT_LADDER };
 
 struct options {
-    const char *read_file;       /* -r */
+    const char *read_file;       /* -r: the first one */
+    const char **read_files;     /* -r, every one (owned array; a directory stands for its files) */
+    size_t nread;
     const char *iface;           /* -i */
     const char *write_file;      /* -w */
     const char *run_as;          /* -Z: the user to become after opening the device */
@@ -38,7 +40,15 @@ struct options {
     uint32_t shard_k, shard_n;   /* --shard K/N: only the connections of shard K (1..N); N 0: all */
     int fanout;                  /* --fanout given */
     uint16_t fanout_group;       /* --fanout GROUP: the PACKET_FANOUT group id */
-    char *filter;                /* BPF expression joined from the trailing words (owned) */
+    char *filter;                /* BPF expression joined from the trailing words, or -F's (owned) */
+    const char *filter_file;     /* -F */
+    int snaplen;                 /* -s: live snapshot length (0: 262144) */
+    int buffer_kib;              /* -B: live kernel buffer in KiB (0: libpcap's default) */
+    int no_promisc;              /* -p */
+    int immediate;               /* --immediate-mode */
+    int live_opt_given;          /* one of -s, -B, -p, --immediate-mode (they need -i) */
+    int list_ifaces;             /* -D */
+    int threads;                 /* --threads: 1 or 2 (0: 2 when a processor is idle) */
     int show_help, show_version;
 };
 
@@ -49,6 +59,7 @@ enum {
     EXIT_USAGE = 2,     /* bad option or filter */
     EXIT_DAMAGED = 3,   /* the capture is damaged part-way; what came before was reported */
     EXIT_OUTPUT = 4,    /* writing the output failed */
+    EXIT_INTERRUPTED = 5, /* a signal stopped the reading of a file; what was read was reported */
 };
 
 #define OPTIONS_ERRLEN 256

@@ -3,7 +3,13 @@
  * output.  This file owns the process-level concerns and nothing else:
  * signals, the exit status, and the one-line messages on stderr.  Every
  * module below it returns errors; only this file prints them.
+ *
+ * Signals (SIGINT, SIGTERM, SIGHUP) only raise a flag, with SA_RESTART so
+ * that no write() of the output is cut by one: the loop sees the flag
+ * between packets, stops reading, and every connection is still finished
+ * and written whole.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <langinfo.h>
@@ -13,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,11 +37,17 @@
 #include "tui/tui.h"
 #include "tui/version.h"
 
-static struct capture *volatile interrupted_capture;
+static volatile sig_atomic_t got_signal;              /* the signal that asked to stop, 0: none */
+static struct capture *volatile interrupted_capture;  /* told to stop waiting on its input */
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (got_signal) { /* a second signal: the user will not wait for the output to finish */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    got_signal = sig;
     if (interrupted_capture)
         capture_break(interrupted_capture);
 }
@@ -67,44 +81,52 @@ struct sink_ctx {
     void *out;
     int flush_each; /* live: show each connection as soon as it ends */
     FILE *f;
+    int failed;     /* errno of a failed write: the run stops */
 };
 
 static int sink_conn_done(void *ctx, struct conn *c)
 {
     struct sink_ctx *s = ctx;
+    if (!s->ops || s->failed)
+        return 0;
+    errno = 0;
     s->ops->conn(s->out, c);
     if (s->flush_each)
         fflush(s->f);
+    if (ferror(s->f))
+        s->failed = errno ? errno : EIO;
     return 0;
 }
 
 /* "EN10MB (1)", or just the number when libpcap has no name for it. */
-static const char *link_label(const struct capture *cap, char *buf, size_t len)
+static const char *link_label(int dlt, char *buf, size_t len)
 {
-    const char *n = capture_datalink_name(cap);
+    const char *n = capture_dlt_name(dlt);
     if (n)
-        snprintf(buf, len, "%s (%d)", n, capture_datalink(cap));
+        snprintf(buf, len, "%s (%d)", n, dlt);
     else
-        snprintf(buf, len, "%d", capture_datalink(cap));
+        snprintf(buf, len, "%d", dlt);
     return buf;
 }
 
 static struct capture *open_source(const struct options *o, char *err, int *status)
 {
-    struct capture *cap = o->iface ? capture_open_live(o->iface, err) : capture_open_file(o->read_file, err);
+    struct capture_live_opts lo = {o->snaplen, o->buffer_kib, o->no_promisc, o->immediate};
+    struct capture *cap = o->iface ? capture_open_live(o->iface, &lo, err)
+                                   : capture_open_files(o->read_files, o->nread, err);
     if (!cap) {
         *status = EXIT_INPUT;
         return NULL;
     }
-    int dlt = capture_datalink(cap);
-    if (!decode_link_supported(dlt)) {
+    if (capture_nothing_decodable(cap, decode_link_supported)) {
         char name[64];
-        snprintf(err, CAPTURE_ERRLEN, "%s: unsupported link type %s", o->iface ? o->iface : o->read_file,
-                 link_label(cap, name, sizeof name));
+        snprintf(err, CAPTURE_ERRLEN, "%s: unsupported link type %s", capture_source_name(cap),
+                 link_label(capture_datalink(cap), name, sizeof name));
         *status = EXIT_INPUT;
         capture_close(cap);
         return NULL;
     }
+    capture_only_links(cap, decode_link_supported);
     if (o->fanout && fanout_join(capture_fd(cap), o->fanout_group, err, CAPTURE_ERRLEN) < 0) {
         *status = EXIT_INPUT;
         capture_close(cap);
@@ -121,8 +143,9 @@ static struct capture *open_source(const struct options *o, char *err, int *stat
         capture_close(cap);
         return NULL;
     }
-    if (o->write_file && capture_dump_to(cap, o->write_file, err) < 0) {
-        *status = EXIT_OUTPUT;
+    int rc;
+    if (o->write_file && (rc = capture_dump_to(cap, o->write_file, err)) < 0) {
+        *status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
         capture_close(cap);
         return NULL;
     }
@@ -193,16 +216,93 @@ static void report_skips(const char *src, const struct pipeline_stats *st)
                 (unsigned long long)st->out_of_memory);
 }
 
+/* Where secrets from the capture's Decryption Secrets Blocks are loaded
+ * from: a memory file, read by the key log parser exactly as --keylog's. */
+struct secrets_ctx {
+    struct app_ctx *app;
+    const char *source;
+    char path[64];      /* "/proc/self/fd/N" while a block is read (the app keeps the pointer) */
+    unsigned blocks;
+};
+
 static void warn_line(void *ctx, const char *message)
 {
+    const struct secrets_ctx *sx = ctx;
+    size_t pl = sx && sx->path[0] ? strlen(sx->path) : 0;
+    if (pl && !strncmp(message, sx->path, pl)) /* name the capture, not the memory file */
+        fprintf(stderr, "synfin: warning: %s (decryption secrets block %u)%s\n", sx->source, sx->blocks, message + pl);
+    else
+        fprintf(stderr, "synfin: warning: %s\n", message);
+}
+
+static void load_secrets(void *ctx, const uint8_t *text, size_t len)
+{
+    struct secrets_ctx *sx = ctx;
+    char err[256];
+    sx->blocks++;
+    int fd = memfd_create("synfin-secrets", MFD_CLOEXEC);
+    size_t done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    snprintf(sx->path, sizeof sx->path, "/proc/self/fd/%d", fd);
+    if (fd < 0 || done < len || app_load_keylog(sx->app, sx->path, err) < 0)
+        fprintf(stderr, "synfin: %s: warning: the secrets of decryption secrets block %u cannot be used: %s\n",
+                sx->source, sx->blocks, fd < 0 || done < len ? strerror(errno) : err);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void problem_line(void *ctx, const char *line, int damage)
+{
+    const int *quiet = ctx;
+    if (damage || !*quiet) /* damage is always said: it decides the exit status */
+        fprintf(stderr, "synfin: %s\n", line);
+}
+
+static void print_iface(void *ctx, const char *text)
+{
     (void)ctx;
-    fprintf(stderr, "synfin: warning: %s\n", message);
+    printf("%s\n", text);
+}
+
+static const char *iface_name(const void *ctx, uint32_t iface, char *buf, size_t len)
+{
+    return capture_iface_name(ctx, iface, buf, len);
+}
+
+/* Reading ahead on a thread of its own pays when a processor would otherwise
+ * be idle: it costs some CPU (the packets cross from one core's cache to the
+ * other's), and on a machine that is busy already it gains no time. */
+static int read_ahead_pays(int threads)
+{
+    cpu_set_t set;
+    int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    double load;
+    if (threads)
+        return threads == 2;
+    return n > 1 && getloadavg(&load, 1) == 1 && load + 1 <= n;
+}
+
+static void on_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = SA_RESTART; /* a write() of the output is finished, never cut short */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static int run(const struct options *o)
 {
     char err[CAPTURE_ERRLEN] = "";
     int status = EXIT_OK;
+    struct secrets_ctx sx = {.source = o->read_file};
     /* the protocol layer first: its key log and CA file are read before root is given up */
     const char *keylog = o->keylog ? o->keylog : getenv("SSLKEYLOGFILE");
     struct app_config ac = {
@@ -215,6 +315,7 @@ static int run(const struct options *o)
         .lazy_store = o->iface != NULL,
         .warn = o->quiet ? NULL : warn_line,
         .keylog_max_bytes = pipeline_budget(o->memcap) / 2, /* the key log's part of --memcap: at most half */
+        .warn_ctx = &sx,
     };
     char aerr[256] = "";
     struct app_ctx *app = app_ctx_new(&ac, aerr);
@@ -222,14 +323,19 @@ static int run(const struct options *o)
         die_line(aerr);
         return EXIT_INPUT;
     }
+    sx.app = app;
     struct capture *cap = open_source(o, err, &status);
     if (!cap) {
         die_line(err);
         app_ctx_free(app);
         return status;
     }
+    sx.source = capture_source_name(cap);
+    if (!o->tcp_only)
+        capture_on_secrets(cap, load_secrets, &sx);
+    int to_stdout = o->write_file && !strcmp(o->write_file, "-"); /* the packets take standard output */
     /* on a terminal, with no output asked for: the interface */
-    if (!o->mode_given && !o->shard_n && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
+    if (!o->mode_given && !o->shard_n && !to_stdout && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
         strcmp(getenv("TERM"), "dumb") != 0) {
         status = tui_run(o, cap, app, err);
         if (status != EXIT_OK)
@@ -238,11 +344,12 @@ static int run(const struct options *o)
         app_ctx_free(app);
         return status;
     }
-    const char *src = o->iface ? o->iface : o->read_file;
+    const char *src = capture_source_name(cap);
     int live = capture_is_live(cap);
 
     static const struct output_ops *const by_mode[] = {
         [OUT_SUMMARY] = &out_summary_ops, [OUT_JSON] = &out_json_ops, [OUT_LADDER] = &out_ladder_ops};
+    struct capture_stats cstats = {0};
     struct output_config oc = {
         .f = stdout,
         .ts_digits = capture_ts_digits(cap),
@@ -251,15 +358,20 @@ static int run(const struct options *o)
         .width = terminal_width(),
         .events = o->events,
         .time_iso = o->time_iso,
+        .iface_name = capture_names_ifaces(cap) ? iface_name : NULL,
+        .iface_ctx = cap,
+        .capture = &cstats,
     };
-    struct sink_ctx sc = {.ops = by_mode[o->mode], .flush_each = live, .f = stdout};
-    sc.out = sc.ops->open(&oc);
+    /* live, or a stream (tcpdump -w - | synfin -r -): each connection shows as soon as it ends */
+    struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live || !capture_seekable(cap),
+                          .f = stdout};
+    sc.out = sc.ops ? sc.ops->open(&oc) : NULL;
     struct pipeline_config pc = {
         .reasm_budget = o->reasm_cap,
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = o->mode == OUT_LADDER || o->events,
+        .keep_events = (o->mode == OUT_LADDER && sc.ops) || o->events,
         .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
         .events_only_id = o->ladder_id,
         .shard_k = o->shard_k,
@@ -267,7 +379,7 @@ static int run(const struct options *o)
     };
     pc.app = o->tcp_only ? NULL : app;
     struct conn_sink sink = {&sc, sink_conn_done, NULL};
-    struct pipeline *pl = sc.out ? pipeline_new(&pc, &sink) : NULL;
+    struct pipeline *pl = sc.out || !sc.ops ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {
         die_line("out of memory");
         app_ctx_free(app);
@@ -275,66 +387,94 @@ static int run(const struct options *o)
         return EXIT_INPUT;
     }
 
+    /* a second core reads ahead (not with -c: the few packets asked for would cost a thread; not
+     * on a stream: its packets are analysed as they come, not when a batch is full) */
+    if (!live && !o->count && capture_seekable(cap) && read_ahead_pays(o->threads) && capture_read_ahead(cap, err) < 0)
+        die_line(err);
     interrupted_capture = cap;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    on_signals(on_signal);
     if (live) {
         char name[64];
-        fprintf(stderr, "synfin: capturing on %s (%s); Ctrl-C to stop\n", src, link_label(cap, name, sizeof name));
+        fprintf(stderr, "synfin: capturing on %s (%s); Ctrl-C to stop\n", src,
+                link_label(capture_datalink(cap), name, sizeof name));
     }
 
-    int dlt = capture_datalink(cap);
     uint64_t n = 0;
     struct capture_pkt pk;
-    for (;;) {
+    while (!got_signal && !sc.failed) {
         enum capture_result r = capture_next(cap, &pk, err);
         if (r == CAPTURE_PACKET) {
-            pipeline_packet(pl, dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+            pipeline_packet_on(pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
             if (o->count && ++n >= o->count)
                 break;
         } else if (r == CAPTURE_TIMEOUT) {
             pipeline_expire(pl, wall_ns()); /* live: connections end while the wire is quiet */
-            fflush(stdout);
+            if (fflush(stdout) != 0 && !sc.failed)
+                sc.failed = errno ? errno : EIO;
         } else {
             if (r == CAPTURE_ERROR)
                 status = EXIT_DAMAGED;
+            if (r == CAPTURE_WRITE_FAILED)
+                status = EXIT_OUTPUT;
+            if (r != CAPTURE_EOF)
+                die_line(err);
             break;
         }
     }
+    int sig = got_signal;
     interrupted_capture = NULL;
+    /* a stdout that failed: nothing more can be said there, stop at once */
+    if (sc.failed) {
+        fprintf(stderr, "synfin: error writing the output: %s\n", strerror(sc.failed));
+        capture_close(cap);
+        pipeline_free(pl); /* the connections still open go nowhere (the sink knows it failed) */
+        sc.ops->close(sc.out, NULL);
+        app_ctx_free(app);
+        return EXIT_OUTPUT;
+    }
+    capture_stop_reading(cap);
     pipeline_finish(pl);
     const struct pipeline_stats *st = pipeline_stats(pl);
-    sc.ops->close(sc.out, st);
+    capture_stats(cap, &cstats);
+    if (sc.ops)
+        sc.ops->close(sc.out, st);
 
-    if (status == EXIT_DAMAGED)
-        fprintf(stderr, "synfin: %s (stopped after %llu packets; the connections before it are reported)\n", err,
+    int quiet = o->quiet;
+    if (capture_problems(cap, problem_line, &quiet) && status == EXIT_OK)
+        status = EXIT_DAMAGED;
+    if (sig && !live) {
+        fprintf(stderr, "synfin: %s: interrupted by %s after %llu packets; the connections seen so far are reported"
+                        " (open ones as open)\n",
+                src, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP",
                 (unsigned long long)st->packets);
+        if (status == EXIT_OK || status == EXIT_DAMAGED)
+            status = EXIT_INTERRUPTED;
+    }
     if (!o->quiet)
         report_skips(src, st);
-    if (o->ladder_id && st->connections < o->ladder_id) {
+    if (o->ladder_id && st->connections < o->ladder_id && !sig) {
         fprintf(stderr, "synfin: %s: no connection %llu (it holds %llu)\n", src, (unsigned long long)o->ladder_id,
                 (unsigned long long)st->connections);
         if (status == EXIT_OK)
             status = EXIT_USAGE;
     }
-    if (live) {
-        struct capture_stats cs;
-        if (capture_stats(cap, &cs) == 0)
-            fprintf(stderr, "synfin: %llu packets received by filter, %llu dropped by kernel\n",
-                    (unsigned long long)cs.received, (unsigned long long)cs.dropped);
-    }
-    if (capture_flush(cap, err) < 0) {
+    if (live && cstats.known)
+        fprintf(stderr, "synfin: %llu packets received by filter, %llu dropped by kernel, %llu dropped by interface\n",
+                (unsigned long long)cstats.received, (unsigned long long)cstats.dropped,
+                (unsigned long long)cstats.if_dropped);
+    else if (cstats.known && !o->quiet)
+        fprintf(stderr, "synfin: %s: note: the capture's interface statistics: %llu dropped by the OS, %llu by the "
+                        "interface\n",
+                src, (unsigned long long)cstats.dropped, (unsigned long long)cstats.if_dropped);
+    pipeline_free(pl);
+    app_ctx_free(app);
+    if (capture_close_checked(cap, err) < 0) {
         die_line(err);
         status = EXIT_OUTPUT;
     }
-    pipeline_free(pl);
-    app_ctx_free(app);
-    capture_close(cap);
+    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        die_line("error writing the output");
+        fprintf(stderr, "synfin: error writing the output: %s\n", strerror(errno ? errno : EIO));
         status = EXIT_OUTPUT;
     }
     return status;
@@ -351,7 +491,7 @@ int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, ""); /* only the character set: numbers keep their "." */
     struct options o;
-    char err[OPTIONS_ERRLEN] = "";
+    char err[CAPTURE_ERRLEN] = "";
     if (options_parse(&o, argc, argv, err) < 0) {
         fprintf(stderr, "synfin: %s\n", err);
         fprintf(stderr, "usage: synfin [-r FILE | -i IFACE] [--summary | --json | --ladder[=ID]] [BPF filter]"
@@ -368,6 +508,13 @@ int main(int argc, char **argv)
         print_version(stdout);
         options_free(&o);
         return EXIT_OK;
+    }
+    if (o.list_ifaces) {
+        int rc = capture_list_interfaces(print_iface, NULL, err) < 0 ? EXIT_INPUT : EXIT_OK;
+        if (rc != EXIT_OK)
+            fprintf(stderr, "synfin: %s\n", err);
+        options_free(&o);
+        return rc;
     }
     /* the flow table's secret, before any packet: a bad SYNFIN_HASH_KEY is a usage error */
     char kerr[160];

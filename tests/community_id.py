@@ -36,7 +36,7 @@ def synfin_conns(synfin, path):
     if "runtime error:" in out.stderr or "Sanitizer" in out.stderr:
         print("FAIL %s: sanitizer report: %s" % (path, out.stderr.strip()[:400]))
         return None
-    return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+    return [o for o in (json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")) if "id" in o]
 
 
 def all_ids(paths, tmp):

@@ -223,6 +223,10 @@ def parse_json_lines(out):
             return conns, "output line %d is not JSON (%s): %.80s" % (n, e, line)
         if not isinstance(obj, dict):
             return conns, "output line %d is not a JSON object" % n
+        if list(obj) == ["capture"]:  # the capture's own counters (pcapng interface statistics), not a connection
+            if n != len(out.splitlines()):
+                return conns, "output line %d: the capture line is not the last" % n
+            continue
         flags = obj.get("flags")
         for key in ("id", "client", "server", "packets"):
             if key not in obj:

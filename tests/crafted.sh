@@ -70,7 +70,7 @@ expect("simultaneous-open.pcap", "no retransmission in a simultaneous open", lam
 expect("seq-wraparound.pcap", "no false gap or retransmission across 2^32", lambda c, rc, e: A(c)["retransmissions"] == 0 and A(c)["lost_segments"] == 0 and c[0]["gap_bytes"] == 0)
 expect("nanosecond.pcap", "9-decimal timestamps, RTT 1.234567 ms", lambda c, rc, e: c[0]["handshake_rtt_ms"] == 1.234 and str(c[0]["first_ts"]).count(".") == 1 and len(json.dumps(c[0]["first_ts"]).split(".")[1]) >= 7)
 expect("truncated-snaplen.pcap", "payload cut by snaplen flagged, one header skipped", lambda c, rc, e: c[0]["truncated_packets"] >= 1 and "1 truncated headers" in e)
-expect("corrupt-mid-file.pcap", "exit 3, the connection before the damage reported", lambda c, rc, e: rc == 3 and len(c) == 1 and e.count("\n") == 1 and "corrupt-mid-file.pcap" in e)
+expect("corrupt-mid-file.pcap", "exit 3, one line, the connections before and after the damage reported", lambda c, rc, e: rc == 3 and len(c) == 2 and e.count("\n") == 1 and "corrupt-mid-file.pcap: damaged: 16 bytes skipped" in e)
 expect("malformed-headers.pcap", "garbage packets skipped and counted", lambda c, rc, e: "packets skipped" in e and c[0]["packets"] == 10)
 expect("ipv6-exthdr.pcap", "first fragments alone: two datagrams never completed", lambda c, rc, e: "2 IP datagrams not reassembled (2 still incomplete at the end)" in e)
 expect("port-reuse.pcap", "a new SYN after the close starts connection 2", lambda c, rc, e: [x["id"] for x in c] == [1, 2])

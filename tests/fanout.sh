@@ -56,7 +56,7 @@ pids=()
 python3 - "$tmp/out1" "$tmp/out2" "$port" <<'PY'
 import json, sys
 port = int(sys.argv[3])
-got = [[json.loads(l) for l in open(f)] for f in sys.argv[1:3]]
+got = [[o for o in map(json.loads, open(f)) if "id" in o] for f in sys.argv[1:3]]
 seen, bad = {}, 0
 for i, conns in enumerate(got, 1):
     for o in conns:

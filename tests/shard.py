@@ -19,7 +19,8 @@ def lines(synfin, path, extra):
     if out.returncode not in (0, 1, 3) or "runtime error:" in err or "Sanitizer" in err:
         print("FAIL %s %s: exit %d: %s" % (path, " ".join(extra), out.returncode, err.strip()[:400]))
         sys.exit(1)
-    return [json.loads(l) for l in out.stdout.decode("utf-8", "replace").splitlines()]
+    lines = (json.loads(l) for l in out.stdout.decode("utf-8", "replace").splitlines())
+    return [o for o in lines if "id" in o]  # not the {"capture": ...} line
 
 
 def key(o):

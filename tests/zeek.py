@@ -54,6 +54,8 @@ def main():
         by = collections.defaultdict(list)
         for line in out.stdout.splitlines():
             o = json.loads(line)
+            if "id" not in o:
+                continue  # the run's {"capture": ...} line
             by[endpoints(o["client_ip"], o["client_port"], o["server_ip"], o["server_port"])].append(o)
         conns[cap] = by
 

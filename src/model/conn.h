@@ -20,6 +20,8 @@
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
+#define CONN_IFACES 4 /* interfaces kept per connection (capture_pkt.iface); more are not listed */
+
 /* RFC 9293 section 3.3.2 names, as a passive observer infers them. */
 enum tcp_state {
     ST_CLOSED,
@@ -163,6 +165,8 @@ struct conn {
     int64_t first_ts_ns, last_ts_ns;
     int64_t syn_ts_ns;       /* first client SYN */
     int64_t first_offset, last_offset; /* file offsets of its first and last packet (-1: none) */
+    uint32_t ifaces[CONN_IFACES];        /* the capture's interfaces its packets came on, first seen first */
+    uint8_t nifaces;
     int64_t hs_rtt_ns;       /* -1 until the handshake completes (or when its SYN came late) */
     uint64_t syn_retransmits;
     uint64_t packets;

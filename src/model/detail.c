@@ -38,6 +38,18 @@ static void add(struct detail *d, const char *fmt, ...)
     d->n++;
 }
 
+void detail_insert_line(struct detail *d, size_t at, const char *text)
+{
+    size_t before = d->n;
+    add(d, "%s", text);
+    if (d->n == before || at >= before)
+        return;
+    char last[DETAIL_W];
+    memcpy(last, d->line[d->n - 1], DETAIL_W);
+    memmove(d->line[at + 1], d->line[at], (d->n - 1 - at) * sizeof d->line[0]);
+    memcpy(d->line[at], last, DETAIL_W);
+}
+
 void detail_free(struct detail *d)
 {
     free(d->line);

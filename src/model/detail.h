@@ -27,6 +27,8 @@ struct detail {
  */
 void detail_build(struct detail *d, const struct conn *c, uint32_t event, int32_t msg, const uint8_t *pkt,
                   uint32_t caplen, uint32_t wirelen, int dlt, const char *why_not);
+/* Put one more line at position `at` (the TUI adds where the packet came from). */
+void detail_insert_line(struct detail *d, size_t at, const char *text);
 void detail_free(struct detail *d);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * loader.c - one connection read again from its file (see loader.h).
  *
- * The records between the connection's first and last offsets go through
- * a private pipeline; only frames of its four-tuple are fed (decoded here
+ * The records from the connection's first to its last go through a
+ * private pipeline, in the order of the first reading (several files are
+ * merged again from the checkpoint before the first one; the records before
+ * it are passed over); only frames of its four-tuple are fed (decoded here
  * first, so VLAN, SLL and the rest need no BPF of their own), and the
  * connection whose first packet has the target's time is the one kept.
  */
@@ -19,7 +21,6 @@
 struct loader {
     struct capture *cap;
     struct pipeline *pl;
-    int dlt;
     uint64_t id;
     int64_t first_ts, first_off, last_off;
     uint8_t ipver;
@@ -27,7 +28,8 @@ struct loader {
     uint16_t port[2];
     struct conn *conn;       /* the one being rebuilt: the pipeline's, then ours */
     int done;
-    int64_t at;              /* offset of the last record read */
+    int started;             /* its first record was met (the merge may replay some before it) */
+    int64_t last_ts, at_ts;  /* the connection's last packet time; the last record's */
 };
 
 /* Are these the target's endpoints (either way round)? */
@@ -61,7 +63,7 @@ static int on_done(void *ctx, struct conn *c)
     return c == ld->conn; /* keep ours, drop any other life of the same four-tuple */
 }
 
-struct loader *loader_new(const char *path, const char *filter, const struct row *target, struct app_ctx *app,
+struct loader *loader_new(struct capture *source, const struct row *target, struct app_ctx *app,
                           size_t reasm_budget, char *err)
 {
     struct loader *ld = calloc(1, sizeof *ld);
@@ -69,15 +71,14 @@ struct loader *loader_new(const char *path, const char *filter, const struct row
         snprintf(err, CAPTURE_ERRLEN, "out of memory");
         return NULL;
     }
-    ld->cap = capture_open_file(path, err);
-    if (!ld->cap || (filter && capture_set_filter(ld->cap, filter, err) < 0) ||
-        capture_seek(ld->cap, target->first_offset, err) < 0) {
+    ld->cap = capture_reopen(source, err);
+    if (!ld->cap || capture_seek(ld->cap, target->first_offset, err) < 0) {
         loader_free(ld);
         return NULL;
     }
-    ld->dlt = capture_datalink(ld->cap);
     ld->id = target->id;
-    ld->first_ts = target->first_ts_ns;
+    ld->first_ts = ld->at_ts = target->first_ts_ns;
+    ld->last_ts = target->last_ts_ns;
     ld->first_off = target->first_offset;
     ld->last_off = target->last_offset;
     ld->ipver = target->ipver;
@@ -107,11 +108,13 @@ struct loader *loader_new(const char *path, const char *filter, const struct row
 static int ours(const struct loader *ld, const struct capture_pkt *pk)
 {
     struct pkt p;
-    enum decode_status ds = decode_packet(ld->dlt, pk->data, pk->caplen, pk->wirelen, &p);
+    enum decode_status ds = decode_packet(pk->dlt, pk->data, pk->caplen, pk->wirelen, &p);
     if (ds == DECODE_FRAGMENT)
         return 1;
     return ds == DECODE_OK && same_tuple(ld, p.ipver, p.src, p.sport, p.dst, p.dport);
 }
+
+static int same_file(int64_t a, int64_t b) { return (a >> 44) == (b >> 44); }
 
 int loader_step(struct loader *ld, size_t budget, char *err)
 {
@@ -120,14 +123,17 @@ int loader_step(struct loader *ld, size_t budget, char *err)
     struct capture_pkt pk;
     for (size_t i = 0; i < budget; i++) {
         enum capture_result r = capture_next(ld->cap, &pk, err);
-        if (r != CAPTURE_PACKET || pk.offset > ld->last_off) {
+        if (r != CAPTURE_PACKET || (same_file(pk.offset, ld->last_off) && pk.offset > ld->last_off)) {
             pipeline_finish(ld->pl);
             ld->done = 1;
             return r == CAPTURE_ERROR ? -1 : 1;
         }
-        ld->at = pk.offset;
+        if (!ld->started && pk.offset != ld->first_off)
+            continue; /* replayed by the merge before the connection's first packet */
+        ld->started = 1;
+        ld->at_ts = pk.ts_ns;
         if (ours(ld, &pk))
-            pipeline_packet(ld->pl, ld->dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+            pipeline_packet_on(ld->pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
         if (pk.offset == ld->last_off) {
             pipeline_finish(ld->pl);
             ld->done = 1;
@@ -141,9 +147,10 @@ struct conn *loader_conn(struct loader *ld) { return ld->conn; }
 
 double loader_progress(const struct loader *ld)
 {
-    if (ld->done || ld->last_off <= ld->first_off)
+    if (ld->done || ld->last_ts <= ld->first_ts)
         return 1.0;
-    return (double)(ld->at - ld->first_off) / (double)(ld->last_off - ld->first_off);
+    double p = (double)(ld->at_ts - ld->first_ts) / (double)(ld->last_ts - ld->first_ts);
+    return p < 0 ? 0 : p > 0.99 ? 0.99 : p;
 }
 
 void loader_free(struct loader *ld)
@@ -162,33 +169,38 @@ void loader_free(struct loader *ld)
 }
 
 struct packet_reader {
-    struct capture *cap;
+    struct capture *own;     /* a live capture's -w file, opened here */
+    struct capture *cap;     /* the second reader */
 };
 
-struct packet_reader *packet_reader_open(const char *path, char *err)
+struct packet_reader *packet_reader_open(struct capture *source, const char *path, char *err)
 {
     struct packet_reader *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->cap = capture_open_file(path, err);
-    if (!r->cap) {
+    if (path && !(source = r->own = capture_open_file(path, err))) {
         free(r);
+        return NULL;
+    }
+    if (!(r->cap = capture_reopen(source, err))) {
+        packet_reader_close(r);
         return NULL;
     }
     return r;
 }
 
 uint32_t packet_reader_get(struct packet_reader *r, int64_t offset, uint8_t *buf, uint32_t cap, uint32_t *wirelen,
-                           int *dlt)
+                           int *dlt, uint32_t *iface)
 {
     char err[CAPTURE_ERRLEN];
     struct capture_pkt pk;
-    if (!r || offset < 0 || capture_seek(r->cap, offset, err) < 0 || capture_next(r->cap, &pk, err) != CAPTURE_PACKET)
+    if (!r || offset < 0 || capture_read_at(r->cap, offset, &pk, err) < 0)
         return 0;
     uint32_t n = pk.caplen < cap ? pk.caplen : cap;
     memcpy(buf, pk.data, n);
     *wirelen = pk.wirelen;
-    *dlt = capture_datalink(r->cap);
+    *dlt = pk.dlt;
+    *iface = pk.iface;
     return n;
 }
 
@@ -197,5 +209,6 @@ void packet_reader_close(struct packet_reader *r)
     if (!r)
         return;
     capture_close(r->cap);
+    capture_close(r->own);
     free(r);
 }

@@ -14,27 +14,32 @@
 
 #include "app.h"
 #include "catalog.h"
+#include "capture.h"
 #include "conn.h"
 
 struct loader;
 
-/* Read `target`'s packets again from `path` (with the session's BPF filter, may be NULL). */
-struct loader *loader_new(const char *path, const char *filter, const struct row *target, struct app_ctx *app,
+/* Read `target`'s packets again from the capture it came from (a second
+ * reader of `source`, with its filter; `source` outlives the loader). */
+struct loader *loader_new(struct capture *source, const struct row *target, struct app_ctx *app,
                           size_t reasm_budget, char *err);
 /* Read up to `budget` more records: 1 when the connection is complete, 0 when more remain, -1 on error. */
 int loader_step(struct loader *ld, size_t budget, char *err);
 /* The connection as rebuilt so far (NULL until its first packet). */
 struct conn *loader_conn(struct loader *ld);
-/* 0..1: how far through the connection's span of the file. */
+/* 0..1: how far through the connection's span of time. */
 double loader_progress(const struct loader *ld);
 void loader_free(struct loader *ld);
 
-/* A packet's bytes again, by its record's offset (for the detail pane's hex). */
+/* A packet's bytes again, by its record's offset (for the detail pane's
+ * hex): from the capture's files (`source`), or from the -w file `path`
+ * of a live capture. */
 struct packet_reader;
-struct packet_reader *packet_reader_open(const char *path, char *err);
-/* Copies up to `cap` bytes; returns the captured length (0 on failure), *wirelen and *dlt set. */
+struct packet_reader *packet_reader_open(struct capture *source, const char *path, char *err);
+/* Copies up to `cap` bytes; returns the captured length (0 on failure),
+ * *wirelen, *dlt and *iface (the capture's interface number) set. */
 uint32_t packet_reader_get(struct packet_reader *r, int64_t offset, uint8_t *buf, uint32_t cap, uint32_t *wirelen,
-                           int *dlt);
+                           int *dlt, uint32_t *iface);
 void packet_reader_close(struct packet_reader *r);
 
 #endif

@@ -341,6 +341,21 @@ static void json_events(struct jw *w, const struct conn *c, int ts_digits)
     jw_arr_end(w);
 }
 
+/* The interface of the first packet, and every one when they differ. */
+static void json_ifaces(struct jw *w, const struct output_config *cfg, const struct conn *c)
+{
+    char name[64];
+    str_or_null(w, "interface", cfg->iface_name(cfg->iface_ctx, c->ifaces[0], name, sizeof name));
+    if (c->nifaces < 2)
+        return;
+    jw_arr_begin(w, "interfaces");
+    for (uint8_t i = 0; i < c->nifaces; i++) {
+        const char *n = cfg->iface_name(cfg->iface_ctx, c->ifaces[i], name, sizeof name);
+        jw_str(w, NULL, n ? n : "");
+    }
+    jw_arr_end(w);
+}
+
 /* How the connection's packets came: the link layer, its first packet's VLAN tags and tunnels
  * (outermost first, with the addresses of the IP header that carried each), IP-layer notes. */
 static void json_carrier(struct jw *w, const struct conn *c)
@@ -442,8 +457,34 @@ static void json_conn(void *st, const struct conn *c)
         json_tls(w, c->tls, o->sfp);
     if (c->http)
         json_http(w, c->http);
+    if (o->cfg.iface_name && c->nifaces)
+        json_ifaces(w, &o->cfg, c);
     if (o->cfg.events)
         json_events(w, c, o->cfg.ts_digits);
+    jw_obj_end(w);
+    jw_flush(w, 1);
+}
+
+/* The run's last line, when the capture counted its losses: {"capture":{...}}. */
+static void json_capture(struct json_out *o)
+{
+    const struct capture_stats *cs = o->cfg.capture;
+    struct jw *w = &o->w;
+    jw_obj_begin(w, NULL);
+    jw_obj_begin(w, "capture");
+    if (cs->has_received)
+        jw_uint(w, "received", cs->received);
+    else
+        jw_null(w, "received");
+    if (cs->has_dropped)
+        jw_uint(w, "dropped", cs->dropped);
+    else
+        jw_null(w, "dropped");
+    if (cs->has_if_dropped)
+        jw_uint(w, "if_dropped", cs->if_dropped);
+    else
+        jw_null(w, "if_dropped");
+    jw_obj_end(w);
     jw_obj_end(w);
     jw_flush(w, 1);
 }
@@ -452,6 +493,8 @@ static void json_close(void *st, const struct pipeline_stats *ps)
 {
     (void)ps;
     struct json_out *o = st;
+    if (o->cfg.capture && o->cfg.capture->known)
+        json_capture(o);
     jw_free(&o->w);
     tls_sfp_cache_free(o->sfp);
     free(o);

@@ -126,6 +126,18 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
                     ps->evicted, ps->reassembly_bytes, ps->holes_given_up, ps->events_capped);
         fputc('\n', f);
     }
+    const struct capture_stats *cs = o->cfg.capture;
+    if (cs && cs->known) { /* "-": the capture did not say */
+        char n[3][24];
+        const uint64_t v[3] = {cs->received, cs->dropped, cs->if_dropped};
+        const int has[3] = {cs->has_received, cs->has_dropped, cs->has_if_dropped};
+        for (int i = 0; i < 3; i++)
+            if (has[i])
+                snprintf(n[i], sizeof n[i], "%" PRIu64, v[i]);
+            else
+                snprintf(n[i], sizeof n[i], "-");
+        fprintf(f, "capture:   %s received, %s dropped by the kernel, %s dropped by the interface\n", n[0], n[1], n[2]);
+    }
     free(o);
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "conn.h"
 #include "pipeline.h"
 
@@ -21,6 +22,12 @@ struct output_config {
     int width;              /* ladder: columns to fill (0: 80) */
     int events;             /* json: each connection's packets as "events" */
     int time_iso;           /* json: first_ts, last_ts as ISO 8601 UTC text (--time-format iso) */
+    /* the capture's interfaces by number, for JSON's "interface" (NULL: not shown) */
+    const char *(*iface_name)(const void *ctx, uint32_t iface, char *buf, size_t len);
+    const void *iface_ctx;
+    /* what the capture itself counted (live: libpcap; files: pcapng interface
+     * statistics), filled in before close; NULL or not known: nothing to say */
+    const struct capture_stats *capture;
 };
 
 struct output_ops {

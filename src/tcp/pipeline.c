@@ -293,6 +293,21 @@ static enum decode_status reassemble(struct pipeline *pl, struct pkt *p, int64_t
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t offset)
 {
+    pipeline_packet_on(pl, 0, dlt, ts_ns, data, caplen, wirelen, offset);
+}
+
+static void note_iface(struct conn *c, uint32_t iface)
+{
+    for (uint8_t i = 0; i < c->nifaces; i++)
+        if (c->ifaces[i] == iface)
+            return;
+    if (c->nifaces < CONN_IFACES)
+        c->ifaces[c->nifaces++] = iface;
+}
+
+void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts_ns, const uint8_t *data,
+                        uint32_t caplen, uint32_t wirelen, int64_t offset)
+{
     struct pkt p;
     pl->frame++;
     pl->st.packets++;
@@ -344,6 +359,8 @@ void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t 
             pl->sink.conn_new(pl->sink.ctx, c);
     }
     c->last_offset = offset;
+    if (!c->nifaces || c->ifaces[0] != iface)
+        note_iface(c, iface);
 
     int keep = pl->cfg.keep_events && (!pl->cfg.events_only_id || pl->cfg.events_only_id == c->id) &&
                !c->events_capped;

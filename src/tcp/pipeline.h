@@ -87,6 +87,10 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
 /* One frame; `offset` is where its record lies in the file, for reading it again (-1: nowhere). */
 void pipeline_packet(struct pipeline *pl, int dlt, int64_t ts_ns, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen, int64_t offset);
+/* The same, from interface `iface` of the capture: a connection keeps the interfaces
+ * its packets came on (pipeline_packet is interface 0). */
+void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts_ns, const uint8_t *data,
+                        uint32_t caplen, uint32_t wirelen, int64_t offset);
 /* Finalize what has been idle or lingering long enough by `now_ns` (live ticks). */
 void pipeline_expire(struct pipeline *pl, int64_t now_ns);
 /* Finalize every connection still open, in first-packet order. */

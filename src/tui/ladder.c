@@ -148,6 +148,20 @@ static void keep_visible(struct ladder_state *s, int rows)
 
 /* ------------------------------------------------------------ the detail pane */
 
+/* The packet's interface and, with several files, its file: a line under the detail's first. */
+static void where_from(struct tui *t, struct detail *d, int64_t off, uint32_t iface, int dlt)
+{
+    if (off < 0 || (!capture_names_ifaces(t->cap) && capture_files(t->cap) < 2))
+        return;
+    char name[64], line[DETAIL_W];
+    const char *in = capture_iface_name(t->cap, iface, name, sizeof name);
+    const char *dn = capture_dlt_name(dlt);
+    const char *file = capture_files(t->cap) > 1 ? capture_file_name(t->cap, off) : NULL;
+    snprintf(line, sizeof line, "  interface %s (%s)%s%s", in ? in : "?", dn ? dn : "?", file ? ", file " : "",
+             file ? file : "");
+    detail_insert_line(d, 1, line);
+}
+
 static void update_detail(struct tui *t, struct ladder_state *s)
 {
     struct lline l;
@@ -159,7 +173,7 @@ static void update_detail(struct tui *t, struct ladder_state *s)
     s->det_msg = l.msg;
     s->det_top = 0;
     const struct conn *c = s->conn;
-    uint32_t caplen = 0, wirelen = 0;
+    uint32_t caplen = 0, wirelen = 0, iface = 0;
     int dlt = t->dlt;
     const char *why = NULL;
     if (!s->pkt)
@@ -167,21 +181,23 @@ static void update_detail(struct tui *t, struct ladder_state *s)
     int64_t off = (size_t)l.event < c->nevents ? c->events[l.event].offset : -1;
     if (!s->reader) {
         char err[CAPTURE_ERRLEN];
-        const char *path = t->live ? t->dump_path : t->opt->read_file;
-        if (t->live && path)
+        if (t->live && t->dump_path)
             capture_flush(t->cap, err); /* what was captured must be in the -w file to be read back */
-        if (path)
-            s->reader = packet_reader_open(path, err);
+        if (t->live ? t->dump_path != NULL : t->seekable)
+            s->reader = packet_reader_open(t->cap, t->live ? t->dump_path : NULL, err);
     } else if (t->live) {
         char err[CAPTURE_ERRLEN];
         capture_flush(t->cap, err);
     }
     if (s->reader && s->pkt && off >= 0)
-        caplen = packet_reader_get(s->reader, off, s->pkt, PKT_MAX, &wirelen, &dlt);
+        caplen = packet_reader_get(s->reader, off, s->pkt, PKT_MAX, &wirelen, &dlt, &iface);
     if (!caplen)
-        why = t->live && !t->dump_path ? "not kept in a live capture without -w FILE" : "could not be read back";
+        why = t->live && !t->dump_path ? "not kept in a live capture without -w FILE"
+              : !t->live && !t->seekable ? "the input is a stream (standard input or a pipe): its packets cannot be read again"
+                                         : "could not be read back";
     detail_build(&s->det, c, (uint32_t)l.event, l.msg, caplen ? s->pkt : NULL, caplen, wirelen,
                  dlt, why);
+    where_from(t, &s->det, caplen ? off : -1, iface, dlt);
 }
 
 static void draw_detail(struct tui *t, struct ladder_state *s, int y, int x, int rows, int cols)
@@ -338,7 +354,7 @@ void ladder_open(struct tui *t, size_t i)
         return;
     } else {
         char err[CAPTURE_ERRLEN];
-        s->ld = loader_new(t->opt->read_file, t->opt->filter, r, t->app, t->opt->reasm_cap, err);
+        s->ld = loader_new(t->cap, r, t->app, t->opt->reasm_cap, err);
         if (!s->ld) {
             tui_message(t, "%s", err);
             free(s);

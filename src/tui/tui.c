@@ -300,17 +300,25 @@ static int sink_done(void *ctx, struct conn *c)
 
 /* ------------------------------------------------------------ reading packets */
 
+static void problem_message(void *ctx, const char *line, int damage)
+{
+    struct tui *t = ctx;
+    if (damage || !t->message[0] || !strncmp(t->message, "read ", 5))
+        tui_message(t, "%s", line);
+}
+
 /* A slice of packets; returns 1 when the source has more right now. */
 static int read_slice(struct tui *t, char *err)
 {
     int64_t start = now_ns();
+    t->waiting = 0;
     struct capture_pkt pk;
     for (unsigned n = 0;; n++) {
         if ((n & 255) == 255 && now_ns() - start > SLICE_NS)
             return 1;
         enum capture_result r = capture_next(t->cap, &pk, err);
         if (r == CAPTURE_PACKET) {
-            pipeline_packet(t->pl, t->dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
+            pipeline_packet_on(t->pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
             t->packets++;
             if (t->opt->count && t->packets >= t->opt->count) {
                 t->loading = 0;
@@ -321,15 +329,17 @@ static int read_slice(struct tui *t, char *err)
             }
             continue;
         }
-        if (r == CAPTURE_TIMEOUT)
-            return 0; /* live: nothing waiting */
-        if (r == CAPTURE_ERROR)
+        if (r == CAPTURE_TIMEOUT) {
+            t->waiting = 1; /* live or a stream: nothing waiting */
+            return 0;
+        }
+        if (r == CAPTURE_ERROR || r == CAPTURE_WRITE_FAILED)
             tui_message(t, "%s", err);
         if (!t->live) {
             pipeline_finish(t->pl);
             t->loading = 0;
-            if (r != CAPTURE_ERROR)
-                tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+            tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+            capture_problems(t->cap, problem_message, t); /* the damage, if any, says more */
         }
         return 0;
     }
@@ -432,8 +442,10 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     t.opt = o;
     t.cap = cap;
     t.live = capture_is_live(cap);
-    t.source = o->iface ? o->iface : o->read_file;
+    t.source = capture_source_name(cap);
     t.dlt = capture_datalink(cap);
+    t.seekable = capture_seekable(cap);
+    t.stream = !t.live && !t.seekable;
     t.loading = !t.live;
     t.size = capture_size(cap);
     t.dump_path = o->write_file;
@@ -450,14 +462,14 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
         .linger_ns = (int64_t)(o->linger_s * 1e9),
         .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = t.live, /* a file's ladders are rebuilt from the file */
+        .keep_events = t.live || !t.seekable, /* a file's ladders are rebuilt from the file; a stream's cannot be */
         .memcap = budget,
         .outside_mem = &t.outside_mem,
         .app = o->tcp_only ? NULL : t.app,
     };
     struct conn_sink sink = {&t, sink_done, sink_new};
     t.pl = pipeline_new(&pc, &sink);
-    if (!t.pl || (t.live && capture_set_nonblock(cap, err) < 0)) {
+    if (!t.pl || ((t.live || t.stream) && capture_set_nonblock(cap, err) < 0)) {
         if (!t.pl)
             snprintf(err, CAPTURE_ERRLEN, "out of memory");
         return EXIT_INPUT;
@@ -492,7 +504,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
 
     int64_t last_refresh = 0, last_stats = now_ns();
     uint64_t last_packets = 0;
-    int pcap_fd = t.live ? capture_fd(cap) : -1;
+    int pcap_fd = t.live || t.stream ? capture_fd(cap) : -1;
     while (!t.quit && !interrupted) {
         int busy = 0;
         if (t.loading || t.live)
@@ -500,7 +512,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         if (t.live)
             pipeline_expire(t.pl, wall_ns());
         busy |= t.depth > 1 && t.stack[t.depth - 1] == &ladder_screen && ladder_tick(&t);
-        busy |= t.loading;
+        busy |= t.loading && !t.waiting; /* a stream with nothing new is waited on below */
 
         int64_t now = now_ns();
         if (t.live && now - last_stats >= 1000000000LL) {
@@ -531,7 +543,7 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
         if (got || busy)
             continue;
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {pcap_fd, POLLIN, 0}};
-        int timeout = t.live ? (int)(REFRESH_NS / 1000000) : -1;
+        int timeout = t.live || t.stream ? (int)(REFRESH_NS / 1000000) : -1;
         errno = 0;
         if (poll(fds, pcap_fd >= 0 ? 2 : 1, timeout) < 0) {
             if (errno != EINTR)

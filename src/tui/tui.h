@@ -64,6 +64,9 @@ struct tui {
     const char *source;          /* file or interface name */
     int live;
     int dlt;
+    int seekable;                /* the file can be read again (not a stream) */
+    int stream;                  /* a file read as a stream (a FIFO, a pipe): waited on, not busy-read */
+    int waiting;                 /* the last slice found nothing whole yet (live or a stream) */
     struct pipeline *pl;
     struct app_ctx *app;
     struct catalog cat;
