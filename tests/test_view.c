@@ -466,7 +466,7 @@ static void test_hostile_label(void)
     char label[APP_MSG_LABEL];
     snprintf(label, sizeof label, "GET /\x1b]0;T\x07\xe2\x80\xae%s", "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87"
              "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87");
-    conn_add_msg(c, SIDE_CLIENT, MSG_HTTP_REQUEST, 0, label);
+    conn_add_msg(c, 0, SIDE_CLIENT, MSG_REQUEST, 0, label);
     struct ladder_geom g;
     ladder_geom_init(&g, 72, 0, TIME_RELATIVE);
     struct ladder_doc doc = {0};

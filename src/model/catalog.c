@@ -10,10 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http.h"
 #include "termtext.h"
-#include "tls.h"
-#include "tls_names.h"
 
 static const char *const outcome_names[OUTCOME_COUNT] = {"clean", "reset", "refused", "open", "tls-failed"};
 static const char *const filter_names[FILTER_COUNT] = {"all", "clean", "reset", "refused/unanswered", "open",
@@ -27,8 +24,9 @@ const char *column_name(enum column c) { return (unsigned)c < COL_COUNT ? column
 
 enum outcome conn_outcome(const struct conn *c, int finished)
 {
-    if (c->tls && c->tls->handshake == TLS_HS_FAILED && (finished || c->tls->alert_seen))
-        return OUTCOME_TLS_FAILED;
+    for (unsigned i = 0; i < c->nlayers; i++) /* a protocol that says its negotiation failed */
+        if (c->layers[i].desc->failed && c->layers[i].desc->failed(c->layers[i].sum, finished))
+            return OUTCOME_TLS_FAILED;
     if (c->handshake == HS_REJECTED || c->handshake == HS_SYN_ONLY)
         return OUTCOME_REFUSED;
     if (c->teardown == TD_RESET)
@@ -46,14 +44,16 @@ static size_t block(size_t n) { return ((n + 8 + 15) & ~(size_t)15) + (n < 24 ? 
 static size_t row_cost(const struct row *r)
 {
     return block(sizeof *r) + ((r->owned & 1) ? block(strlen(r->app) + 1) : 0) +
-           ((r->owned & 2) ? block(strlen(r->host) + 1) : 0);
+           ((r->owned & 2) ? block(strlen(r->words) + 1) : 0);
 }
 
 /* A connection kept whole: the pipeline's count of it, and the summaries app_detach copies. */
 static size_t conn_cost(const struct conn *c)
 {
-    return conn_memory(c) + (c->tls || c->http ? block((c->tls ? sizeof *c->tls : 0) + (c->http ? sizeof *c->http : 0))
-                                               : 0);
+    size_t sums = 0;
+    for (unsigned i = 0; i < c->nlayers; i++)
+        sums += (c->layers[i].desc->summary_size + 15) & ~(size_t)15;
+    return conn_memory(c) + (sums ? block(sums) : 0);
 }
 
 static void row_free(struct row *r)
@@ -63,7 +63,7 @@ static void row_free(struct row *r)
     if (r->owned & 1)
         free((char *)r->app);
     if (r->owned & 2)
-        free((char *)r->host);
+        free((char *)r->words);
     free(r);
 }
 
@@ -89,9 +89,9 @@ static struct row *row_new(const struct conn *c)
         }
         r->owned |= 1;
     }
-    r->host = NULL;
-    if (tmp.r.host) {
-        if ((r->host = strdup(tmp.host)))
+    r->words = NULL;
+    if (tmp.r.words) {
+        if ((r->words = strdup(tmp.words)))
             r->owned |= 2;
     }
     return r;
@@ -253,19 +253,9 @@ void catalog_free(struct catalog *cat)
 
 void conn_app_text(const struct conn *c, char *buf, size_t len)
 {
-    if (c->tls) {
-        char vb[32];
-        const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
-        char sni[112]; /* wire text: cleaned for the terminal (termtext.h) */
-        tt_clean(sni, sizeof sni, c->tls->ch.sni, c->tls->ch.sni_len, 0);
-        snprintf(buf, len, "%s%s%s", v ? v : "TLS", sni[0] ? " " : "", sni);
-    } else if (c->http) {
-        char req[112];
-        tt_cleans(req, sizeof req, c->http->first_request, 0);
-        if (c->http->h2)
-            snprintf(buf, len, "HTTP/2 h2c");
-        else
-            snprintf(buf, len, "HTTP %s", req);
+    if (c->nlayers) { /* the protocol it speaks, as it names itself: "TLS 1.3 example.com", "HTTP GET /x" */
+        const struct proto_layer *l = &c->layers[c->app_layer < c->nlayers ? c->app_layer : 0];
+        l->desc->label(l->sum, buf, len, 0);
     } else {
         uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
         snprintf(buf, len, "%s", payload ? "unknown" : "none");
@@ -308,17 +298,25 @@ static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, in
     r->teardown = c->teardown;
     r->finished = (uint8_t)finished;
     r->outcome = (uint8_t)conn_outcome(c, finished);
-    r->tls_hs = c->tls ? tls_hs_display_name(c->tls) : NULL;
-    r->cert = c->tls && c->tls->cert_verified ? (uint8_t)(c->tls->cert_verdict + 1) : 0;
     tmp->app[0] = '\0';
     r->app = tmp->app;
     if (!with_text)
         return;
     conn_app_text(c, tmp->app, sizeof tmp->app);
-    if (c->http && c->http->nhosts) {
-        tt_cleans(tmp->host, sizeof tmp->host, c->http->hosts[0], 0);
-        r->host = tmp->host;
+    /* each protocol's words for a search (the HTTP Host, the TLS handshake and certificate verdicts), cleaned */
+    size_t at = 0;
+    for (unsigned i = 0; i < c->nlayers && at + 1 < sizeof tmp->words; i++) {
+        char w[160], clean[160];
+        if (!c->layers[i].desc->search)
+            continue;
+        c->layers[i].desc->search(c->layers[i].sum, w, sizeof w);
+        tt_cleans(clean, sizeof clean, w, 0);
+        int n = snprintf(tmp->words + at, sizeof tmp->words - at, "%s%s", at ? " " : "", clean);
+        if (n > 0)
+            at += (size_t)n < sizeof tmp->words - at ? (size_t)n : sizeof tmp->words - at - 1;
     }
+    if (at)
+        r->words = tmp->words;
 }
 
 void row_search_text(const struct row *r, char *buf, size_t len)
@@ -326,11 +324,9 @@ void row_search_text(const struct row *r, char *buf, size_t len)
     char cl[64], sv[64];
     row_endpoint_str(r, SIDE_CLIENT, cl, sizeof cl);
     row_endpoint_str(r, SIDE_SERVER, sv, sizeof sv);
-    snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s %s %s", (unsigned long long)r->id, cl, sv, r->app,
-             r->host ? r->host : "", handshake_name(r->handshake), teardown_name(r->teardown),
-             tcp_state_name(r->state[0]), tcp_state_name(r->state[1]), outcome_name(r->outcome),
-             r->tls_hs ? r->tls_hs : "",
-             r->cert ? cert_verdict_name((enum cert_verdict)(r->cert - 1)) : "");
+    snprintf(buf, len, "%llu %s %s %s %s %s %s %s %s %s", (unsigned long long)r->id, cl, sv, r->app,
+             r->words ? r->words : "", handshake_name(r->handshake), teardown_name(r->teardown),
+             tcp_state_name(r->state[0]), tcp_state_name(r->state[1]), outcome_name(r->outcome));
 }
 
 static int filter_passes(enum outcome o, enum filter f)

@@ -47,17 +47,15 @@ struct row {
     uint8_t ipver, handshake, teardown, state[2];
     uint8_t finished;
     uint8_t outcome;                    /* enum outcome */
-    const char *tls_hs;                 /* the TLS handshake as a person reads it (a constant), or NULL */
-    uint8_t cert;                       /* enum cert_verdict + 1; 0: not verified */
-    uint8_t owned;                      /* app and host were allocated for this row */
+    uint8_t owned;                      /* app (1) and words (2) were allocated for this row */
     const char *app;                    /* the app column: "TLS 1.3 example.com", "HTTP GET /x", "none" */
-    const char *host;                   /* the first HTTP Host, or NULL */
+    const char *words;                  /* what its protocols add to a search (Host, verdicts), or NULL */
 };
 
 /* An open connection's row, made on the spot: its text lives here. */
 struct row_buf {
     struct row r;
-    char app[160], host[112];
+    char app[160], words[160];
 };
 
 struct cat_entry {

@@ -135,6 +135,7 @@ void conn_free(struct conn *c)
         free(c->msgs[i].data);
     free(c->msgs);
     free(c->owned_summaries);
+    free(c->layers);
     free(c->encap);
     free(c);
 }
@@ -155,13 +156,13 @@ int conn_add_event(struct conn *c, const struct event *e)
     return 0;
 }
 
-void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label)
+void conn_add_msg(struct conn *c, int layer, int from, enum app_msg_kind kind, uint16_t code, const char *label)
 {
-    conn_add_msg_data(c, from, kind, code, label, NULL, 0);
+    conn_add_msg_data(c, layer, from, kind, code, label, NULL, 0);
 }
 
-void conn_add_msg_data(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label,
-                       const uint8_t *data, size_t len)
+void conn_add_msg_data(struct conn *c, int layer, int from, enum app_msg_kind kind, uint16_t code,
+                       const char *label, const uint8_t *data, size_t len)
 {
     if (!c->keep_events)
         return;
@@ -180,6 +181,7 @@ void conn_add_msg_data(struct conn *c, int from, enum app_msg_kind kind, uint16_
     m->event = (uint32_t)c->nevents;
     m->from = (uint8_t)from;
     m->kind = (uint8_t)kind;
+    m->layer = (uint8_t)layer;
     m->code = code;
     snprintf(m->label, sizeof m->label, "%s", label);
     m->data = NULL;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "proto.h"
 #include "stream.h"
 #include "zeek.h"
 
@@ -62,10 +63,14 @@ enum teardown_kind {
 enum app_kind { APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP, APP_COUNT };
 
 /* A protocol message drawn on the ladder beside the packet that carried its
- * last byte: several may share one packet (a TLS flight in one segment). */
+ * last byte: several may share one packet (a TLS flight in one segment).
+ * The kinds say where a message stands in the connection's story; what it
+ * is, its layer's protocol says (proto.h), by its code. */
 enum app_msg_kind {
-    MSG_TLS_HANDSHAKE, MSG_TLS_CCS, MSG_TLS_ALERT, MSG_TLS_ENCRYPTED, MSG_TLS_APPDATA,
-    MSG_HTTP_REQUEST, MSG_HTTP_RESPONSE,
+    MSG_HANDSHAKE,     /* a protocol's negotiation: the TLS handshake, ChangeCipherSpec, ... */
+    MSG_ALERT,
+    MSG_DATA,          /* bulk application data: a run of it may fold into one line */
+    MSG_REQUEST, MSG_RESPONSE,
     MSG_MARK,          /* not a message: a point in the story ("TLS session established") */
     MSG_NOTE,          /* something the parser could not follow */
 };
@@ -74,14 +79,13 @@ struct app_msg {
     uint32_t event;          /* index of the packet event it belongs to */
     uint8_t from;            /* SIDE_CLIENT or SIDE_SERVER */
     uint8_t kind;            /* enum app_msg_kind */
-    uint16_t code;           /* the handshake type, alert, ... */
+    uint8_t layer;           /* the protocol layer that said it: index into conn.layers */
+    uint16_t code;           /* what its protocol calls it: a handshake type, an alert, ... */
     char label[APP_MSG_LABEL];
     uint8_t *data;           /* decrypted content, for the detail pane (owned; NULL when none) */
     uint32_t data_len;
 };
 
-struct tls_summary;
-struct http_summary;
 struct app_state;
 
 /* The VLAN tags and tunnels the connection's first packet came through (decode.h). */
@@ -203,9 +207,12 @@ struct conn {
 
     /* the application layer (app.c owns app; the summaries live inside it) */
     struct app_state *app;
-    const struct tls_summary *tls;   /* non-NULL once TLS was recognised */
-    const struct http_summary *http; /* non-NULL once HTTP was recognised */
-    void *owned_summaries;           /* copies of the two above when the connection outlives its parsers */
+    /* its protocols, outermost first (TLS, then the HTTP inside it), each describing itself through
+     * the registry (proto.h): no output names a protocol */
+    struct proto_layer *layers;      /* PROTO_LAYERS_MAX of them once a protocol started (owned); NULL before */
+    uint8_t nlayers;
+    uint8_t app_layer;               /* the layer its app_kind names (the one TCP's bytes ended in) */
+    void *owned_summaries;           /* copies of the summaries when the connection outlives its parsers */
 
     /* owned by the flow table */
     struct conn *lru_prev, *lru_next;
@@ -230,10 +237,10 @@ void conn_free(struct conn *c);
 /* Append an event; returns 0, or -1 when memory ran out (counted). */
 int conn_add_event(struct conn *c, const struct event *e);
 /* Append a protocol message to the packet event being built (when events are kept). */
-void conn_add_msg(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label);
+void conn_add_msg(struct conn *c, int layer, int from, enum app_msg_kind kind, uint16_t code, const char *label);
 /* The same with content to show (a copy of at most APP_MSG_DATA_MAX bytes is kept). */
 #define APP_MSG_DATA_MAX 4096
-void conn_add_msg_data(struct conn *c, int from, enum app_msg_kind kind, uint16_t code, const char *label,
-                       const uint8_t *data, size_t len);
+void conn_add_msg_data(struct conn *c, int layer, int from, enum app_msg_kind kind, uint16_t code,
+                       const char *label, const uint8_t *data, size_t len);
 
 #endif

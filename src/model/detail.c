@@ -12,12 +12,8 @@
 #include <time.h>
 
 #include "decode.h"
-#include "http.h"
 #include "ladder_layout.h"
-#include "tls.h"
-#include "tls_fingerprint.h"
 #include "termtext.h"
-#include "tls_names.h"
 
 static void add(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -57,48 +53,6 @@ void detail_free(struct detail *d)
     d->n = d->cap = 0;
 }
 
-/* A list of registry values by name, wrapped onto lines of the pane. */
-static void named_values(struct detail *d, const char *title, const struct tls_list *l,
-                         const char *(*name)(uint16_t))
-{
-    char buf[DETAIL_W];
-    size_t len = (size_t)snprintf(buf, sizeof buf, "  %s (%u):", title, l->total);
-    for (unsigned i = 0; i < l->n; i++) {
-        char item[80];
-        const char *n = name ? name(l->v[i]) : NULL;
-        if (tls_is_grease(l->v[i]))
-            snprintf(item, sizeof item, " GREASE");
-        else if (n)
-            snprintf(item, sizeof item, " %s", n);
-        else
-            snprintf(item, sizeof item, " 0x%04x", l->v[i]);
-        if (len + strlen(item) + 1 >= 76) {
-            add(d, "%s", buf);
-            len = (size_t)snprintf(buf, sizeof buf, "   ");
-        }
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", item, i + 1 < l->n ? "," : "");
-    }
-    add(d, "%s", buf);
-}
-
-static const char *version_str(uint16_t v, char *buf, size_t len)
-{
-    const char *n = tls_version_name(v, buf, (unsigned)len);
-    if (!n) {
-        snprintf(buf, len, "0x%04x", v);
-        n = buf;
-    }
-    return n;
-}
-
-static void date_str(int64_t t, char *buf, size_t len)
-{
-    time_t s = (time_t)t;
-    struct tm tmv;
-    if (!gmtime_r(&s, &tmv) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tmv))
-        snprintf(buf, len, "%lld", (long long)t);
-}
-
 /* Wire text for a line of the pane: cleaned for the terminal (termtext.h), the locale deciding what is drawn. */
 static const char *wire(const char *s, size_t len, char *buf, size_t cap)
 {
@@ -106,111 +60,8 @@ static const char *wire(const char *s, size_t len, char *buf, size_t cap)
     return buf;
 }
 
-/* A list of names for one line: "a, b, c" (each cleaned), or "(none)". */
-static const char *names_text(const uint8_t *list, char *buf, size_t cap)
-{
-    size_t pos = 0, len, at = 0;
-    const char *name;
-    buf[0] = '\0';
-    while (namelist_next(list, &pos, &name, &len)) {
-        char one[DETAIL_W];
-        int w = snprintf(buf + at, cap - at, "%s%s", at ? ", " : "", wire(name, len, one, sizeof one));
-        if (w < 0 || (size_t)w >= cap - at) {
-            buf[at] = '\0'; /* whole names only: no escape cut in two */
-            break;
-        }
-        at += (size_t)w;
-    }
-    return at ? buf : "(none)";
-}
-
-static void client_hello(struct detail *d, const struct tls_summary *t)
-{
-    const struct tls_client_hello *ch = &t->ch;
-    char vb[32];
-    add(d, "ClientHello%s", t->sslv2_hello ? " (SSLv2 format)" : "");
-    char sni[DETAIL_W];
-    add(d, "  version %s, SNI %s", version_str(ch->legacy_version, vb, sizeof vb),
-        ch->sni_len ? wire(ch->sni, ch->sni_len, sni, sizeof sni) : "(none)");
-    if (ch->versions.n)
-        named_values(d, "supported_versions", &ch->versions, NULL);
-    named_values(d, "cipher suites", &ch->ciphers, tls_cipher_name);
-    char names[DETAIL_W];
-    add(d, "  ALPN: %s", names_text(ch->alpn, names, sizeof names));
-    named_values(d, "supported groups", &ch->groups, tls_group_name);
-    if (ch->key_share.n)
-        named_values(d, "key_share", &ch->key_share, tls_group_name);
-    named_values(d, "signature algorithms", &ch->sigalgs, tls_sigscheme_name);
-    named_values(d, "extensions", &ch->extensions, tls_extension_name);
-    add(d, "  session id %u bytes, ticket %s, PSK %s, early data %s", ch->session_id_len,
-        ch->ticket_offered ? "offered" : "no", ch->psk_offered ? "offered" : "no", ch->early_data ? "yes" : "no");
-    add(d, "  JA3 %s", t->ja3);
-    add(d, "  JA4 %s", t->ja4);
-}
-
-static void server_hello(struct detail *d, const struct tls_summary *t)
-{
-    const struct tls_server_hello *sh = &t->sh;
-    char vb[32];
-    const char *cn = tls_cipher_name(sh->cipher);
-    add(d, "%s", sh->hello_retry ? "HelloRetryRequest" : "ServerHello");
-    add(d, "  version %s", version_str(sh->selected_version, vb, sizeof vb));
-    add(d, "  cipher %s (0x%04x)", cn ? cn : "?", sh->cipher);
-    char names[DETAIL_W];
-    add(d, "  ALPN %s, session id %u bytes, PSK accepted %s", names_text(sh->alpn, names, sizeof names),
-        sh->session_id_len,
-        sh->psk_accepted ? "yes" : "no");
-    if (sh->key_share_group) {
-        const char *g = tls_group_name(sh->key_share_group);
-        add(d, "  key_share %s", g ? g : "?");
-    }
-    if (t->group) {
-        const char *g = tls_group_name(t->group);
-        add(d, "  group %s, authentication %s", g ? g : "?", tls_auth_name(t->auth) ? tls_auth_name(t->auth) : "?");
-    }
-    if (sh->compression)
-        add(d, "  compression %s", sh->compression == 1 ? "DEFLATE" : "unknown");
-    char ja3s[33], ja3s_string[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
-    if (!sh->hello_retry && tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
-        add(d, "  JA3S %s", ja3s);
-        add(d, "  JA4S %s", ja4s);
-    }
-}
-
-static void certificate(struct detail *d, const struct tls_summary *t)
-{
-    const struct cert_info *ci = &t->leaf;
-    char from[40], to[40];
-    add(d, "Certificate: %u in the chain", t->certificates);
-    if (t->cert_verified)
-        add(d, "  verification: %s", cert_verdict_name(t->cert_verdict));
-    else
-        add(d, "  verification: not done (--no-verify)");
-    if (!ci->subject[0]) {
-        add(d, "  (the leaf certificate could not be parsed)");
-        return;
-    }
-    date_str(ci->not_before, from, sizeof from);
-    date_str(ci->not_after, to, sizeof to);
-    char names[DETAIL_W];
-    add(d, "  subject  %s", wire(ci->subject, strlen(ci->subject), names, sizeof names));
-    add(d, "  issuer   %s", wire(ci->issuer, strlen(ci->issuer), names, sizeof names));
-    add(d, "  SANs     %s", names_text(ci->sans, names, sizeof names));
-    add(d, "  valid    %s .. %s", from, to);
-    add(d, "  key      %s %u bits, signed %s", ci->key_type, ci->key_bits, ci->sig_alg);
-    if (ci->serial_len) {
-        char hex[2 * sizeof ci->serial + 1];
-        for (unsigned i = 0; i < ci->serial_len; i++)
-            snprintf(hex + 2 * i, 3, "%02X", ci->serial[i]);
-        add(d, "  serial   %s", hex);
-    }
-    if (ci->has_sha256) {
-        char hex[2 * sizeof ci->sha256 + 1];
-        for (unsigned i = 0; i < sizeof ci->sha256; i++)
-            snprintf(hex + 2 * i, 3, "%02x", ci->sha256[i]);
-        add(d, "  SHA-256  %s", hex);
-    }
-}
+/* A protocol's lines go in as they come: it cleaned its wire text (proto.h). */
+static void add_line(void *ctx, const char *line) { add(ctx, "%s", line); }
 
 static void hex_dump(struct detail *d, const uint8_t *pkt, uint32_t caplen);
 
@@ -224,32 +75,10 @@ static void message(struct detail *d, const struct conn *c, const struct app_msg
         add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
         hex_dump(d, m->data, m->data_len);
     }
-    const struct tls_summary *t = c->tls;
-    switch (m->kind) {
-    case MSG_TLS_HANDSHAKE:
-        if (!t)
-            break;
-        if (m->code == 1 && t->seen_client_hello)
-            client_hello(d, t);
-        else if ((m->code == 2 || m->code == TLS_MSG_HRR) && t->seen_server_hello)
-            server_hello(d, t);
-        else if (m->code == 11 && t->cert_seen)
-            certificate(d, t);
-        break;
-    case MSG_TLS_ALERT:
-        if (m->code == 0xffff)
-            add(d, "  the alert is encrypted: its level and description need the keys");
-        break;
-    case MSG_TLS_ENCRYPTED:
-        add(d, "  encrypted: what it holds needs the session keys");
-        break;
-    case MSG_HTTP_REQUEST:
-    case MSG_HTTP_RESPONSE:
-        if (c->http && c->http->nhosts)
-            add(d, "  Host %s", wire(c->http->hosts[0], strlen(c->http->hosts[0]), text, sizeof text));
-        break;
-    default:
-        break;
+    /* what the protocol that said it adds: a ClientHello's lists, a certificate, a Host, ... */
+    if (m->layer < c->nlayers && c->layers[m->layer].desc->message_detail) {
+        struct proto_lines out = {add_line, d, 0};
+        c->layers[m->layer].desc->message_detail(c->layers[m->layer].sum, m, &out);
     }
 }
 

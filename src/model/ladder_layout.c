@@ -13,8 +13,6 @@
 #include <string.h>
 
 #include "decode.h"
-#include "tls.h"
-#include "tls_names.h"
 
 void ladder_initial_states(const struct conn *c, uint8_t st[2])
 {
@@ -53,11 +51,11 @@ static enum ladder_phase phase_of(const struct conn *c, const struct event *e, c
     for (size_t k = 0; k < nm; k++) {
         enum ladder_phase p = LADDER_PHASE_NONE;
         switch (m[k].kind) {
-        case MSG_TLS_APPDATA: case MSG_HTTP_REQUEST: case MSG_HTTP_RESPONSE:
+        case MSG_DATA: case MSG_REQUEST: case MSG_RESPONSE:
             p = LADDER_PHASE_DATA;
             break;
-        case MSG_TLS_HANDSHAKE: case MSG_TLS_CCS: case MSG_TLS_ENCRYPTED:
-            p = LADDER_PHASE_TLS;
+        case MSG_HANDSHAKE:
+            p = (enum ladder_phase)(LADDER_PHASE_PROTO + (m[k].layer < PROTO_LAYERS_MAX ? m[k].layer : 0));
             break;
         default:
             break;
@@ -65,24 +63,33 @@ static enum ladder_phase phase_of(const struct conn *c, const struct event *e, c
         if (p > ph)
             ph = p;
     }
-    if (ph == LADDER_PHASE_NONE && e->len > 0)
-        ph = c->tls ? LADDER_PHASE_TLS : LADDER_PHASE_DATA;
+    if (ph == LADDER_PHASE_NONE && e->len > 0) { /* payload that completes no message: the first negotiation, if any */
+        ph = LADDER_PHASE_DATA;
+        for (unsigned i = 0; i < c->nlayers; i++)
+            if (c->layers[i].desc->has_handshake) {
+                ph = (enum ladder_phase)(LADDER_PHASE_PROTO + i);
+                break;
+            }
+    }
     return ph;
 }
 
 static const char *phase_name(struct ladder_cursor *cur, const struct conn *c, enum ladder_phase ph)
 {
     switch (ph) {
+    case LADDER_PHASE_NONE: return NULL;
     case LADDER_PHASE_HANDSHAKE: return "TCP handshake";
     case LADDER_PHASE_DATA: return "data";
     case LADDER_PHASE_TEARDOWN: return "teardown";
-    case LADDER_PHASE_TLS: {
-        char vb[32];
-        const char *v = c->tls && c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
-        snprintf(cur->tls_phase, sizeof cur->tls_phase, "%s handshake", v ? v : "TLS");
-        return cur->tls_phase;
+    default: {
+        unsigned layer = (unsigned)(ph - LADDER_PHASE_PROTO);
+        const struct proto_layer *l = layer < c->nlayers ? &c->layers[layer] : NULL;
+        if (l && l->desc->phase)
+            l->desc->phase(l->sum, cur->phase_text, sizeof cur->phase_text);
+        else
+            snprintf(cur->phase_text, sizeof cur->phase_text, "%s", l ? l->desc->name : "protocol");
+        return cur->phase_text;
     }
-    default: return NULL;
     }
 }
 

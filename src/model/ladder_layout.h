@@ -28,16 +28,19 @@ struct ladder_row {
     size_t msg_first, msg_count;   /* the protocol messages it carried: c->msgs[first ..] */
 };
 
-/* The phases, in the order a connection lives them; a phase never goes back. */
+/* The phases, in the order a connection lives them; a phase never goes back.  A protocol's
+ * own negotiation (the TLS handshake; SMTP before its STARTTLS) is a phase of its own, one per
+ * layer (LADDER_PHASE_PROTO + the layer's index), named by the protocol. */
 enum ladder_phase {
-    LADDER_PHASE_NONE, LADDER_PHASE_HANDSHAKE, LADDER_PHASE_TLS, LADDER_PHASE_DATA, LADDER_PHASE_TEARDOWN
+    LADDER_PHASE_NONE, LADDER_PHASE_HANDSHAKE, LADDER_PHASE_PROTO,
+    LADDER_PHASE_DATA = LADDER_PHASE_PROTO + PROTO_LAYERS_MAX, LADDER_PHASE_TEARDOWN
 };
 
 /* Carried from one row to the next: start with {0} for row 0. */
 struct ladder_cursor {
     enum ladder_phase phase;
     size_t next_msg;
-    char tls_phase[32];            /* "TLS 1.2 handshake" */
+    char phase_text[32];           /* a protocol's phase: "TLS 1.2 handshake" */
 };
 
 /* The states both sides are drawn with before the first event. */

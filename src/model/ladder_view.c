@@ -346,42 +346,11 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
     if (emit(e, &l))
         return 1;
 
-    if (c->tls) {
-        const struct tls_summary *t = c->tls;
-        char vb[32];
-        const char *v = t->version ? tls_version_name(t->version, vb, sizeof vb) : NULL;
-        const char *cn = t->seen_server_hello ? tls_cipher_name(t->sh.cipher) : NULL;
+    /* one line per protocol, as it describes itself: "TLS 1.2 full handshake, SNI ...", "HTTP/1.x: ..." */
+    for (unsigned i = 0; i < c->nlayers; i++) {
         line_init(&l, LK_HEADER, -1, -1);
-        n = snprintf(text, sizeof text, "  %s %s handshake", v ? v : "TLS", tls_hs_display_name(t));
-        if (t->ch.sni_len) {
-            char sni[96];
-            tt_clean(sni, sizeof sni, t->ch.sni, t->ch.sni_len, tt_flags(g));
-            n += snprintf(text + n, sizeof text - (size_t)n, ", SNI %s", sni);
-        }
-        if (cn && n > 0 && (size_t)n < sizeof text)
-            n += snprintf(text + n, sizeof text - (size_t)n, ", %s", cn);
-        if (n > 0 && (size_t)n < sizeof text) {
-            if (t->cert_verified)
-                snprintf(text + n, sizeof text - (size_t)n, ", certificate %s", cert_verdict_name(t->cert_verdict));
-            else if (t->version == 0x0304)
-                snprintf(text + n, sizeof text - (size_t)n, ", certificate not visible (TLS 1.3 without keys)");
-        }
-        span(&l, 0, LS_TITLE, text);
-        if (emit(e, &l))
-            return 1;
-    }
-    if (c->http) {
-        const struct http_summary *h = c->http;
-        line_init(&l, LK_HEADER, -1, -1);
-        n = snprintf(text, sizeof text, "  %s: %u requests, %u responses",
-                     h->h2 ? "HTTP/2 (h2c, not parsed)" : "HTTP/1.x", h->requests, h->responses);
-        if (h->first_request[0] && n > 0 && (size_t)n < sizeof text) {
-            char req[112];
-            tt_cleans(req, sizeof req, h->first_request, tt_flags(g));
-            n += snprintf(text + n, sizeof text - (size_t)n, ", first %s", req);
-        }
-        if (h->first_status && n > 0 && (size_t)n < sizeof text)
-            snprintf(text + n, sizeof text - (size_t)n, " -> %u", h->first_status);
+        if (!c->layers[i].desc->title(c->layers[i].sum, text, sizeof text, tt_flags(g)))
+            continue;
         span(&l, 0, LS_TITLE, text);
         if (emit(e, &l))
             return 1;
@@ -428,7 +397,7 @@ static int plain(const struct conn *c, const struct ladder_row *r, const struct 
     if (r->phase || r->changed[0] || r->changed[1] || before->phase != LADDER_PHASE_DATA)
         return 0;
     for (size_t k = 0; k < r->msg_count; k++)
-        if (c->msgs[r->msg_first + k].kind != MSG_TLS_APPDATA)
+        if (c->msgs[r->msg_first + k].kind != MSG_DATA)
             return 0;
     return 1;
 }

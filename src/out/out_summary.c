@@ -6,18 +6,31 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "http.h"
+#define PROTO_MAX 16    /* protocols in the registry */
+#define VERDICTS_MAX 16 /* words in one protocol's verdict vocabulary */
+
 #include "output.h"
 #include "termtext.h"
-#include "tls.h"
-#include "tls_names.h"
+#include "proto.h"
 
 struct summary_out {
     struct output_config cfg;
     uint64_t conns, packets, bytes;
-    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT], by_app[APP_COUNT], by_tls[TLS_HS_COUNT + 1];
+    uint64_t by_handshake[HS_COUNT], by_teardown[TD_COUNT], by_app[APP_COUNT];
+    uint64_t verdicts[PROTO_MAX][VERDICTS_MAX]; /* by protocol (proto_table's order) and verdict */
 };
+
+/* Where a protocol's totals are counted: its place in the registry, if it has a verdict vocabulary. */
+static int totals_slot(const struct summary_out *o, const struct proto_desc *d)
+{
+    (void)o;
+    for (int i = 0; proto_table[i] && i < PROTO_MAX; i++)
+        if (proto_table[i] == d)
+            return i;
+    return -1;
+}
 
 static void *summary_open(const struct output_config *cfg)
 {
@@ -40,31 +53,33 @@ static void summary_conn(void *st, const struct conn *c)
     snprintf(states, sizeof states, "%s/%s", tcp_state_name(c->side[SIDE_CLIENT].state),
              tcp_state_name(c->side[SIDE_SERVER].state));
     uint64_t bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
-    const char *tlsv = "-", *tlshs = "-", *name = "-";
-    char vb[32];
-    if (c->tls) {
-        const char *v = c->tls->version ? tls_version_name(c->tls->version, vb, sizeof vb) : NULL;
-        tlsv = v ? v : "?";
-        tlshs = tls_hs_display_name(c->tls);
-        if (c->tls->ch.sni_len)
-            name = c->tls->ch.sni;
-    } else if (c->http && c->http->nhosts) {
-        name = c->http->hosts[0];
-    }
-    /* the SNI or Host came off the wire: cleaned for the terminal (termtext.h), an SNI whole (NULs too) */
+    /* the cells of the protocol the connection speaks (conn.app_layer), as it fills them */
+    struct proto_cells pc = {.verdict_index = -1};
+    const struct proto_layer *top = c->nlayers ? &c->layers[c->app_layer < c->nlayers ? c->app_layer : 0] : NULL;
+    if (top)
+        top->desc->cells(top->sum, &pc);
+    /* the SNI or Host came off the wire: cleaned for the terminal (termtext.h), whole (NULs too) */
     char clean[1200];
-    if (c->tls && name == c->tls->ch.sni)
-        tt_clean(clean, sizeof clean, name, c->tls->ch.sni_len, o->cfg.ascii ? TT_ASCII : 0);
+    if (pc.name)
+        tt_clean(clean, sizeof clean, pc.name, pc.name_len, o->cfg.ascii ? TT_ASCII : 0);
     else
-        tt_cleans(clean, sizeof clean, name, o->cfg.ascii ? TT_ASCII : 0);
-    name = clean;
+        snprintf(clean, sizeof clean, "-");
     fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs %-7s %-7s %-10s %s\n",
             c->id, cl, sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
-            (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), tlsv, tlshs, name);
+            (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), pc.version[0] ? pc.version : "-",
+            pc.verdict ? pc.verdict : "-", clean);
     o->by_app[c->app_kind < APP_COUNT ? c->app_kind : 0]++;
-    if (c->tls) /* PSK handshakes counted apart from the anonymous ones, as the column shows them */
-        o->by_tls[c->tls->handshake == TLS_HS_ANONYMOUS && c->tls->auth == TLS_AUTH_PSK ? TLS_HS_COUNT
-                  : c->tls->handshake < TLS_HS_COUNT ? c->tls->handshake : 0]++;
+    /* each protocol's totals count its verdicts, as the cells show them */
+    for (unsigned i = 0; i < c->nlayers; i++) {
+        const struct proto_desc *d = c->layers[i].desc;
+        struct proto_cells lc = {.verdict_index = -1};
+        int slot = totals_slot(o, d);
+        if (slot < 0 || !d->verdicts)
+            continue;
+        d->cells(c->layers[i].sum, &lc);
+        if (lc.verdict_index >= 0 && lc.verdict_index < VERDICTS_MAX)
+            o->verdicts[slot][lc.verdict_index]++;
+    }
     o->conns++;
     o->packets += c->packets;
     o->bytes += bytes;
@@ -72,20 +87,26 @@ static void summary_conn(void *st, const struct conn *c)
     o->by_teardown[c->teardown < TD_COUNT ? c->teardown : 0]++;
 }
 
-static void kinds(FILE *f, const char *title, const uint64_t *n, int count, const char *(*name)(int))
+/* "title:  name n, name n" for the counts that are not zero, or "title:  -". */
+static void kinds_of(FILE *f, const char *title, const uint64_t *n, int count, const char *(*name)(int),
+                     const char *const *names)
 {
     fprintf(f, "%-10s", title);
     int any = 0;
     for (int i = 0; i < count; i++)
         if (n[i])
-            fprintf(f, "%s %s %" PRIu64, any++ ? "," : "", name(i), n[i]);
+            fprintf(f, "%s %s %" PRIu64, any++ ? "," : "", name ? name(i) : names[i], n[i]);
     fputs(any ? "\n" : " -\n", f);
+}
+
+static void kinds(FILE *f, const char *title, const uint64_t *n, int count, const char *(*name)(int))
+{
+    kinds_of(f, title, n, count, name, NULL);
 }
 
 static const char *hs_name(int i) { return handshake_name((enum handshake_kind)i); }
 static const char *td_name(int i) { return teardown_name((enum teardown_kind)i); }
 static const char *ap_name(int i) { return app_name((enum app_kind)i); }
-static const char *tl_name(int i) { return i == TLS_HS_COUNT ? "PSK" : tls_hs_kind_name((enum tls_hs_kind)i); }
 
 static void summary_close(void *st, const struct pipeline_stats *ps)
 {
@@ -96,7 +117,17 @@ static void summary_close(void *st, const struct pipeline_stats *ps)
     kinds(f, "handshake:", o->by_handshake, HS_COUNT, hs_name);
     kinds(f, "teardown:", o->by_teardown, TD_COUNT, td_name);
     kinds(f, "app:", o->by_app, APP_COUNT, ap_name);
-    kinds(f, "tls:", o->by_tls, TLS_HS_COUNT + 1, tl_name);
+    for (int p = 0; proto_table[p] && p < PROTO_MAX; p++) { /* "tls:" and the like: each protocol's verdicts */
+        const char *const *v = proto_table[p]->verdicts;
+        if (!v)
+            continue;
+        int nv = 0;
+        while (v[nv] && nv < VERDICTS_MAX)
+            nv++;
+        char title[24];
+        snprintf(title, sizeof title, "%s:", proto_table[p]->name);
+        kinds_of(f, title, o->verdicts[p], nv, NULL, v);
+    }
     if (ps) {
         uint64_t skipped =
             ps->not_ip + ps->not_tcp + ps->truncated_headers + ps->malformed + ps->encrypted + ps->too_deep;

@@ -1,10 +1,10 @@
 /*
- * app.h - the application layer: which protocol a connection speaks (TLS,
- * HTTP/1.x, the HTTP/2 preface, or something else), recognised from the
- * first bytes of either direction on any port, and the hand-off of each
- * direction's reassembled bytes to that protocol's parser.  The parsers'
- * results reach the connection model through conn->tls and conn->http, and
- * their messages through conn_add_msg for the ladder.
+ * app.h - the application layer, seen from the pipeline: the run's shared
+ * protocol setup (app.c: trust store, key log, fingerprint cache) and each
+ * connection's protocol layers (dispatch.c), recognised from the first bytes
+ * of either direction on any port through the registry (proto.h).  What the
+ * parsers find reaches the connection record as its layers (conn.layers),
+ * each describing itself; their messages reach it through conn_add_msg.
  */
 #ifndef SYNFIN_APP_H
 #define SYNFIN_APP_H
@@ -37,6 +37,9 @@ int app_load_keylog(struct app_ctx *ax, const char *path, char *err);
 void app_ctx_free(struct app_ctx *ax);
 /* Bytes held for all connections together (the key log's secrets), for the memory cap. */
 size_t app_shared_memory(const struct app_ctx *ax);
+/* A TLS parser's setup from the run's: trust store, key log, fingerprint cache (tls.h). */
+struct tls_config;
+void app_tls_config(struct app_ctx *ax, struct tls_config *tc);
 
 /* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in order. */
 void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n);
@@ -44,11 +47,11 @@ void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, siz
 void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n);
 /* A RST was seen on the connection. */
 void app_rst(struct app_ctx *ax, struct conn *c);
-/* The connection is over (its streams flushed): settle the verdicts and conn->app_kind. */
+/* The connection is over (its streams flushed): settle the verdicts, conn->app_kind and app_layer. */
 void app_finish(struct app_ctx *ax, struct conn *c);
 /* Bytes the parsers hold for this connection now (for the memory cap). */
 size_t app_memory(const struct conn *c);
-/* Free the parsers' state; conn->tls and conn->http become NULL. */
+/* Free the parsers' state; the connection's layers go with them. */
 void app_free(struct conn *c);
 /* Free the parsers' state but keep their summaries with the connection (conn_free frees them). */
 void app_detach(struct conn *c);

@@ -1,0 +1,353 @@
+/*
+ * dispatch.c - one connection's protocol layers over the registry (see
+ * app.h, proto.h).
+ *
+ * Recognition looks at the first bytes each side sent, never at the port,
+ * asking the registry's protocols in order.  While a side's first bytes are
+ * still ambiguous (an HTTP request line not finished yet) they are kept, up
+ * to a cap, and replayed to the parser once the protocol is known; a
+ * connection that no protocol claims after the cap, or whose bytes say
+ * otherwise, is "unknown" for good.
+ *
+ * Layers stack: slot 0 reads TCP's bytes; the plaintext a layer decrypts is
+ * recognised the same way in the slot above it (or taken by the protocol its
+ * ALPN named); and a layer that hands its stream over (STARTTLS) starts the
+ * next slot, which then reads TCP's bytes in its place.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "proto.h"
+
+#define SNIFF_CAP 8192 /* an HTTP request line may be this long before we give up on it */
+
+enum slot_state { SLOT_EMPTY, SLOT_UNDECIDED, SLOT_RUNNING, SLOT_NONE };
+
+struct app_state;
+
+/* One layer of protocol on the connection, and the env its parser calls back through. */
+struct slot {
+    struct app_state *owner;
+    int index;
+    uint8_t state;                 /* enum slot_state */
+    const struct proto_desc *desc; /* RUNNING: its protocol */
+    void *st;
+    uint8_t *sniff[2];             /* UNDECIDED: first bytes of a side (SIDE_CLIENT, SIDE_SERVER) */
+    size_t sniff_len[2];
+    const struct proto_desc *next; /* set while its data() hands over */
+};
+
+struct app_state {
+    struct app_ctx *ax;
+    struct conn *conn;
+    int bottom;                    /* the slot TCP's bytes go to */
+    struct slot slot[PROTO_LAYERS_MAX];
+};
+
+static void feed(struct slot *s, int dir, const uint8_t *p, size_t n);
+
+/* ------------------------------------------------------------ what parsers call back */
+
+static void env_message(void *ctx, int from_client, int kind, uint16_t code, const char *label,
+                        const uint8_t *data, size_t len)
+{
+    struct slot *s = ctx;
+    conn_add_msg_data(s->owner->conn, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind,
+                      code, label, data, len);
+}
+
+static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
+{
+    struct slot *s = ctx;
+    if (s->index + 1 >= PROTO_LAYERS_MAX)
+        return;
+    struct slot *up = &s->owner->slot[s->index + 1];
+    if (up->state == SLOT_EMPTY)
+        up->state = SLOT_UNDECIDED;
+    feed(up, from_client ? SIDE_CLIENT : SIDE_SERVER, p, n);
+}
+
+static void env_hand_over(void *ctx, const struct proto_desc *next) { ((struct slot *)ctx)->next = next; }
+
+/* ------------------------------------------------------------ starting a layer */
+
+static int start(struct slot *s, const struct proto_desc *d)
+{
+    struct app_state *a = s->owner;
+    struct conn *c = a->conn;
+    struct proto_env env = {.ctx = s, .app = a->ax, .upper = env_upper, .hand_over = env_hand_over};
+    env.message = c->keep_events ? env_message : NULL; /* without a ladder to draw, nobody listens */
+    if (s->index > 0 && a->slot[s->index - 1].state == SLOT_RUNNING) {
+        env.outer = a->slot[s->index - 1].desc;
+        env.outer_summary = env.outer->summary(a->slot[s->index - 1].st);
+    }
+    if (!c->layers && !(c->layers = calloc(PROTO_LAYERS_MAX, sizeof *c->layers))) {
+        s->state = SLOT_NONE;
+        return -1;
+    }
+    if (c->nlayers >= PROTO_LAYERS_MAX || !(s->st = d->start(&env))) {
+        s->state = SLOT_NONE;
+        return -1;
+    }
+    s->desc = d;
+    s->state = SLOT_RUNNING;
+    c->layers[c->nlayers].desc = d;
+    c->layers[c->nlayers].sum = d->summary(s->st);
+    c->nlayers++;
+    return 0;
+}
+
+/* The protocol a side's first bytes name: one, or NULL with *more set when they may yet. */
+static const struct proto_desc *classify(const uint8_t *p, size_t n, int from_client, int *more)
+{
+    *more = 0;
+    for (const struct proto_desc *const *d = proto_table; *d; d++) {
+        enum proto_sniff r = (*d)->sniff(p, n, from_client);
+        if (r == PROTO_YES)
+            return *d;
+        *more |= r == PROTO_MAYBE;
+    }
+    return NULL;
+}
+
+/* The protocol the layer below negotiated by name (TLS's ALPN "h2"), when one in the table runs it. */
+static const struct proto_desc *negotiated_by_outer(struct slot *s)
+{
+    if (s->index == 0)
+        return NULL;
+    const struct slot *below = &s->owner->slot[s->index - 1];
+    if (below->state != SLOT_RUNNING || !below->desc->negotiated)
+        return NULL;
+    const char *name = below->desc->negotiated(below->desc->summary(below->st));
+    if (!name)
+        return NULL;
+    for (const struct proto_desc *const *d = proto_table; *d; d++)
+        for (const char *const *a = (*d)->alpn; a && *a; a++)
+            if (!strcmp(*a, name))
+                return *d;
+    return NULL;
+}
+
+static void drop_sniff(struct slot *s, int dir)
+{
+    free(s->sniff[dir]);
+    s->sniff[dir] = NULL;
+    s->sniff_len[dir] = 0;
+}
+
+/* An undecided slot: keep looking at its first bytes; once decided, replay what was kept. */
+static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int full)
+{
+    const uint8_t *look = p;
+    size_t look_len = n;
+    if (s->sniff_len[dir]) {
+        size_t add = n < SNIFF_CAP - s->sniff_len[dir] ? n : SNIFF_CAP - s->sniff_len[dir];
+        memcpy(s->sniff[dir] + s->sniff_len[dir], p, add);
+        s->sniff_len[dir] += add;
+        look = s->sniff[dir];
+        look_len = s->sniff_len[dir];
+    }
+    int more = 0;
+    const struct proto_desc *d = negotiated_by_outer(s);
+    if (!d)
+        d = classify(look, look_len, dir == SIDE_CLIENT, &more);
+    if (!d && more && !full && look_len < SNIFF_CAP) {
+        if (!s->sniff_len[dir]) {
+            if (!(s->sniff[dir] = malloc(SNIFF_CAP))) {
+                s->state = SLOT_NONE;
+                return;
+            }
+            size_t keep = n < SNIFF_CAP ? n : SNIFF_CAP;
+            memcpy(s->sniff[dir], p, keep);
+            s->sniff_len[dir] = keep;
+        }
+        return;
+    }
+    if (!d || start(s, d) < 0)
+        s->state = SLOT_NONE;
+    /* replay what was kept, of both sides (the other side may have been waiting too) */
+    for (int side = 0; side < 2; side++) {
+        if (!s->sniff_len[side])
+            continue;
+        size_t len = s->sniff_len[side];
+        uint8_t *kept = s->sniff[side];
+        s->sniff[side] = NULL;
+        s->sniff_len[side] = 0;
+        if (s->state == SLOT_RUNNING)
+            feed(s, side, kept, len); /* this call's bytes are already inside `kept` for the deciding side */
+        if (side == dir)
+            p = NULL;
+        free(kept);
+    }
+    if (p && s->state == SLOT_RUNNING)
+        feed(s, dir, p, n);
+}
+
+/* Bytes of one direction for a slot, whatever its state. */
+static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (s->state == SLOT_UNDECIDED) {
+        recognise(s, dir, p, n, 0);
+        return;
+    }
+    if (s->state != SLOT_RUNNING)
+        return;
+    size_t used = s->desc->data(s->st, dir == SIDE_CLIENT, p, n, s->owner->conn->last_ts_ns / 1000000000);
+    if (!s->next)
+        return;
+    /* it handed its stream over: the rest of this and everything after goes to the next protocol */
+    const struct proto_desc *next = s->next;
+    s->next = NULL;
+    if (s->index + 1 >= PROTO_LAYERS_MAX)
+        return;
+    struct slot *up = &s->owner->slot[s->index + 1];
+    if (up->state != SLOT_EMPTY || start(up, next) < 0)
+        return;
+    s->owner->bottom = up->index;
+    if (used < n)
+        feed(up, dir, p + used, n - used);
+}
+
+/* ------------------------------------------------------------ the connection's side */
+
+static struct app_state *state_of(struct app_ctx *ax, struct conn *c)
+{
+    if (!c->app) {
+        if (!(c->app = calloc(1, sizeof *c->app)))
+            return NULL;
+        c->app->ax = ax;
+        c->app->conn = c;
+        for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+            c->app->slot[i].owner = c->app;
+            c->app->slot[i].index = i;
+        }
+        c->app->slot[0].state = SLOT_UNDECIDED;
+    }
+    return c->app;
+}
+
+void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n)
+{
+    struct app_state *a = n ? state_of(ax, c) : NULL;
+    if (a)
+        feed(&a->slot[a->bottom], dir, p, n);
+}
+
+void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)
+{
+    (void)ax;
+    struct app_state *a = c->app;
+    if (!a)
+        return;
+    struct slot *s = &a->slot[a->bottom];
+    if (s->state == SLOT_UNDECIDED) /* the first bytes are gone: nothing can be recognised on this side any more */
+        drop_sniff(s, dir);
+    else if (s->state == SLOT_RUNNING)
+        s->desc->gap(s->st, dir == SIDE_CLIENT, n);
+}
+
+void app_rst(struct app_ctx *ax, struct conn *c)
+{
+    (void)ax;
+    struct app_state *a = c->app;
+    for (int i = 0; a && i < PROTO_LAYERS_MAX; i++)
+        if (a->slot[i].state == SLOT_RUNNING && a->slot[i].desc->rst)
+            a->slot[i].desc->rst(a->slot[i].st);
+}
+
+void app_finish(struct app_ctx *ax, struct conn *c)
+{
+    (void)ax;
+    struct app_state *a = c->app;
+    if (a) {
+        /* the connection ended while a side's first bytes were still ambiguous: decide on what there is */
+        for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+            struct slot *s = &a->slot[i];
+            for (int side = 0; side < 2 && s->state == SLOT_UNDECIDED; side++)
+                if (s->sniff_len[side]) {
+                    int more;
+                    if (classify(s->sniff[side], s->sniff_len[side], side == SIDE_CLIENT, &more)) {
+                        uint8_t *kept = s->sniff[side];
+                        size_t len = s->sniff_len[side];
+                        s->sniff[side] = NULL;
+                        s->sniff_len[side] = 0;
+                        recognise(s, side, kept, len, 1);
+                        free(kept);
+                    }
+                }
+        }
+        for (int i = 0; i < PROTO_LAYERS_MAX; i++)
+            if (a->slot[i].state == SLOT_RUNNING)
+                a->slot[i].desc->end(a->slot[i].st);
+    }
+    uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    if (a && a->slot[a->bottom].state == SLOT_RUNNING)
+        c->app_kind = a->slot[a->bottom].desc->app_kind;
+    else
+        c->app_kind = payload ? APP_UNKNOWN : APP_NONE;
+    c->app_layer = (uint8_t)(a && a->slot[a->bottom].state == SLOT_RUNNING ? a->bottom : 0);
+}
+
+size_t app_memory(const struct conn *c)
+{
+    const struct app_state *a = c->app;
+    if (!a)
+        return 0;
+    size_t n = sizeof *a;
+    for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+        const struct slot *s = &a->slot[i];
+        n += (s->sniff[0] ? SNIFF_CAP : 0) + (s->sniff[1] ? SNIFF_CAP : 0);
+        if (s->state == SLOT_RUNNING)
+            n += s->desc->memory(s->st);
+    }
+    return n;
+}
+
+void app_detach(struct conn *c)
+{
+    size_t total = 0;
+    for (int i = 0; i < c->nlayers; i++)
+        total += (c->layers[i].desc->summary_size + 15) & ~(size_t)15;
+    uint8_t *copy = total ? malloc(total) : NULL;
+    size_t at = 0;
+    if (copy)
+        for (int i = 0; i < c->nlayers; i++) {
+            memcpy(copy + at, c->layers[i].sum, c->layers[i].desc->summary_size);
+            at += (c->layers[i].desc->summary_size + 15) & ~(size_t)15;
+        }
+    uint8_t n = c->nlayers;
+    struct proto_layer kept[PROTO_LAYERS_MAX];
+    if (n)
+        memcpy(kept, c->layers, n * sizeof *kept);
+    app_free(c);
+    if (copy) { /* one block, every summary: freed with the connection */
+        c->owned_summaries = copy;
+        at = 0;
+        for (int i = 0; i < n; i++) {
+            c->layers[i].desc = kept[i].desc;
+            c->layers[i].sum = copy + at;
+            at += (kept[i].desc->summary_size + 15) & ~(size_t)15;
+        }
+        c->nlayers = n;
+    }
+}
+
+void app_free(struct conn *c)
+{
+    struct app_state *a = c->app;
+    if (!a)
+        return;
+    for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+        struct slot *s = &a->slot[i];
+        if (s->state == SLOT_RUNNING)
+            s->desc->free(s->st);
+        free(s->sniff[0]);
+        free(s->sniff[1]);
+    }
+    free(a);
+    c->app = NULL;
+    c->nlayers = 0;
+}
