@@ -326,6 +326,7 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
     if (pl->cfg.shard_n > 1 && shard_of(&p, pl->cfg.shard_n) != pl->cfg.shard_k) {
         /* another process's connection; time still passes for ours */
         pl->st.other_shard++;
+        free(dgram);
         pipeline_expire(pl, ts_ns);
         return;
     }
