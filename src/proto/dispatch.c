@@ -35,7 +35,8 @@ struct slot {
     void *st;
     uint8_t *sniff[2];             /* UNDECIDED: first bytes of a side (SIDE_CLIENT, SIDE_SERVER) */
     size_t sniff_len[2];
-    const struct proto_desc *next; /* set while its data() hands over */
+    uint8_t handing;               /* its data() handed the stream over (to next, or to recognition) */
+    const struct proto_desc *next;
 };
 
 struct app_state {
@@ -68,7 +69,12 @@ static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
     feed(up, from_client ? SIDE_CLIENT : SIDE_SERVER, p, n);
 }
 
-static void env_hand_over(void *ctx, const struct proto_desc *next) { ((struct slot *)ctx)->next = next; }
+static void env_hand_over(void *ctx, const struct proto_desc *next)
+{
+    struct slot *s = ctx;
+    s->handing = 1;
+    s->next = next;
+}
 
 /* ------------------------------------------------------------ starting a layer */
 
@@ -196,16 +202,23 @@ static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
     if (s->state != SLOT_RUNNING)
         return;
     size_t used = s->desc->data(s->st, dir == SIDE_CLIENT, p, n, s->owner->conn->last_ts_ns / 1000000000);
-    if (!s->next)
+    if (!s->handing)
         return;
     /* it handed its stream over: the rest of this and everything after goes to the next protocol */
     const struct proto_desc *next = s->next;
+    s->handing = 0;
     s->next = NULL;
     if (s->index + 1 >= PROTO_LAYERS_MAX)
         return;
     struct slot *up = &s->owner->slot[s->index + 1];
-    if (up->state != SLOT_EMPTY || start(up, next) < 0)
+    if (up->state != SLOT_EMPTY)
         return;
+    if (next) {
+        if (start(up, next) < 0)
+            return;
+    } else {
+        up->state = SLOT_UNDECIDED; /* what the tunnel carries is recognised like a connection's first bytes */
+    }
     s->owner->bottom = up->index;
     if (used < n)
         feed(up, dir, p + used, n - used);

@@ -41,7 +41,8 @@ struct proto_env {
     /* decrypted application data, for the layer above (started on its first bytes) */
     void (*upper)(void *ctx, int from_client, const uint8_t *p, size_t n);
     /* from now on both directions are `next`'s: the bytes of the current data() call after those it
-     * consumed, and everything after them */
+     * consumed, and everything after them (NULL: recognise what follows by its first bytes, as on a
+     * new connection: what an HTTP CONNECT or a SOCKS tunnel carries) */
     void (*hand_over)(void *ctx, const struct proto_desc *next);
     /* the layer below, when this one runs inside another (NULL: directly on TCP) */
     const struct proto_desc *outer;
