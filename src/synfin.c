@@ -31,6 +31,7 @@
 #include "fanout.h"
 #include "options.h"
 #include "output.h"
+#include "feed.h"
 #include "pipeline.h"
 #include "privs.h"
 #include "siphash.h"
@@ -287,6 +288,13 @@ static int read_ahead_pays(int threads)
     return n > 1 && getloadavg(&load, 1) == 1 && load + 1 <= n;
 }
 
+/* The packet loop's question: a signal came, or the output failed? */
+static int stop_now(void *ctx)
+{
+    const struct sink_ctx *sc = ctx;
+    return got_signal || sc->failed;
+}
+
 static void on_signals(void (*handler)(int))
 {
     struct sigaction sa;
@@ -334,10 +342,21 @@ static int run(const struct options *o)
     if (!o->tcp_only)
         capture_on_secrets(cap, load_secrets, &sx);
     int to_stdout = o->write_file && !strcmp(o->write_file, "-"); /* the packets take standard output */
+    /* the one configuration of the analysis, whichever output reads it */
+    struct pipeline_config pc = {
+        .reasm_budget = o->reasm_cap,
+        .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
+        .linger_ns = (int64_t)(o->linger_s * 1e9),
+        .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
+        .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
+        .shard_k = o->shard_k,
+        .shard_n = o->shard_n,
+        .app = o->tcp_only ? NULL : app,
+    };
     /* on a terminal, with no output asked for: the interface */
     if (!o->mode_given && !o->shard_n && !to_stdout && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && getenv("TERM") &&
         strcmp(getenv("TERM"), "dumb") != 0) {
-        status = tui_run(o, cap, app, err);
+        status = tui_run(o, cap, app, &pc, err);
         if (status != EXIT_OK)
             die_line(err);
         capture_close(cap);
@@ -366,18 +385,8 @@ static int run(const struct options *o)
     struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live || !capture_seekable(cap),
                           .f = stdout};
     sc.out = sc.ops ? sc.ops->open(&oc) : NULL;
-    struct pipeline_config pc = {
-        .reasm_budget = o->reasm_cap,
-        .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
-        .linger_ns = (int64_t)(o->linger_s * 1e9),
-        .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = (o->mode == OUT_LADDER && sc.ops) || o->events,
-        .memcap = pipeline_budget(o->memcap), /* 0 stays 0: no cap */
-        .events_only_id = o->ladder_id,
-        .shard_k = o->shard_k,
-        .shard_n = o->shard_n,
-    };
-    pc.app = o->tcp_only ? NULL : app;
+    pc.keep_events = (o->mode == OUT_LADDER && sc.ops) || o->events;
+    pc.events_only_id = o->ladder_id;
     struct conn_sink sink = {&sc, sink_conn_done, NULL};
     struct pipeline *pl = sc.out || !sc.ops ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {
@@ -399,27 +408,20 @@ static int run(const struct options *o)
                 link_label(capture_datalink(cap), name, sizeof name));
     }
 
-    uint64_t n = 0;
-    struct capture_pkt pk;
-    while (!got_signal && !sc.failed) {
-        enum capture_result r = capture_next(cap, &pk, err);
-        if (r == CAPTURE_PACKET) {
-            pipeline_packet_on(pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
-            if (o->count && ++n >= o->count)
-                break;
-        } else if (r == CAPTURE_TIMEOUT) {
+    struct feed fd = {.cap = cap, .pl = pl, .limit = o->count, .stop = stop_now, .stop_ctx = &sc};
+    for (;;) {
+        enum feed_result r = feed_run(&fd, 0, 0, err);
+        if (r == FEED_IDLE && !got_signal && !sc.failed) {
             pipeline_expire(pl, wall_ns()); /* live: connections end while the wire is quiet */
             if (fflush(stdout) != 0 && !sc.failed)
                 sc.failed = errno ? errno : EIO;
-        } else {
-            if (r == CAPTURE_ERROR)
-                status = EXIT_DAMAGED;
-            if (r == CAPTURE_WRITE_FAILED)
-                status = EXIT_OUTPUT;
-            if (r != CAPTURE_EOF)
-                die_line(err);
-            break;
+            continue;
         }
+        if (r == FEED_DAMAGED || r == FEED_WRITE_FAILED) {
+            status = r == FEED_DAMAGED ? EXIT_DAMAGED : EXIT_OUTPUT;
+            die_line(err);
+        }
+        break;
     }
     int sig = got_signal;
     interrupted_capture = NULL;

@@ -393,7 +393,7 @@ static void test_loader_fragments(void)
         CU_ASSERT_EQUAL(t->packets, i < 2 ? 10 : 7); /* the third starts mid-stream with a reassembled request */
         struct row_buf row;
         row_of(t, 1, &row);
-        struct loader *ld = loader_new(cap, &row.r, NULL, 1 << 20, err); /* a second reader of the capture */
+        struct loader *ld = loader_new(cap, &row.r, &pc, err); /* a second reader of the capture */
         CU_ASSERT_PTR_NOT_NULL_FATAL(ld);
         int r;
         while ((r = loader_step(ld, 4, err)) == 0)

@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "feed.h"
 #include "pipeline.h"
 
 struct loader {
@@ -30,6 +31,7 @@ struct loader {
     int done;
     int started;             /* its first record was met (the merge may replay some before it) */
     int64_t last_ts, at_ts;  /* the connection's last packet time; the last record's */
+    struct feed feed;        /* the packet loop over its span */
 };
 
 /* Are these the target's endpoints (either way round)? */
@@ -63,8 +65,10 @@ static int on_done(void *ctx, struct conn *c)
     return c == ld->conn; /* keep ours, drop any other life of the same four-tuple */
 }
 
-struct loader *loader_new(struct capture *source, const struct row *target, struct app_ctx *app,
-                          size_t reasm_budget, char *err)
+static enum feed_verdict span(void *ctx, const struct capture_pkt *pk);
+
+struct loader *loader_new(struct capture *source, const struct row *target, const struct pipeline_config *run,
+                          char *err)
 {
     struct loader *ld = calloc(1, sizeof *ld);
     if (!ld) {
@@ -87,12 +91,12 @@ struct loader *loader_new(struct capture *source, const struct row *target, stru
         ld->port[s] = target->port[s];
     }
     struct pipeline_config pc = {
-        .reasm_budget = reasm_budget,
+        .reasm_budget = run->reasm_budget,
         .idle_timeout_ns = INT64_MAX / 4, /* this connection lived once already: nothing times out */
         .linger_ns = INT64_MAX / 4,
         .closing_linger_ns = INT64_MAX / 4,
         .keep_events = 1,
-        .app = app,
+        .app = run->app,
     };
     struct conn_sink sink = {ld, on_done, on_new};
     ld->pl = pipeline_new(&pc, &sink);
@@ -101,6 +105,7 @@ struct loader *loader_new(struct capture *source, const struct row *target, stru
         loader_free(ld);
         return NULL;
     }
+    ld->feed = (struct feed){.cap = ld->cap, .pl = ld->pl, .filter = span, .filter_ctx = ld};
     return ld;
 }
 
@@ -116,31 +121,32 @@ static int ours(const struct loader *ld, const struct capture_pkt *pk)
 
 static int same_file(int64_t a, int64_t b) { return (a >> 44) == (b >> 44); }
 
+/* The packet loop's filter: the records of the connection's span of the file, and of them its own. */
+static enum feed_verdict span(void *ctx, const struct capture_pkt *pk)
+{
+    struct loader *ld = ctx;
+    if (same_file(pk->offset, ld->last_off) && pk->offset > ld->last_off)
+        return FEED_END;
+    if (!ld->started && pk->offset != ld->first_off)
+        return FEED_SKIP; /* replayed by the merge before the connection's first packet */
+    ld->started = 1;
+    ld->at_ts = pk->ts_ns;
+    int mine = ours(ld, pk);
+    if (pk->offset == ld->last_off)
+        return mine ? FEED_TAKE_LAST : FEED_END;
+    return mine ? FEED_TAKE : FEED_SKIP;
+}
+
 int loader_step(struct loader *ld, size_t budget, char *err)
 {
     if (ld->done)
         return 1;
-    struct capture_pkt pk;
-    for (size_t i = 0; i < budget; i++) {
-        enum capture_result r = capture_next(ld->cap, &pk, err);
-        if (r != CAPTURE_PACKET || (same_file(pk.offset, ld->last_off) && pk.offset > ld->last_off)) {
-            pipeline_finish(ld->pl);
-            ld->done = 1;
-            return r == CAPTURE_ERROR ? -1 : 1;
-        }
-        if (!ld->started && pk.offset != ld->first_off)
-            continue; /* replayed by the merge before the connection's first packet */
-        ld->started = 1;
-        ld->at_ts = pk.ts_ns;
-        if (ours(ld, &pk))
-            pipeline_packet_on(ld->pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
-        if (pk.offset == ld->last_off) {
-            pipeline_finish(ld->pl);
-            ld->done = 1;
-            return 1;
-        }
-    }
-    return 0;
+    enum feed_result r = feed_run(&ld->feed, budget, 0, err);
+    if (r == FEED_MORE)
+        return 0;
+    pipeline_finish(ld->pl);
+    ld->done = 1;
+    return r == FEED_DAMAGED ? -1 : 1;
 }
 
 struct conn *loader_conn(struct loader *ld) { return ld->conn; }

@@ -15,14 +15,17 @@
 #include "app.h"
 #include "catalog.h"
 #include "capture.h"
+#include "pipeline.h"
 #include "conn.h"
 
 struct loader;
 
 /* Read `target`'s packets again from the capture it came from (a second
- * reader of `source`, with its filter; `source` outlives the loader). */
-struct loader *loader_new(struct capture *source, const struct row *target, struct app_ctx *app,
-                          size_t reasm_budget, char *err);
+ * reader of `source`, with its filter; `source` outlives the loader),
+ * analysed with the run's configuration `run` (nothing times out, every
+ * event is kept: this connection lived once already). */
+struct loader *loader_new(struct capture *source, const struct row *target, const struct pipeline_config *run,
+                          char *err);
 /* Read up to `budget` more records: 1 when the connection is complete, 0 when more remain, -1 on error. */
 int loader_step(struct loader *ld, size_t budget, char *err);
 /* The connection as rebuilt so far (NULL until its first packet). */

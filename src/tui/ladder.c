@@ -354,7 +354,7 @@ void ladder_open(struct tui *t, size_t i)
         return;
     } else {
         char err[CAPTURE_ERRLEN];
-        s->ld = loader_new(t->cap, r, t->app, t->opt->reasm_cap, err);
+        s->ld = loader_new(t->cap, r, &t->pc, err);
         if (!s->ld) {
             tui_message(t, "%s", err);
             free(s);

@@ -307,42 +307,35 @@ static void problem_message(void *ctx, const char *line, int damage)
         tui_message(t, "%s", line);
 }
 
-/* A slice of packets; returns 1 when the source has more right now. */
+/* A slice of packets through the packet loop; returns 1 when the source has more right now. */
 static int read_slice(struct tui *t, char *err)
 {
-    int64_t start = now_ns();
     t->waiting = 0;
-    struct capture_pkt pk;
-    for (unsigned n = 0;; n++) {
-        if ((n & 255) == 255 && now_ns() - start > SLICE_NS)
-            return 1;
-        enum capture_result r = capture_next(t->cap, &pk, err);
-        if (r == CAPTURE_PACKET) {
-            pipeline_packet_on(t->pl, pk.iface, pk.dlt, pk.ts_ns, pk.data, pk.caplen, pk.wirelen, pk.offset);
-            t->packets++;
-            if (t->opt->count && t->packets >= t->opt->count) {
-                t->loading = 0;
-                if (!t->live)
-                    pipeline_finish(t->pl);
-                tui_message(t, "stopped after %llu packets (-c)", (unsigned long long)t->packets);
-                return 0;
-            }
-            continue;
-        }
-        if (r == CAPTURE_TIMEOUT) {
-            t->waiting = 1; /* live or a stream: nothing waiting */
-            return 0;
-        }
-        if (r == CAPTURE_ERROR || r == CAPTURE_WRITE_FAILED)
-            tui_message(t, "%s", err);
-        if (!t->live) {
-            pipeline_finish(t->pl);
-            t->loading = 0;
-            tui_message(t, "read %llu packets", (unsigned long long)t->packets);
-            capture_problems(t->cap, problem_message, t); /* the damage, if any, says more */
-        }
+    uint64_t before = t->feed.fed;
+    enum feed_result r = feed_run(&t->feed, 0, SLICE_NS, err);
+    t->packets += t->feed.fed - before;
+    if (r == FEED_MORE)
+        return 1;
+    if (r == FEED_IDLE) {
+        t->waiting = 1; /* live or a stream: nothing waiting */
         return 0;
     }
+    if (r == FEED_DONE && t->opt->count && t->feed.fed >= t->opt->count) {
+        t->loading = 0;
+        if (!t->live)
+            pipeline_finish(t->pl);
+        tui_message(t, "stopped after %llu packets (-c)", (unsigned long long)t->packets);
+        return 0;
+    }
+    if (r == FEED_DAMAGED || r == FEED_WRITE_FAILED)
+        tui_message(t, "%s", err);
+    if (!t->live) {
+        pipeline_finish(t->pl);
+        t->loading = 0;
+        tui_message(t, "read %llu packets", (unsigned long long)t->packets);
+        capture_problems(t->cap, problem_message, t); /* the damage, if any, says more */
+    }
+    return 0;
 }
 
 static void refresh_model(struct tui *t)
@@ -435,7 +428,8 @@ static void handle_key(struct tui *t, int ch)
 
 /* ------------------------------------------------------------ the loop */
 
-int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, char *err)
+int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, const struct pipeline_config *run_pc,
+            char *err)
 {
     struct tui t;
     memset(&t, 0, sizeof t);
@@ -457,18 +451,14 @@ int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, c
     view_init(&t.view);
 
     t.app = app;
-    struct pipeline_config pc = {
-        .reasm_budget = o->reasm_cap,
-        .idle_timeout_ns = (int64_t)(o->idle_timeout_s * 1e9),
-        .linger_ns = (int64_t)(o->linger_s * 1e9),
-        .closing_linger_ns = (int64_t)(o->closing_linger_s * 1e9),
-        .keep_events = t.live || !t.seekable, /* a file's ladders are rebuilt from the file; a stream's cannot be */
-        .memcap = budget,
-        .outside_mem = &t.outside_mem,
-        .app = o->tcp_only ? NULL : t.app,
-    };
+    struct pipeline_config pc = *run_pc;
+    pc.keep_events = t.live || !t.seekable; /* a file's ladders are rebuilt from the file; a stream's cannot be */
+    pc.memcap = budget;
+    pc.outside_mem = &t.outside_mem;
+    t.pc = pc;
     struct conn_sink sink = {&t, sink_done, sink_new};
     t.pl = pipeline_new(&pc, &sink);
+    t.feed = (struct feed){.cap = cap, .pl = t.pl, .limit = o->count};
     if (!t.pl || ((t.live || t.stream) && capture_set_nonblock(cap, err) < 0)) {
         if (!t.pl)
             snprintf(err, CAPTURE_ERRLEN, "out of memory");

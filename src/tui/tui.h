@@ -21,6 +21,7 @@
 #include "capture.h"
 #include "catalog.h"
 #include "options.h"
+#include "feed.h"
 #include "pipeline.h"
 
 /* Colour pairs (and their monochrome attributes): one per meaning. */
@@ -68,6 +69,8 @@ struct tui {
     int stream;                  /* a file read as a stream (a FIFO, a pipe): waited on, not busy-read */
     int waiting;                 /* the last slice found nothing whole yet (live or a stream) */
     struct pipeline *pl;
+    struct pipeline_config pc;   /* the run's configuration, as this interface analyses with it */
+    struct feed feed;            /* the packet loop's state: packets into pl */
     struct app_ctx *app;
     struct catalog cat;
     struct view view;
@@ -116,6 +119,10 @@ void ladder_close(struct tui *t);
 int ladder_tick(struct tui *t);
 
 /* Run the interface on an opened source until the user quits; returns an exit status. */
-int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, char *err);
+struct pipeline_config;
+/* The interface over `cap`, analysing with the run's configuration `pc` (its own keep_events,
+ * memory budget and list accounting on top). */
+int tui_run(const struct options *o, struct capture *cap, struct app_ctx *app, const struct pipeline_config *pc,
+            char *err);
 
 #endif
