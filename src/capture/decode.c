@@ -56,22 +56,6 @@ const char *encap_kind_name(unsigned kind)
     return kind < ENCAP_COUNT ? names[kind] : "?";
 }
 
-int dec_push_encap(struct dec *d, enum encap_kind kind, int carried_by_ip, int has_id, uint32_t id)
-{
-    struct pkt *p = d->p;
-    if (p->nencap >= PKT_ENCAP_MAX)
-        return -1;
-    struct encap *e = &p->encap[p->nencap++];
-    e->kind = (uint8_t)kind;
-    e->has_id = (uint8_t)has_id;
-    e->id = id;
-    e->ipver = carried_by_ip ? p->ipver : 0;
-    if (carried_by_ip) {
-        memcpy(e->src, p->src, PKT_ADDR_MAX);
-        memcpy(e->dst, p->dst, PKT_ADDR_MAX);
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------------- TCP */
 
@@ -474,6 +458,10 @@ static enum decode_status walk(struct dec *d, struct cursor *c, int next)
         }
         if (++d->steps > MAX_STEPS)
             return DECODE_TOO_DEEP;
+        if (next >= NX_LINK && next < NX_LINK + NX_LINK_SPAN) { /* a link header named inside another (PPI) */
+            next = link_strip_inner(d, next - NX_LINK, c);
+            continue;
+        }
         switch (next) {
         case ETH_IPV4: next = decode_ipv4(d, c); break;
         case ETH_IPV6: next = decode_ipv6(d, c); break;

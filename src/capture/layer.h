@@ -39,8 +39,10 @@ enum {
     NX_MPLS,            /* an MPLS label stack */
     NX_GRE,
     NX_UDP,
+    NX_LINK = 0x18000,  /* NX_LINK + a link type below NX_LINK_SPAN: that link type's header follows */
     NX_STATUS = 0x20000 /* NX_END(status): the walk ends */
 };
+#define NX_LINK_SPAN 0x1000
 #define NX_END(s) (NX_STATUS + (int)(s))
 
 /* Ethertypes the walk knows. */
@@ -78,23 +80,23 @@ static inline void cur_bound(struct cursor *c, size_t n)
         c->len = c->pos + n;
 }
 
-/* Record an encapsulation; -1 when the packet already nests PKT_ENCAP_MAX. */
+/* Record an encapsulation; -1 when the packet already nests PKT_ENCAP_MAX (layer.c). */
 int dec_push_encap(struct dec *d, enum encap_kind kind, int carried_by_ip, int has_id, uint32_t id);
 
 /* Link layers (link.c): strip the header of link type `dlt`, return what follows. */
 int link_strip(struct dec *d, int dlt, struct cursor *c);
 /* The same for a link type named inside another header (PPI, PKTAP): those two are refused there. */
 int link_strip_inner(struct dec *d, int dlt, struct cursor *c);
-/* PPP (link.c): framing detection, and the protocol field alone. */
+/* PPP: framing detection (link.c), and the protocol field alone (layer.c). */
 int ppp_frame(struct cursor *c);
 int ppp_protocol(struct cursor *c);
-/* An 802.2 LLC header with SNAP, as 802.11 and 802.3 frames carry it (link.c). */
+/* An 802.2 LLC header with SNAP, as 802.11 and 802.3 frames carry it (layer.c). */
 int llc_snap(struct cursor *c);
 
 /* IEEE 802.11 (wlan.c): the 802.11 header and LLC; the radio headers in front of it. */
 int wlan_frame(struct dec *d, struct cursor *c);
 int wlan_radiotap(struct dec *d, struct cursor *c);
-int wlan_ppi(struct dec *d, struct cursor *c);
+int wlan_ppi(struct cursor *c);
 int wlan_prism_avs(struct cursor *c);
 
 /* Tunnels (tunnel.c). */

@@ -46,32 +46,7 @@ enum {
 
 /* ---------------------------------------------------------------- shared pieces */
 
-int llc_snap(struct cursor *c)
-{
-    const uint8_t *h = cur_take(c, 8);
-    if (!h)
-        return NX_END(DECODE_TRUNCATED);
-    /* DSAP, SSAP 0xAA, UI; OUI 0 (RFC 1042) or 00-00-F8 (802.1H bridge tunnel): an ethertype follows */
-    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] != 0 || h[4] != 0 || (h[5] != 0 && h[5] != 0xf8))
-        return NX_END(DECODE_NOT_IP);
-    return h[6] << 8 | h[7];
-}
 
-int ppp_protocol(struct cursor *c)
-{
-    uint16_t proto = cur_u8(c);
-    if (!(proto & 1)) /* not compressed to one byte (RFC 1661 section 6.5) */
-        proto = (uint16_t)(proto << 8 | cur_u8(c));
-    if (c->err)
-        return NX_END(DECODE_TRUNCATED);
-    switch (proto) {
-    case 0x0021: return ETH_IPV4;
-    case 0x0057: return ETH_IPV6;
-    case 0x0281:
-    case 0x0283: return NX_MPLS;
-    default: return NX_END(DECODE_NOT_IP); /* LCP, IPCP, compressed TCP/IP, ... */
-    }
-}
 
 int ppp_frame(struct cursor *c)
 {
@@ -109,7 +84,11 @@ static int strip_ppp(struct dec *d, struct cursor *c) { (void)d; (void)c; return
 static int strip_mpls(struct dec *d, struct cursor *c) { (void)d; (void)c; return NX_MPLS; }
 static int strip_wlan(struct dec *d, struct cursor *c) { (void)d; (void)c; return NX_WLAN; }
 static int strip_radiotap(struct dec *d, struct cursor *c) { return wlan_radiotap(d, c); }
-static int strip_ppi(struct dec *d, struct cursor *c) { return wlan_ppi(d, c); }
+static int strip_ppi(struct dec *d, struct cursor *c)
+{
+    (void)d;
+    return wlan_ppi(c);
+}
 static int strip_prism(struct dec *d, struct cursor *c) { (void)d; return wlan_prism_avs(c); }
 
 static int strip_skip_then(struct cursor *c, size_t n, int next)

@@ -96,7 +96,7 @@ int wlan_radiotap(struct dec *d, struct cursor *c)
 }
 
 /* PPI: version, flags, its length, and the link type of what follows. */
-int wlan_ppi(struct dec *d, struct cursor *c)
+int wlan_ppi(struct cursor *c)
 {
     struct cursor h = *c;
     uint8_t version = cur_u8(&h);
@@ -110,7 +110,8 @@ int wlan_ppi(struct dec *d, struct cursor *c)
     cur_skip(c, len);
     if (c->err)
         return NX_END(DECODE_TRUNCATED);
-    return link_strip_inner(d, (int)dlt, c);
+    /* the walk strips it (decode.c): a header of one link type names another */
+    return dlt < NX_LINK_SPAN ? NX_LINK + (int)dlt : NX_END(DECODE_NOT_IP);
 }
 
 /* AVS (big-endian magic 0x8021100x, then its length) or Prism (a message code, then its length). */

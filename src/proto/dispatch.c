@@ -46,7 +46,7 @@ struct app_state {
     struct slot slot[PROTO_LAYERS_MAX];
 };
 
-static void feed(struct slot *s, int dir, const uint8_t *p, size_t n);
+static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------ what parsers call back */
 
@@ -66,7 +66,7 @@ static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
     struct slot *up = &s->owner->slot[s->index + 1];
     if (up->state == SLOT_EMPTY)
         up->state = SLOT_UNDECIDED;
-    feed(up, from_client ? SIDE_CLIENT : SIDE_SERVER, p, n);
+    slot_feed(up, from_client ? SIDE_CLIENT : SIDE_SERVER, p, n);
 }
 
 static void env_hand_over(void *ctx, const struct proto_desc *next)
@@ -181,17 +181,17 @@ static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int f
         s->sniff[side] = NULL;
         s->sniff_len[side] = 0;
         if (s->state == SLOT_RUNNING)
-            feed(s, side, kept, len); /* this call's bytes are already inside `kept` for the deciding side */
+            slot_feed(s, side, kept, len); /* this call's bytes are already inside `kept` for the deciding side */
         if (side == dir)
             p = NULL;
         free(kept);
     }
     if (p && s->state == SLOT_RUNNING)
-        feed(s, dir, p, n);
+        slot_feed(s, dir, p, n);
 }
 
 /* Bytes of one direction for a slot, whatever its state. */
-static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
+static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n)
 {
     if (n == 0)
         return;
@@ -221,7 +221,7 @@ static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
     }
     s->owner->bottom = up->index;
     if (used < n)
-        feed(up, dir, p + used, n - used);
+        slot_feed(up, dir, p + used, n - used);
 }
 
 /* ------------------------------------------------------------ the connection's side */
@@ -246,7 +246,7 @@ void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, siz
 {
     struct app_state *a = n ? state_of(ax, c) : NULL;
     if (a)
-        feed(&a->slot[a->bottom], dir, p, n);
+        slot_feed(&a->slot[a->bottom], dir, p, n);
 }
 
 void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)

@@ -23,7 +23,7 @@ static void help_draw(struct tui *t)
     int y = 1 - t->help_top, rows = t->rows - 3;
     attrset(tui_attr(t, C_TITLE));
     if (y >= 1 && y <= rows)
-        tui_text(y, 1, t->cols - 2, s && s == &ladder_screen ? "Help: the ladder" : "Help: the connection list");
+        tui_text(y, 1, t->cols - 2, s && s->help_title ? s->help_title : "Help");
     attrset(A_NORMAL);
     y += 2;
     for (int part = 0; part < 2; part++) {
@@ -45,5 +45,8 @@ static int help_key(struct tui *t, int ch)
 }
 
 const struct screen_ops help_screen = {
-    "help", help_draw, help_key, " Up/Down scroll  q Esc back", NULL,
+    .name = "help",
+    .draw = help_draw,
+    .key = help_key,
+    .keybar = " Up/Down scroll  q Esc back",
 };

@@ -298,7 +298,7 @@ static void ladder_draw(struct tui *t)
 
 /* ------------------------------------------------------------ background work */
 
-int ladder_tick(struct tui *t)
+static int ladder_tick(struct tui *t)
 {
     struct ladder_state *s = t->ladder;
     if (!s)
@@ -328,6 +328,8 @@ int ladder_tick(struct tui *t)
     }
     return busy;
 }
+
+static void ladder_close(struct tui *t);
 
 void ladder_open(struct tui *t, size_t i)
 {
@@ -367,7 +369,7 @@ void ladder_open(struct tui *t, size_t i)
         rebuild(t, s);
 }
 
-void ladder_close(struct tui *t)
+static void ladder_close(struct tui *t)
 {
     struct ladder_state *s = t->ladder;
     if (!s)
@@ -567,7 +569,12 @@ static const char *const ladder_help[] = {
 };
 
 const struct screen_ops ladder_screen = {
-    "ladder", ladder_draw, ladder_key,
-    " q back  ? help  Up/Down arrow  ]/[ phase  Enter run  t time  Tab detail  e export  K keys",
-    ladder_help,
+    .name = "ladder",
+    .draw = ladder_draw,
+    .key = ladder_key,
+    .keybar = " q back  ? help  Up/Down arrow  ]/[ phase  Enter run  t time  Tab detail  e export  K keys",
+    .help = ladder_help,
+    .help_title = "Help: the ladder",
+    .tick = ladder_tick,
+    .leave = ladder_close,
 };

@@ -291,7 +291,10 @@ static const char *const list_help[] = {
 };
 
 const struct screen_ops list_screen = {
-    "list", list_draw, list_key,
-    " q quit  ? help  Enter ladder  / search  n next  f filter  \\ narrow  s sort  r reverse  K keys",
-    list_help,
+    .name = "list",
+    .draw = list_draw,
+    .key = list_key,
+    .keybar = " q quit  ? help  Enter ladder  / search  n next  f filter  \\ narrow  s sort  r reverse  K keys",
+    .help = list_help,
+    .help_title = "Help: the connection list",
 };

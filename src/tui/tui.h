@@ -53,6 +53,11 @@ struct screen_ops {
     int (*key)(struct tui *t, int ch);
     const char *keybar;          /* hints for the bottom line */
     const char *const *help;     /* lines of this screen's help, NULL-terminated */
+    const char *help_title;      /* "Help: the ladder" */
+    /* background work while it is on top (rebuilding, growing); returns 1 when busy (may be NULL) */
+    int (*tick)(struct tui *t);
+    /* it leaves the stack (may be NULL) */
+    void (*leave)(struct tui *t);
 };
 
 extern const struct screen_ops list_screen, ladder_screen, help_screen;
@@ -112,11 +117,8 @@ void tui_text(int y, int x, int width, const char *s);
 
 /* Ask for a key log file and load it into the session. */
 void tui_load_keylog(struct tui *t);
-/* Open the ladder of the connection at catalog index `i`. */
+/* Open the ladder of the connection at catalog index `i` (ladder.c). */
 void ladder_open(struct tui *t, size_t i);
-void ladder_close(struct tui *t);
-/* Let the ladder screen do its background work (rebuilding, growing); returns 1 when it redrew. */
-int ladder_tick(struct tui *t);
 
 /* Run the interface on an opened source until the user quits; returns an exit status. */
 struct pipeline_config;
