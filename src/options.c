@@ -21,6 +21,7 @@ enum opt_id {
     O_EVENTS,
     O_TIME_FORMAT, O_SHARD, O_FANOUT,
     O_IMMEDIATE, O_THREADS,
+    O_WHERE, O_SVG, O_MERMAID, O_WIDTH, O_COLOR,
 };
 
 struct opt_def {
@@ -46,9 +47,14 @@ static const struct opt_def table[] = {
     {O_SUMMARY, "summary", ARG_NONE, NULL, "one row per connection and totals (the default off a terminal)"},
     {O_JSON, "json", ARG_NONE, NULL, "JSON Lines: one object per connection"},
     {O_LADDER, "ladder", ARG_OPTIONAL, "ID", "sequence diagram of every connection, or of connection ID"},
+    {O_SVG, "svg", ARG_OPTIONAL, "ID", "each connection's ladder as an SVG file, or connection ID's on stdout"},
+    {O_MERMAID, "mermaid", ARG_OPTIONAL, "ID", "each connection's ladder, or connection ID's, as a Mermaid sequenceDiagram"},
+    {O_WHERE, "where", ARG_REQUIRED, "EXPR", "only the connections EXPR selects, e.g. 'teardown == \"reset\" && port 443'"},
     {O_EVENTS, "events", ARG_NONE, NULL, "with --json: each packet's flags, numbers, states, notes and messages"},
     {O_TIME_FORMAT, "time-format", ARG_REQUIRED, "FMT", "with --json: first_ts, last_ts as epoch (default) or iso (ISO 8601 UTC)"},
     {O_ASCII, "ascii", ARG_NONE, NULL, "draw the ladder with ASCII only"},
+    {O_WIDTH, "width", ARG_REQUIRED, "N", "the text ladder's width in columns (default: the terminal's, $COLUMNS, 80)"},
+    {O_COLOR, "color", ARG_OPTIONAL, "WHEN", "colour the ladder, summary and interface: auto (default), always, never"},
     {O_REASM, "reassembly-cap", ARG_REQUIRED, "BYTES", "out-of-order bytes held per direction (default 1M)"},
     {O_MEMCAP, "memcap", ARG_REQUIRED, "BYTES", "memory for open connections; the oldest go past it (default 1G)"},
     {O_IDLE, "idle-timeout", ARG_REQUIRED, "SEC", "finalize a connection idle this long (default 300)"},
@@ -215,6 +221,34 @@ static int apply(struct options *o, int id, const char *arg, char *err)
             return bad(err, "connection id", arg);
         break;
     case O_ASCII: o->ascii = 1; break;
+    case O_SVG: case O_MERMAID:
+        o->mode = id == O_SVG ? OUT_SVG : OUT_MERMAID;
+        o->mode_given = 1;
+        if (arg && (parse_u64(arg, &o->ladder_id) < 0 || o->ladder_id == 0))
+            return bad(err, "connection id", arg);
+        break;
+    case O_WHERE:
+        if (!arg || !*arg)
+            return bad(err, "--where expression", arg);
+        o->where = arg;
+        break;
+    case O_WIDTH: {
+        uint64_t v;
+        if (parse_u64(arg, &v) < 0 || v < 40 || v > 500)
+            return bad(err, "width (40 to 500 columns)", arg);
+        o->width = (int)v;
+        break;
+    }
+    case O_COLOR:
+        if (!arg || !strcmp(arg, "always"))
+            o->color = COLOR_ALWAYS;
+        else if (!strcmp(arg, "auto"))
+            o->color = COLOR_AUTO;
+        else if (!strcmp(arg, "never"))
+            o->color = COLOR_NEVER;
+        else
+            return bad(err, "--color (auto, always or never)", arg);
+        break;
     case O_EVENTS: o->events = 1; break;
     case O_REASM:
         if (parse_bytes(arg, &o->reasm_cap) < 0)
@@ -319,15 +353,16 @@ static int conflict(char *err, const char *a, const char *b)
 /* Remember option `id` (just applied); two output modes, or two ladder ids, contradict at once. */
 static int note_given(struct given *seen, int id, const struct options *o, char *err)
 {
-    static const int modes[] = {O_SUMMARY, O_JSON, O_LADDER};
+    static const int modes[] = {O_SUMMARY, O_JSON, O_LADDER, O_SVG, O_MERMAID};
     struct given *g = given_of(seen, id);
     if (!g)
         return 0;
     char name[40];
     option_name(id, name, sizeof name);
-    if (id == O_LADDER && o->ladder_id)
+    int with_id = id == O_LADDER || id == O_SVG || id == O_MERMAID;
+    if (with_id && o->ladder_id)
         snprintf(name + strlen(name), sizeof name - strlen(name), "=%llu", (unsigned long long)o->ladder_id);
-    int is_mode = id == O_SUMMARY || id == O_JSON || id == O_LADDER;
+    int is_mode = with_id || id == O_SUMMARY || id == O_JSON;
     for (size_t k = 0; is_mode && k < sizeof modes / sizeof modes[0]; k++) {
         struct given *m = given_of(seen, modes[k]);
         if (m->on && (modes[k] != id || strcmp(m->name, name)))
@@ -349,6 +384,13 @@ static int contradictions(struct given *seen, char *err)
         {O_TCP_ONLY, O_KEYLOG},   /* no TLS parsing / decrypt TLS */
         {O_TCP_ONLY, O_CA_FILE},  /* no TLS parsing / verify TLS certificates */
         {O_READ, O_IFACE},
+        {O_JSON, O_COLOR},        /* JSON is never coloured */
+        {O_SVG, O_COLOR},         /* a picture has its own colours */
+        {O_MERMAID, O_COLOR},
+        {O_JSON, O_WIDTH},        /* nor drawn in columns */
+        {O_MERMAID, O_WIDTH},
+        {O_SVG, O_ASCII},         /* a picture draws lines, not characters */
+        {O_MERMAID, O_ASCII},
     };
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
         struct given *a = given_of(seen, pairs[k][0]), *b = given_of(seen, pairs[k][1]);
@@ -462,12 +504,13 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
                 snprintf(err, OPTIONS_ERRLEN, "option '%s' is unknown or lacks its argument", w);
             return -1;
         }
-        if (id == O_LADDER)
+        int with_id = id == O_LADDER || id == O_SVG || id == O_MERMAID;
+        if (with_id)
             o->ladder_id = 0; /* this occurrence's id, to compare with an earlier one */
         if (apply(o, id, optarg, err) < 0)
             return -1;
         /* `--ladder 3`: a bare number after --ladder is the id (no filter is only digits) */
-        if (id == O_LADDER && !optarg && optind < argc && all_digits(argv[optind])) {
+        if (with_id && !optarg && optind < argc && all_digits(argv[optind])) {
             if (apply(o, id, argv[optind], err) < 0)
                 return -1;
             optind++;
@@ -493,6 +536,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
         return 0;
     if (o->events && o->mode != OUT_JSON) {
         snprintf(err, OPTIONS_ERRLEN, "--events goes with --json");
+        return -1;
+    }
+    if (o->width && o->mode_given && o->mode != OUT_LADDER && o->mode != OUT_SVG) {
+        snprintf(err, OPTIONS_ERRLEN, "--width goes with --ladder or --svg");
         return -1;
     }
     if (o->fanout && !o->iface) {
@@ -521,7 +568,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err)
         return -1;
     }
     if (o->write_file && !strcmp(o->write_file, "-") && o->mode_given) {
-        static const char *const modes[] = {[OUT_SUMMARY] = "--summary", [OUT_JSON] = "--json", [OUT_LADDER] = "--ladder"};
+        static const char *const modes[] = {[OUT_SUMMARY] = "--summary", [OUT_JSON] = "--json", [OUT_LADDER] = "--ladder",
+                                            [OUT_SVG] = "--svg", [OUT_MERMAID] = "--mermaid"};
         snprintf(err, OPTIONS_ERRLEN, "-w - and %s cannot be used together: both write to standard output",
                  modes[o->mode]);
         return -1;

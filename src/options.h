@@ -11,7 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum output_mode { OUT_SUMMARY, OUT_JSON, OUT_LADDER };
+enum output_mode { OUT_SUMMARY, OUT_JSON, OUT_LADDER, OUT_SVG, OUT_MERMAID };
+
+/* --color: when the text outputs (ladder, summary) and the interface use colour */
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
     const char *read_file;       /* -r: the first one */
@@ -23,7 +26,7 @@ struct options {
     uint64_t count;              /* -c: stop after this many packets (0: no limit) */
     enum output_mode mode;
     int mode_given;              /* --summary, --json or --ladder was asked for */
-    uint64_t ladder_id;          /* --ladder=ID: only this connection (0: all) */
+    uint64_t ladder_id;          /* --ladder=ID, --svg=ID, --mermaid=ID: only this connection (0: all) */
     int ascii;                   /* --ascii: no box-drawing characters */
     int events;                  /* --events: with --json, every packet of each connection */
     int quiet;                   /* -q: no end-of-run notes on stderr */
@@ -49,6 +52,9 @@ struct options {
     int live_opt_given;          /* one of -s, -B, -p, --immediate-mode (they need -i) */
     int list_ifaces;             /* -D */
     int threads;                 /* --threads: 1 or 2 (0: 2 when a processor is idle) */
+    const char *where;           /* --where: the filter expression (where.h), compiled by main */
+    int width;                   /* --width: the text ladder's columns (0: the terminal's, $COLUMNS, 80) */
+    enum color_when color;       /* --color */
     int show_help, show_version;
 };
 

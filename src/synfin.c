@@ -31,6 +31,10 @@
 #include "fanout.h"
 #include "options.h"
 #include "output.h"
+#include "out_where.h"
+#include "termtext.h"
+#include "where.h"
+#include "where_dump.h"
 #include "feed.h"
 #include "pipeline.h"
 #include "privs.h"
@@ -66,7 +70,22 @@ static int terminal_width(void)
     struct winsize ws;
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
         return ws.ws_col > 200 ? 200 : ws.ws_col;
+    /* piped: the width the user's shell says (COLUMNS), as ls and git do */
+    const char *env = getenv("COLUMNS");
+    char *end;
+    long cols = env && *env ? strtol(env, &end, 10) : 0;
+    if (cols >= 40 && cols <= 500 && !*end)
+        return (int)cols;
     return 0;
+}
+
+/* --color: auto colours a terminal, unless NO_COLOR is set (https://no-color.org) or TERM is dumb. */
+static int use_color(const struct options *o)
+{
+    if (o->color != COLOR_AUTO)
+        return o->color == COLOR_ALWAYS;
+    const char *term = getenv("TERM"), *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && *nc) && term && strcmp(term, "dumb") != 0;
 }
 
 static int64_t wall_ns(void)
@@ -83,18 +102,27 @@ struct sink_ctx {
     int flush_each; /* live: show each connection as soon as it ends */
     FILE *f;
     int failed;     /* errno of a failed write: the run stops */
+    struct where *where;        /* --where: only what it selects */
+    struct conn_judge judge;
+    struct where_dump *wd;      /* -w with --where */
+    int dump_failed;
+    char dump_err[CAPTURE_ERRLEN];
+    char write_err[CAPTURE_ERRLEN]; /* an output's own file failed (--svg) */
 };
 
 static int sink_conn_done(void *ctx, struct conn *c)
 {
     struct sink_ctx *s = ctx;
-    if (!s->ops || s->failed)
+    int match = !s->where || judge_conn(&s->judge, s->where, c);
+    if (s->wd && !s->dump_failed && where_dump_verdict(s->wd, c, match, s->dump_err) < 0)
+        s->dump_failed = 1;
+    if (!match || !s->ops || s->failed)
         return 0;
     errno = 0;
     s->ops->conn(s->out, c);
     if (s->flush_each)
         fflush(s->f);
-    if (ferror(s->f))
+    if (ferror(s->f) || s->write_err[0])
         s->failed = errno ? errno : EIO;
     return 0;
 }
@@ -145,7 +173,8 @@ static struct capture *open_source(const struct options *o, char *err, int *stat
         return NULL;
     }
     int rc;
-    if (o->write_file && (rc = capture_dump_to(cap, o->write_file, err)) < 0) {
+    if (o->write_file && (rc = o->where ? capture_dump_chosen(cap, o->write_file, err)
+                                        : capture_dump_to(cap, o->write_file, err)) < 0) {
         *status = rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
         capture_close(cap);
         return NULL;
@@ -306,7 +335,28 @@ static void on_signals(void (*handler)(int))
     sigaction(SIGHUP, &sa, NULL);
 }
 
-static int run(const struct options *o)
+/* -w with --where: the pipeline's new connections and each packet before it is fed, for the held packets. */
+struct held_ctx {
+    struct where_dump *wd;
+    size_t *mem;    /* counted in --memcap by the pipeline */
+};
+
+static void sink_conn_new(void *ctx, struct conn *c)
+{
+    struct sink_ctx *s = ctx;
+    if (s->wd)
+        where_dump_opened(s->wd, c);
+}
+
+static enum feed_verdict hold_packet(void *ctx, const struct capture_pkt *pk)
+{
+    struct held_ctx *h = ctx;
+    where_dump_packet(h->wd, pk);
+    *h->mem = where_dump_memory(h->wd);
+    return FEED_TAKE;
+}
+
+static int run(const struct options *o, struct where *where)
 {
     char err[CAPTURE_ERRLEN] = "";
     int status = EXIT_OK;
@@ -367,14 +417,16 @@ static int run(const struct options *o)
     int live = capture_is_live(cap);
 
     static const struct output_ops *const by_mode[] = {
-        [OUT_SUMMARY] = &out_summary_ops, [OUT_JSON] = &out_json_ops, [OUT_LADDER] = &out_ladder_ops};
+        [OUT_SUMMARY] = &out_summary_ops, [OUT_JSON] = &out_json_ops, [OUT_LADDER] = &out_ladder_ops,
+        [OUT_SVG] = &out_svg_ops, [OUT_MERMAID] = &out_mermaid_ops};
     struct capture_stats cstats = {0};
     struct output_config oc = {
         .f = stdout,
         .ts_digits = capture_ts_digits(cap),
         .ascii = o->ascii || !utf8_locale(),
         .only_id = o->ladder_id,
-        .width = terminal_width(),
+        .width = o->width ? o->width : terminal_width(),
+        .color = use_color(o),
         .events = o->events,
         .time_iso = o->time_iso,
         .iface_name = capture_names_ifaces(cap) ? iface_name : NULL,
@@ -383,14 +435,34 @@ static int run(const struct options *o)
     };
     /* live, or a stream (tcpdump -w - | synfin -r -): each connection shows as soon as it ends */
     struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live || !capture_seekable(cap),
-                          .f = stdout};
+                          .f = stdout, .where = where};
+    oc.write_err = sc.write_err;
     sc.out = sc.ops ? sc.ops->open(&oc) : NULL;
-    pc.keep_events = (o->mode == OUT_LADDER && sc.ops) || o->events;
+    int drawn = o->mode == OUT_LADDER || o->mode == OUT_SVG || o->mode == OUT_MERMAID;
+    pc.keep_events = (drawn && sc.ops) || o->events;
     pc.events_only_id = o->ladder_id;
-    struct conn_sink sink = {&sc, sink_conn_done, NULL};
+    if (where)
+        judge_init(&sc.judge, &oc);
+    /* -w with --where: a file's packets are read again at each verdict; live or a stream's are held */
+    size_t held_mem = 0;
+    struct held_ctx hc = {NULL, &held_mem};
+    int reread = !live && capture_seekable(cap);
+    if (where && o->write_file && !(sc.wd = hc.wd = where_dump_new(cap, reread, pipeline_budget(o->memcap) / 2, err))) {
+        die_line(err);
+        if (sc.ops && sc.out)
+            sc.ops->close(sc.out, NULL);
+        app_ctx_free(app);
+        capture_close(cap);
+        return EXIT_OUTPUT;
+    }
+    if (sc.wd && !reread)
+        pc.outside_mem = &held_mem;
+    struct conn_sink sink = {&sc, sink_conn_done, sc.wd ? sink_conn_new : NULL};
     struct pipeline *pl = sc.out || !sc.ops ? pipeline_new(&pc, &sink) : NULL;
     if (!pl) {
         die_line("out of memory");
+        where_dump_free(sc.wd);
+        judge_free(&sc.judge);
         app_ctx_free(app);
         capture_close(cap);
         return EXIT_INPUT;
@@ -398,7 +470,8 @@ static int run(const struct options *o)
 
     /* a second core reads ahead (not with -c: the few packets asked for would cost a thread; not
      * on a stream: its packets are analysed as they come, not when a batch is full) */
-    if (!live && !o->count && capture_seekable(cap) && read_ahead_pays(o->threads) && capture_read_ahead(cap, err) < 0)
+    if (!live && !o->count && capture_seekable(cap) && !sc.wd && read_ahead_pays(o->threads) &&
+        capture_read_ahead(cap, err) < 0)
         die_line(err);
     interrupted_capture = cap;
     on_signals(on_signal);
@@ -409,6 +482,10 @@ static int run(const struct options *o)
     }
 
     struct feed fd = {.cap = cap, .pl = pl, .limit = o->count, .stop = stop_now, .stop_ctx = &sc};
+    if (sc.wd && !reread) {
+        fd.filter = hold_packet;
+        fd.filter_ctx = &hc;
+    }
     for (;;) {
         enum feed_result r = feed_run(&fd, 0, 0, err);
         if (r == FEED_IDLE && !got_signal && !sc.failed) {
@@ -427,10 +504,15 @@ static int run(const struct options *o)
     interrupted_capture = NULL;
     /* a stdout that failed: nothing more can be said there, stop at once */
     if (sc.failed) {
-        fprintf(stderr, "synfin: error writing the output: %s\n", strerror(sc.failed));
+        if (sc.write_err[0])
+            die_line(sc.write_err);
+        else
+            fprintf(stderr, "synfin: error writing the output: %s\n", strerror(sc.failed));
         capture_close(cap);
         pipeline_free(pl); /* the connections still open go nowhere (the sink knows it failed) */
         sc.ops->close(sc.out, NULL);
+        where_dump_free(sc.wd);
+        judge_free(&sc.judge);
         app_ctx_free(app);
         return EXIT_OUTPUT;
     }
@@ -460,6 +542,16 @@ static int run(const struct options *o)
         if (status == EXIT_OK)
             status = EXIT_USAGE;
     }
+    if (sc.dump_failed) {
+        die_line(sc.dump_err);
+        status = EXIT_OUTPUT;
+    } else if (sc.wd && where_dump_lost(sc.wd) && !o->quiet) {
+        fprintf(stderr, "synfin: %s: note: %llu packets of the selected connections not written to %s (IP fragments, "
+                        "or held past the --memcap budget)\n",
+                o->write_file, (unsigned long long)where_dump_lost(sc.wd), o->write_file);
+    }
+    where_dump_free(sc.wd);
+    judge_free(&sc.judge);
     if (live && cstats.known)
         fprintf(stderr, "synfin: %llu packets received by filter, %llu dropped by kernel, %llu dropped by interface\n",
                 (unsigned long long)cstats.received, (unsigned long long)cstats.dropped,
@@ -527,7 +619,23 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    int status = run(&o);
+    /* --where: a syntax error is shown where it is, before anything is opened */
+    struct where *where = NULL;
+    if (o.where) {
+        char werr[WHERE_ERRLEN], shown[1024], raw[1024], before[1024];
+        size_t pos = 0;
+        if (!(where = where_compile(o.where, werr, sizeof werr, &pos))) {
+            tt_cleans(shown, sizeof shown, o.where, 0);
+            snprintf(raw, sizeof raw, "%.*s", (int)pos, o.where);
+            tt_cleans(before, sizeof before, raw, 0);
+            fprintf(stderr, "synfin: --where: %s (column %zu)\n  %s\n  %*s^\n", werr, pos + 1, shown,
+                    (int)tt_width(before), "");
+            options_free(&o);
+            return EXIT_USAGE;
+        }
+    }
+    int status = run(&o, where);
+    where_free(where);
     options_free(&o);
     return status;
 }

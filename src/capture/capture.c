@@ -64,6 +64,7 @@ struct capture {
     int dump_dlt;
     uint64_t dump_skipped;
     int dump_failed;
+    int dump_chosen;            /* -w with --where: only the packets handed to capture_dump_packet */
     int ts_digits;
     char name[300];
 };
@@ -379,6 +380,19 @@ int capture_flush(struct capture *cap, char *err)
 
 uint64_t capture_dump_skipped(const struct capture *cap) { return cap->dump_skipped; }
 
+int capture_dump_chosen(struct capture *cap, const char *path, char *err)
+{
+    int rc = capture_dump_to(cap, path, err);
+    if (rc == 0)
+        cap->dump_chosen = 1;
+    return rc;
+}
+
+int capture_dump_packet(struct capture *cap, const struct capture_pkt *pk, char *err)
+{
+    return cap->dump ? dump_packet(cap, pk, err) : 0;
+}
+
 /* ------------------------------------------------------------ reading */
 
 int capture_datalink(const struct capture *cap)
@@ -443,7 +457,7 @@ static enum capture_result live_next(struct capture *cap, struct capture_pkt *ou
         struct pcap_pkthdr *h;
         const u_char *data;
         /* the record about to be written to -w starts here: a live packet is read back from there */
-        out->offset = cap->dump ? (int64_t)pcap_dump_ftell(cap->dump) : -1;
+        out->offset = cap->dump && !cap->dump_chosen ? (int64_t)pcap_dump_ftell(cap->dump) : -1;
         int rc = pcap_next_ex(cap->p, &h, &data);
         if (rc == 1) {
             out->ts_ns = ts_to_ns(h->ts.tv_sec, h->ts.tv_usec, cap->nano);
@@ -452,7 +466,7 @@ static enum capture_result live_next(struct capture *cap, struct capture_pkt *ou
             out->data = data;
             out->dlt = pcap_datalink(cap->p);
             out->iface = 0;
-            if (cap->dump && dump_packet(cap, out, err) < 0)
+            if (cap->dump && !cap->dump_chosen && dump_packet(cap, out, err) < 0)
                 return CAPTURE_WRITE_FAILED;
             return CAPTURE_PACKET;
         }
@@ -485,7 +499,7 @@ enum capture_result capture_next(struct capture *cap, struct capture_pkt *out, c
         if (r == CAPFILE_PACKET) {
             if (!cap->ra && !keep(cap, out))
                 continue;
-            if (cap->dump && dump_packet(cap, out, err) < 0)
+            if (cap->dump && !cap->dump_chosen && dump_packet(cap, out, err) < 0)
                 return CAPTURE_WRITE_FAILED;
             return CAPTURE_PACKET;
         }

@@ -130,6 +130,10 @@ void capture_set_timeout(struct capture *cap, int ms);
 int capture_set_nonblock(struct capture *cap, char *err);
 /* Flush the -w writer; -1 when writing failed. */
 int capture_flush(struct capture *cap, char *err);
+/* -w with a selection (--where): the file opened and checked as capture_dump_to
+ * does, but only the packets given to capture_dump_packet are written to it. */
+int capture_dump_chosen(struct capture *cap, const char *path, char *err);
+int capture_dump_packet(struct capture *cap, const struct capture_pkt *pk, char *err);
 /* Packets not written to the -w file because their link type differs from its one. */
 uint64_t capture_dump_skipped(const struct capture *cap);
 /* Close; the -w file is flushed and closed, and -1 (message in err) when that failed. */

@@ -218,3 +218,125 @@ void packet_reader_close(struct packet_reader *r)
     capture_close(r->own);
     free(r);
 }
+
+/* ------------------------------------------------------------ several connections' packets again */
+
+void span_target_of_row(const struct row *r, struct span_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = r->id;
+    t->first_ts = r->first_ts_ns;
+    t->last_ts = r->last_ts_ns;
+    t->first_off = r->first_offset;
+    t->last_off = r->last_offset;
+    t->ipver = r->ipver;
+    memcpy(t->addr, r->addr, sizeof t->addr);
+    memcpy(t->port, r->port, sizeof t->port);
+}
+
+void span_target_of_conn(const struct conn *c, struct span_target *t)
+{
+    struct row_buf tmp;
+    row_of(c, 1, &tmp);
+    span_target_of_row(&tmp.r, t);
+}
+
+static int file_of(int64_t off) { return (int)(off >> 44); }
+
+/* Is the record at `off` (time ts) inside the target's span of the capture? */
+static int in_span(const struct span_target *t, int64_t off, int64_t ts)
+{
+    int fa = file_of(t->first_off), fb = file_of(t->last_off), fp = file_of(off);
+    int after_first = fp != fa || off >= t->first_off, before_last = fp != fb || off <= t->last_off;
+    if (fp == fa || fp == fb)
+        return after_first && before_last;
+    return ts >= t->first_ts && ts <= t->last_ts; /* a file merged in between: its time says */
+}
+
+static int target_tuple(const struct span_target *t, const struct pkt *p)
+{
+    size_t al = t->ipver == 6 ? 16 : 4;
+    if (p->ipver != t->ipver)
+        return 0;
+    for (int s = 0; s < 2; s++)
+        if (p->sport == t->port[s] && p->dport == t->port[!s] && !memcmp(p->src, t->addr[s], al) &&
+            !memcmp(p->dst, t->addr[!s], al))
+            return 1;
+    return 0;
+}
+
+static int target_hosts(const struct span_target *t, int ipver, const uint8_t *src, const uint8_t *dst)
+{
+    size_t al = t->ipver == 6 ? 16 : 4;
+    if (ipver != t->ipver)
+        return 0;
+    return (!memcmp(src, t->addr[0], al) && !memcmp(dst, t->addr[1], al)) ||
+           (!memcmp(src, t->addr[1], al) && !memcmp(dst, t->addr[0], al));
+}
+
+long spans_read_from(struct capture *cap, const struct span_target *t, size_t n,
+                     int (*fn)(void *ctx, const struct capture_pkt *pk, char *err), void *ctx, char *err)
+{
+    if (!n)
+        return 0;
+    /* the reading starts at the earliest first packet (the merge's order is time order) */
+    size_t first = n;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].first_off >= 0 && (first == n || t[i].first_ts < t[first].first_ts))
+            first = i;
+    if (first == n) {
+        snprintf(err, CAPTURE_ERRLEN, "the packets are not in a file that can be read again");
+        return -1;
+    }
+    if (capture_seek(cap, t[first].first_off, err) < 0)
+        return -1;
+    uint8_t *done = calloc(n, 1);
+    if (!done) {
+        snprintf(err, CAPTURE_ERRLEN, "out of memory");
+        return -1;
+    }
+    size_t left = n;
+    long handed = 0;
+    struct capture_pkt pk;
+    while (left && capture_next(cap, &pk, err) == CAPTURE_PACKET) {
+        struct pkt p;
+        enum decode_status ds = decode_packet(pk.dlt, pk.data, pk.caplen, pk.wirelen, &p);
+        int take = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            const struct span_target *x = &t[i];
+            if (in_span(x, pk.offset, pk.ts_ns) &&
+                ((ds == DECODE_OK && target_tuple(x, &p)) ||
+                 (ds == DECODE_FRAGMENT && target_hosts(x, p.frag.ipver, p.frag.src, p.frag.dst))))
+                take = 1;
+            if (file_of(pk.offset) == file_of(x->last_off) && pk.offset >= x->last_off) {
+                done[i] = 1;
+                left--;
+            }
+        }
+        if (take) {
+            if (fn(ctx, &pk, err)) {
+                handed = -1;
+                break;
+            }
+            handed++;
+        }
+    }
+    free(done);
+    return handed;
+}
+
+long spans_read(struct capture *source, const char *path, const struct span_target *t, size_t n,
+                int (*fn)(void *ctx, const struct capture_pkt *pk, char *err), void *ctx, char *err)
+{
+    struct capture *own = NULL, *cap = NULL;
+    if (path && !(source = own = capture_open_file(path, err)))
+        return -1;
+    long r = -1;
+    if ((cap = capture_reopen(source, err)))
+        r = spans_read_from(cap, t, n, fn, ctx, err);
+    capture_close(cap);
+    capture_close(own);
+    return r;
+}

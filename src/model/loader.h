@@ -45,4 +45,27 @@ uint32_t packet_reader_get(struct packet_reader *r, int64_t offset, uint8_t *buf
                            int *dlt, uint32_t *iface);
 void packet_reader_close(struct packet_reader *r);
 
+/* Where a connection's packets lie: its time and file span, its four-tuple. */
+struct span_target {
+    uint64_t id;
+    int64_t first_ts, last_ts, first_off, last_off;
+    uint8_t ipver;
+    uint8_t addr[2][PKT_ADDR_MAX];
+    uint16_t port[2];
+};
+void span_target_of_row(const struct row *r, struct span_target *t);
+void span_target_of_conn(const struct conn *c, struct span_target *t);
+/*
+ * The packets of `n` connections read again, in the order of the first
+ * reading, from `source`'s files (or from the -w file `path` of a live
+ * capture): each is handed to fn (the IP fragments between their addresses
+ * too).  Returns the packets handed over, or -1 with err (fn returning
+ * nonzero stops the reading: its error is in err).
+ */
+long spans_read(struct capture *source, const char *path, const struct span_target *t, size_t n,
+                int (*fn)(void *ctx, const struct capture_pkt *pk, char *err), void *ctx, char *err);
+/* The same with a second reader already open (capture_reopen), kept for the next call. */
+long spans_read_from(struct capture *reader, const struct span_target *t, size_t n,
+                     int (*fn)(void *ctx, const struct capture_pkt *pk, char *err), void *ctx, char *err);
+
 #endif

@@ -144,12 +144,10 @@ static void json_carrier(struct jw *w, const struct conn *c)
     jw_obj_end(w);
 }
 
-static void json_conn(void *st, const struct conn *c)
+void out_json_object(struct jw *w, const struct conn *c, const struct output_config *cfg)
 {
-    struct json_out *o = st;
     const struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     char ep[64];
-    struct jw *w = &o->w;
     jw_obj_begin(w, NULL);
     jw_uint(w, "id", c->id);
     jw_uint(w, "schema_version", SYNFIN_SCHEMA_VERSION);
@@ -159,8 +157,8 @@ static void json_conn(void *st, const struct conn *c)
     jw_str(w, "server", ep);
     json_endpoint_keys(w, c);
     jw_uint(w, "ip_version", c->ipver);
-    json_time(w, "first_ts", c->first_ts_ns, &o->cfg);
-    json_time(w, "last_ts", c->last_ts_ns, &o->cfg);
+    json_time(w, "first_ts", c->first_ts_ns, cfg);
+    json_time(w, "last_ts", c->last_ts_ns, cfg);
     jw_uint(w, "packets", c->packets);
     jw_uint(w, "client_packets", cl->packets);
     jw_uint(w, "server_packets", sv->packets);
@@ -176,7 +174,7 @@ static void json_conn(void *st, const struct conn *c)
     json_side_name(w, "closed_by", c->closed_by);
     jw_str(w, "client_state", tcp_state_name(cl->state));
     jw_str(w, "server_state", tcp_state_name(sv->state));
-    json_zeek_keys(w, c, &o->cfg);
+    json_zeek_keys(w, c, cfg);
     jw_str(w, "app", app_name(c->app_kind));
     jw_obj_begin(w, "flags");
     jw_uint(w, "syn", cl->syn + sv->syn);
@@ -204,12 +202,18 @@ static void json_conn(void *st, const struct conn *c)
     jw_obj_end(w);
     for (unsigned i = 0; i < c->nlayers; i++) /* each protocol's own object: "tls", "http", ... */
         c->layers[i].desc->json(w, c->layers[i].sum);
-    if (o->cfg.iface_name && c->nifaces)
-        json_ifaces(w, &o->cfg, c);
-    if (o->cfg.events)
-        json_events(w, c, o->cfg.ts_digits);
+    if (cfg->iface_name && c->nifaces)
+        json_ifaces(w, cfg, c);
+    if (cfg->events)
+        json_events(w, c, cfg->ts_digits);
     jw_obj_end(w);
-    jw_flush(w, 1);
+}
+
+static void json_conn(void *st, const struct conn *c)
+{
+    struct json_out *o = st;
+    out_json_object(&o->w, c, &o->cfg);
+    jw_flush(&o->w, 1);
 }
 
 /* The run's last line, when the capture counted its losses: {"capture":{...}}. */

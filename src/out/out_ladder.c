@@ -1,9 +1,11 @@
 /*
  * out_ladder.c - the text sequence diagram: every line of each
  * connection's ladder document (ladder_view.c) printed in full, with
- * box-drawing characters or ASCII, one connection after another.
+ * box-drawing characters or ASCII, one connection after another; with
+ * --color, in the interface's colours (SGR escapes, ECMA-48 8.3.117).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ladder_view.h"
 #include "output.h"
@@ -32,6 +34,42 @@ static void *ladder_open(const struct output_config *cfg)
     return o;
 }
 
+/* The SGR parameters of a span: the interface's colour for its style ("" for none). */
+static const char *sgr(const struct lspan *sp)
+{
+    switch (sp->style) {
+    case LS_ARROW: return sp->from == SIDE_CLIENT ? "32" : "36";
+    case LS_TAG: return "1;31";
+    case LS_STATE: return "33";
+    case LS_PHASE: return "34";
+    case LS_MARK: return "32";
+    case LS_TITLE: return "1";
+    case LS_MSG: return "1";
+    case LS_TIME: case LS_SUMMARY: return "2";
+    default: return "";
+    }
+}
+
+/* A line with each span in its colour (spaces between them uncoloured). */
+static void put_colored(FILE *f, const struct lline *l)
+{
+    size_t col = 0;
+    for (int k = 0; k < l->nspans; k++) {
+        const struct lspan *s = &l->span[k];
+        while (col < s->col) {
+            putc(' ', f);
+            col++;
+        }
+        const char *p = sgr(s);
+        if (*p)
+            fprintf(f, "\033[%sm%s\033[0m", p, s->text);
+        else
+            fputs(s->text, f);
+        col += utf8_width(s->text);
+    }
+    putc('\n', f);
+}
+
 static void ladder_conn(void *st, const struct conn *c)
 {
     struct ladder_out *o = st;
@@ -52,6 +90,10 @@ static void ladder_conn(void *st, const struct conn *c)
         if (n == 0)
             break;
         for (size_t i = 0; i < n; i++) {
+            if (o->cfg.color) {
+                put_colored(f, &o->lines[i]);
+                continue;
+            }
             lline_text(&o->lines[i], text, sizeof text);
             fputs(text, f);
             putc('\n', f);

@@ -2,7 +2,8 @@
  * out_summary.c - the default output: one row per connection as it is
  * finalized, then totals by handshake and teardown kind and the packets
  * that were skipped.  Rows stream (no table is held), so the column widths
- * are fixed: wide enough for IPv4 endpoints; IPv6 rows push right.
+ * are fixed: wide enough for IPv4 endpoints; IPv6 rows push right.  With
+ * --color each row takes the interface's colour for how it went.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #define PROTO_MAX 16    /* protocols in the registry */
 #define VERDICTS_MAX 16 /* words in one protocol's verdict vocabulary */
 
+#include "catalog.h"
 #include "output.h"
 #include "termtext.h"
 #include "proto.h"
@@ -38,9 +40,11 @@ static void *summary_open(const struct output_config *cfg)
     if (!o)
         return NULL;
     o->cfg = *cfg;
-    fprintf(cfg->f, "%5s %-21s %-21s %-17s %-12s %-23s %7s %10s %10s %-7s %-7s %-10s %s\n", "id", "client", "server",
+    if (cfg->color)
+        fputs("\033[1m", cfg->f);
+    fprintf(cfg->f, "%5s %-21s %-21s %-17s %-12s %-23s %7s %10s %10s %-7s %-7s %-10s %s%s\n", "id", "client", "server",
             "handshake", "teardown", "states (client/server)", "packets", "bytes", "duration", "app", "tls",
-            "tls-hs", "sni/host");
+            "tls-hs", "sni/host", cfg->color ? "\033[0m" : ""); /* reset before the newline: a pager's line stays whole */
     return o;
 }
 
@@ -64,10 +68,14 @@ static void summary_conn(void *st, const struct conn *c)
         tt_clean(clean, sizeof clean, pc.name, pc.name_len, o->cfg.ascii ? TT_ASCII : 0);
     else
         snprintf(clean, sizeof clean, "-");
-    fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs %-7s %-7s %-10s %s\n",
+    if (o->cfg.color) { /* the interface's colours by outcome: clean, reset, refused, open, TLS failed */
+        static const char *const sgr[OUTCOME_COUNT] = {"32", "31", "33", "36", "35"};
+        fprintf(o->cfg.f, "\033[%sm", sgr[conn_outcome(c, 1)]);
+    }
+    fprintf(o->cfg.f, "%5" PRIu64 " %-21s %-21s %-17s %-12s %-23s %7" PRIu64 " %10" PRIu64 " %9.3fs %-7s %-7s %-10s %s%s\n",
             c->id, cl, sv, handshake_name(c->handshake), teardown_name(c->teardown), states, c->packets, bytes,
             (double)(c->last_ts_ns - c->first_ts_ns) / 1e9, app_name(c->app_kind), pc.version[0] ? pc.version : "-",
-            pc.verdict ? pc.verdict : "-", clean);
+            pc.verdict ? pc.verdict : "-", clean, o->cfg.color ? "\033[0m" : "");
     o->by_app[c->app_kind < APP_COUNT ? c->app_kind : 0]++;
     /* each protocol's totals count its verdicts, as the cells show them */
     for (unsigned i = 0; i < c->nlayers; i++) {
