@@ -8,6 +8,7 @@
 # the expected exit status when it is not 0.  `golden.sh --update` rewrites
 # the files from the current binary: review that diff before committing it.
 set -u
+unset COLUMNS # the ladder is 80 columns wide here, whatever the terminal running the tests says
 : "${SYNFIN:?set SYNFIN to the synfin binary}" "${SRCDIR:?set SRCDIR to the source tree}"
 exp="$SRCDIR/tests/expected"
 update=0

@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "http.h"
 #include "termtext.h"
+#include "textfit.h"
 #include "tls.h"
 #include "tls_names.h"
 
@@ -64,6 +65,7 @@ static void span(struct lline *l, int col, enum lstyle st, const char *text)
     s->col = (uint16_t)col;
     s->style = (uint8_t)st;
     s->from = 0;
+    s->tint = 0;
     snprintf(s->text, sizeof s->text, "%s", text);
 }
 
@@ -247,7 +249,12 @@ static int arrow_line(const struct ladder_doc *d, const struct emitter *e, int f
 
 static int is_arrow_msg(const struct app_msg *m) { return m->kind != MSG_MARK && m->kind != MSG_NOTE; }
 
-/* One event: its phase row, label, its arrow, and one arrow per protocol message it carried. */
+/*
+ * One event: its phase row, its label, the labels of the protocol messages
+ * its sender completed in it (a TLS flight in one segment), its arrow; then
+ * what the segment completed for the other direction, each with an arrow of
+ * its own, and the marks ("TLS session established") as phase rows.
+ */
 static int event_lines(const struct ladder_doc *d, const struct emitter *e, uint32_t i, const struct ladder_row *r)
 {
     const struct conn *c = d->c;
@@ -256,25 +263,25 @@ static int event_lines(const struct ladder_doc *d, const struct emitter *e, uint
     if (r->phase && phase_line(d, e, r->phase, (int32_t)i, -1, LS_PHASE))
         return 1;
     const struct app_msg *m = c->msgs ? c->msgs + r->msg_first : NULL; /* NULL + 0 is undefined */
-    size_t nm = r->msg_count, k = 0;
+    size_t nm = r->msg_count;
     if (label_lines(d, e, time, r->label, r->from == SIDE_CLIENT, LS_LABEL, (int32_t)i, -1))
         return 1;
-    /* the first message the packet itself carries shares the packet's arrow */
-    if (nm && is_arrow_msg(&m[0]) && m[0].from == r->from) {
-        if (label_lines(d, e, NULL, m[0].label, r->from == SIDE_CLIENT, LS_MSG, (int32_t)i, (int32_t)r->msg_first))
+    for (size_t k = 0; k < nm; k++)
+        if (is_arrow_msg(&m[k]) && m[k].from == r->from &&
+            label_lines(d, e, NULL, m[k].label, r->from == SIDE_CLIENT, LS_MSG, (int32_t)i, (int32_t)(r->msg_first + k)))
             return 1;
-        k = 1;
-    }
     if (arrow_line(d, e, r->from, r->tag, r->changed[SIDE_CLIENT] ? tcp_state_name(r->state[SIDE_CLIENT]) : NULL,
                    r->changed[SIDE_SERVER] ? tcp_state_name(r->state[SIDE_SERVER]) : NULL, (int32_t)i, -1))
         return 1;
-    for (; k < nm; k++) {
+    for (size_t k = 0; k < nm; k++) {
         int32_t mi = (int32_t)(r->msg_first + k);
         if (!is_arrow_msg(&m[k])) {
             if (phase_line(d, e, m[k].label, (int32_t)i, mi, LS_MARK))
                 return 1;
             continue;
         }
+        if (m[k].from == r->from)
+            continue; /* under the packet's own arrow */
         if (label_lines(d, e, NULL, m[k].label, m[k].from == SIDE_CLIENT, LS_MSG, (int32_t)i, mi) ||
             arrow_line(d, e, m[k].from, NULL, NULL, NULL, (int32_t)i, mi))
             return 1;
@@ -302,8 +309,9 @@ static int summary_line(const struct ladder_doc *d, const struct emitter *e, con
     time_text(d, b->first, time, sizeof time);
     human_bytes(b->bytes[0], c2s, sizeof c2s);
     human_bytes(b->bytes[1], s2c, sizeof s2c);
-    int n = snprintf(text, sizeof text, "%s %u segments, %s %s %s %s", gl->dots, b->count, c2s,
-                     g->ascii ? "->" : "→", s2c, g->ascii ? "<-" : "←");
+    const char *arrow = g->ascii ? "->" : "→";
+    int n = snprintf(text, sizeof text, "%s %u segments, client%sserver %s, server%sclient %s", gl->dots, b->count,
+                     arrow, c2s, arrow, s2c);
     if (b->retrans && n > 0 && (size_t)n < sizeof text)
         n += snprintf(text + n, sizeof text - (size_t)n, ", %u retransmission%s", b->retrans, b->retrans == 1 ? "" : "s");
     if (n > 0 && (size_t)n < sizeof text)
@@ -318,6 +326,52 @@ static int summary_line(const struct ladder_doc *d, const struct emitter *e, con
 
 /* ------------------------------------------------------------ the header */
 
+/* A title line in the width: broken after its commas (the rest indented under it), a part still too
+ * long cut with an ellipsis. */
+static int title_lines(const struct ladder_doc *d, const struct emitter *e, const char *text)
+{
+    const struct ladder_geom *g = &d->g;
+    size_t indent = strspn(text, " ");
+    char line[2 * LSPAN_TEXT], fit[LSPAN_TEXT];
+    size_t len = 0;
+    const char *p = text;
+    line[0] = '\0';
+    while (*p) {
+        const char *comma = strstr(p, ", ");
+        size_t plen = comma ? (size_t)(comma - p) + 1 : strlen(p); /* the part with its comma */
+        if (plen > LSPAN_TEXT - 1)
+            plen = LSPAN_TEXT - 1;
+        /* the part after what the line holds (a space after its comma), if it fits the width */
+        size_t keep = len;
+        if (len && line[len - 1] == ',')
+            line[len++] = ' ';
+        memcpy(line + len, p, plen);
+        line[len + plen] = '\0';
+        if (keep && tt_width(line) > (size_t)g->width) {
+            line[keep] = '\0';
+            struct lline l;
+            line_init(&l, LK_HEADER, -1, -1);
+            fit_end(fit, sizeof fit, line, (size_t)g->width, g->ascii);
+            span(&l, 0, LS_TITLE, fit);
+            if (emit(e, &l))
+                return 1;
+            size_t in = indent + 2 < 16 ? indent + 2 : 16;
+            memset(line, ' ', in);
+            memcpy(line + in, p, plen);
+            line[in + plen] = '\0';
+        }
+        len = strlen(line);
+        p += plen;
+        while (*p == ' ')
+            p++;
+    }
+    struct lline l;
+    line_init(&l, LK_HEADER, -1, -1);
+    fit_end(fit, sizeof fit, line, (size_t)g->width, g->ascii);
+    span(&l, 0, LS_TITLE, fit);
+    return emit(e, &l);
+}
+
 static int header_lines(const struct ladder_doc *d, const struct emitter *e)
 {
     const struct conn *c = d->c;
@@ -327,13 +381,10 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
     conn_endpoint_str(c, SIDE_CLIENT, cl, sizeof cl);
     conn_endpoint_str(c, SIDE_SERVER, sv, sizeof sv);
 
-    line_init(&l, LK_HEADER, -1, -1);
     snprintf(text, sizeof text, "connection %llu: client %s, server %s", (unsigned long long)c->id, cl, sv);
-    span(&l, 0, LS_TITLE, text);
-    if (emit(e, &l))
+    if (title_lines(d, e, text))
         return 1;
 
-    line_init(&l, LK_HEADER, -1, -1);
     int n = snprintf(text, sizeof text, "  handshake %s", handshake_name(c->handshake));
     if (c->hs_rtt_ns >= 0)
         n += snprintf(text + n, sizeof text - (size_t)n, " (rtt %.3f ms)", (double)c->hs_rtt_ns / 1e6);
@@ -342,17 +393,14 @@ static int header_lines(const struct ladder_doc *d, const struct emitter *e)
         n += snprintf(text + n, sizeof text - (size_t)n, " (closed by %s)",
                       c->closed_by == SIDE_CLIENT ? "client" : "server");
     snprintf(text + n, sizeof text - (size_t)n, ", %llu packets", (unsigned long long)c->packets);
-    span(&l, 0, LS_TITLE, text);
-    if (emit(e, &l))
+    if (title_lines(d, e, text))
         return 1;
 
     /* one line per protocol, as it describes itself: "TLS 1.2 full handshake, SNI ...", "HTTP/1.x: ..." */
     for (unsigned i = 0; i < c->nlayers; i++) {
-        line_init(&l, LK_HEADER, -1, -1);
         if (!c->layers[i].desc->title(c->layers[i].sum, text, sizeof text, tt_flags(g)))
             continue;
-        span(&l, 0, LS_TITLE, text);
-        if (emit(e, &l))
+        if (title_lines(d, e, text))
             return 1;
     }
 
@@ -391,10 +439,13 @@ static void cursor_of(const struct ladder_block *b, struct ladder_cursor *cur)
     cur->next_msg = b->next_msg;
 }
 
-/* A plain data segment: may vanish into a summarised run without losing anything the reader needs. */
-static int plain(const struct conn *c, const struct ladder_row *r, const struct ladder_cursor *before)
+/* A plain data segment: may vanish into a summarised run without losing anything the reader needs.
+ * An anomaly never does: a run breaks at a retransmission, a segment out of order or lost, a zero window. */
+static int plain(const struct conn *c, uint32_t i, const struct ladder_row *r, const struct ladder_cursor *before)
 {
     if (r->phase || r->changed[0] || r->changed[1] || before->phase != LADDER_PHASE_DATA)
+        return 0;
+    if (c->events[i].notes & LADDER_ANOMALY_NOTES)
         return 0;
     for (size_t k = 0; k < r->msg_count; k++)
         if (c->msgs[r->msg_first + k].kind != MSG_DATA)
@@ -456,7 +507,7 @@ static int lay_out(struct ladder_doc *d, uint32_t start, struct ladder_cursor cu
         struct ladder_cursor before = cur;
         struct ladder_row r;
         ladder_row(c, i, &cur, &r);
-        int is_plain = d->collapse > 0 && plain(c, &r, &before);
+        int is_plain = d->collapse > 0 && plain(c, i, &r, &before);
         if (is_plain && i >= open_until) {
             /* how long is the run of plain segments from here? */
             struct ladder_cursor run_cur = cur;
@@ -470,7 +521,7 @@ static int lay_out(struct ladder_doc *d, uint32_t start, struct ladder_cursor cu
                 struct ladder_cursor b4 = run_cur, after = run_cur;
                 struct ladder_row rj;
                 ladder_row(c, j, &after, &rj);
-                if (!plain(c, &rj, &b4))
+                if (!plain(c, j, &rj, &b4))
                     break;
                 run_cur = after;
                 bytes[rj.from] += c->events[j].len;
@@ -567,7 +618,7 @@ int ladder_doc_extend(struct ladder_doc *d)
             struct ladder_cursor after = cur;
             struct ladder_row r;
             ladder_row(c, j, &after, &r);
-            if (!plain(c, &r, &cur))
+            if (!plain(c, j, &r, &cur))
                 break;
             run->bytes[r.from] += c->events[j].len;
             run->retrans += (c->events[j].notes & NOTE_RETRANSMISSION) != 0;

@@ -30,13 +30,18 @@ enum lstyle {
 
 enum time_mode { TIME_RELATIVE, TIME_DELTA, TIME_ABSOLUTE, TIME_MODES };
 
+/* The analysis notes a summarised run never hides (and the interface's jumps stop at). */
+#define LADDER_ANOMALY_NOTES \
+    (NOTE_RETRANSMISSION | NOTE_SPURIOUS_RETRANSMISSION | NOTE_OUT_OF_ORDER | NOTE_ZERO_WINDOW | NOTE_LOST_SEGMENT)
+
 #define LSPAN_TEXT 640 /* 200 columns of 3-byte box-drawing characters */
-#define LLINE_SPANS 8
+#define LLINE_SPANS 12
 
 struct lspan {
     uint16_t col;          /* display column where it starts */
     uint8_t style;         /* enum lstyle */
     uint8_t from;          /* arrows: the sender (SIDE_*) */
+    uint8_t tint;          /* several connections on one diagram: 1 + the connection's colour (0: none) */
     char text[LSPAN_TEXT]; /* UTF-8; one column per code point */
 };
 
