@@ -9,6 +9,8 @@
 # Every wait polls the screen (50 ms) until it shows what is expected, for
 # a few seconds at most, and prints the screen when it never does.  Skipped
 # (77), saying why, where tmux cannot start a session (no pseudo-terminal).
+# Nothing depends on where the checkout lies: a path of any length is cut in
+# its middle on the title bar (checked below with a path of 300 characters).
 set -u
 : "${SYNFIN:?set SYNFIN to the synfin binary}" "${SRCDIR:?set SRCDIR to the source tree}"
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed (apt-get install -y tmux)"; exit 77; }
@@ -189,7 +191,7 @@ expect list-row '^1 +10\.99\.0\.2:60228 +10\.99\.0\.1:8080 .*three-way'
 # columns, "HTTP GET /client-clo", while the pkts and bytes columns are shown)
 expect list-app-text '10\.99\.0\.1:8080 +HTTP GET /client-close( |$)' 1
 expect list-status-clean '^ clean 1  reset 0  refused 0  open 0  tls-failed 0 \| filter: all \| sort: id asc'
-expect list-title '^ synfin  .*http-client-close\.pcap  1 connections  10 packets'
+expect list-title '^ synfin  .*http-client-close\.pcap  1 connection  10 packets'
 expect list-keybar '^ q quit  \? help  Enter ladder  / search'
 
 keys Enter
@@ -319,11 +321,31 @@ keys q
 wait_for "$row_re" >/dev/null
 keys g n
 expect search-next '\| match: row 2'
+# the prompt starts empty (the last search is one Up away), and edits as a shell's line does
 keys /
-wait_for '^search .*: 38272$' >/dev/null
+expect prompt-starts-empty '^search \(address, port, SNI, state, kind\): ?$'
+keys Up
+expect prompt-history-up '^search \(address, port, SNI, state, kind\): 38272$'
+keys Down
+expect prompt-history-down '^search \(address, port, SNI, state, kind\): ?$'
+type_text 'abc def'
+keys C-w
+expect prompt-ctrl-w '^search .*: abc$' # the space after it stays (tmux trims it from the capture)
+keys C-a
+type_text X
+keys C-e
+type_text Y
+expect prompt-ctrl-a-e '^search .*: Xabc Y$'
+keys Left Left
+type_text Z
+expect prompt-arrows '^search .*: XabcZ Y$'
+keys C-u # what is before the cursor goes
+expect prompt-ctrl-u '^search .*:  Y$'
+keys C-e C-u
+expect prompt-ctrl-u-all '^search .*: ?$'
 type_text zz
 keys C-j
-expect search-no-match 'no match for "38272zz"'
+expect search-no-match 'no match for "zz"'
 
 # ------------------------------------------------------------------ 4-5: filter and sort on three connections
 # refused.pcap, http-client-close.pcap and syn-unanswered.pcap end to end (one pcap header):
@@ -400,7 +422,12 @@ layout_ok() { # COLS ROWS
 resize() { tm resize-window -t "$ses" -x "$1" -y "$2" 2>/dev/null || tm resize-pane -t "$ses" -x "$1" -y "$2"; }
 resize 80 24
 if wait_until layout_ok 80 24; then good resize-80x24; else bad resize-80x24 "the list is not redrawn cleanly"; dump <<<"$scr"; fi
-expect resize-80x24-narrow-columns '^2 +10\.99\.0\.2:60228 +10\.99\.0\.1:8080 +HTTP GET /client +three-way$'
+# a value cut ends with "…"
+expect resize-80x24-narrow-columns '^2 +10\.99\.0\.2:60228 +10\.99\.0\.1:8080 +HTTP GET /clien… +three-way$'
+# the start column is not on screen: sorting by it is said whole on the status line
+keys s
+expect sort-hidden-column-status '\| sort: start asc \| sorted by start$'
+keys S
 resize 120 40
 if wait_until layout_ok 120 40; then good resize-120x40; else bad resize-120x40 "the list is not redrawn cleanly"; dump <<<"$scr"; fi
 expect resize-120x40-wide-columns '^id\^ +client +server +app +handshake +teardown'
@@ -413,7 +440,9 @@ start "$exp" -- "$cap/http-client-close.pcap"
 wait_for "$row_re" >/dev/null && keys Enter
 wait_for SYN_SENT >/dev/null
 keys e
-expect export-prompt '^export the ladder to: synfin-connection-1\.txt$'
+expect export-offers '^export: t text, s SVG picture, p pcap of its packets'
+keys t
+expect export-prompt '^export the ladder as text to: synfin-connection-1\.txt$'
 keys Enter # CR, as in the search prompt
 if wait_for 'ladder written to synfin-connection-1' 1.5; then good export-enter-accepts; else
     bad export-enter-accepts "Enter (CR) does not end the export prompt"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "termtext.h"
 
@@ -44,7 +45,7 @@ static size_t block(size_t n) { return ((n + 8 + 15) & ~(size_t)15) + (n < 24 ? 
 static size_t row_cost(const struct row *r)
 {
     return block(sizeof *r) + ((r->owned & 1) ? block(strlen(r->app) + 1) : 0) +
-           ((r->owned & 2) ? block(strlen(r->words) + 1) : 0);
+           ((r->owned & 2) ? block(strlen(r->words) + 1) : 0) + (r->json_z ? block(r->json_zlen) : 0);
 }
 
 /* A connection kept whole: the pipeline's count of it, and the summaries app_detach copies. */
@@ -64,6 +65,7 @@ static void row_free(struct row *r)
         free((char *)r->app);
     if (r->owned & 2)
         free((char *)r->words);
+    free(r->json_z);
     free(r);
 }
 
@@ -90,6 +92,9 @@ static struct row *row_new(const struct conn *c)
         r->owned |= 1;
     }
     r->words = NULL;
+    r->json_z = NULL;
+    r->json_zlen = r->json_len = 0;
+    r->where_gen = 0;
     if (tmp.r.words) {
         if ((r->words = strdup(tmp.words)))
             r->owned |= 2;
@@ -107,6 +112,13 @@ void catalog_init(struct catalog *cat, size_t budget)
 
 int catalog_add(struct catalog *cat, struct conn *c)
 {
+    for (int s = 0; s < 2; s++) { /* the list's endpoint columns grow to the widest */
+        char ep[64];
+        conn_endpoint_str(c, s, ep, sizeof ep);
+        int w = (int)strlen(ep);
+        if (w > cat->endpoint_w[s])
+            cat->endpoint_w[s] = w;
+    }
     if (cat->n == cat->cap) {
         size_t cap = cat->cap ? cat->cap * 2 : 256;
         struct cat_entry *e = realloc(cat->e, cap * sizeof *e);
@@ -142,6 +154,16 @@ long catalog_find(const struct catalog *cat, uint64_t id)
     return -1;
 }
 
+static int pinned(const struct catalog *cat, const struct conn *c)
+{
+    if (c == cat->pinned)
+        return 1;
+    for (size_t i = 0; i < cat->npins; i++)
+        if (cat->pins[i] == c)
+            return 1;
+    return 0;
+}
+
 /*
  * Over the budget: the oldest connections kept whole let their events go
  * first (a row remains), then the oldest rows leave the list, until a
@@ -155,7 +177,7 @@ static void shrink(struct catalog *cat)
     size_t target = cat->budget - cat->budget / 10;
     for (size_t i = 0; i < cat->n && cat->mem > target; i++) {
         struct cat_entry *e = &cat->e[i];
-        if (e->row && e->conn && e->conn != cat->pinned) {
+        if (e->row && e->conn && !pinned(cat, e->conn)) {
             cat->mem -= e->conn->mem;
             conn_free(e->conn);
             e->conn = NULL;
@@ -203,7 +225,7 @@ int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole)
         cat->dropped_totals[conn_outcome(c, 1)]++;
         return 0;
     }
-    int keep = c == cat->pinned || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
+    int keep = pinned(cat, c) || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
     cat->mem += row_cost(e->row);
     if (keep) {
         c->mem = conn_cost(c); /* remembered: what to take off when it goes */
@@ -228,17 +250,26 @@ struct conn *catalog_conn(const struct catalog *cat, size_t i) { return cat->e[i
 
 void catalog_pin(struct catalog *cat, const struct conn *c) { cat->pinned = c; }
 
+void catalog_pin_set(struct catalog *cat, const struct conn *const *set, size_t n)
+{
+    cat->pins = set;
+    cat->npins = n;
+}
+
 void catalog_count(struct catalog *cat)
 {
     memcpy(cat->totals, cat->dropped_totals, sizeof cat->totals);
     for (size_t i = 0; i < cat->n; i++) {
         const struct cat_entry *e = &cat->e[i];
-        cat->totals[e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, 0)]++;
+        cat->totals[e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, e->conn->closed == CONN_DONE)]++;
     }
 }
 
+static void zip_free(struct json_zip *z);
+
 void catalog_free(struct catalog *cat)
 {
+    zip_free(cat->zip);
     for (size_t i = 0; i < cat->n; i++) {
         struct cat_entry *e = &cat->e[i];
         if (e->row) { /* finished: the catalog's; open ones belong to the pipeline */
@@ -297,7 +328,7 @@ static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, in
     r->handshake = c->handshake;
     r->teardown = c->teardown;
     r->finished = (uint8_t)finished;
-    r->outcome = (uint8_t)conn_outcome(c, finished);
+    r->outcome = (uint8_t)conn_outcome(c, finished || c->closed == CONN_DONE); /* over, only lingering */
     tmp->app[0] = '\0';
     r->app = tmp->app;
     if (!with_text)
@@ -357,6 +388,8 @@ int row_matches(const struct row *r, enum filter f, const char *query)
 }
 
 void view_init(struct view *v) { memset(v, 0, sizeof *v); }
+
+int view_filtered(const struct view *v) { return v->filter != FILTER_ALL || v->query[0] || v->where; }
 
 size_t view_memory(const struct view *v) { return 2 * v->cap * sizeof *v->idx; }
 void view_free(struct view *v)
@@ -453,14 +486,18 @@ int view_rebuild(struct view *v, const struct catalog *cat)
         const struct cat_entry *e = &cat->e[i];
         int in;
         if (!v->query[0]) { /* the filter alone: an open connection needs no row made */
-            in = filter_passes(e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, 0), v->filter);
+            in = filter_passes(e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, e->conn->closed == CONN_DONE),
+                               v->filter);
         } else {
             struct row_buf tmp;
             in = row_matches(catalog_row(cat, i, &tmp), v->filter, v->query);
         }
+        if (in && v->where)
+            in = v->where(v->where_ctx, cat, i);
         if (in)
             v->idx[v->n++] = (uint32_t)i;
     }
+    v->passing = v->n;
     if (v->sort == COL_ID && !v->reverse)
         return 0; /* already in id order */
     uint32_t *tmp = malloc((v->n ? v->n : 1) * sizeof *tmp);
@@ -470,4 +507,136 @@ int view_rebuild(struct view *v, const struct catalog *cat)
     sort_idx(v->idx, tmp, v->n, &s, v->reverse);
     free(tmp);
     return 0;
+}
+
+/* ------------------------------------------------------------ the rows' JSON, deflated (RFC 1951) */
+
+/* What a row's JSON object usually says: deflate finds most of a line in it (a 1.5 KB line takes
+ * about 300 bytes).  Any connection's JSON object of this version, its values don't matter much. */
+static const char json_dict[] =
+    "{\"id\":1,\"schema_version\":1,\"client\":\"10.99.1.2:45226\",\"server\":\"10.99.1.1:443\",\"client_"
+    "ip\":\"10.99.1.2\",\"client_port\":45226,\"server_ip\":\"10.99.1.1\",\"server_port\":443,\"community"
+    "_id\":\"1:UCIyrp/XBcW/J8M5MvmQz4pBiIg=\",\"ip_version\":4,\"first_ts\":1795814973.870359,\"last_ts\""
+    ":1795814973.876459,\"packets\":17,\"client_packets\":9,\"server_packets\":8,\"bytes_c2s\":425,\"byte"
+    "s_s2c\":2854,\"handshake\":\"complete\",\"syn_retransmits\":0,\"handshake_rtt_ms\":0.031,\"teardown\""
+    ":\"four-way\",\"closed_by\":\"server\",\"client_state\":\"CLOSED\",\"server_state\":\"TIME_WAIT\",\""
+    "duration\":0.006100,\"conn_state\":\"SF\",\"history\":\"ShADadfF\",\"app\":\"tls\",\"flags\":{\"syn\""
+    ":1,\"synack\":1,\"fin\":2,\"rst\":0},\"analysis\":{\"retransmissions\":0,\"out_of_order\":0,\"dup_ac"
+    "ks\":0,\"zero_windows\":0,\"window_updates\":0,\"keep_alives\":0,\"lost_segments\":0},\"gap_bytes\":"
+    "0,\"truncated_packets\":0,\"link\":\"EN10MB\",\"ip\":{\"reassembled\":0,\"fragment_anomalies\":0,\"o"
+    "ffload\":0,\"length_exceeds_frame\":0},\"capped\":{\"evicted\":false,\"reassembly_bytes\":0,\"holes_"
+    "given_up\":0,\"events\":false},\"tls\":{\"version\":\"TLS 1.2\",\"sni\":\"www.synfin.test\",\"alpn\""
+    ":\"http/1.1\",\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"handshake\":\"full\",\"certific"
+    "ates\":2,\"cert_verify\":\"ok\",\"alert\":null,\"ja3\":\"0c8b0fbd5a98402050843cbeafdf6748\",\"ja4\":"
+    "\"t12d0111h1_f06271c2b022_577ffa9d9a5c\",\"ja3_string\":\"771,49199,5-10-11-13-16-22-23-35-65281-0-2"
+    "8,23-24-25-29-30,0\",\"ja3s\":\"3eb7e9924b97525aa52a089b9cf3c60f\",\"ja3s_string\":\"771,49199,11-16"
+    "-23-35-65281-28\",\"ja4s\":\"t1206h1_c02f_5719cdcb91cd\",\"auth\":\"certificate\",\"group\":\"secp25"
+    "6r1\",\"records_c2s\":5,\"records_s2c\":9,\"bytes_c2s\":400,\"bytes_s2c\":2809,\"messages\":[\"Clien"
+    "tHello\",\"ServerHello\",\"Certificate\",\"ServerKeyExchange\",\"ServerHelloDone\",\"ClientKeyExchan"
+    "ge\",\"NewSessionTicket\"],\"established\":true,\"app_records_c2s\":1,\"app_records_s2c\":1,\"encryp"
+    "ted_alerts\":1,\"client_hello\":{\"version\":\"TLS 1.2\",\"sslv2_format\":false,\"versions\":[],\"ci"
+    "phers_count\":1,\"extensions_count\":11,\"alpn\":[\"http/1.1\"],\"groups\":[\"secp256r1\",\"secp384r"
+    "1\",\"secp521r1\",\"x25519\",\"x448\"],\"key_share\":[],\"session_id_length\":0,\"session_ticket\":f"
+    "alse,\"psk\":false,\"early_data\":false},\"server_hello\":{\"version\":\"TLS 1.2\",\"hello_retry\":f"
+    "alse,\"psk_accepted\":false,\"session_id_length\":32,\"compression\":\"null\"},\"certificate\":{\"su"
+    "bject\":\"CN=www.synfin.test,O=synfin tests\",\"issuer\":\"CN=synfin test CA,O=synfin tests\",\"sans"
+    "\":[\"www.synfin.test\"],\"not_before\":1735689600,\"not_after\":2366841600,\"key_type\":\"RSA\",\"k"
+    "ey_bits\":2048,\"signature_algorithm\":\"RSA-SHA256\",\"not_before_iso\":\"2025-01-01T00:00:00Z\",\""
+    "not_after_iso\":\"2045-01-01T00:00:00Z\",\"sha256\":\"f69a85fa7fba99e4976965f386e21b343ac179c6b43f58"
+    "44be85cf70f2634831\",\"serial\":\"02\"},\"decrypted\":false}}";
+
+struct json_zip {
+    z_stream d, i;
+    int d_ok, i_ok;
+    uint8_t *out;
+    size_t cap;
+};
+
+static void zip_free(struct json_zip *z)
+{
+    if (!z)
+        return;
+    if (z->d_ok)
+        deflateEnd(&z->d);
+    if (z->i_ok)
+        inflateEnd(&z->i);
+    free(z->out);
+    free(z);
+}
+
+static struct json_zip *zip_of(const struct catalog *cat)
+{
+    struct catalog *mut = (struct catalog *)cat; /* the compressor is made once, on first use */
+    if (mut->zip)
+        return mut->zip;
+    struct json_zip *z = calloc(1, sizeof *z);
+    if (!z)
+        return NULL;
+    /* raw deflate, an 8 KiB window (the lines are short), little memory: 48 KiB to deflate, 16 to inflate */
+    z->d_ok = deflateInit2(&z->d, 6, Z_DEFLATED, -13, 5, Z_DEFAULT_STRATEGY) == Z_OK;
+    z->i_ok = inflateInit2(&z->i, -13) == Z_OK;
+    if (!z->d_ok || !z->i_ok) {
+        zip_free(z);
+        return NULL;
+    }
+    mut->zip = z;
+    mut->mem += sizeof *z + (72u << 10); /* zlib's own state, as zconf.h reckons it, and some */
+    return z;
+}
+
+int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t len)
+{
+    long i = catalog_find(cat, id);
+    struct json_zip *z = zip_of(cat);
+    if (i < 0 || !cat->e[i].row || !z || len > UINT32_MAX / 2)
+        return -1;
+    struct row *r = cat->e[i].row;
+    size_t bound = deflateBound(&z->d, len);
+    if (z->cap < bound) {
+        uint8_t *o = realloc(z->out, bound);
+        if (!o)
+            return -1;
+        z->out = o;
+        z->cap = bound;
+    }
+    deflateReset(&z->d);
+    deflateSetDictionary(&z->d, (const Bytef *)json_dict, sizeof json_dict - 1);
+    z->d.next_in = (Bytef *)(uintptr_t)json;
+    z->d.avail_in = (uInt)len;
+    z->d.next_out = z->out;
+    z->d.avail_out = (uInt)z->cap;
+    if (deflate(&z->d, Z_FINISH) != Z_STREAM_END)
+        return -1;
+    size_t zl = z->cap - z->d.avail_out;
+    uint8_t *keep = malloc(zl ? zl : 1);
+    if (!keep)
+        return -1;
+    memcpy(keep, z->out, zl);
+    if (r->json_z) {
+        cat->mem -= block(r->json_zlen);
+        free(r->json_z);
+    }
+    r->json_z = keep;
+    r->json_zlen = (uint32_t)zl;
+    r->json_len = (uint32_t)len;
+    cat->mem += block(zl);
+    shrink(cat);
+    return 0;
+}
+
+size_t catalog_row_json(const struct catalog *cat, size_t i, char *buf, size_t cap)
+{
+    const struct row *r = cat->e[i].row;
+    struct json_zip *z = zip_of(cat);
+    if (!r || !r->json_z || !z || r->json_len > cap)
+        return 0;
+    inflateReset(&z->i);
+    inflateSetDictionary(&z->i, (const Bytef *)json_dict, sizeof json_dict - 1);
+    z->i.next_in = r->json_z;
+    z->i.avail_in = r->json_zlen;
+    z->i.next_out = (Bytef *)buf;
+    z->i.avail_out = (uInt)cap;
+    if (inflate(&z->i, Z_FINISH) != Z_STREAM_END)
+        return 0;
+    return cap - z->i.avail_out;
 }

@@ -50,6 +50,11 @@ struct row {
     uint8_t owned;                      /* app (1) and words (2) were allocated for this row */
     const char *app;                    /* the app column: "TLS 1.3 example.com", "HTTP GET /x", "none" */
     const char *words;                  /* what its protocols add to a search (Host, verdicts), or NULL */
+    /* its JSON object as --json writes it, deflated (catalog_set_json), for filter expressions */
+    uint8_t *json_z;
+    uint32_t json_zlen, json_len;
+    uint32_t where_gen;                 /* the filter expression the verdict below is for (0: none yet) */
+    uint8_t where_ok;
 };
 
 /* An open connection's row, made on the spot: its text lives here. */
@@ -69,11 +74,15 @@ struct catalog {
     size_t mem;          /* bytes held: the entries, rows, connections kept whole */
     size_t budget;       /* the most it may hold (0: no bound) */
     const struct conn *pinned; /* shown on screen: never let go */
+    const struct conn *const *pins; /* several shown on one diagram (catalog_pin_set) */
+    size_t npins;
     uint64_t generation; /* changes when entries leave: indices taken before are stale */
     uint64_t dropped;    /* oldest rows dropped from the list to stay within the budget */
     uint64_t unladdered; /* connections kept whole whose events were let go (their ladder with them) */
     uint64_t totals[OUTCOME_COUNT];          /* listed and dropped together */
     uint64_t dropped_totals[OUTCOME_COUNT];
+    int endpoint_w[2];   /* the widest client and server endpoint text listed ("[v6]:port") */
+    struct json_zip *zip; /* the rows' JSON compressor (made at the first catalog_set_json) */
 };
 
 void catalog_init(struct catalog *cat, size_t budget);
@@ -94,6 +103,12 @@ const struct row *catalog_row(const struct catalog *cat, size_t i, struct row_bu
 struct conn *catalog_conn(const struct catalog *cat, size_t i);
 /* What is on screen (NULL: nothing): it is not let go while shown. */
 void catalog_pin(struct catalog *cat, const struct conn *c);
+/* Several on screen at once (a diagram of several connections; n 0: none); the array stays the caller's. */
+void catalog_pin_set(struct catalog *cat, const struct conn *const *set, size_t n);
+/* Keep the JSON object of a connection just finished (its row exists), deflated; -1: out of memory. */
+int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t len);
+/* Entry i's JSON object into buf (cap bytes); its length, or 0 when the row has none kept. */
+size_t catalog_row_json(const struct catalog *cat, size_t i, char *buf, size_t cap);
 /* Counts by outcome (recomputed: open connections change). */
 void catalog_count(struct catalog *cat);
 void catalog_free(struct catalog *cat);
@@ -116,11 +131,19 @@ struct view {
     int reverse;
     enum filter filter;
     char query[128];
+    /* a filter expression's verdict on entry i (NULL: none); a finished row's verdict is cached
+     * under where_gen, which changes with the expression */
+    int (*where)(void *ctx, const struct catalog *cat, size_t i);
+    void *where_ctx;
+    uint32_t where_gen;
+    size_t passing;          /* entries that pass the filters (before the sort): n */
 };
 
 void view_init(struct view *v);
 /* Recompute from the catalog; -1 when memory ran out. */
 int view_rebuild(struct view *v, const struct catalog *cat);
+/* Is the view narrowed at all (outcome filter, text, expression)? */
+int view_filtered(const struct view *v);
 /* Bytes the view holds (its index, and the sort's scratch of the same size). */
 size_t view_memory(const struct view *v);
 void view_free(struct view *v);

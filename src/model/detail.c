@@ -71,14 +71,15 @@ static void message(struct detail *d, const struct conn *c, const struct app_msg
     char text[DETAIL_W];
     add(d, "%s %s", m->from == SIDE_CLIENT ? "client ->" : "server ->", wire(m->label, strlen(m->label), text,
                                                                             sizeof text));
-    if (m->data) {
-        add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
-        hex_dump(d, m->data, m->data_len);
-    }
-    /* what the protocol that said it adds: a ClientHello's lists, a certificate, a Host, ... */
+    /* what the protocol that said it adds first (a ClientHello's lists, a certificate's subject, issuer and
+     * verdict, a Host): the summary reads before the bytes, decrypted ones as clear ones */
     if (m->layer < c->nlayers && c->layers[m->layer].desc->message_detail) {
         struct proto_lines out = {add_line, d, 0};
         c->layers[m->layer].desc->message_detail(c->layers[m->layer].sum, m, &out);
+    }
+    if (m->data) {
+        add(d, "  decrypted, %u bytes%s:", m->data_len, m->data_len == APP_MSG_DATA_MAX ? " (first ones)" : "");
+        hex_dump(d, m->data, m->data_len);
     }
 }
 

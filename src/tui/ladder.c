@@ -13,19 +13,25 @@
  *
  * The lines come from ladder_view.c, the same layout the text ladder
  * prints.  Long runs of plain data segments are summarised on one row
- * (Enter opens one); a file's connection is read again from the file by
+ * (Enter opens one; a run breaks at an anomaly, and a/A jump from one
+ * anomaly to the next); a file's connection is read again from the file by
  * offset (loader.c), so even a million-packet ladder opens at once and
- * fills while one looks at it; a live connection's ladder grows.
+ * fills while one looks at it; a live connection's ladder grows.  "/"
+ * searches its lines; e exports it as text, SVG or pcap; f follows its
+ * stream; y shows the filters that select it in Wireshark and tcpdump.
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detail.h"
 #include "ladder_view.h"
 #include "loader.h"
+#include "output.h"
 #include "tui.h"
 
 #define COLLAPSE_AT 8           /* runs of this many plain data segments are summarised */
@@ -51,6 +57,7 @@ struct ladder_state {
     size_t win_cap;
     int width;                  /* the ladder's columns */
     int settled;                /* the loader finished and the ladder was laid out after it */
+    char search[128];           /* the last text searched for ("/") */
 };
 
 /* ------------------------------------------------------------ geometry */
@@ -254,6 +261,13 @@ static void draw_line(struct tui *t, const struct lline *l, int y, int cols, int
     attrset(A_NORMAL);
 }
 
+/* A message's label drawn under its packet's arrow (sent the same way). */
+static int grouped(const struct conn *c, const struct lline *l)
+{
+    return l->msg >= 0 && (size_t)l->msg < c->nmsgs && (size_t)l->event < c->nevents &&
+           c->msgs[l->msg].from == c->events[l->event].from;
+}
+
 static void ladder_draw(struct tui *t)
 {
     struct ladder_state *s = t->ladder;
@@ -276,8 +290,10 @@ static void ladder_draw(struct tui *t)
     int have_sel = ladder_doc_lines(&s->doc, s->sel, 1, &sel) == 1;
     for (size_t i = 0; i < n; i++) {
         const struct lline *l = &s->win[i];
-        /* the selected arrow and its label rows light up together */
-        int on = have_sel && l->event == sel.event && l->msg == sel.msg && l->event >= 0 &&
+        /* the selected arrow and its label rows light up together: a packet's arrow with the messages
+         * its sender completed in it (their labels stand above it) */
+        int same = l->msg == sel.msg || (sel.msg < 0 && l->kind == LK_LABEL && grouped(s->conn, l));
+        int on = have_sel && l->event == sel.event && same && l->event >= 0 &&
                  (l->kind == LK_LABEL || l->kind == LK_ARROW || l->kind == LK_SUMMARY) && sel.kind != LK_HEADER;
         draw_line(t, l, body_top() + (int)i, lc, on);
     }
@@ -369,6 +385,8 @@ void ladder_open(struct tui *t, size_t i)
         rebuild(t, s);
 }
 
+const struct conn *ladder_conn(const struct tui *t) { return t->ladder ? t->ladder->conn : NULL; }
+
 static void ladder_close(struct tui *t)
 {
     struct ladder_state *s = t->ladder;
@@ -430,34 +448,154 @@ static void expand_or_collapse(struct tui *t, struct ladder_state *s)
     }
 }
 
+/* The ladder to a file: as text (as --ladder prints it), as an SVG picture, or its packets as a pcap. */
 static void export_ladder(struct tui *t, struct ladder_state *s)
 {
-    char path[256];
-    snprintf(path, sizeof path, "synfin-connection-%llu.txt", (unsigned long long)s->conn->id);
-    if (tui_prompt(t, "export the ladder to: ", path, sizeof path) < 0)
+    int k = tui_choose(t, "export: t text, s SVG picture, p pcap of its packets (Esc: none) ", "tsp");
+    if (k < 0)
+        return;
+    if (k == 'p') {
+        long i = catalog_find(&t->cat, s->id);
+        if (i < 0) {
+            tui_message(t, "connection %llu is no longer listed", (unsigned long long)s->id);
+            return;
+        }
+        struct row_buf tmp;
+        const struct row *r = catalog_row(&t->cat, (size_t)i, &tmp);
+        handoff_save_pcap(t, &r, 1, "selected");
+        return;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%ssynfin-connection-%llu.%s", tui_writable_dir(), (unsigned long long)s->conn->id,
+             k == 't' ? "txt" : "svg");
+    if (tui_prompt(t, k == 't' ? "export the ladder as text to: " : "export the ladder as SVG to: ", path, sizeof path,
+                   HIST_PATH, 1) < 0 || !path[0])
         return;
     FILE *f = fopen(path, "w");
     if (!f) {
-        tui_message(t, "%s: cannot write", path);
+        char why[256];
+        tui_errno_text(errno, why, sizeof why);
+        tui_message(t, "%s: cannot write: %s", path, why);
         return;
     }
-    struct ladder_geom g;
-    struct ladder_doc d = {0};
-    ladder_geom_init(&g, 80, t->ascii, TIME_RELATIVE);
-    if (ladder_doc_build(&d, s->conn, &g, TIME_RELATIVE, 0, NULL, 0) == 0) {
+    int rc = 0;
+    if (k == 's') {
+        rc = out_svg_conn(f, s->conn, 0);
+    } else {
+        struct ladder_geom g;
+        struct ladder_doc d = {0};
+        ladder_geom_init(&g, 80, t->ascii, TIME_RELATIVE);
+        if ((rc = ladder_doc_build(&d, s->conn, &g, TIME_RELATIVE, 0, NULL, 0)) == 0) {
+            struct lline l;
+            char text[2048];
+            for (uint64_t at = 0; at < d.total_lines; at++)
+                if (ladder_doc_lines(&d, at, 1, &l) == 1) {
+                    lline_text(&l, text, sizeof text);
+                    fprintf(f, "%s\n", text);
+                }
+        }
+        ladder_doc_free(&d);
+    }
+    int e = ferror(f) ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (rc < 0)
+        tui_message(t, "%s: out of memory", path);
+    else if (e) {
+        char why[256];
+        tui_errno_text(e, why, sizeof why);
+        tui_message(t, "%s: write failed: %s", path, why);
+    } else
+        tui_message(t, "ladder written to %s", path);
+}
+
+/* Does event i hold an anomaly: a retransmission, out-of-order or lost segment, zero window, RST, TLS alert? */
+static int anomalous(const struct conn *c, size_t i, size_t *msg_at)
+{
+    const struct event *e = &c->events[i];
+    if ((e->notes & LADDER_ANOMALY_NOTES) || (e->flags & TH_RST))
+        return 1;
+    while (*msg_at < c->nmsgs && c->msgs[*msg_at].event < i)
+        (*msg_at)++;
+    for (size_t k = *msg_at; k < c->nmsgs && c->msgs[k].event == i; k++)
+        if (c->msgs[k].kind == MSG_ALERT)
+            return 1;
+    return 0;
+}
+
+/* The arrow line of event `ev` (its packet's). */
+static uint64_t arrow_of(struct ladder_state *s, uint32_t ev)
+{
+    uint64_t at = ladder_doc_event_line(&s->doc, ev);
+    struct lline l;
+    for (uint64_t k = at; k < s->doc.total_lines && k < at + 64; k++)
+        if (ladder_doc_lines(&s->doc, k, 1, &l) == 1 && (l.kind == LK_ARROW || l.kind == LK_SUMMARY))
+            return k;
+    return at;
+}
+
+static void jump_anomaly(struct tui *t, struct ladder_state *s, int dir)
+{
+    const struct conn *c = s->conn;
+    struct lline l;
+    if (!c->nevents || ladder_doc_lines(&s->doc, s->sel, 1, &l) != 1)
+        return;
+    int64_t from = l.event < 0 ? -1 : l.event;
+    if (l.kind == LK_SUMMARY && dir > 0) /* past the run */
+        from = (int64_t)(s->doc.b[ladder_doc_block_at(&s->doc, s->sel)].first +
+                         s->doc.b[ladder_doc_block_at(&s->doc, s->sel)].count) - 1;
+    size_t msg_at = 0;
+    if (dir > 0) {
+        for (size_t i = (size_t)(from + 1); i < c->nevents; i++)
+            if (anomalous(c, i, &msg_at)) {
+                s->sel = arrow_of(s, (uint32_t)i);
+                tui_message(t, "anomaly at packet %zu of %zu", i + 1, c->nevents);
+                return;
+            }
+    } else {
+        int64_t found = -1;
+        for (size_t i = 0; (int64_t)i < from; i++)
+            if (anomalous(c, i, &msg_at))
+                found = (int64_t)i;
+        if (found >= 0) {
+            s->sel = arrow_of(s, (uint32_t)found);
+            tui_message(t, "anomaly at packet %lld of %zu", (long long)found + 1, c->nevents);
+            return;
+        }
+    }
+    tui_message(t, "no %s anomaly (retransmission, out-of-order, lost segment, zero window, RST, TLS alert)",
+                dir > 0 ? "later" : "earlier");
+}
+
+/* The next line (after the selection, in direction dir, round the end) whose text holds the query. */
+static void ladder_find(struct tui *t, struct ladder_state *s, int dir)
+{
+    if (!s->search[0] || !s->doc.total_lines)
+        return;
+    uint64_t n = s->doc.total_lines;
+    size_t ql = strlen(s->search);
+    for (uint64_t step = 1; step <= n; step++) {
+        uint64_t at = (s->sel + (dir > 0 ? step : n - step)) % n;
         struct lline l;
         char text[2048];
-        for (uint64_t at = 0; at < d.total_lines; at++)
-            if (ladder_doc_lines(&d, at, 1, &l) == 1) {
-                lline_text(&l, text, sizeof text);
-                fprintf(f, "%s\n", text);
-            }
+        if (ladder_doc_lines(&s->doc, at, 1, &l) != 1)
+            continue;
+        lline_text(&l, text, sizeof text);
+        int hit = 0;
+        for (const char *p = text; *p && !hit; p++)
+            hit = !strncasecmp(p, s->search, ql);
+        if (!hit)
+            continue;
+        /* the arrow the line belongs to (a label, a phase) is what gets selected */
+        uint64_t sel = at;
+        if (!(l.kind == LK_ARROW || l.kind == LK_SUMMARY))
+            sel = l.event >= 0 ? step_selection(s, at, +1) : at;
+        s->sel = sel;
+        s->top = at > 2 ? at - 2 : 0;
+        tui_message(t, "\"%s\": line %llu of %llu", s->search, (unsigned long long)at + 1, (unsigned long long)n);
+        return;
     }
-    ladder_doc_free(&d);
-    if (fclose(f) != 0)
-        tui_message(t, "%s: write failed", path);
-    else
-        tui_message(t, "ladder written to %s", path);
+    tui_message(t, "no line holds \"%s\"", s->search);
 }
 
 static int ladder_key(struct tui *t, int ch)
@@ -536,6 +674,23 @@ static int ladder_key(struct tui *t, int ch)
     case 'e':
         export_ladder(t, s);
         return 1;
+    case 'a': jump_anomaly(t, s, +1); return 1;
+    case 'A': jump_anomaly(t, s, -1); return 1;
+    case '/':
+        if (tui_prompt(t, "search the ladder: ", s->search, sizeof s->search, HIST_LADDER_SEARCH, 0) == 0)
+            ladder_find(t, s, +1);
+        return 1;
+    case 'n': ladder_find(t, s, +1); return 1;
+    case 'N': ladder_find(t, s, -1); return 1;
+    case 'f': follow_open(t, s->conn); return 1;
+    case 'y': {
+        long i = catalog_find(&t->cat, s->id);
+        if (i >= 0) {
+            struct row_buf tmp;
+            handoff_open(t, catalog_row(&t->cat, (size_t)i, &tmp));
+        }
+        return 1;
+    }
     case 'K':
         tui_load_keylog(t);
         if (s->ld) { /* read the connection again with the new keys */
@@ -554,17 +709,22 @@ static int ladder_key(struct tui *t, int ch)
 
 static const char *const ladder_help[] = {
     "The ladder: the client's lifeline on the left, the server's on the right, time",
-    "running down. One arrow per packet, or per protocol message when a segment",
-    "carries several; each side's TCP state stands beside its lifeline where it",
+    "running down. One arrow per packet, the protocol messages its sender completed",
+    "in it written above it; each side's TCP state stands beside its lifeline where it",
     "changes; analysis notes (retransmission, out-of-order, ...) sit on the arrow.",
     "",
     "  Up/Down j/k    previous / next arrow      PgUp/PgDn Space  half a page",
     "  ] / [          next / previous phase (TCP handshake, TLS handshake, data, teardown)",
+    "  a / A          next / previous anomaly: retransmission, out-of-order, lost segment,",
+    "                 zero window, RST, TLS alert",
+    "  /              search the ladder's lines; n/N next/previous match",
     "  Enter          open a summarised run of data segments     C  close every run",
     "  t              times: since the first packet / since the previous one / absolute",
     "  Tab            show or hide the detail pane               d/u  scroll the pane",
-    "  e              export this ladder as text to a file        K  load a TLS key log",
-    "  q Esc          back to the list                           ?  this help",
+    "  f              follow the stream: both directions' payload (decrypted with keys)",
+    "  y              Wireshark display filter and BPF filter of this connection",
+    "  e              export: text (as --ladder), SVG picture, or a pcap of its packets",
+    "  K              load a TLS key log                         q Esc  back to the list",
     NULL,
 };
 
@@ -572,7 +732,8 @@ const struct screen_ops ladder_screen = {
     .name = "ladder",
     .draw = ladder_draw,
     .key = ladder_key,
-    .keybar = " q back  ? help  Up/Down arrow  ]/[ phase  Enter run  t time  Tab detail  e export  K keys",
+    .keybar = " q back  ? help  Up/Down arrow  ]/[ phase  a/A anomaly  / search  f follow  Tab detail  e export  y filters"
+              "  K key log",
     .help = ladder_help,
     .help_title = "Help: the ladder",
     .tick = ladder_tick,

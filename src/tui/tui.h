@@ -21,14 +21,19 @@
 #include "capture.h"
 #include "catalog.h"
 #include "options.h"
+#include "out_where.h"
 #include "feed.h"
 #include "pipeline.h"
+#include "where.h"
 
 /* Colour pairs (and their monochrome attributes): one per meaning. */
 enum tui_color {
     C_NORMAL = 1, C_BAR, C_SELECT, C_CLEAN, C_RESET, C_REFUSED, C_OPEN, C_TLS_FAILED, C_C2S, C_S2C, C_TAG,
-    C_STATE, C_PHASE, C_MARK, C_TITLE, C_DIM, C_COUNT
+    C_STATE, C_PHASE, C_MARK, C_TITLE, C_DIM,
+    C_CONN0, C_CONN1, C_CONN2, C_CONN3, C_CONN4, C_CONN5, /* several connections on one diagram */
+    C_COUNT
 };
+#define TUI_CONN_COLORS 6
 
 struct tui;
 
@@ -60,9 +65,25 @@ struct screen_ops {
     void (*leave)(struct tui *t);
 };
 
-extern const struct screen_ops list_screen, ladder_screen, help_screen;
+extern const struct screen_ops list_screen, ladder_screen, help_screen, follow_screen, multi_screen, handoff_screen;
 
 struct ladder_state;             /* ladder.c's own */
+
+/* What the filters screen shows (handoff.c). */
+struct handoff {
+    uint64_t id;
+    char display[400], bpf[400], display_exact[600];
+};
+struct follow_state;             /* follow.c's */
+struct multi_state;              /* multi.c's */
+
+/* The prompts' histories, one per question. */
+enum { HIST_SEARCH, HIST_NARROW, HIST_WHERE, HIST_PATH, HIST_KEYLOG, HIST_LADDER_SEARCH, HIST_COUNT };
+#define HIST_MAX 32
+struct history {
+    char *line[HIST_MAX];        /* oldest first */
+    int n;
+};
 
 struct tui {
     const struct options *opt;
@@ -87,12 +108,12 @@ struct tui {
     uint64_t packets;
     double pps;                  /* live: packets per second */
     uint64_t drops;              /* live: what libpcap says it dropped */
-    char message[160];           /* one-line notice on the status line */
+    char message[512];           /* one-line notice on the status line */
     int rows, cols;
     int color;                   /* colours in use (not NO_COLOR, terminal has them) */
     int ascii;
     /* the screen stack: the list at the bottom, a ladder or help on top */
-    const struct screen_ops *stack[4];
+    const struct screen_ops *stack[6];
     int depth;
     int quit;
     int dirty;
@@ -101,17 +122,58 @@ struct tui {
     char search[128];
     int help_top;
     char keylog_path[256];
+    int sort_in_header;          /* the sort column is on screen, marked in its header */
+    uint64_t *marks;             /* connections marked (m, Space), ids sorted */
+    size_t nmarks, marks_cap;
+    /* the filter expression (w, --where) over each connection's JSON object */
+    struct where *where;
+    char where_text[256];
+    uint32_t where_gen;
+    struct conn_judge judge;     /* writes a connection's JSON object */
+    char *json_buf;              /* a row's JSON, inflated */
+    size_t json_cap;
     /* ladder screen */
     struct ladder_state *ladder;
+    struct follow_state *follow;
+    struct multi_state *multi;
+    struct handoff handoff;
     const char *dump_path;       /* live -w file: packets can be read back from it */
+    /* prompts */
+    struct history hist[HIST_COUNT];
+    void (*overlay)(struct tui *t); /* drawn over the screen before it is shown (an open prompt) */
+    void *overlay_ctx;
+    int64_t last_refresh, last_stats;
+    uint64_t last_packets;
+    int pcap_fd;                 /* polled for live packets or a stream's bytes (-1: none) */
 };
 
 int tui_attr(const struct tui *t, enum tui_color c);
 void tui_push(struct tui *t, const struct screen_ops *s);
 void tui_pop(struct tui *t);
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Ask a question on the status line; returns 0 and the answer in buf, or -1 when cancelled. */
-int tui_prompt(struct tui *t, const char *question, char *buf, size_t len);
+/*
+ * Ask a question on the status line; returns 0 and the answer in buf, or -1
+ * when cancelled.  The answer starts empty, or with buf's text selected when
+ * `preselect` (a key replaces it, an arrow keeps it); the line edits as a
+ * shell's does (Ctrl-U, Ctrl-W, Ctrl-A/E, arrows), Up and Down walk the
+ * history `hist`.  The capture goes on while it waits.
+ */
+int tui_prompt(struct tui *t, const char *question, char *buf, size_t len, int hist, int preselect);
+/* One choice of a few keys on the status line ("t text, s SVG, p pcap"); the key, or -1 when cancelled. */
+int tui_choose(struct tui *t, const char *question, const char *keys);
+/* One turn of the loop's background work (packets, timers, the model, the top screen's tick); 1 when busy. */
+int tui_work(struct tui *t);
+/* Wait for a key or a packet (a while, or until one comes when nothing else is going on). */
+void tui_wait(struct tui *t, int busy);
+/* Ctrl-C or SIGTERM asked to quit. */
+int tui_interrupted(void);
+/* Draw the whole screen (and the overlay). */
+void tui_draw(struct tui *t);
+/* A directory the process can write to, for a file name offered by default: the current one, else
+ * the user's home, else /tmp.  "" when the current one is it. */
+const char *tui_writable_dir(void);
+/* "Permission denied (synfin runs as tcpdump)": an errno and the user the process runs as. */
+void tui_errno_text(int e, char *buf, size_t len);
 /* Draw text clipped to `width` columns at (y, x). */
 void tui_text(int y, int x, int width, const char *s);
 
@@ -119,6 +181,22 @@ void tui_text(int y, int x, int width, const char *s);
 void tui_load_keylog(struct tui *t);
 /* Open the ladder of the connection at catalog index `i` (ladder.c). */
 void ladder_open(struct tui *t, size_t i);
+/* The connection the ladder shows (NULL: none yet). */
+const struct conn *ladder_conn(const struct tui *t);
+/* Follow the stream of the ladder's connection (follow.c). */
+void follow_open(struct tui *t, const struct conn *c);
+/* Several connections on one diagram (multi.c): these catalog entries; what names them. */
+void multi_open(struct tui *t, const size_t *idx, size_t n, const char *what);
+/* Wireshark's display filter and a BPF expression for a connection (handoff.c). */
+void handoff_open(struct tui *t, const struct row *r);
+/* Save connections as a pcap file (handoff.c): asks for the file name. */
+void handoff_save_pcap(struct tui *t, const struct row *const *rows, size_t n, const char *what);
+/* Is connection `id` marked? */
+int tui_marked(const struct tui *t, uint64_t id);
+/* The filter expression's verdict on catalog entry i (the view's callback: cached per row). */
+int tui_where_passes(void *ctx, const struct catalog *cat, size_t i);
+/* An expression's verdict on catalog entry i, over its JSON object (kept, or written now). */
+int tui_entry_matches(struct tui *t, struct where *w, size_t i);
 
 /* Run the interface on an opened source until the user quits; returns an exit status. */
 struct pipeline_config;
