@@ -478,6 +478,333 @@ for variant in "NO_COLOR=1" "TERM=vt100" "LANG=C"; do
     fi
 done
 
+# ------------------------------------------------------------------ 13: what the list says of itself
+screen_e() { tm capture-pane -p -e -t "$ses"; }     # with the colours (SGR escapes)
+gen="$tmp/gen"
+havegen=0
+if python3 "$SRCDIR/tests/tuicap.py" "$gen" >"$tmp/gen.err" 2>&1; then havegen=1; else
+    echo "    tests/tuicap.py failed:"; dump <"$tmp/gen.err"
+fi
+
+start "$work" -- "$merged"
+expect_rows state-rows '1 2 3'
+# the totals are the rows' colours: a legend
+legend_ok() {
+    local e pair
+    e=$(screen_e)
+    for pair in "32:clean 1" "31:reset 0" "33:refused 2" "36:open 0" "35:tls-failed 0"; do
+        [[ $e == *$'\e['"${pair%%:*}m${pair#*:}"* ]] || return 1
+    done
+}
+if wait_until legend_ok; then good status-legend-colours; else bad status-legend-colours "the totals are not in the rows' colours"; screen_e | cat -v | tail -3 | dump; fi
+keys f
+expect filter-n-of-m '^ clean 1  reset 0  refused 2  open 0  tls-failed 0 \| 1 of 3 \| filter: clean \|'
+keys F
+expect_gone filter-all-no-count ' of 3 \| filter'
+keys q
+exits quit-state
+
+# the BPF filter on the title bar
+start "$work" -- "$merged" tcp port 8080
+expect title-bpf '^ synfin  .*three\.pcap  bpf: tcp port 8080  1 connection  10 packets'
+keys q
+exits quit-bpf
+
+# a path of 300 characters: cut in its middle, the counts always on the title bar
+deep="$tmp"
+for _ in 1 2 3 4 5; do deep="$deep/a-long-directory-name-of-fifty-characters-or-so-x"; done
+mkdir -p "$deep" && cp "$cap/http-client-close.pcap" "$deep/"
+start "$work" -- "$deep/http-client-close.pcap"
+expect title-long-path '^ synfin  /.*….*client-close\.pcap  1 connection  10 packets$'
+expect title-long-path-fits '^ synfin  .{1,110}packets$'
+keys q
+exits quit-long-path
+
+# IPv6 endpoints: cut in their middles with the port whole at 120 columns; whole at 250
+if [ $havegen = 1 ]; then
+    start "$work" -- "$gen/v6long.pcap"
+    expect v6-elided '^1 +\[2001:db…:5555:1\]:40000 +\[2001:db…:5555:2\]:443 '
+    expect v6-elided-differ '^2 +\[2001:db…:5555:3\]:40001 '
+    resize 250 40
+    expect v6-whole '^1 +[0-9:.]+ +\[2001:db8:1111:2222:3333:4444:5555:1\]:40000 +\[2001:db8:1111:2222:3333:4444:5555:2\]:443 +HTTP'
+    resize 120 40
+    keys q
+    exits quit-v6
+else
+    skip v6 "no generated captures"
+fi
+
+# totals that are the truth: a finished connection still lingering counts as clean, not open (a FIFO
+# keeps the capture waiting after its packets); the end of the input settles them without a key
+if [ $havegen = 1 ]; then
+    fifo="$tmp/linger.fifo"
+    mkfifo "$fifo"
+    start "$work" -- "$fifo"
+    { cat "$gen/linger.pcap"; sleep 3; } >"$fifo" &
+    writer=$!
+    expect linger-counted-clean '^ clean 1  reset 0  refused 0  open 1  tls-failed 0 ' 2.5
+    wait "$writer"
+    expect totals-at-the-end '^ clean 1  reset 0  refused 0  open 1  tls-failed 0 .*\| read 12 packets$' 3
+    keys q
+    exits quit-linger
+fi
+
+# ------------------------------------------------------------------ 14: the filter expression (w, --where)
+start "$work" -- "$merged"
+expect_rows where-before '1 2 3'
+keys w
+expect where-prompt '^where \(e\.g\. .*; empty: all\): ?$'
+type_text 'teardown == "reset" || handshake == "syn-only"'
+keys Enter
+expect_rows where-rows '1 3'
+expect where-status '\| 2 of 3 \| filter: all \+ where teardown == "reset" \|\| handshake == "syn-only"'
+keys w
+expect where-preselected '^where .*: teardown == "reset" \|\| handshake == "syn-only"$'
+type_text 'server.port >'
+keys Enter
+expect where-error 'where: .*expected.* \(column 14\)'
+expect_rows where-error-keeps '1 3'
+keys w BSpace Enter
+expect_rows where-cleared '1 2 3'
+keys q
+exits quit-where
+start "$work" -- --where 'port 8080 && analysis.retransmissions == 0' "$merged"
+expect_rows where-option-rows '2'
+expect where-option-status '\| 1 of 3 \| filter: all \+ where port 8080'
+keys q
+exits quit-where-option
+
+# ------------------------------------------------------------------ 15: several connections on one diagram
+start "$work" -- "$merged"
+expect_rows multi-rows '1 2 3'
+keys m m
+expect multi-marked '\| 2 marked \(M: on one diagram'
+expect multi-mark-shown '^\*1 +10\.99\.0\.2:41990'
+keys M
+expect multi-title '^2 connections: the marked connections'
+expect multi-legend '^#2 connection 2: 10\.99\.0\.2:60228 → 10\.99\.0\.1:8080, HTTP GET /client-close'
+expect multi-lifelines '^ +time \(s\) +10\.99\.0\.2 +10\.99\.0\.1'
+expect multi-ports '│ #2 :60228→:8080 SYN seq=0 len=0'
+expect multi-states '├ SYN_SENT ─+▶│'
+expect multi-states-head '│◀─+ SYN_RECV ─┤'
+expect multi-states-both '├ ESTABLISHED ─+ ESTABLISHED ─▶│'
+# each connection's arrows in its own colour
+tint_ok() { local e; e=$(screen_e); [[ $e == *$'\e[32m#1 :'* && $e == *$'\e[35m#2 :'* ]]; }
+if wait_until tint_ok; then good multi-colours; else bad multi-colours "#1 and #2 are not in their colours"; fi
+# in time order: connection 2's SYN (the earliest) comes first
+screen >"$tmp/multi"
+in_order multi-time-order "$tmp/multi" '#2 :60228→:8080 SYN seq=0' '#1 :41990→:8081 SYN seq=0'
+keys q
+keys g c
+expect multi-client '^3 connections: client 10\.99\.0\.2'
+keys q q
+exits quit-multi
+start "$work" -- --ca-file "$cap/tls/certs/ca.pem" "$cap/tls/tls12-sessionid-resume.pcap"
+expect_rows multi-sni-rows '1 2'
+keys h
+expect multi-sni '^2 connections: SNI www\.synfin\.test'
+expect multi-sni-tls '#1 :38260→:443 PSH\+ACK seq=1 ack=1 len=[0-9]+' 
+expect multi-sni-message 'ClientHello \(SNI www\.synfin\.test\)'
+keys q q
+exits quit-multi-sni
+
+# ------------------------------------------------------------------ 16: hand-off to Wireshark and tcpdump
+save="$tmp/save"; mkdir -p "$save"
+tm set -g set-clipboard on 2>/dev/null
+start "$save" -- "$merged"
+expect_rows handoff-rows '1 2 3'
+keys j y
+display='ip.addr==10.99.0.2 && tcp.port==60228 && ip.addr==10.99.0.1 && tcp.port==8080'
+bpf='host 10.99.0.2 and host 10.99.0.1 and tcp port 60228 and tcp port 8080'
+expect handoff-display "^   ${display//./\\.}\$"
+expect handoff-bpf "^   ${bpf//./\\.}\$"
+if command -v tshark >/dev/null 2>&1; then
+    got=$(tshark -r "$merged" -Y "$display" 2>/dev/null | wc -l)
+    if [ "$got" = 10 ]; then good handoff-display-selects; else bad handoff-display-selects "tshark selects $got packets, not 10"; fi
+else
+    skip handoff-display-selects "tshark is not installed"
+fi
+if command -v tcpdump >/dev/null 2>&1; then
+    got=$(tcpdump -nr "$merged" "$bpf" 2>/dev/null | wc -l)
+    if [ "$got" = 10 ]; then good handoff-bpf-selects; else bad handoff-bpf-selects "tcpdump selects $got packets, not 10"; fi
+else
+    skip handoff-bpf-selects "tcpdump is not installed"
+fi
+keys d
+expect handoff-copied 'the display filter copied to the terminal.s clipboard'
+if [ "$(tm show-buffer 2>/dev/null)" = "$display" ]; then good handoff-clipboard; else
+    bad handoff-clipboard "tmux's buffer holds '$(tm show-buffer 2>/dev/null)'"
+fi
+keys q
+# save as pcap: the selected, the marked, the listed
+keys p
+expect pcap-choice '^save as pcap: s the selected connection, m the 0 marked, f the 3 listed'
+keys s
+expect pcap-prompt '^save the 1 selected connection as pcap to: synfin-connection-2\.pcap$'
+keys Enter
+expect pcap-saved '10 packets of 1 connection written to synfin-connection-2\.pcap'
+check_pcap() { # NAME FILE "PORTS" PACKETS: synfin reads the file back as these connections
+    local got
+    got=$("$SYNFIN" -q --json -r "$2" 2>&1 | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.startswith("{\"id\"")]
+print(" ".join(str(r["server_port"]) for r in rows), sum(r["packets"] for r in rows))')
+    if [ "$got" = "$3 $4" ]; then good "$1"; else bad "$1" "$2 holds '$got', expected '$3 $4'"; fi
+}
+check_pcap pcap-selected-content "$save/synfin-connection-2.pcap" 8080 10
+keys g m m p m
+expect pcap-marked-prompt '^save the 2 marked connections as pcap to: synfin-marked\.pcap$'
+keys Enter
+expect pcap-marked-saved '12 packets of 2 connections written to synfin-marked\.pcap'
+check_pcap pcap-marked-content "$save/synfin-marked.pcap" "8081 8080" 12
+keys f f f p f
+expect pcap-listed-prompt '^save the 2 listed connections as pcap to: synfin-listed\.pcap$'
+keys Enter
+check_pcap pcap-listed-content "$save/synfin-listed.pcap" "8081 8082" 6
+keys F F F j p s Enter
+expect pcap-not-overwritten 'synfin-connection-2\.pcap: cannot write: the file exists \(not overwritten\)'
+keys q
+exits quit-handoff
+
+# ------------------------------------------------------------------ 17: the ladder of a long connection
+if [ $havegen = 1 ]; then
+    start "$exp" -- "$gen/longrun.pcap"
+    wait_for "$row_re" >/dev/null && keys Enter
+    expect run-summary '⋯ [0-9]+ segments, client→server 0 B, server→client [0-9.]+ KB ⋯'
+    keys a
+    expect anomaly-next 'anomaly at packet 107 of 312'
+    expect anomaly-shown '◀─+ retransmission ─+┤'
+    keys a
+    expect anomaly-next-2 'anomaly at packet 207 of 312'
+    expect anomaly-zero-window '├─+ zero-window ─+▶│'
+    keys a
+    expect anomaly-none 'no later anomaly'
+    keys A
+    expect anomaly-previous 'anomaly at packet 107 of 312'
+    # the runs break at the anomalies: a summary before the retransmission and one after it
+    keys g
+    screen >"$tmp/runs"; keys NPage; wait_change "$(cat "$tmp/runs")"; screen >>"$tmp/runs"
+    runs=$(grep -c '⋯ [0-9]* segments' "$tmp/runs")
+    if [ "$runs" -ge 2 ]; then good runs-break; else bad runs-break "$runs summaries on screen"; dump <"$tmp/runs"; fi
+    keys /
+    expect ladder-search-prompt '^search the ladder: ?$'
+    type_text 'fin+'
+    keys Enter
+    expect ladder-search-found '"fin\+": line [0-9]+ of [0-9]+'
+    expect ladder-search-selected 'FIN\+ACK seq='
+    keys f
+    expect follow-text '^GET /longrun HTTP/1\.1$'
+    expect follow-response '^HTTP/1\.1 200 OK$'
+    follow_ok() { local e; e=$(screen_e); [[ $e == *$'\e[32mGET /longrun'* && $e == *$'\e[36mHTTP/1.1 200'* ]]; }
+    if wait_until follow_ok; then good follow-colours; else bad follow-colours "the directions are not coloured"; fi
+    keys x
+    expect follow-hex '^00000000  47 45 54 20 2f 6c 6f 6e 67 72 75 6e 20 48 54 54  GET /longrun HTT$'
+    keys q
+    expect follow-back '^ q back  \? help  Up/Down arrow  \]/\[ phase'
+    keys q q
+    exits quit-longrun
+fi
+start "$work" -- "$cap/lost-segment.pcap"
+wait_for "$row_re" >/dev/null && keys Enter
+wait_for SYN_SENT >/dev/null && keys f
+expect follow-gap '^\[(client|server): 100 bytes never seen \(a gap in the capture\)\]$'
+keys q q q
+exits quit-gap
+start "$work" -- --keylog "$cap/tls/tls13-full.keys" --ca-file "$cap/tls/certs/ca.pem" "$cap/tls/tls13-full.pcap"
+wait_for "$row_re" >/dev/null && keys Enter
+wait_for ClientHello >/dev/null && keys f
+expect follow-decrypted '^GET /tls13-full HTTP/1\.1$'
+expect follow-decrypted-title 'stream of connection 1: .* \(decrypted\), text'
+keys q q
+# the detail pane: a decrypted certificate's summary before its bytes (the pane beside the ladder)
+resize 200 60
+keys Enter
+wait_for ClientHello >/dev/null
+keys /
+type_text 'Certificate (2'
+keys Enter
+pane_order() {
+    local sub dec
+    sub=$(grep -n 'subject  CN=www\.synfin\.test' <<<"$scr" | head -1 | cut -d: -f1)
+    dec=$(grep -n 'decrypted, [0-9]* bytes' <<<"$scr" | head -1 | cut -d: -f1)
+    [ -n "$sub" ] && [ -n "$dec" ] && [ "$sub" -lt "$dec" ]
+}
+if wait_until pane_order; then good detail-summary-first; else bad detail-summary-first "the certificate's subject is not above its bytes"; dump <<<"$scr"; fi
+resize 120 40
+keys q q
+exits quit-decrypted
+
+# one segment's messages stand above its one arrow
+start "$work" -- --ca-file "$cap/tls/certs/ca.pem" "$cap/tls/tls12-ecdhe-rsa.pcap"
+wait_for "$row_re" >/dev/null && keys Enter
+wait_for ClientHello >/dev/null && keys NPage
+grouped_ok() { grep -A3 -E '│ +Certificate \(2, ok\) │' <<<"$scr" | tr '\n' '@' | grep -qE 'Certificate \(2, ok\) │@[^@]*ServerKeyExchange │@[^@]*ServerHelloDone │@[^@]*│◀─+┤'; }
+if wait_until grouped_ok; then good messages-under-one-arrow; else bad messages-under-one-arrow "Certificate, ServerKeyExchange, ServerHelloDone are not above one arrow"; dump <<<"$scr"; fi
+keys q q
+exits quit-grouped
+
+# ------------------------------------------------------------------ 18: export as SVG and pcap, and its errors
+start "$exp" -- "$cap/http-client-close.pcap"
+wait_for "$row_re" >/dev/null && keys Enter
+wait_for SYN_SENT >/dev/null
+keys e s
+expect export-svg-prompt '^export the ladder as SVG to: synfin-connection-1\.svg$'
+keys Enter
+expect export-svg-written 'ladder written to synfin-connection-1\.svg'
+if head -c 100 "$exp/synfin-connection-1.svg" | grep -q '^<?xml' && tail -1 "$exp/synfin-connection-1.svg" | grep -q '^</svg>$'; then
+    good export-svg-content; else bad export-svg-content "synfin-connection-1.svg is not an SVG document"; fi
+keys e p
+expect export-pcap-prompt '^save the 1 selected connection as pcap to: synfin-connection-1\.pcap$'
+keys Enter
+expect export-pcap-written '10 packets of 1 connection written to synfin-connection-1\.pcap'
+check_pcap export-pcap-content "$exp/synfin-connection-1.pcap" 8080 10
+keys e t BSpace
+type_text /nonexistent-synfin-dir/x.txt
+keys Enter
+expect export-error-errno '/nonexistent-synfin-dir/x\.txt: cannot write: No such file or directory \(synfin runs as [a-z_][a-z0-9_-]*\)'
+keys q q
+exits quit-export-svg
+
+# ------------------------------------------------------------------ 19: the words, the keys in the help
+start "$work" -- "$cap/http-client-close.pcap"
+expect keybar-key-log ' K key log$'
+keys K
+expect keylog-prompt '^load a TLS key log \(a file of SSLKEYLOGFILE lines\):'
+keys Escape
+keys '?'
+if wait_for '^ Help: the connection list'; then
+    ok=1
+    for want in 'w +filter expression over the JSON keys' 'm Space +mark' 'M +the marked connections on one diagram' \
+        'c / h +every connection of this client / with this SNI' 'p +save as pcap' 'y +Wireshark display filter' \
+        'Ctrl-U/Ctrl-K cut' 'Up/Down the history'; do
+        matches "$want" || { bad help-list-new-keys "help lacks /$want/"; ok=0; break; }
+    done
+    [ $ok = 1 ] && good help-list-new-keys
+else
+    bad help-list-new-keys "? did not show the help"
+fi
+keys q Enter
+wait_for SYN_SENT >/dev/null
+keys '?'
+if wait_for '^ Help: the ladder'; then
+    ok=1
+    for want in 'a / A +next / previous anomaly' '/ +search the ladder' 'f +follow the stream' 'y +Wireshark display filter' \
+        'e +export: text \(as --ladder\), SVG picture, or a pcap'; do
+        matches "$want" || { bad help-ladder-new-keys "help lacks /$want/"; ok=0; break; }
+    done
+    [ $ok = 1 ] && good help-ladder-new-keys
+else
+    bad help-ladder-new-keys "? did not show the help"
+fi
+keys q q q
+exits quit-words
+# --color=never: no colour at all
+start "$work" -- --color=never "$cap/refused.pcap"
+wait_for "$row_re" >/dev/null
+if [[ $(screen_e) == *$'\e[3'[1-7]m* ]]; then bad color-never "colours drawn"; else good color-never; fi
+keys q
+exits quit-color-never
+
 # ------------------------------------------------------------------ 12: live on lo (root only)
 if [ "$(id -u)" != 0 ]; then
     skip live "not root: cannot capture on lo"
@@ -524,6 +851,73 @@ PY
         skip live "cannot capture on lo here: $(grep -m1 -v '^$' <<<"$scr")"
     else
         bad live "synfin -i lo did not show its live title"
+    fi
+fi
+
+# ------------------------------------------------------------------ 20: live, a prompt open while traffic flows
+if [ "$(id -u)" != 0 ]; then
+    skip live-prompt "not root: cannot capture on lo"
+elif ! command -v python3 >/dev/null 2>&1; then
+    skip live-prompt "python3 not found"
+else
+    port2=$((20000 + (RANDOM + 7919) % 20000))
+    nconn=200
+    start "$work" -- -i lo "tcp port $port2"
+    if wait_for ' synfin  lo  .*live [0-9]+ pkt/s' >/dev/null; then
+        keys /
+        wait_for '^search \(address' >/dev/null
+        # 200 connections in about two seconds while the search prompt waits for its answer
+        timeout 30 python3 - "$port2" "$nconn" <<'PY' >"$tmp/py2.out" 2>&1 &
+import socket, sys, threading, time
+socket.setdefaulttimeout(5)
+port, n = int(sys.argv[1]), int(sys.argv[2])
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port)); ls.listen(64)
+def serve():
+    for _ in range(n):
+        c, _ = ls.accept()
+        c.recv(100)
+        c.sendall(b"pong")
+        c.recv(100)
+        c.close()
+t = threading.Thread(target=serve); t.start()
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"ping %d" % i)
+    s.recv(100)
+    s.close()
+    time.sleep(0.01)
+t.join(); ls.close()
+PY
+        pyjob=$!
+        expect live-under-prompt " synfin  lo  bpf: tcp port $port2  $nconn connections  [0-9]+ packets .*live [0-9]+ pkt/s, 0 dropped" 15
+        expect live-prompt-still-open '^search \(address, port, SNI, state, kind\): ?$'
+        wait "$pyjob" || { echo "    the python clients failed:"; dump <"$tmp/py2.out"; }
+        keys Escape
+        # every connection arrived, none was lost, each counted by its verdict once its linger is over
+        expect live-every-connection "^ clean $nconn  reset 0  refused 0  open 0  tls-failed 0 " 6
+        expect live-nothing-dropped ' 0 dropped$'
+        # root was given up: the current directory is not the new user's to write, the export offers one that is
+        keys Enter
+        wait_for 'SYN_SENT' >/dev/null
+        keys e t
+        if wait_for '^export the ladder as text to: /[^ ]+/synfin-connection-[0-9]+\.txt$'; then
+            good export-writable-default
+            grab; def=$(grep -oE '/[^ ]+/synfin-connection-[0-9]+\.txt$' <<<"$scr")
+            keys Enter
+            expect export-writable-written "ladder written to ${def//./\\.}"
+            rm -f "$def"
+        else
+            bad export-writable-default "the offered file is in a directory the user cannot write"
+        fi
+        keys e t BSpace
+        type_text "$work/denied.txt"
+        keys Enter
+        expect export-denied-errno 'denied\.txt: cannot write: Permission denied \(synfin runs as (tcpdump|nobody)\)'
+        keys q q
+        exits quit-live-prompt
+    else
+        bad live-prompt "synfin -i lo did not show its live title"
     fi
 fi
 

@@ -279,10 +279,15 @@ long spans_read_from(struct capture *cap, const struct span_target *t, size_t n,
 {
     if (!n)
         return 0;
-    /* the reading starts at the earliest first packet (the merge's order is time order) */
+    /* the reading starts at the first of their first packets: in one file the first by offset (a file
+     * need not be in time order), across files the earliest (the merge's order is time order) */
     size_t first = n;
+    int one_file = 1;
     for (size_t i = 0; i < n; i++)
-        if (t[i].first_off >= 0 && (first == n || t[i].first_ts < t[first].first_ts))
+        one_file &= file_of(t[i].first_off) == file_of(t[0].first_off);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].first_off >= 0 &&
+            (first == n || (one_file ? t[i].first_off < t[first].first_off : t[i].first_ts < t[first].first_ts)))
             first = i;
     if (first == n) {
         snprintf(err, CAPTURE_ERRLEN, "the packets are not in a file that can be read again");

@@ -179,7 +179,7 @@ int multi_doc_build(struct multi_doc *d, const struct conn *const *c, size_t n, 
             if ((d->life_of[i][side] = life_index(d, a)) < 0)
                 return -1;
         }
-    int spacing = d->nlives > 1 ? (width - GUTTER - 4) / (d->nlives - 1) : width;
+    int spacing = d->nlives > 1 ? (width - GUTTER - 5) / (d->nlives - 1) : width;
     if (spacing < MIN_SPACING)
         spacing = MIN_SPACING;
     for (int i = 0; i < d->nlives; i++)
@@ -267,15 +267,19 @@ static void header_line(const struct multi_doc *d, uint32_t i, struct lline *l)
         g_put(g, 0, "", LS_PLAIN, 0, 0);
     } else if (i == d->nc + 2) {
         g_put(g, GUTTER - 8, "time (s)", LS_TITLE, 0, 0);
+        int end = GUTTER; /* where the previous name ended */
         for (int k = 0; k < d->nlives; k++) {
             char name[64];
-            int room = k + 1 < d->nlives ? d->life_x[k + 1] - d->life_x[k] - 2 : d->width - d->life_x[k];
+            int room = k + 1 < d->nlives ? d->life_x[k + 1] - d->life_x[k] - 2 : d->life_x[k] - d->life_x[k - 1] - 2;
             fit_middle(name, sizeof name, d->life_name[k], (size_t)(room > 4 ? room : 4), d->ascii);
             int w = (int)tt_width(name);
-            int at = d->life_x[k] - w / 2;
-            if (k == 0 && at < GUTTER + 1)
-                at = GUTTER + 1;
+            int at = d->life_x[k] - w / 2; /* centred over its lifeline, inside the diagram */
+            if (at + w > d->width)
+                at = d->width - w;
+            if (at <= end)
+                at = end + 1;
             g_put(g, at, name, LS_TITLE, 0, 0);
+            end = at + w;
         }
     } else {
         g_lives(g, d);

@@ -403,9 +403,7 @@ static void set_where(struct tui *t)
             t->where_gen = 1;
     }
     view_rebuild(&t->view, &t->cat);
-    t->sel = 0;
-    if (t->where)
-        tui_message(t, "%zu of %zu connections where %s", t->view.n, t->cat.n, t->where_text);
+    t->sel = 0; /* the status line says "N of M" and the expression */
 }
 
 /* ------------------------------------------------------------ saving a pcap */

@@ -178,22 +178,23 @@ static void draw_status(struct tui *t)
         tt_cleans(clean, sizeof clean, t->where_text, t->ascii ? TT_ASCII : 0);
         snprintf(where, sizeof where, " + where %s", clean);
     }
-    /* the variants, most said first */
-    for (int v = 0; v < 4; v++) {
-        int compact = v >= 2, with_sort = v == 0 || (v < 3 && !t->sort_in_header);
+    /* the variants, most said first; the last ones give the message all the room */
+    for (int v = 0; v < 6; v++) {
+        int compact = v >= 2, with_sort = v == 0 || (v < 3 && !t->sort_in_header), with_view = v < 4, with_legend = v < 5;
         size_t lw = 1;
-        for (int o = 0; o < OUTCOME_COUNT; o++) {
+        for (int o = 0; o < OUTCOME_COUNT && with_legend; o++) {
             snprintf(legend[o], sizeof legend[o], compact ? "%s%llu" : "%s %llu", compact ? initial[o] : outcome_name((enum outcome)o),
                      (unsigned long long)c->totals[o]);
             lw += tt_width(legend[o]) + (o + 1 < OUTCOME_COUNT ? (compact ? 1 : 2) : 0);
         }
-        size_t need = lw + tt_width(view) + (with_sort ? tt_width(sort) : 0) + tt_width(msg);
-        size_t wherew = tt_width(where);
-        if (v < 3 && need + wherew > (size_t)t->cols)
+        size_t need = lw + (with_view ? tt_width(view) : 0) + (with_sort ? tt_width(sort) : 0) + tt_width(msg);
+        size_t wherew = with_view ? tt_width(where) : 0;
+        if (v < 5 && need + wherew > (size_t)t->cols && (v != 3 || need + 12 > (size_t)t->cols))
             continue;
-        /* the last resort: the expression cut in its middle, then the message at the end */
-        char where_fit[300];
-        snprintf(where_fit, sizeof where_fit, "%s", where);
+        /* the expression cut in its middle when that is what it takes */
+        char where_fit[300] = "";
+        if (with_view)
+            snprintf(where_fit, sizeof where_fit, "%s", where);
         if (need + wherew > (size_t)t->cols && wherew) {
             int room = t->cols - (int)need;
             if (room < 12)
@@ -205,14 +206,17 @@ static void draw_status(struct tui *t)
         attrset(A_NORMAL);
         clrtoeol();
         int x = 1;
-        for (int o = 0; o < OUTCOME_COUNT; o++) { /* each total in its rows' colour: the legend */
+        for (int o = 0; o < OUTCOME_COUNT && with_legend; o++) { /* each total in its rows' colour: the legend */
             attrset(tui_attr(t, colour[o]) | A_BOLD);
             tui_text(t->rows - 2, x, t->cols - x, legend[o]);
             x += (int)tt_width(legend[o]) + (o + 1 < OUTCOME_COUNT ? (compact ? 1 : 2) : 0);
         }
         char rest[1600];
-        snprintf(rest, sizeof rest, "%s%s%s%s", view, where_fit, with_sort ? sort : "", msg);
+        snprintf(rest, sizeof rest, "%s%s%s%s", with_view ? view : "", where_fit, with_sort ? sort : "",
+                 with_legend ? msg : msg + 2 * (msg[0] != '\0'));
         attrset(tui_attr(t, C_DIM));
+        if (!with_legend)
+            x = 1;
         if ((int)tt_width(rest) > t->cols - x) { /* the message alone is too long: its end goes */
             char fit[1600];
             fit_end(fit, sizeof fit, rest, (size_t)(t->cols - x), t->ascii);
