@@ -456,12 +456,18 @@ e = E["ladder-memcap.pcap"]
 
 def ladder_digest(stream):
     st = {"titles": [], "said": []}
-    prev = None
+    prev, cont = None, False
     for line in stream:
         line = line.decode("utf-8", "replace").rstrip("\n")
+        if cont and line.startswith("    ") and line.strip():
+            # the header's line broken to the width goes on, indented by four
+            t, v = st["titles"][-1]
+            st["titles"][-1] = (t, v + " " + line.strip())
+            continue
+        cont = False
         if prev is not None:
             st["titles"].append((prev, line.strip()))
-            prev = None
+            prev, cont = None, True
         if line.startswith("connection "):
             prev = line
         elif re.search(r"\bcut\b|not shown|capped", line):
