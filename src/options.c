@@ -12,6 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ladder_view.h" /* LADDER_MIN_WIDTH: --width's least */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define WIDTH_MIN LADDER_MIN_WIDTH
+#define WIDTH_MIN_TEXT STR(LADDER_MIN_WIDTH)
+
 enum { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 
 enum opt_id {
@@ -234,8 +241,8 @@ static int apply(struct options *o, int id, const char *arg, char *err)
         break;
     case O_WIDTH: {
         uint64_t v;
-        if (parse_u64(arg, &v) < 0 || v < 40 || v > 500)
-            return bad(err, "width (40 to 500 columns)", arg);
+        if (parse_u64(arg, &v) < 0 || v < WIDTH_MIN || v > 500)
+            return bad(err, "width (" WIDTH_MIN_TEXT " to 500 columns)", arg);
         o->width = (int)v;
         break;
     }

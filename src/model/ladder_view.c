@@ -21,6 +21,7 @@
 
 #define STATE_W 11 /* "ESTABLISHED" */
 #define MIN_AREA 30
+_Static_assert(10 + 1 + STATE_W + 1 + MIN_AREA + 3 + STATE_W == LADDER_MIN_WIDTH, "the narrowest ladder is LADDER_MIN_WIDTH");
 
 struct glyphs {
     const char *life, *body, *head_r, *head_l, *tick_l, *tick_r, *phase, *dots;

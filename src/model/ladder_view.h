@@ -60,6 +60,10 @@ struct ladder_geom {
     int width, gutter, state_w, life_l, life_r, area;
     int ascii;
 };
+/* The narrowest text ladder: the time, both state columns and lifelines, 30 columns between them
+ * (--width is refused below it: a narrower ladder would run past the width asked for). */
+#define LADDER_MIN_WIDTH 67
+
 /* The grid for `width` columns (80 when 0); gutter wider for absolute times. */
 void ladder_geom_init(struct ladder_geom *g, int width, int ascii, enum time_mode tm);
 
