@@ -7,6 +7,7 @@
   longrun.pcap  one connection: a handshake, a GET, 300 segments of server data with a
                 retransmission after the 100th and a zero window after the 200th, a close
   linger.pcap   one clean connection (four-way close) and one left open
+  longuri.pcap  one HTTP connection whose request line is 150 characters long
 """
 import os
 import struct
@@ -131,6 +132,14 @@ def main():
     cv = Conv(frames, bytes([10, 88, 0, 2]), bytes([10, 88, 0, 1]), 42001, 8080, t0 + 0.5)
     cv.open()
     write(os.path.join(out, 'linger.pcap'), frames)
+
+    frames = []
+    cv = Conv(frames, bytes([10, 66, 0, 2]), bytes([10, 66, 0, 1]), 43000, 80, t0)
+    cv.open()
+    cv.send(True, 'PA', b'GET /' + b'a-long-path-segment/' * 7 + b' HTTP/1.1\r\nHost: longuri\r\n\r\n')
+    cv.send(False, 'PA', b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+    cv.close()
+    write(os.path.join(out, 'longuri.pcap'), frames)
 
 
 if __name__ == '__main__':
