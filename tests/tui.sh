@@ -10,7 +10,7 @@
 # a few seconds at most, and prints the screen when it never does.  Skipped
 # (77), saying why, where tmux cannot start a session (no pseudo-terminal).
 # Nothing depends on where the checkout lies: a path of any length is cut in
-# its middle on the title bar (checked below with a path of 300 characters).
+# its middle on the title bar (checked below with a path of 450 characters).
 set -u
 : "${SYNFIN:?set SYNFIN to the synfin binary}" "${SRCDIR:?set SRCDIR to the source tree}"
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed (apt-get install -y tmux)"; exit 77; }
@@ -510,9 +510,10 @@ expect title-bpf '^ synfin  .*three\.pcap  bpf: tcp port 8080  1 connection  10 
 keys q
 exits quit-bpf
 
-# a path of 300 characters: cut in its middle, the counts always on the title bar
+# a path of 450 characters (past the 300 bytes the capture keeps of its name for messages): cut in
+# its middle, the file's own name and the counts always on the title bar
 deep="$tmp"
-for _ in 1 2 3 4 5; do deep="$deep/a-long-directory-name-of-fifty-characters-or-so-x"; done
+for _ in 1 2 3 4 5 6 7 8; do deep="$deep/a-long-directory-name-of-fifty-characters-or-so-x"; done
 mkdir -p "$deep" && cp "$cap/http-client-close.pcap" "$deep/"
 start "$work" -- "$deep/http-client-close.pcap"
 expect title-long-path '^ synfin  /.*….*client-close\.pcap  1 connection  10 packets$'
@@ -594,6 +595,10 @@ if wait_until tint_ok; then good multi-colours; else bad multi-colours "#1 and #
 # in time order: connection 2's SYN (the earliest) comes first
 screen >"$tmp/multi"
 in_order multi-time-order "$tmp/multi" '#2 :60228→:8080 SYN seq=0' '#1 :41990→:8081 SYN seq=0'
+keys '?'
+expect multi-help '^ +Left/Right +scroll a diagram wider than the screen'
+keys q
+expect multi-help-back '^2 connections: the marked connections'
 keys q
 keys g c
 expect multi-client '^3 connections: client 10\.99\.0\.2'
@@ -635,6 +640,10 @@ expect handoff-copied 'the display filter copied to the terminal.s clipboard'
 if [ "$(tm show-buffer 2>/dev/null)" = "$display" ]; then good handoff-clipboard; else
     bad handoff-clipboard "tmux's buffer holds '$(tm show-buffer 2>/dev/null)'"
 fi
+keys '?'
+expect handoff-help '^ +d / D +copy the display filter \(D: with the connection.s time\)'
+keys q
+expect handoff-help-back '^   host 10\.99\.0\.2 and host'
 keys q
 # save as pcap: the selected, the marked, the listed
 keys p
@@ -699,6 +708,10 @@ if [ $havegen = 1 ]; then
     if wait_until follow_ok; then good follow-colours; else bad follow-colours "the directions are not coloured"; fi
     keys x
     expect follow-hex '^00000000  47 45 54 20 2f 6c 6f 6e 67 72 75 6e 20 48 54 54  GET /longrun HTT$'
+    keys '?'
+    expect follow-help '^ +x +text / hex'
+    keys q
+    expect follow-help-back '^00000000  47 45 54'
     keys q
     expect follow-back '^ q back  \? help  Up/Down arrow  \]/\[ phase'
     keys q q

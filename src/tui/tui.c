@@ -16,6 +16,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -115,8 +116,16 @@ static void draw_title(struct tui *t)
     }
     int rw = (int)tt_width(right), cw = (int)tt_width(counts);
     int room = t->cols - cw - (rw ? rw + 1 : 0) - 9; /* " synfin  " */
-    char source[512], bpf[512], src_fit[512], bpf_fit[512], left[1200];
-    tt_cleans(source, sizeof source, t->source, t->ascii ? TT_ASCII : 0);
+    /* the whole path (the capture's name for messages is cut short), cleaned (an escape takes up to four
+     * bytes of a byte): only then cut in its middle, so that the file's own name stays */
+    char whole[PATH_MAX + 40], source[4 * (PATH_MAX + 40)], bpf[512], src_fit[2048], bpf_fit[512], left[3200];
+    size_t nfiles = t->live ? 0 : capture_files(t->cap);
+    const char *first = nfiles ? capture_file_name(t->cap, 0) : NULL;
+    if (first && nfiles > 1)
+        snprintf(whole, sizeof whole, "%s (+%zu more)", first, nfiles - 1);
+    else
+        snprintf(whole, sizeof whole, "%s", first ? first : t->source);
+    tt_cleans(source, sizeof source, whole, t->ascii ? TT_ASCII : 0);
     bpf[0] = bpf_fit[0] = '\0';
     if (t->opt->filter) {
         char clean[480];
@@ -137,7 +146,7 @@ static void draw_title(struct tui *t)
             fit_middle(bpf_fit, sizeof bpf_fit, bpf, (size_t)for_bpf, t->ascii);
         fit_middle(src_fit, sizeof src_fit, source, (size_t)(room - for_bpf), t->ascii);
     } else {
-        snprintf(src_fit, sizeof src_fit, "%s", source);
+        fit_middle(src_fit, sizeof src_fit, source, (size_t)room, t->ascii); /* whole: it fits */
         snprintf(bpf_fit, sizeof bpf_fit, "%s", bpf);
     }
     snprintf(left, sizeof left, " synfin  %s%s%s", src_fit, bpf_fit, counts);
@@ -440,7 +449,7 @@ static void handle_key(struct tui *t, int ch)
     case '?':
     case KEY_F(1):
         t->help_top = 0;
-        if (t->stack[t->depth - 1] != &help_screen && t->stack[t->depth - 1] != &handoff_screen)
+        if (t->stack[t->depth - 1] != &help_screen) /* every screen's own keys, the filters' too */
             tui_push(t, &help_screen);
         break;
     case 'q':
