@@ -156,7 +156,7 @@ static void shrink(struct catalog *cat)
     for (size_t i = 0; i < cat->n && cat->mem > target; i++) {
         struct cat_entry *e = &cat->e[i];
         if (e->row && e->conn && e->conn != cat->pinned) {
-            cat->mem -= e->conn->mem;
+            cat->mem -= conn_cost(e->conn); /* what catalog_finish added: a finished record no longer changes */
             conn_free(e->conn);
             e->conn = NULL;
             cat->unladdered++;
@@ -206,8 +206,7 @@ int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole)
     int keep = c == cat->pinned || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
     cat->mem += row_cost(e->row);
     if (keep) {
-        c->mem = conn_cost(c); /* remembered: what to take off when it goes */
-        cat->mem += c->mem;
+        cat->mem += conn_cost(c);
     } else {
         e->conn = NULL;
     }
@@ -257,7 +256,7 @@ void conn_app_text(const struct conn *c, char *buf, size_t len)
         const struct proto_layer *l = &c->layers[c->app_layer < c->nlayers ? c->app_layer : 0];
         l->desc->label(l->sum, buf, len, 0);
     } else {
-        uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+        uint64_t payload = c->side[0].payload.bytes + c->side[1].payload.bytes;
         snprintf(buf, len, "%s", payload ? "unknown" : "none");
     }
 }
@@ -287,7 +286,7 @@ static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, in
     r->first_offset = c->first_offset;
     r->last_offset = c->last_offset;
     r->packets = c->packets;
-    r->bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    r->bytes = c->side[0].payload.bytes + c->side[1].payload.bytes;
     for (int s = 0; s < 2; s++) {
         memcpy(r->addr[s], c->side[s].addr, PKT_ADDR_MAX);
         r->port[s] = c->side[s].port;

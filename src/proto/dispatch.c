@@ -226,33 +226,30 @@ static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n)
 
 /* ------------------------------------------------------------ the connection's side */
 
-static struct app_state *state_of(struct app_ctx *ax, struct conn *c)
+static struct app_state *state_new(struct app_ctx *ax, struct conn *c)
 {
-    if (!c->app) {
-        if (!(c->app = calloc(1, sizeof *c->app)))
-            return NULL;
-        c->app->ax = ax;
-        c->app->conn = c;
-        for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
-            c->app->slot[i].owner = c->app;
-            c->app->slot[i].index = i;
-        }
-        c->app->slot[0].state = SLOT_UNDECIDED;
+    struct app_state *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->ax = ax;
+    a->conn = c;
+    for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+        a->slot[i].owner = a;
+        a->slot[i].index = i;
     }
-    return c->app;
+    a->slot[0].state = SLOT_UNDECIDED;
+    return a;
 }
 
-void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n)
+void app_data(struct app_ctx *ax, struct app_state **st, struct conn *c, int dir, const uint8_t *p, size_t n)
 {
-    struct app_state *a = n ? state_of(ax, c) : NULL;
-    if (a)
-        slot_feed(&a->slot[a->bottom], dir, p, n);
+    if (!n || (!*st && !(*st = state_new(ax, c))))
+        return;
+    slot_feed(&(*st)->slot[(*st)->bottom], dir, p, n);
 }
 
-void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)
+void app_gap(struct app_state *a, int dir, uint64_t n)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     if (!a)
         return;
     struct slot *s = &a->slot[a->bottom];
@@ -262,19 +259,15 @@ void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)
         s->desc->gap(s->st, dir == SIDE_CLIENT, n);
 }
 
-void app_rst(struct app_ctx *ax, struct conn *c)
+void app_rst(struct app_state *a)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     for (int i = 0; a && i < PROTO_LAYERS_MAX; i++)
         if (a->slot[i].state == SLOT_RUNNING && a->slot[i].desc->rst)
             a->slot[i].desc->rst(a->slot[i].st);
 }
 
-void app_finish(struct app_ctx *ax, struct conn *c)
+void app_finish(struct app_state *a, struct conn *c)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     if (a) {
         /* the connection ended while a side's first bytes were still ambiguous: decide on what there is */
         for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
@@ -296,7 +289,7 @@ void app_finish(struct app_ctx *ax, struct conn *c)
             if (a->slot[i].state == SLOT_RUNNING)
                 a->slot[i].desc->end(a->slot[i].st);
     }
-    uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    uint64_t payload = c->side[0].payload.bytes + c->side[1].payload.bytes;
     if (a && a->slot[a->bottom].state == SLOT_RUNNING)
         c->app_kind = a->slot[a->bottom].desc->app_kind;
     else
@@ -304,9 +297,8 @@ void app_finish(struct app_ctx *ax, struct conn *c)
     c->app_layer = (uint8_t)(a && a->slot[a->bottom].state == SLOT_RUNNING ? a->bottom : 0);
 }
 
-size_t app_memory(const struct conn *c)
+size_t app_memory(const struct app_state *a)
 {
-    const struct app_state *a = c->app;
     if (!a)
         return 0;
     size_t n = sizeof *a;
@@ -319,8 +311,11 @@ size_t app_memory(const struct conn *c)
     return n;
 }
 
-void app_detach(struct conn *c)
+void app_detach(struct app_state *a)
 {
+    if (!a)
+        return;
+    struct conn *c = a->conn;
     size_t total = 0;
     for (int i = 0; i < c->nlayers; i++)
         total += (c->layers[i].desc->summary_size + 15) & ~(size_t)15;
@@ -335,7 +330,7 @@ void app_detach(struct conn *c)
     struct proto_layer kept[PROTO_LAYERS_MAX];
     if (n)
         memcpy(kept, c->layers, n * sizeof *kept);
-    app_free(c);
+    app_free(a);
     if (copy) { /* one block, every summary: freed with the connection */
         c->owned_summaries = copy;
         at = 0;
@@ -348,11 +343,11 @@ void app_detach(struct conn *c)
     }
 }
 
-void app_free(struct conn *c)
+void app_free(struct app_state *a)
 {
-    struct app_state *a = c->app;
     if (!a)
         return;
+    struct conn *c = a->conn;
     for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
         struct slot *s = &a->slot[i];
         if (s->state == SLOT_RUNNING)
@@ -361,6 +356,5 @@ void app_free(struct conn *c)
         free(s->sniff[1]);
     }
     free(a);
-    c->app = NULL;
     c->nlayers = 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "termtext.h"
 
 /* ------------------------------------------------------------ colours */
