@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define NBUCKETS 256
 #define MIN_TCP_HEADER 20
 
@@ -217,21 +219,26 @@ static int fill(struct dgram *g, uint32_t a, uint32_t b, const uint8_t *data)
 {
     int differs = 0;
     uint32_t at = a;
+    struct cursor frag; /* stands at at - a: the fragment's byte for datagram offset `at` */
+    cur_init(&frag, data, b - a);
     for (uint32_t i = 0; i < g->nspans && at < b; i++) {
         const struct span *s = &g->spans[i];
         if (s->end <= at)
             continue;
         if (s->start >= b)
             break;
-        if (s->start > at)
-            memcpy(g->buf + at, data + (at - a), s->start - at);
-        uint32_t lo = s->start > at ? s->start : at, hi = s->end < b ? s->end : b;
-        if (memcmp(g->buf + lo, data + (lo - a), hi - lo) != 0)
+        if (s->start > at) {
+            cur_copy(&frag, g->buf + at, s->start - at);
+            at = s->start;
+        }
+        uint32_t hi = s->end < b ? s->end : b;
+        const uint8_t *again = cur_take(&frag, hi - at);
+        if (again && memcmp(g->buf + at, again, hi - at) != 0)
             differs = 1;
         at = hi;
     }
     if (at < b)
-        memcpy(g->buf + at, data + (at - a), b - at);
+        cur_copy(&frag, g->buf + at, b - at);
     return differs;
 }
 

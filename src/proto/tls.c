@@ -510,7 +510,7 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
         size_t body = cur_left(&whole);
         t->cert_pending = malloc(body ? body : 1);
         if (t->cert_pending) {
-            memcpy(t->cert_pending, whole.p + whole.pos, body);
+            cur_copy(&whole, t->cert_pending, body);
             t->cert_pending_len = (uint32_t)body;
             t->cert_pending_v13 = t->v13;
             t->cert_pending_now_s = t->now_s;
