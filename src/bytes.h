@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
     const uint8_t *p;
@@ -109,6 +110,26 @@ static inline uint32_t cur_le32(struct cursor *c)
 {
     const uint8_t *b = cur_take(c, 4);
     return b ? (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0] : 0;
+}
+
+/*
+ * A header that may arrive split across segments: move bytes into buf
+ * until it holds `want` (it holds `have` now); returns how many it holds.
+ */
+static inline size_t cur_gather(struct cursor *c, uint8_t *buf, size_t have, size_t want)
+{
+    while (have < want && cur_has(c, 1))
+        buf[have++] = c->p[c->pos++];
+    return have;
+}
+
+/* How many bytes lie before the next `byte` (*found 1), or all that are left (*found 0). */
+static inline size_t cur_span_to(const struct cursor *c, uint8_t byte, int *found)
+{
+    size_t n = cur_left(c);
+    const uint8_t *at = n ? memchr(c->p + c->pos, byte, n) : NULL;
+    *found = at != NULL;
+    return at ? (size_t)(at - (c->p + c->pos)) : n;
 }
 
 /* Copy n bytes out; on a short buffer the destination is zeroed and err set. */

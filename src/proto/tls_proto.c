@@ -159,15 +159,15 @@ static void named_list(struct jw *w, const char *key, const struct tls_list *l, 
 }
 
 /* Bytes as hex digits: lower case, or upper case (how OpenSSL and Zeek print serial numbers). */
-static void hex_value(struct jw *w, const char *key, const uint8_t *p, size_t n, int upper)
+static void hex_value(struct jw *w, const char *key, const uint8_t *v, size_t n, int upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[2 * 32 + 1];
     if (n > 32)
         n = 32;
     for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = digits[p[i] >> 4];
-        buf[2 * i + 1] = digits[p[i] & 15];
+        buf[2 * i] = digits[v[i] >> 4];
+        buf[2 * i + 1] = digits[v[i] & 15];
     }
     buf[2 * n] = '\0';
     jw_str(w, key, buf);
