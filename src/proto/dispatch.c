@@ -12,7 +12,14 @@
  * Layers stack: slot 0 reads TCP's bytes; the plaintext a layer decrypts is
  * recognised the same way in the slot above it (or taken by the protocol its
  * ALPN named); and a layer that hands its stream over (STARTTLS) starts the
- * next slot, which then reads TCP's bytes in its place.
+ * next slot, which then reads TCP's bytes in its place.  A protocol already
+ * on the connection is not recognised again above itself (the SMTP inside
+ * TLS after STARTTLS), so each has one JSON object.
+ *
+ * Some protocols need both sides' first bytes (SMTP and FTP greet alike and
+ * differ by the client's first command): their sniff_pair sees what each
+ * side kept.  When a decision replays bytes a side sent earlier, the
+ * messages they hold are put on the packets that carried them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +42,7 @@ struct slot {
     void *st;
     uint8_t *sniff[2];             /* UNDECIDED: first bytes of a side (SIDE_CLIENT, SIDE_SERVER) */
     size_t sniff_len[2];
+    uint32_t sniff_event[2];       /* the packet event that brought a side's last kept bytes */
     uint8_t handing;               /* its data() handed the stream over (to next, or to recognition) */
     const struct proto_desc *next;
 };
@@ -43,6 +51,7 @@ struct app_state {
     struct app_ctx *ax;
     struct conn *conn;
     int bottom;                    /* the slot TCP's bytes go to */
+    int64_t replay_event;          /* >= 0: kept bytes of that packet event are being replayed */
     struct slot slot[PROTO_LAYERS_MAX];
 };
 
@@ -54,8 +63,17 @@ static void env_message(void *ctx, int from_client, int kind, uint16_t code, con
                         const uint8_t *data, size_t len)
 {
     struct slot *s = ctx;
-    conn_add_msg_data(s->owner->conn, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind,
-                      code, label, data, len);
+    struct conn *c = s->owner->conn;
+    size_t before = c->nmsgs;
+    conn_add_msg_data(c, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind, code, label,
+                      data, len);
+    if (s->owner->replay_event >= 0 && c->nmsgs > before) {
+        /* replayed bytes: the message belongs to the packet that brought them (never before an earlier message) */
+        uint32_t ev = (uint32_t)s->owner->replay_event;
+        if (c->nmsgs >= 2 && c->msgs[c->nmsgs - 2].event > ev)
+            ev = c->msgs[c->nmsgs - 2].event;
+        c->msgs[c->nmsgs - 1].event = ev;
+    }
 }
 
 static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
@@ -104,12 +122,29 @@ static int start(struct slot *s, const struct proto_desc *d)
     return 0;
 }
 
-/* The protocol a side's first bytes name: one, or NULL with *more set when they may yet. */
-static const struct proto_desc *classify(const uint8_t *p, size_t n, int from_client, int *more)
+static int on_connection(const struct conn *c, const struct proto_desc *d)
 {
+    for (unsigned i = 0; i < c->nlayers; i++)
+        if (c->layers[i].desc == d)
+            return 1;
+    return 0;
+}
+
+/* The protocol a side's first bytes (p, n) name, with what the other side kept: one, or NULL with *more
+ * set when they may yet. */
+static const struct proto_desc *classify(const struct slot *s, int dir, const uint8_t *p, size_t n, int *more)
+{
+    const uint8_t *other = s->sniff[!dir];
+    size_t other_len = other ? s->sniff_len[!dir] : 0;
     *more = 0;
     for (const struct proto_desc *const *d = proto_table; *d; d++) {
-        enum proto_sniff r = (*d)->sniff(p, n, from_client);
+        if (s->owner->conn->nlayers && on_connection(s->owner->conn, *d))
+            continue;
+        enum proto_sniff r;
+        if ((*d)->sniff_pair)
+            r = dir == SIDE_CLIENT ? (*d)->sniff_pair(p, n, other, other_len) : (*d)->sniff_pair(other, other_len, p, n);
+        else
+            r = (*d)->sniff(p, n, dir == SIDE_CLIENT);
         if (r == PROTO_YES)
             return *d;
         *more |= r == PROTO_MAYBE;
@@ -145,19 +180,21 @@ static void drop_sniff(struct slot *s, int dir)
 /* An undecided slot: keep looking at its first bytes; once decided, replay what was kept. */
 static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int full)
 {
+    struct app_state *a = s->owner;
     const uint8_t *look = p;
     size_t look_len = n;
     if (s->sniff_len[dir]) {
         size_t add = n < SNIFF_CAP - s->sniff_len[dir] ? n : SNIFF_CAP - s->sniff_len[dir];
         memcpy(s->sniff[dir] + s->sniff_len[dir], p, add);
         s->sniff_len[dir] += add;
+        s->sniff_event[dir] = (uint32_t)a->conn->nevents;
         look = s->sniff[dir];
         look_len = s->sniff_len[dir];
     }
     int more = 0;
     const struct proto_desc *d = negotiated_by_outer(s);
     if (!d)
-        d = classify(look, look_len, dir == SIDE_CLIENT, &more);
+        d = classify(s, dir, look, look_len, &more);
     if (!d && more && !full && look_len < SNIFF_CAP) {
         if (!s->sniff_len[dir]) {
             if (!(s->sniff[dir] = malloc(SNIFF_CAP))) {
@@ -167,21 +204,31 @@ static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int f
             size_t keep = n < SNIFF_CAP ? n : SNIFF_CAP;
             memcpy(s->sniff[dir], p, keep);
             s->sniff_len[dir] = keep;
+            s->sniff_event[dir] = (uint32_t)a->conn->nevents;
         }
         return;
     }
     if (!d || start(s, d) < 0)
         s->state = SLOT_NONE;
-    /* replay what was kept, of both sides (the other side may have been waiting too) */
-    for (int side = 0; side < 2; side++) {
+    /* replay what was kept, of both sides (the other side may have been waiting too), the older first,
+     * each side's messages on the packet that brought its bytes */
+    int first = s->sniff_len[SIDE_CLIENT] && s->sniff_len[SIDE_SERVER] &&
+                        s->sniff_event[SIDE_SERVER] < s->sniff_event[SIDE_CLIENT]
+                    ? SIDE_SERVER
+                    : SIDE_CLIENT;
+    for (int k = 0; k < 2; k++) {
+        int side = k ? !first : first;
         if (!s->sniff_len[side])
             continue;
         size_t len = s->sniff_len[side];
         uint8_t *kept = s->sniff[side];
         s->sniff[side] = NULL;
         s->sniff_len[side] = 0;
-        if (s->state == SLOT_RUNNING)
+        if (s->state == SLOT_RUNNING) {
+            a->replay_event = s->sniff_event[side];
             feed(s, side, kept, len); /* this call's bytes are already inside `kept` for the deciding side */
+            a->replay_event = -1;
+        }
         if (side == dir)
             p = NULL;
         free(kept);
@@ -222,6 +269,12 @@ static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
     s->owner->bottom = up->index;
     if (used < n)
         feed(up, dir, p + used, n - used);
+    /* the other direction's bytes the parser held back until the answer: the next layer's too */
+    int held_client = 0;
+    size_t held_len = 0;
+    const uint8_t *held = s->desc->held ? s->desc->held(s->st, &held_client, &held_len) : NULL;
+    if (held && held_len)
+        feed(up, held_client ? SIDE_CLIENT : SIDE_SERVER, held, held_len);
 }
 
 /* ------------------------------------------------------------ the connection's side */
@@ -233,6 +286,7 @@ static struct app_state *state_of(struct app_ctx *ax, struct conn *c)
             return NULL;
         c->app->ax = ax;
         c->app->conn = c;
+        c->app->replay_event = -1;
         for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
             c->app->slot[i].owner = c->app;
             c->app->slot[i].index = i;
@@ -282,7 +336,7 @@ void app_finish(struct app_ctx *ax, struct conn *c)
             for (int side = 0; side < 2 && s->state == SLOT_UNDECIDED; side++)
                 if (s->sniff_len[side]) {
                     int more;
-                    if (classify(s->sniff[side], s->sniff_len[side], side == SIDE_CLIENT, &more)) {
+                    if (classify(s, side, s->sniff[side], s->sniff_len[side], &more)) {
                         uint8_t *kept = s->sniff[side];
                         size_t len = s->sniff_len[side];
                         s->sniff[side] = NULL;
@@ -297,11 +351,15 @@ void app_finish(struct app_ctx *ax, struct conn *c)
                 a->slot[i].desc->end(a->slot[i].st);
     }
     uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
-    if (a && a->slot[a->bottom].state == SLOT_RUNNING)
-        c->app_kind = a->slot[a->bottom].desc->app_kind;
+    /* the protocol TCP's bytes ended in; what a tunnel carried unrecognised leaves it the tunnel's (socks5) */
+    int top = a ? a->bottom : 0;
+    while (a && top > 0 && a->slot[top].state != SLOT_RUNNING)
+        top--;
+    if (a && a->slot[top].state == SLOT_RUNNING)
+        c->app_kind = a->slot[top].desc->app_kind;
     else
         c->app_kind = payload ? APP_UNKNOWN : APP_NONE;
-    c->app_layer = (uint8_t)(a && a->slot[a->bottom].state == SLOT_RUNNING ? a->bottom : 0);
+    c->app_layer = (uint8_t)(a && a->slot[top].state == SLOT_RUNNING ? top : 0);
 }
 
 size_t app_memory(const struct conn *c)
