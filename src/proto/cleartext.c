@@ -64,14 +64,14 @@ int ct_contains(const char *s, size_t n, const char *word)
     return 0;
 }
 
-/* The client's first word, if it has ended: its length, or 0 (*more when it may still come). */
+/* The client's first word (letters), if it has ended: its length, or 0 (*more when it may still come). */
 static size_t first_word(const uint8_t *c, size_t cn, int *more)
 {
     size_t i = 0;
-    while (i < cn && i < 9 && c[i] != ' ' && c[i] != '\r' && c[i] != '\n')
+    while (i < cn && i < 9 && ((c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z')))
         i++;
     *more = i == cn && i < 9;
-    return i < cn && i < 9 ? i : 0;
+    return i < cn && i < 9 && (c[i] == ' ' || c[i] == '\r' || c[i] == '\n') ? i : 0;
 }
 
 static int word_in(const uint8_t *w, size_t n, const char *const *list)
