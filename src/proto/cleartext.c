@@ -188,7 +188,7 @@ size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_c
             break;
         on_line(b, from_client, l);
         ct_line_reset(l);
-        if (b->done || (from_client && b->holding) || b->stopped[from_client != 0])
+        if (ct_pause(b, from_client))
             break;
     }
     return pos;
@@ -285,7 +285,13 @@ void ct_refuse(struct ct_base *b, const char *answer, size_t n)
     b->sum.upgrade = CT_UP_REFUSED;
     if (answer)
         ct_set(&b->sum.upgrade_response, answer, n);
-    b->holding = 0; /* ct_data reads what was held as clear text */
+    b->replay = b->holding; /* ct_data reads what was held as clear text, before the server's next bytes */
+    b->holding = 0;
+}
+
+int ct_pause(const struct ct_base *b, int from_client)
+{
+    return b->done || b->stopped[from_client != 0] || (from_client ? b->holding : b->replay);
 }
 
 void ct_malformed(struct ct_base *b, int from_client)
@@ -360,12 +366,15 @@ size_t ct_data(void *st, int from_client, const uint8_t *p, size_t n, int64_t no
         }
         return n;
     }
-    if (b->stopped[0])
-        return n;
-    size_t used = b->sum.info->parse(b, 0, p, n);
-    if (b->done)
-        return used;
-    if (!b->holding && b->held_len) { /* refused: what the client sent meanwhile is clear text */
+    size_t pos = 0;
+    while (pos < n && !b->stopped[0]) {
+        pos += b->sum.info->parse(b, 0, p + pos, n - pos);
+        if (b->done)
+            return pos;
+        if (!b->replay)
+            break;
+        /* refused: what the client sent meanwhile is clear text, and comes before the server's next bytes */
+        b->replay = 0;
         uint8_t *kept = b->held;
         size_t len = b->held_len;
         b->held = NULL;

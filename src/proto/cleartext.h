@@ -78,6 +78,7 @@ struct ct_base {
     uint8_t stopped[2];       /* [from_client]: that direction is not read any more */
     uint8_t holding;          /* the client's bytes wait for the answer to its upgrade request */
     uint8_t no_hold;          /* the client sent more than CT_HOLD_MAX meanwhile: read as clear text */
+    uint8_t replay;           /* refused: what the client sent meanwhile is read before the server's next bytes */
     uint8_t *held;
     size_t held_len;
 };
@@ -120,6 +121,9 @@ void ct_request(struct ct_base *b, const char *what, size_t n, int hold);
 void ct_accept(struct ct_base *b, const char *answer, size_t n);
 /* The answer is no: the connection stays clear text. */
 void ct_refuse(struct ct_base *b, const char *answer, size_t n);
+/* A parser's loop stops here (after a message): handed over, holding the client's bytes, a refusal whose
+ * held bytes come first, or the direction stopped. */
+int ct_pause(const struct ct_base *b, int from_client);
 /* A direction it cannot follow (malformed bytes): not read further. */
 void ct_malformed(struct ct_base *b, int from_client);
 /* How much of a credential line may be shown: the command word(s), the secret left out. */

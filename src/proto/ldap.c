@@ -254,7 +254,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             break;
         s->in_body = 0;
         pdu_done(l, from_client, s);
-        if (b->done || (from_client && b->holding) || b->stopped[from_client])
+        if (ct_pause(b, from_client))
             return pos;
     }
     return pos;

@@ -269,7 +269,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             break;
         s->in_body = 0;
         packet_done(m, from_client, s);
-        if (b->done || b->stopped[from_client])
+        if (ct_pause(b, from_client))
             return pos;
     }
     return pos;

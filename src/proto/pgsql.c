@@ -246,7 +246,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
         if (!from_client && g->answer && !s->in_body && !s->hdr_len) {
             if (answer_byte(g, p[pos])) {
                 pos++;
-                if (b->done || b->stopped[0])
+                if (ct_pause(b, 0))
                     return pos;
                 continue;
             }
@@ -280,7 +280,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             break;
         s->in_body = 0;
         message_done(g, from_client, s);
-        if (b->done || (from_client && b->holding) || b->stopped[from_client])
+        if (ct_pause(b, from_client))
             return pos;
     }
     return pos;

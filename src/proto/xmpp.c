@@ -202,7 +202,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
                 x->tag[x->kept++] = '>';
             x->in_tag = 0;
             tag_done(m, from_client, x);
-            if (b->done || (from_client && b->holding) || b->stopped[from_client])
+            if (ct_pause(b, from_client))
                 return pos;
             continue;
         }
