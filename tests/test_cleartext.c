@@ -110,7 +110,7 @@ static void feed(struct run *r, int from_client, const char *bytes, size_t n)
         CU_ASSERT(used <= n);
         if (r->handed) {
             r->handed_at = r->fed + used;
-            /* dispatch.c's order: the rest of this call, then what the parser held of the other side */
+            /* dispatch.c's order: what the parser held of the other side (it came first), then the rest */
             int held_client = 0;
             size_t held_len = 0;
             const uint8_t *held = r->d->held ? r->d->held(r->st, &held_client, &held_len) : NULL;

@@ -324,6 +324,8 @@ static void hold(struct ct_base *b, const uint8_t *p, size_t n)
     if (!b->no_hold && n <= CT_HOLD_MAX - b->held_len) {
         memcpy(b->held + b->held_len, p, n);
         b->held_len += n;
+        if (b->env.holding)
+            b->env.holding(b->env.ctx);
         return;
     }
     /* more than any client sends before an answer: read it all as clear text */

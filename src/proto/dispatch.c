@@ -44,6 +44,7 @@ struct slot {
     size_t sniff_len[2];
     uint32_t sniff_event[2];       /* the packet event that brought a side's last kept bytes */
     uint8_t handing;               /* its data() handed the stream over (to next, or to recognition) */
+    uint32_t held_event;           /* the packet event that brought the last bytes its parser holds back */
     const struct proto_desc *next;
 };
 
@@ -68,12 +69,20 @@ static void env_message(void *ctx, int from_client, int kind, uint16_t code, con
     conn_add_msg_data(c, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind, code, label,
                       data, len);
     if (s->owner->replay_event >= 0 && c->nmsgs > before) {
-        /* replayed bytes: the message belongs to the packet that brought them (never before an earlier message) */
-        uint32_t ev = (uint32_t)s->owner->replay_event;
-        if (c->nmsgs >= 2 && c->msgs[c->nmsgs - 2].event > ev)
-            ev = c->msgs[c->nmsgs - 2].event;
-        c->msgs[c->nmsgs - 1].event = ev;
+        /* replayed bytes: the message belongs to the packet that brought them, after that packet's others */
+        struct app_msg m = c->msgs[c->nmsgs - 1];
+        size_t i = c->nmsgs - 1;
+        m.event = (uint32_t)s->owner->replay_event;
+        for (; i > 0 && c->msgs[i - 1].event > m.event; i--)
+            c->msgs[i] = c->msgs[i - 1];
+        c->msgs[i] = m;
     }
+}
+
+static void env_holding(void *ctx)
+{
+    struct slot *s = ctx;
+    s->held_event = (uint32_t)s->owner->conn->nevents;
 }
 
 static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
@@ -100,7 +109,8 @@ static int start(struct slot *s, const struct proto_desc *d)
 {
     struct app_state *a = s->owner;
     struct conn *c = a->conn;
-    struct proto_env env = {.ctx = s, .app = a->ax, .upper = env_upper, .hand_over = env_hand_over};
+    struct proto_env env = {.ctx = s, .app = a->ax, .upper = env_upper, .hand_over = env_hand_over,
+                            .holding = env_holding};
     env.message = c->keep_events ? env_message : NULL; /* without a ladder to draw, nobody listens */
     if (s->index > 0 && a->slot[s->index - 1].state == SLOT_RUNNING) {
         env.outer = a->slot[s->index - 1].desc;
@@ -267,14 +277,17 @@ static void feed(struct slot *s, int dir, const uint8_t *p, size_t n)
         up->state = SLOT_UNDECIDED; /* what the tunnel carries is recognised like a connection's first bytes */
     }
     s->owner->bottom = up->index;
-    if (used < n)
-        feed(up, dir, p + used, n - used);
-    /* the other direction's bytes the parser held back until the answer: the next layer's too */
+    /* the other direction's bytes the parser held back until the answer came first: the next layer's too */
     int held_client = 0;
     size_t held_len = 0;
     const uint8_t *held = s->desc->held ? s->desc->held(s->st, &held_client, &held_len) : NULL;
-    if (held && held_len)
+    if (held && held_len) {
+        s->owner->replay_event = s->held_event;
         feed(up, held_client ? SIDE_CLIENT : SIDE_SERVER, held, held_len);
+        s->owner->replay_event = -1;
+    }
+    if (used < n)
+        feed(up, dir, p + used, n - used);
 }
 
 /* ------------------------------------------------------------ the connection's side */

@@ -75,6 +75,8 @@ static void hold(struct http_proto *hp, const uint8_t *p, size_t n)
     if (!hp->no_hold && n <= HOLD_MAX - hp->held_len) {
         memcpy(hp->held + hp->held_len, p, n);
         hp->held_len += n;
+        if (hp->env.holding)
+            hp->env.holding(hp->env.ctx);
         return;
     }
     /* too much before an answer: no tunnel is that patient; what was held is read as HTTP */

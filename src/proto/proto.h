@@ -45,6 +45,9 @@ struct proto_env {
      * consumed, and everything after them (NULL: recognise what follows by its first bytes, as on a
      * new connection: what an HTTP CONNECT or a SOCKS tunnel carries) */
     void (*hand_over)(void *ctx, const struct proto_desc *next);
+    /* it holds back bytes it was given (the client's, sent before the answer to its upgrade request: held()
+     * gives them to the next layer), so their messages are drawn on the packet that brought them (may be NULL) */
+    void (*holding)(void *ctx);
     /* the layer below, when this one runs inside another (NULL: directly on TCP) */
     const struct proto_desc *outer;
     const void *outer_summary;
