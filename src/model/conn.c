@@ -20,7 +20,8 @@ static const char *const handshake_names[HS_COUNT] = {
 static const char *const teardown_names[TD_COUNT] = {
     "four-way", "three-way", "simultaneous", "reset", "half-closed", "incomplete", "open",
 };
-static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http"};
+static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http", "smtp", "imap", "pop3", "ftp",
+                                                 "ldap", "xmpp", "nntp", "postgresql", "mysql", "socks4", "socks5"};
 static const char *const note_names[NOTE_COUNT_] = {
     "retransmission", "spurious-retransmission", "out-of-order", "dup-ack", "zero-window",
     "window-update", "keep-alive", "lost-segment", "truncated", "ip-length-exceeds-frame", "reassembled",

@@ -63,7 +63,13 @@ enum teardown_kind {
     TD_COUNT
 };
 
-enum app_kind { APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP, APP_COUNT };
+enum app_kind {
+    APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP,
+    /* clear-text protocols that can upgrade to TLS, and tunnels (while TLS never started) */
+    APP_SMTP, APP_IMAP, APP_POP3, APP_FTP, APP_LDAP, APP_XMPP, APP_NNTP, APP_POSTGRESQL, APP_MYSQL,
+    APP_SOCKS4, APP_SOCKS5,
+    APP_COUNT
+};
 
 /* A protocol message drawn on the ladder beside the packet that carried its
  * last byte: several may share one packet (a TLS flight in one segment).

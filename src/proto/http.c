@@ -47,6 +47,10 @@
  *     client may already speak the new protocol before the answer is fed,
  *     after a request with Upgrade or CONNECT a start line that cannot be
  *     parsed stops the client direction quietly instead of being malformed.
+ *   Tunnels.  http_data returns early after a CONNECT request and after a
+ *     2xx answering one, so its caller can give the bytes after them to the
+ *     tunnel (http_proto.c holds the client's until the answer).  Any other
+ *     final status to a CONNECT refuses the tunnel; HTTP goes on.
  *   The HTTP/2 preface sets `h2` and stops both directions; it is neither a
  *     request nor a message callback.
  *   Hosts are compared case-insensitively (RFC 3986 §6.2.2.1), on what is
@@ -148,6 +152,7 @@ struct http_conn {
     unsigned pending_count;
     /* requests that came while the ring was full, answered after everything in it */
     uint64_t untracked;
+    int pause;                /* http_data returns here: a CONNECT request or its 2xx answer just ended */
 };
 
 /* ------------------------------------------------------------ characters */
@@ -374,10 +379,12 @@ static void reject_line(struct http_conn *h, struct direction *d)
         malformed(h, d);
 }
 
-static void message_done(struct direction *d)
+static void message_done(struct http_conn *h, struct direction *d)
 {
     if (d->from_client && (d->msg.is_connect || d->msg.wants_upgrade))
         d->may_have_switched = 1;
+    if (d->from_client && d->msg.is_connect)
+        h->pause = 1; /* the client's next bytes may be the tunnel's */
     d->state = AT_START_LINE;
 }
 
@@ -432,6 +439,12 @@ static void start_request(struct http_conn *h, struct direction *d, const char *
     pending_push(h, (uint8_t)((is_head ? PENDING_HEAD : 0) | (d->msg.is_connect ? PENDING_CONNECT : 0)));
     if (h->sum.requests++ == 0)
         copy_value(h->sum.first_request, sizeof h->sum.first_request, line, target_end);
+    if (d->msg.is_connect) {
+        h->sum.tunnel = HTTP_TUNNEL_REQUESTED;
+        h->sum.connect_status = 0;
+        h->sum.connect_response[0] = '\0';
+        copy_value(h->sum.connect_request, sizeof h->sum.connect_request, line, target_end);
+    }
     tell(h, 1, line, len);
     d->state = IN_HEADERS;
 }
@@ -460,6 +473,12 @@ static void start_response(struct http_conn *h, struct direction *d, const char 
         d->msg.answers_connect = (asked & PENDING_CONNECT) != 0;
         if (h->sum.responses++ == 0)
             h->sum.first_status = (uint16_t)status;
+        if (d->msg.answers_connect) {
+            h->sum.connect_status = (uint16_t)status;
+            copy_value(h->sum.connect_response, sizeof h->sum.connect_response, line, len);
+            /* the tunnel opens once the header section ends (end_of_headers) */
+            h->sum.tunnel = status < 300 ? HTTP_TUNNEL_REQUESTED : HTTP_TUNNEL_REFUSED;
+        }
     }
     tell(h, 0, line, len);
     d->state = IN_HEADERS;
@@ -590,11 +609,15 @@ static void end_of_headers(struct http_conn *h, struct direction *d)
     if (!d->from_client) {
         if (m->status == 101 || (m->answers_connect && m->status >= 200 && m->status < 300)) {
             /* rule 2, and 101: the bytes after this empty line are another protocol (a tunnel, or what Upgrade named) */
+            if (m->answers_connect) {
+                h->sum.tunnel = HTTP_TUNNEL_OPEN;
+                h->pause = 1;
+            }
             stop_both(h);
             return;
         }
         if (m->never_has_body) { /* rule 1 */
-            message_done(d);
+            message_done(h, d);
             return;
         }
     }
@@ -616,11 +639,11 @@ static void end_of_headers(struct http_conn *h, struct direction *d)
         if (m->length)
             d->state = IN_BODY_LENGTH;
         else
-            message_done(d);
+            message_done(h, d);
         return;
     }
     if (d->from_client) /* rule 7: a request without either has no body */
-        message_done(d);
+        message_done(h, d);
     else /* rule 8 */
         d->state = IN_BODY_UNTIL_CLOSE;
 }
@@ -692,7 +715,7 @@ static void take_line(struct http_conn *h, struct direction *d, char *line, size
     case IN_TRAILERS:
         /* trailer fields never change framing (RFC 9110 §6.5.1), so they are only skipped */
         if (len == 0)
-            message_done(d);
+            message_done(h, d);
         return;
     case IN_BODY_LENGTH:
     case IN_CHUNK_DATA:
@@ -703,12 +726,12 @@ static void take_line(struct http_conn *h, struct direction *d, char *line, size
 }
 
 /* A run of body bytes that was known to come has all come. */
-static void body_part_done(struct direction *d)
+static void body_part_done(struct http_conn *h, struct direction *d)
 {
     if (d->state == IN_CHUNK_DATA)
         d->state = AT_CHUNK_END;
     else
-        message_done(d);
+        message_done(h, d);
 }
 
 /* Room for `need` bytes of line: most connections never need more than a few hundred. */
@@ -785,18 +808,23 @@ void http_start_h2(struct http_conn *h)
     stop_both(h);
 }
 
-void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
+size_t http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
 {
     if (!h || !p || h->ended)
-        return;
+        return n;
     if (h->h2_mode) {
         h2_bytes(h, from_client, p, n);
-        return;
+        return n;
     }
     struct direction *d = from_client ? &h->client : &h->server;
     struct cursor in;
     cur_init(&in, p, n);
+    h->pause = 0;
     while (cur_left(&in) && d->state != STOPPED) {
+        if (h->pause) { /* a tunnel may start here: the caller decides where the rest goes */
+            h->pause = 0;
+            return cur_offset(&in);
+        }
         switch ((enum dir_state)d->state) {
         case IN_BODY_LENGTH:
         case IN_CHUNK_DATA: {
@@ -804,7 +832,7 @@ void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
             cur_skip(&in, take);
             d->body_left -= take;
             if (d->body_left == 0)
-                body_part_done(d);
+                body_part_done(h, d);
             break;
         }
         case IN_BODY_UNTIL_CLOSE:
@@ -829,13 +857,18 @@ void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
                 take_line(h, d, d->line, len);
                 if (h->h2_mode) { /* the HTTP/2 preface: frames follow, in this very segment often */
                     h2_bytes(h, from_client, cur_here(&in), cur_left(&in));
-                    return;
+                    return n;
                 }
             }
             break;
         }
         }
     }
+    if (h->pause) { /* the last step opened the tunnel (or ended a CONNECT request) */
+        h->pause = 0;
+        return cur_offset(&in);
+    }
+    return n;
 }
 
 void http_gap(struct http_conn *h, int from_client, uint64_t n)
@@ -851,7 +884,7 @@ void http_gap(struct http_conn *h, int from_client, uint64_t n)
             /* the hole lies inside bytes that were skipped anyway */
             d->body_left -= n;
             if (d->body_left == 0)
-                body_part_done(d);
+                body_part_done(h, d);
             return;
         }
         stop(d);
@@ -872,6 +905,11 @@ void http_end(struct http_conn *h)
 }
 
 const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }
+
+int http_told_connect(const struct http_conn *h, int from_client)
+{
+    return from_client ? h->client.msg.is_connect : h->server.msg.answers_connect;
+}
 
 size_t http_memory(const struct http_conn *h) { return h ? h->client.line_cap + h->server.line_cap + sizeof *h : 0; }
 

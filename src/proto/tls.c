@@ -245,6 +245,7 @@ void tls_free(struct tls_conn *t)
 }
 
 const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->s; }
+void tls_set_upgraded_from(struct tls_conn *t, const char *name) { t->s.upgraded_from = name; }
 
 size_t tls_memory(const struct tls_conn *t)
 {

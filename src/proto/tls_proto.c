@@ -77,6 +77,9 @@ static void *start(const struct proto_env *env)
         free(tp);
         return NULL;
     }
+    /* started by a STARTTLS or inside a tunnel: say what from (a decrypted layer below is no upgrade) */
+    if (env->outer && env->outer->upgrade_name)
+        tls_set_upgraded_from(tp->t, env->outer->upgrade_name);
     return tp;
 }
 
@@ -350,6 +353,8 @@ static void json(struct jw *w, const void *sum)
         if (t->decrypt_note[0])
             jw_str(w, "decrypt_note", t->decrypt_note);
     }
+    if (t->upgraded_from)
+        jw_str(w, "upgraded_from", t->upgraded_from);
     jw_obj_end(w);
 }
 
@@ -376,10 +381,12 @@ static int title(const void *sum, char *text, size_t len, int ttflags)
         n += snprintf(text + n, len - (size_t)n, ", %s", cn);
     if (n > 0 && (size_t)n < len) {
         if (t->cert_verified)
-            snprintf(text + n, len - (size_t)n, ", certificate %s", cert_verdict_name(t->cert_verdict));
+            n += snprintf(text + n, len - (size_t)n, ", certificate %s", cert_verdict_name(t->cert_verdict));
         else if (t->version == 0x0304)
-            snprintf(text + n, len - (size_t)n, ", certificate not visible (TLS 1.3 without keys)");
+            n += snprintf(text + n, len - (size_t)n, ", certificate not visible (TLS 1.3 without keys)");
     }
+    if (t->upgraded_from && n > 0 && (size_t)n < len)
+        snprintf(text + n, len - (size_t)n, ", upgraded from %s", t->upgraded_from);
     return 1;
 }
 
