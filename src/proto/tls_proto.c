@@ -314,7 +314,7 @@ static void json(struct jw *w, const void *sum)
     str_or_null(w, "ja3_string", t->seen_client_hello ? t->ja3_string : NULL);
     char ja3s[33] = "", ja3s_string[16 + 6 * TLS_SH_EXT_MAX] = "", ja4s[32] = "";
     if (t->seen_server_hello && !sh->hello_retry && t->version != 0x0002)
-        tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
+        tls_server_fingerprints(sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
     str_or_null(w, "ja3s", ja3s);
     str_or_null(w, "ja3s_string", ja3s_string);
     str_or_null(w, "ja4s", ja4s);
@@ -558,7 +558,7 @@ static void server_hello(const struct proto_lines *out, const struct tls_summary
     if (sh->compression)
         line(out, "  compression %s", sh->compression == 1 ? "DEFLATE" : "unknown");
     char ja3s[33], ja3s_string[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
-    if (!sh->hello_retry && tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
+    if (!sh->hello_retry && tls_server_fingerprints(sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
         line(out, "  JA3S %s", ja3s);
         line(out, "  JA4S %s", ja4s);
     }
