@@ -2024,6 +2024,120 @@ def tls13_drafts():
     return cap
 
 
+# ------------------------------------------------------------------ TLS after an upgrade
+
+def tls13_hellos(sni, seed):
+    """A TLS 1.3 ClientHello record, and the server's first flight: ServerHello (session id
+    echoed), ChangeCipherSpec, the encrypted rest as two application_data records."""
+    ch = tls_rec(22, draft_client_hello(sni, [0x0304, 0x0303], [0x001d, 0x0017], [0x001d], seed), 0x0301)
+    sh = draft_server_hello(0x0304, 0x1301, 0x001d, seed + 100, opaque(seed + 1, 32))
+    flight = tls_rec(22, sh) + tls_rec(20, b"\x01") + tls_rec(23, opaque(seed + 200, 900))
+    return ch, flight + tls_rec(23, opaque(seed + 201, 300))
+
+
+def tls13_after(f, seed):
+    """The client's ChangeCipherSpec and encrypted Finished and request, the server's answer."""
+    f.send(C, "PA", tls_rec(20, b"\x01") + tls_rec(23, opaque(seed + 300, 53)) + tls_rec(23, opaque(seed + 301, 60)),
+           dt=200 * US)
+    f.send(S, "PA", tls_rec(23, opaque(seed + 400, 120)), dt=f.rtt)
+    f.send(C, "A", dt=40 * US)
+
+
+def talk(f, steps):
+    """Clear-text turns: (side, bytes) in order; the server answers one round trip later."""
+    for side, data in steps:
+        f.send(side, "PA", data, dt=f.rtt if side == S else 100 * US)
+
+
+@capture
+def upgrade_early_clients():
+    """Clients that do not wait for the answer to their upgrade request (the bytes after it go
+    to TLS all the same), three connections:
+      1. SMTP: a greeting that names neither SMTP nor FTP (the client's EHLO tells), then
+         STARTTLS and the ClientHello in one segment, before the 220;
+      2. HTTP CONNECT with the ClientHello right behind the request;
+      3. SOCKS5 greeting, request and ClientHello at once (Tor's "optimistic data"), the
+         server's method choice, reply and ServerHello at once too."""
+    cap = Capture("upgrade/early-clients.pcap")
+    conns = []
+    f = Flow(CLI4, 50025, SRV4, 25)
+    handshake(f)
+    ch, flight = tls13_hellos("mail.synfin.test", 25)
+    talk(f, [(S, b"220 relay.synfin.test ready\r\n"), (C, b"EHLO client.synfin.test\r\n"),
+             (S, b"250-relay.synfin.test\r\n250 STARTTLS\r\n"), (C, b"STARTTLS\r\n" + ch),
+             (S, b"220 2.0.0 go ahead\r\n" + flight)])
+    tls13_after(f, 25)
+    close_four_way(f, C)
+    conns.append(f)
+    f = Flow(CLI4, 50080, SRV4, 3128)
+    handshake(f)
+    ch, flight = tls13_hellos("www.synfin.test", 80)
+    talk(f, [(C, b"CONNECT www.synfin.test:443 HTTP/1.1\r\nHost: www.synfin.test:443\r\n\r\n" + ch),
+             (S, b"HTTP/1.1 200 Connection established\r\n\r\n" + flight)])
+    tls13_after(f, 80)
+    close_four_way(f, C)
+    conns.append(f)
+    f = Flow(CLI4, 51080, SRV4, 1080)
+    handshake(f)
+    ch, flight = tls13_hellos("www.synfin.test", 108)
+    talk(f, [(C, b"\x05\x01\x00" + b"\x05\x01\x00\x03\x0fwww.synfin.test\x01\xbb" + ch),
+             (S, b"\x05\x00" + b"\x05\x00\x00\x01\xc6\x33\x64\x14\x04\x38" + flight)])
+    tls13_after(f, 108)
+    close_four_way(f, C)
+    conns.append(f)
+    for i, f in enumerate(conns):
+        for g in f.segs:
+            g.ts += i * SEC
+        cap.add_flow(f)
+        cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", f.unique_bytes(C, f.segs),
+                   f.unique_bytes(S, f.segs), len(f.segs))
+    return cap
+
+
+LDAP_STARTTLS = b"\x30\x1d\x02\x01\x01\x77\x18\x80\x16" + b"1.3.6.1.4.1.1466.20037"
+
+
+@capture
+def upgrade_refusals():
+    """Upgrades refused, the connection going on in clear text, six connections: FTP (a
+    greeting that names nothing, USER tells; AUTH TLS answered 534), POP3 (STLS, -ERR), NNTP
+    (STARTTLS, 580), XMPP (<starttls/>, <failure/> and the stream closed), LDAP (the StartTLS
+    extended operation answered protocolError, then an unbind), SOCKS4 (request rejected, 91).
+    The recordings in captures/upgrade/ show SMTP, IMAP, PostgreSQL, CONNECT and SOCKS5."""
+    cap = Capture("upgrade/refusals.pcap")
+    xmpp_open = (b"<stream:stream to='chat.synfin.test' xmlns='jabber:client' "
+                 b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>")
+    xmpp_back = (b"<stream:stream from='chat.synfin.test' id='c2s-1' xmlns='jabber:client' "
+                 b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+                 b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>")
+    dialogues = [
+        (21, [(S, b"220 ready\r\n"), (C, b"USER anonymous\r\n"), (S, b"331 Password required\r\n"),
+              (C, b"PASS guest@\r\n"), (S, b"230 Logged in\r\n"), (C, b"AUTH TLS\r\n"),
+              (S, b"534 Local policy on server does not allow TLS\r\n"), (C, b"QUIT\r\n"), (S, b"221 Goodbye\r\n")]),
+        (110, [(S, b"+OK POP3 server ready\r\n"), (C, b"STLS\r\n"), (S, b"-ERR TLS not available\r\n"),
+               (C, b"QUIT\r\n"), (S, b"+OK bye\r\n")]),
+        (119, [(S, b"200 news.synfin.test ready\r\n"), (C, b"STARTTLS\r\n"),
+               (S, b"580 Can not initiate TLS negotiation\r\n"), (C, b"QUIT\r\n"), (S, b"205 bye\r\n")]),
+        (5222, [(C, xmpp_open), (S, xmpp_back), (C, b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+                (S, b"<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>")]),
+        (389, [(C, LDAP_STARTTLS), (S, b"\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x02\x04\x00\x04\x00"),
+               (C, b"\x30\x05\x02\x01\x02\x42\x00")]),
+        (1080, [(C, b"\x04\x01\x01\xbb\xc6\x33\x64\x14" + b"synfin\x00"),
+                (S, b"\x00\x5b\x00\x00\x00\x00\x00\x00")]),
+    ]
+    for i, (port, steps) in enumerate(dialogues):
+        f = Flow(CLI4, 50100 + i, SRV4, port)
+        handshake(f)
+        talk(f, steps)
+        close_four_way(f, C)
+        for g in f.segs:
+            g.ts += i * SEC
+        cap.add_flow(f)
+        cap.expect(f, "complete", "four-way", "client", "TIME_WAIT", "CLOSED", f.unique_bytes(C, f.segs),
+                   f.unique_bytes(S, f.segs), len(f.segs))
+    return cap
+
+
 # ------------------------------------------------------------------ main
 
 TSV_HEADER = ["file", "conn", "client", "server", "handshake", "teardown", "closed_by", "client_state",

@@ -92,6 +92,16 @@ static void check_summary(const struct http_summary *s)
     FUZZ_CHECK(!s->h2_tls || s->h2, "h2_tls without h2");
 }
 
+/* Bytes it did not take (after a CONNECT or its 2xx answer) are given again: read on as HTTP. */
+static void feed(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
+{
+    for (size_t at = 0; at < n;) {
+        size_t used = http_data(h, from_client, p + at, n - at);
+        FUZZ_CHECK(used <= n - at, "http_data took %zu of %zu bytes", used, n - at);
+        at += used ? used : n - at;
+    }
+}
+
 static struct http_conn *run(const struct chunk *ch, size_t nch, int mode, int h2, struct msgs *m)
 {
     struct http_conn *h = http_new(on_msg, m);
@@ -104,14 +114,14 @@ static struct http_conn *run(const struct chunk *ch, size_t nch, int mode, int h
             http_gap(h, ch[i].from_client, ch[i].gap);
         if (mode == 2) {
             for (size_t k = 0; k < ch[i].n; k++)
-                http_data(h, ch[i].from_client, ch[i].p + k, 1);
+                feed(h, ch[i].from_client, ch[i].p + k, 1);
         } else if (mode == 1) {
-            http_data(h, ch[i].from_client, ch[i].p, ch[i].n);
+            feed(h, ch[i].from_client, ch[i].p, ch[i].n);
         } else {
             /* as given, but in two calls split where the chunk's first byte says */
             size_t cut = ch[i].n ? ch[i].p[0] % (ch[i].n + 1) : 0;
-            http_data(h, ch[i].from_client, ch[i].p, cut);
-            http_data(h, ch[i].from_client, ch[i].p + cut, ch[i].n - cut);
+            feed(h, ch[i].from_client, ch[i].p, cut);
+            feed(h, ch[i].from_client, ch[i].p + cut, ch[i].n - cut);
         }
     }
     (void)http_memory(h);

@@ -44,7 +44,8 @@ static uint8_t synth(uint32_t seq)
 }
 
 struct checker {
-    struct conn *c;
+    struct conn *c;       /* the record */
+    struct track *t;      /* its tracker */
     uint64_t expect[2];   /* per endpoint (0: A, 1: B): the next offset due */
     int raw[2];           /* this endpoint sent raw (unchecked) payload */
     uint64_t delivered_bytes[2], gap_bytes[2];
@@ -85,7 +86,7 @@ static void on_data(void *ctx, int dir, uint64_t off, const uint8_t *p, size_t l
     FUZZ_CHECK(off == k->expect[ep], "data at offset %llu, expected %llu (dir %d, len %zu)",
                (unsigned long long)off, (unsigned long long)k->expect[ep], dir, len);
     if (!k->raw[ep]) {
-        uint32_t base = k->c->side[dir].stream.base_seq;
+        uint32_t base = k->t->side[dir].stream.base_seq;
         size_t i = synth_mismatch(p, len, base + (uint32_t)off);
         FUZZ_CHECK(i == len, "byte at offset %llu is %02x, the segment carried %02x (base %u)",
                    (unsigned long long)(off + i), p[i], synth(base + (uint32_t)(off + i)), base);
@@ -113,14 +114,15 @@ static void check_conn(const struct checker *k, size_t budget)
     const struct conn *c = k->c;
     for (int i = 0; i < 2; i++) {
         const struct side *s = &c->side[i];
-        const struct stream *st = &s->stream;
+        const struct stream *st = &k->t->side[i].stream;
         int ep = endpoint_of(k, i);
         FUZZ_CHECK(s->state < ST_COUNT, "side %d state %u", i, s->state);
         FUZZ_CHECK(st->held_bytes <= budget, "side %d holds %zu bytes, budget %zu", i, st->held_bytes, budget);
         FUZZ_CHECK(st->delivered == k->expect[ep], "side %d: stream delivered %llu, consumer got %llu", i,
                    (unsigned long long)st->delivered, (unsigned long long)k->expect[ep]);
-        FUZZ_CHECK(st->gap_bytes == k->gap_bytes[ep], "side %d: gap_bytes %llu, consumer got %llu", i,
-                   (unsigned long long)st->gap_bytes, (unsigned long long)k->gap_bytes[ep]);
+        FUZZ_CHECK(st->count == &s->payload, "side %d counts into another side's record", i);
+        FUZZ_CHECK(s->payload.gap_bytes == k->gap_bytes[ep], "side %d: gap_bytes %llu, consumer got %llu", i,
+                   (unsigned long long)s->payload.gap_bytes, (unsigned long long)k->gap_bytes[ep]);
         FUZZ_CHECK(st->delivered <= st->highest, "side %d: delivered %llu past highest %llu", i,
                    (unsigned long long)st->delivered, (unsigned long long)st->highest);
     }
@@ -130,28 +132,29 @@ static void check_conn(const struct checker *k, size_t budget)
 
 static void check_finished(const struct checker *k)
 {
-    const struct conn *c = k->c;
     for (int i = 0; i < 2; i++) {
-        const struct stream *st = &c->side[i].stream;
+        const struct stream *st = &k->t->side[i].stream;
         FUZZ_CHECK(st->held == NULL && st->held_bytes == 0 && st->held_count == 0,
                    "side %d: %u extents (%zu bytes) still held after tcp_finish", i, st->held_count, st->held_bytes);
         FUZZ_CHECK(st->delivered == st->highest, "side %d: after tcp_finish delivered %llu != highest %llu", i,
                    (unsigned long long)st->delivered, (unsigned long long)st->highest);
-        FUZZ_CHECK(st->unique_bytes <= st->highest, "side %d: unique %llu > highest %llu", i,
-                   (unsigned long long)st->unique_bytes, (unsigned long long)st->highest);
+        FUZZ_CHECK(k->c->side[i].payload.bytes <= st->highest, "side %d: unique %llu > highest %llu", i,
+                   (unsigned long long)k->c->side[i].payload.bytes, (unsigned long long)st->highest);
     }
-    FUZZ_CHECK(c->final_, "final_ not set");
+    FUZZ_CHECK(k->t->final_, "final_ not set");
 }
 
 static const size_t budgets[] = {0, 1, 7, 100, 1500, 65536, (size_t)1 << 20};
 
 static void finish(struct checker *k, const struct tcp_ctx *tc)
 {
-    tcp_finish(k->c, tc);
+    tcp_finish(k->t, tc);
     check_conn(k, tc->reasm_budget);
     check_finished(k);
+    track_free(k->t);
     conn_free(k->c);
     k->c = NULL;
+    k->t = NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -230,7 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int from;
         if (k.c) {
             from = k.c->side[SIDE_CLIENT].port == p.sport ? SIDE_CLIENT : SIDE_SERVER;
-            if ((p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(k.c, from, &p)) {
+            if ((p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(k.t, from, &p)) {
                 finish(&k, &tc);
                 memset(k.expect, 0, sizeof k.expect);
                 memset(k.raw, 0, sizeof k.raw);
@@ -242,15 +245,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!k.c) {
             int client_first = tcp_first_sender_is_client(&p);
             k.c = conn_new(++id, &p, client_first, ts);
-            if (!k.c)
+            if (!k.c || !(k.t = track_new(k.c))) {
+                conn_free(k.c);
+                k.c = NULL;
                 break;
-            tcp_start(k.c, &p);
+            }
+            tcp_start(k.t, &p);
             from = client_first ? SIDE_CLIENT : SIDE_SERVER;
             FUZZ_CHECK(k.c->side[from].port == p.sport, "conn_new put the sender on the wrong side");
         }
         k.c->keep_events = 1;
         struct event ev;
-        tcp_packet(k.c, from, &p, ts, frame, &tc, &ev);
+        tcp_packet(k.t, from, &p, ts, frame, &tc, &ev);
         (void)conn_add_event(k.c, &ev);
         FUZZ_CHECK(ev.from <= 1 && ev.state[0] < ST_COUNT && ev.state[1] < ST_COUNT, "event from %u states %u/%u",
                    ev.from, ev.state[0], ev.state[1]);

@@ -153,7 +153,7 @@ static void check_summary(const struct tls_summary *s)
     FUZZ_CHECK((unsigned)s->auth <= TLS_AUTH_ANONYMOUS, "auth %d", (int)s->auth);
     if (s->seen_server_hello && !s->sh.hello_retry) { /* what the JSON writer makes of the hello */
         char ja3s[33], str[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
-        if (tls_server_fingerprints(NULL, &s->sh, ja3s, str, sizeof str, ja4s) == 0)
+        if (tls_server_fingerprints(&s->sh, ja3s, str, sizeof str, ja4s) == 0)
             FUZZ_CHECK(strlen(ja3s) == 32 && strlen(ja4s) >= 22 && ja4s[0] == 't', "ja3s '%s' ja4s '%s'", ja3s, ja4s);
     }
     check_str(s->note, sizeof s->note, "note");

@@ -8,6 +8,8 @@
 #   tcp      every connection of the captures as fuzz_tcp records
 #   tls      the two byte streams of every TLS connection, as fuzz_tls chunks
 #   http     the same for HTTP connections
+#   cleartext the same for connections a clear-text module would read (SMTP, IMAP, ..., SOCKS), and
+#            an accepted and a refused upgrade for each module
 #   x509     chains of tests/certs/*.der with hostnames, as fuzz_x509 inputs
 #   keylog   captures/tls/**/*.keys
 # plus a few hand-made cases.  When ../shared/captures/public exists beside

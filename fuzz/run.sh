@@ -120,7 +120,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 max_len() {
     case $1 in
         capture|capfile) echo 65536;; decode) echo 4096;; tcp) echo 8192;; tls) echo 32768;;
-        http) echo 16384;; x509) echo 8192;; keylog) echo 16384;; tlsdecrypt) echo 20000;; *) echo 4096;;
+        http) echo 16384;; cleartext) echo 8192;; x509) echo 8192;; keylog) echo 16384;; tlsdecrypt) echo 20000;; *) echo 4096;;
     esac
 }
 dict_of() {

@@ -256,6 +256,93 @@ def http_seed(c):
     return bytes(out)
 
 
+# fuzz_cleartext's modules, in the registry's order (src/proto/registry.c)
+CLEARTEXT = ['smtp', 'ftp', 'pop3', 'imap', 'nntp', 'xmpp', 'ldap', 'postgresql', 'mysql', 'socks4', 'socks5']
+
+
+def cleartext_kind(c):
+    """The clear-text module a connection's first bytes suggest (an index into CLEARTEXT), or None."""
+    first = [d for d in c.chunks if d[2]]
+    if not first:
+        return None
+    srv, p = first[0][0], first[0][2]
+    if srv:
+        if p.startswith(b'220'):
+            later = [d[2] for d in c.chunks if d[2] and d[0] == 0]
+            return 0 if later and later[0][:4].upper() in (b'EHLO', b'HELO') else 1
+        for prefix, k in ((b'+OK', 2), (b'* OK', 3), (b'200 ', 4), (b'201 ', 4), (b'<', 5)):
+            if p.startswith(prefix):
+                return k
+        if len(p) > 4 and p[3] == 0 and p[4] == 10:
+            return 8
+        return None
+    if p[:1] == b'<':
+        return 5
+    if p[:1] == b'\x30':
+        return 6
+    if p[:2] == b'\x00\x00':
+        return 7
+    if p[:1] == b'\x04':
+        return 9
+    if p[:1] == b'\x05':
+        return 10
+    return None
+
+
+def cleartext_seed(k, c):
+    out = bytearray([k])
+    for d, gap, data in c.chunks:
+        bits = 0x80 if d else 0
+        if gap:
+            out += bytes([bits | 0x40, 100])
+        if data:
+            out += chunk_bytes(bits, 0, data)
+    return bytes(out)
+
+
+def cleartext_hand_made():
+    """One accepted and one refused upgrade per module (the unit tests' transcripts, shortened)."""
+    tls_c, tls_s = b'\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00', b'\x16\x03\x03\x00\x02\x02\x00'
+    C = lambda b: chunk_bytes(0, 0, b)
+    S = lambda b: chunk_bytes(0x80, 0, b)
+    ldap_req = b'\x30\x1d\x02\x01\x01\x77\x18\x80\x16' + b'1.3.6.1.4.1.1466.20037'
+    yield 0, S(b'220 mx ESMTP\r\n') + C(b'EHLO c\r\nSTARTTLS\r\n' + tls_c) + S(b'250 mx\r\n220 go\r\n' + tls_s)
+    yield 0, S(b'220 mx ESMTP\r\n') + C(b'EHLO c\r\nSTARTTLS\r\nQUIT\r\n') + S(b'250 mx\r\n454 no\r\n221 bye\r\n')
+    yield 0, (S(b'220 mx\r\n') + C(b'EHLO c\r\nAUTH LOGIN\r\n') + S(b'250 x\r\n334 VXNlcg==\r\n') + C(b'dQ==\r\n') +
+              S(b'235 ok\r\n') + C(b'DATA\r\n') + S(b'354 go\r\n') + C(b'x\r\n.\r\nBDAT 3 LAST\r\nabcQUIT\r\n'))
+    yield 1, S(b'220-hi\r\n x\r\n220 ready\r\n') + C(b'AUTH TLS\r\n') + S(b'234 go\r\n') + C(tls_c)
+    yield 1, S(b'220 FTP\r\n') + C(b'USER a\r\nPASS b\r\nAUTH SSL\r\n') + S(b'331 p\r\n230 ok\r\n530 no\r\n')
+    yield 2, S(b'+OK hi\r\n') + C(b'CAPA\r\nSTLS\r\n' + tls_c) + S(b'+OK\r\nSTLS\r\n.\r\n+OK go\r\n' + tls_s)
+    yield 2, S(b'+OK hi\r\n') + C(b'STLS\r\nCAPA\r\n') + S(b'-ERR no\r\n+OK\r\nSTLS\r\n.\r\n')
+    yield 3, S(b'* OK hi\r\n') + C(b'a1 LOGIN {1}\r\nx {1}\r\ny\r\na2 STARTTLS\r\n') + \
+        S(b'* 1 FETCH {9}\r\na2 OK no\r\na1 OK\r\na2 OK go\r\n' + tls_s)
+    yield 3, S(b'* OK hi\r\n') + C(b'a2 STARTTLS\r\n') + S(b'a2 BAD no\r\n')
+    yield 4, S(b'200 news\r\n') + C(b'CAPABILITIES\r\nSTARTTLS\r\n') + S(b'101 c\r\nSTARTTLS\r\n.\r\n382 go\r\n')
+    yield 4, S(b'201 news\r\n') + C(b'LISTGROUP a\r\nSTARTTLS\r\n') + S(b'211 1 1 1 a\r\n1\r\n.\r\n580 no\r\n')
+    yield 5, (C(b"<?xml version='1.0'?><stream:stream to='a' version='1.0'>") +
+              S(b"<stream:stream from='a' id='x>y'><stream:features><starttls/></stream:features>") +
+              C(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + tls_c) + S(b'<proceed></proceed>' + tls_s))
+    yield 5, C(b'<stream:stream>') + S(b'<stream:stream>') + C(b'<starttls/>') + S(b'<failure/></stream:stream>')
+    yield 6, C(ldap_req + tls_c) + S(b'\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00' + tls_s)
+    yield 6, C(b'\x30\x0c\x02\x01\x01\x60\x07\x02\x01\x03\x04\x00\x80\x00') + \
+        S(b'\x30\x84\x00\x00\x00\x0c\x02\x01\x01\x61\x07\x0a\x01\x00\x04\x00\x04\x00') + C(ldap_req) + \
+        S(b'\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x02\x04\x00\x04\x00') + C(b'\x00\x00\x00\x10sasl')
+    yield 7, C(b'\x00\x00\x00\x08\x04\xd2\x16\x2f' + tls_c) + S(b'S' + tls_s)
+    yield 7, (C(b'\x00\x00\x00\x08\x04\xd2\x16\x2f') + S(b'N') +
+              C(b'\x00\x00\x00\x13\x00\x03\x00\x00user\x00bob\x00\x00Q\x00\x00\x00\x06x\x00') +
+              S(b'R\x00\x00\x00\x08\x00\x00\x00\x00Z\x00\x00\x00\x05I'))
+    greeting = (b'\x4a\x00\x00\x00\x0a8.0.28\x00\x13\x00\x00\x00;/3P>R"2\x00\xff\xff\xff\x02\x00\xff\xdf\x15' +
+                b'\x00' * 10 + b'=i^qM\x03_:at\x10g\x00mysql_native_password\x00')
+    yield 8, S(greeting) + C(b'\x20\x00\x00\x01\x85\xae\xff\x20\x00\x00\x00\x01\x21' + b'\x00' * 23 + tls_c) + S(tls_s)
+    yield 8, (S(greeting) + C(b'\x2e\x00\x00\x01\x85\xa6\x3f\x20\x00\x00\x00\x01\x21' + b'\x00' * 23 + b'root\x00\x08secret!!') +
+              S(b'\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00') + C(b'\x09\x00\x00\x00\x03SELECT 1'))
+    yield 9, C(b'\x04\x01\x01\xbb\x00\x00\x00\x01u\x00www.example.com\x00' + tls_c) + S(b'\x00\x5a' + b'\x00' * 6 + tls_s)
+    yield 9, C(b'\x04\x02\x00\x50\x0a\x00\x00\x01\x00') + S(b'\x00\x5a' + b'\x00' * 6 + b'\x00\x5b' + b'\x00' * 6)
+    yield 10, (C(b'\x05\x02\x00\x02') + S(b'\x05\x02') + C(b'\x01\x01u\x01p') + S(b'\x01\x00') +
+               C(b'\x05\x01\x00\x03\x01h\x00\x50GET / HTTP/1.1\r\n') + S(b'\x05\x00\x00\x01' + b'\x00' * 6 + b'HTTP/1.1'))
+    yield 10, C(b'\x05\x01\x00\x05\x02\x00\x04' + b'\x00' * 15 + b'\x01\x00\x17') + S(b'\x05\x00\x05\x05\x00\x01' + b'\x00' * 6)
+
+
 def tcp_seed(c):
     """fuzz_tcp's records from a real connection: sequence numbers as deltas, synthetic payload."""
     pk = c.pkts[:MAX_TCP_RECORDS]
@@ -435,7 +522,7 @@ def main():
     for e in extra:
         caps += sorted(glob.glob(os.path.join(e, '*.pcap*')))
 
-    n_tls = n_http = n_tcp = n_dec = 0
+    n_tls = n_http = n_tcp = n_dec = n_clear = 0
     for path in caps:
         size = os.path.getsize(path)
         if size <= MAX_CAPTURE_SEED:
@@ -475,6 +562,9 @@ def main():
             elif looks_http(c) and n_http < MAX_STREAM_SEEDS:
                 put(outdir, 'http', http_seed(c))
                 n_http += 1
+            elif cleartext_kind(c) is not None and n_clear < MAX_STREAM_SEEDS:
+                put(outdir, 'cleartext', cleartext_seed(cleartext_kind(c), c))
+                n_clear += 1
 
     # x509: chains in fuzz_x509's format: [sel][len][host1][len][host2][2-byte len, der]... last der
     certs = {}
@@ -525,6 +615,8 @@ def main():
                 n_td += 1
 
     # hand-made cases the captures lack
+    for k, body in cleartext_hand_made():
+        put(outdir, 'cleartext', bytes([k]) + body)
     for seed in capfile_seeds():
         put(outdir, 'capfile', seed)
     h2_settings = b'\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64'

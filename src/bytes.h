@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
     const uint8_t *p;
@@ -44,6 +45,36 @@ static inline const uint8_t *cur_take(struct cursor *c, size_t n)
 }
 
 static inline void cur_skip(struct cursor *c, size_t n) { (void)cur_take(c, n); }
+
+/*
+ * Looking before deciding.  cur_peek is the byte `off` places ahead, or -1
+ * when there is none; a copy of the cursor (struct cursor look = *c) reads
+ * further ahead without moving the original.  Neither sets err.
+ */
+static inline int cur_peek(const struct cursor *c, size_t off)
+{
+    return !c->err && c->len - c->pos > off ? c->p[c->pos + off] : -1;
+}
+
+/* Where the bytes left begin (cur_left of them), for keeping or handing on, and where they end
+ * (one past the last); NULL for a cursor over nothing. */
+static inline const uint8_t *cur_here(const struct cursor *c) { return c->p ? c->p + c->pos : NULL; }
+static inline const uint8_t *cur_end(const struct cursor *c) { return c->p ? c->p + c->len : NULL; }
+/* How many bytes were read so far (an alignment counts from here). */
+static inline size_t cur_offset(const struct cursor *c) { return c->pos; }
+
+/* Bound the cursor to its next n bytes (when it holds more); drop its last n bytes (a trailer). */
+static inline void cur_bound(struct cursor *c, size_t n)
+{
+    if (!c->err && c->len - c->pos > n)
+        c->len = c->pos + n;
+}
+
+static inline void cur_drop_tail(struct cursor *c, size_t n)
+{
+    if (!c->err)
+        c->len = c->len - c->pos > n ? c->len - n : c->pos;
+}
 
 static inline uint8_t cur_u8(struct cursor *c)
 {
@@ -79,6 +110,26 @@ static inline uint32_t cur_le32(struct cursor *c)
 {
     const uint8_t *b = cur_take(c, 4);
     return b ? (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0] : 0;
+}
+
+/*
+ * A header that may arrive split across segments: move bytes into buf
+ * until it holds `want` (it holds `have` now); returns how many it holds.
+ */
+static inline size_t cur_gather(struct cursor *c, uint8_t *buf, size_t have, size_t want)
+{
+    while (have < want && cur_has(c, 1))
+        buf[have++] = c->p[c->pos++];
+    return have;
+}
+
+/* How many bytes lie before the next `byte` (*found 1), or all that are left (*found 0). */
+static inline size_t cur_span_to(const struct cursor *c, uint8_t byte, int *found)
+{
+    size_t n = cur_left(c);
+    const uint8_t *at = n ? memchr(c->p + c->pos, byte, n) : NULL;
+    *found = at != NULL;
+    return at ? (size_t)(at - (c->p + c->pos)) : n;
 }
 
 /* Copy n bytes out; on a short buffer the destination is zeroed and err set. */

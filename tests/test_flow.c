@@ -59,16 +59,31 @@ static struct pkt reversed(const struct pkt *p)
     return r;
 }
 
-static struct conn *mkconn(int ipver, uint32_t i)
+/* The flow table holds trackers; each here wraps a fresh record. */
+static struct track *tracked(struct conn *c)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    struct track *t = track_new(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    return t;
+}
+
+static void drop(struct track *t)
+{
+    if (!t)
+        return;
+    conn_free(t->c);
+    track_free(t);
+}
+
+static struct track *mkconn(int ipver, uint32_t i)
 {
     struct pkt p = client_pkt(ipver, i);
-    struct conn *c = conn_new(i + 1, &p, 1, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    return c;
+    return tracked(conn_new(i + 1, &p, 1, 0));
 }
 
 /* Connection i is found from both directions, with the right sender side. */
-static int found_both_ways(struct flow_table *ft, struct conn *c, int ipver, uint32_t i)
+static int found_both_ways(struct flow_table *ft, struct track *c, int ipver, uint32_t i)
 {
     struct pkt p = client_pkt(ipver, i), r = reversed(&p);
     int from = -1;
@@ -113,7 +128,7 @@ static void test_insert_lookup_both_ways(void)
     struct flow_table *ft = flow_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(ft);
     CU_ASSERT_EQUAL(flow_count(ft), 0);
-    struct conn *a = mkconn(4, 1), *b = mkconn(4, 2);
+    struct track *a = mkconn(4, 1), *b = mkconn(4, 2);
     CU_ASSERT_EQUAL(flow_insert(ft, a), 0);
     CU_ASSERT_EQUAL(flow_insert(ft, b), 0);
     CU_ASSERT_EQUAL(flow_count(ft), 2);
@@ -143,8 +158,8 @@ static void test_insert_lookup_both_ways(void)
     CU_ASSERT_TRUE(found_both_ways(ft, b, 4, 2));
     flow_remove(ft, b);
     CU_ASSERT_EQUAL(flow_count(ft), 0);
-    conn_free(a);
-    conn_free(b);
+    drop(a);
+    drop(b);
     flow_free(ft);
 }
 
@@ -154,7 +169,7 @@ static void test_same_address_or_port(void)
     struct flow_table *ft = flow_new();
     struct pkt p = client_pkt(4, 5);
     memcpy(p.dst, p.src, 4); /* 10.1.0.5:x -> 10.1.0.5:443 */
-    struct conn *c = conn_new(1, &p, 1, 0);
+    struct track *c = tracked(conn_new(1, &p, 1, 0));
     CU_ASSERT_EQUAL(flow_insert(ft, c), 0);
     struct pkt r = reversed(&p);
     int from = -1;
@@ -165,7 +180,7 @@ static void test_same_address_or_port(void)
 
     struct pkt q = client_pkt(4, 6);
     q.dport = q.sport; /* same port both ends */
-    struct conn *d = conn_new(2, &q, 1, 0);
+    struct track *d = tracked(conn_new(2, &q, 1, 0));
     CU_ASSERT_EQUAL(flow_insert(ft, d), 0);
     struct pkt qr = reversed(&q);
     CU_ASSERT_PTR_EQUAL(flow_lookup(ft, &q, &from), d);
@@ -174,8 +189,8 @@ static void test_same_address_or_port(void)
     CU_ASSERT_EQUAL(from, SIDE_SERVER);
     flow_remove(ft, c);
     flow_remove(ft, d);
-    conn_free(c);
-    conn_free(d);
+    drop(c);
+    drop(d);
     flow_free(ft);
 }
 
@@ -188,7 +203,7 @@ static void test_same_address_or_port(void)
 static void test_remove_random_order(void)
 {
     enum { N = 2000, ROUNDS = 4 };
-    static struct conn *cs[N];
+    static struct track *cs[N];
     static uint32_t order[N];
     static uint8_t gone[N];
     for (uint32_t round = 0; round < ROUNDS; round++) {
@@ -221,7 +236,7 @@ static void test_remove_random_order(void)
         CU_ASSERT_EQUAL(counts, 0);
         CU_ASSERT_EQUAL(flow_count(ft), 0);
         for (uint32_t i = 0; i < N; i++)
-            conn_free(cs[i]);
+            drop(cs[i]);
         flow_free(ft);
     }
 }
@@ -231,7 +246,7 @@ static void test_churn(void)
 {
     enum { LIVE = 1500, ROUNDS = 30000 };
     struct flow_table *ft = flow_new();
-    static struct conn *live[LIVE];
+    static struct track *live[LIVE];
     static uint32_t ids[LIVE];
     uint32_t next = 0;
     for (int i = 0; i < LIVE; i++) {
@@ -245,7 +260,7 @@ static void test_churn(void)
         flow_remove(ft, live[k]);
         if (!absent(ft, 6, ids[k]))
             bad++;
-        conn_free(live[k]);
+        drop(live[k]);
         ids[k] = next++;
         live[k] = mkconn(6, ids[k]);
         if (flow_insert(ft, live[k]) != 0)
@@ -260,7 +275,7 @@ static void test_churn(void)
     for (int i = 0; i < LIVE; i++) {
         CU_ASSERT_TRUE(found_both_ways(ft, live[i], 6, ids[i]));
         flow_remove(ft, live[i]);
-        conn_free(live[i]);
+        drop(live[i]);
     }
     CU_ASSERT_EQUAL(flow_count(ft), 0);
     flow_free(ft);
@@ -270,7 +285,7 @@ static void test_grow(void)
 {
     enum { N = 100000 };
     struct flow_table *ft = flow_new();
-    struct conn **cs = calloc(N, sizeof *cs);
+    struct track **cs = calloc(N, sizeof *cs);
     uint32_t *order = calloc(N, sizeof *order);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
     CU_ASSERT_PTR_NOT_NULL_FATAL(order);
@@ -299,7 +314,7 @@ static void test_grow(void)
     CU_ASSERT_EQUAL(missing, 0);
     CU_ASSERT_EQUAL(flow_count(ft), 0);
     for (uint32_t i = 0; i < N; i++)
-        conn_free(cs[i]);
+        drop(cs[i]);
     free(cs);
     free(order);
     flow_free(ft);
@@ -312,7 +327,7 @@ static void test_ipv4_vs_ipv6(void)
     struct pkt p4 = client_pkt(4, 9);
     struct pkt p6 = p4;
     p6.ipver = 6;
-    struct conn *c4 = conn_new(1, &p4, 1, 0), *c6 = conn_new(2, &p6, 1, 0);
+    struct track *c4 = tracked(conn_new(1, &p4, 1, 0)), *c6 = tracked(conn_new(2, &p6, 1, 0));
     CU_ASSERT_EQUAL(flow_insert(ft, c4), 0);
     int from = -1;
     CU_ASSERT_PTR_NULL(flow_lookup(ft, &p6, &from)); /* the v4 flow does not answer a v6 packet */
@@ -332,17 +347,17 @@ static void test_ipv4_vs_ipv6(void)
     CU_ASSERT_PTR_EQUAL(flow_lookup(ft, &p6, &from), c6);
     flow_remove(ft, c6);
     CU_ASSERT_PTR_NULL(flow_lookup(ft, &p6, &from));
-    conn_free(c4);
-    conn_free(c6);
+    drop(c4);
+    drop(c6);
 
     /* many of each, interleaved */
     enum { N = 3000 };
-    static struct conn *a[N], *b[N];
+    static struct track *a[N], *b[N];
     for (uint32_t i = 0; i < N; i++) {
         a[i] = mkconn(4, i);
         struct pkt q = client_pkt(4, i);
         q.ipver = 6;
-        b[i] = conn_new(i, &q, 1, 0);
+        b[i] = tracked(conn_new(i, &q, 1, 0));
         CU_ASSERT_EQUAL_FATAL(flow_insert(ft, a[i]), 0);
         CU_ASSERT_EQUAL_FATAL(flow_insert(ft, b[i]), 0);
     }
@@ -359,18 +374,18 @@ static void test_ipv4_vs_ipv6(void)
     for (uint32_t i = 0; i < N; i++) {
         flow_remove(ft, a[i]);
         flow_remove(ft, b[i]);
-        conn_free(a[i]);
-        conn_free(b[i]);
+        drop(a[i]);
+        drop(b[i]);
     }
     CU_ASSERT_EQUAL(flow_count(ft), 0);
     flow_free(ft);
 }
 
 /* Walk list l from the oldest; compare with the expected conns. */
-static int list_is(struct flow_table *ft, enum flow_list l, struct conn *const *want, int n)
+static int list_is(struct flow_table *ft, enum flow_list l, struct track *const *want, int n)
 {
-    struct conn *c = flow_oldest(ft, l);
-    struct conn *prev = NULL;
+    struct track *c = flow_oldest(ft, l);
+    struct track *prev = NULL;
     for (int i = 0; i < n; i++) {
         if (c != want[i] || c->lru_prev != prev || c->lru_list != l)
             return 0;
@@ -383,7 +398,7 @@ static int list_is(struct flow_table *ft, enum flow_list l, struct conn *const *
 static void test_lru(void)
 {
     struct flow_table *ft = flow_new();
-    struct conn *c[5];
+    struct track *c[5];
     for (int i = 0; i < 5; i++) {
         c[i] = mkconn(4, (uint32_t)i);
         CU_ASSERT_EQUAL(flow_insert(ft, c[i]), 0);
@@ -394,7 +409,7 @@ static void test_lru(void)
     for (int i = 0; i < 5; i++)
         flow_touch(ft, c[i], FLOW_ACTIVE);
     {
-        struct conn *w[] = {c[0], c[1], c[2], c[3], c[4]};
+        struct track *w[] = {c[0], c[1], c[2], c[3], c[4]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, w, 5));
     }
     /* touching the oldest makes it the youngest */
@@ -405,36 +420,36 @@ static void test_lru(void)
     /* touching one in the middle */
     flow_touch(ft, c[2], FLOW_ACTIVE);
     {
-        struct conn *w[] = {c[1], c[3], c[4], c[0], c[2]};
+        struct track *w[] = {c[1], c[3], c[4], c[0], c[2]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, w, 5));
     }
     /* moving to the closing list */
     flow_touch(ft, c[3], FLOW_CLOSING);
     flow_touch(ft, c[1], FLOW_CLOSING);
     {
-        struct conn *wa[] = {c[4], c[0], c[2]};
-        struct conn *wc[] = {c[3], c[1]};
+        struct track *wa[] = {c[4], c[0], c[2]};
+        struct track *wc[] = {c[3], c[1]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, wa, 3));
         CU_ASSERT_TRUE(list_is(ft, FLOW_CLOSING, wc, 2));
     }
     /* touching on the closing list keeps it there, youngest */
     flow_touch(ft, c[3], FLOW_CLOSING);
     {
-        struct conn *wc[] = {c[1], c[3]};
+        struct track *wc[] = {c[1], c[3]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_CLOSING, wc, 2));
     }
     /* removal unlinks: oldest, middle, youngest */
     flow_remove(ft, c[4]);
     flow_remove(ft, c[1]);
     {
-        struct conn *wa[] = {c[0], c[2]};
-        struct conn *wc[] = {c[3]};
+        struct track *wa[] = {c[0], c[2]};
+        struct track *wc[] = {c[3]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, wa, 2));
         CU_ASSERT_TRUE(list_is(ft, FLOW_CLOSING, wc, 1));
     }
     flow_remove(ft, c[2]);
     {
-        struct conn *wa[] = {c[0]};
+        struct track *wa[] = {c[0]};
         CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, wa, 1));
     }
     flow_remove(ft, c[3]);
@@ -446,7 +461,7 @@ static void test_lru(void)
     for (int i = 0; i < 5; i++) {
         CU_ASSERT_PTR_NULL(c[i]->lru_prev);
         CU_ASSERT_PTR_NULL(c[i]->lru_next);
-        conn_free(c[i]);
+        drop(c[i]);
     }
     flow_free(ft);
 }
@@ -456,7 +471,7 @@ static void test_lru_pop_oldest(void)
 {
     enum { N = 200 };
     struct flow_table *ft = flow_new();
-    static struct conn *c[N];
+    static struct track *c[N];
     for (uint32_t i = 0; i < N; i++) {
         c[i] = mkconn(4, i);
         flow_insert(ft, c[i]);
@@ -476,7 +491,7 @@ static void test_lru_pop_oldest(void)
             expect[n++] = i;
     int wrong = 0;
     for (int k = 0; k < n; k++) {
-        struct conn *o = flow_oldest(ft, FLOW_ACTIVE);
+        struct track *o = flow_oldest(ft, FLOW_ACTIVE);
         if (o != c[expect[k]])
             wrong++;
         if (!o)
@@ -487,7 +502,7 @@ static void test_lru_pop_oldest(void)
     CU_ASSERT_PTR_NULL(flow_oldest(ft, FLOW_ACTIVE));
     wrong = 0;
     for (uint32_t i = 0; i < N; i += 3) {
-        struct conn *o = flow_oldest(ft, FLOW_CLOSING);
+        struct track *o = flow_oldest(ft, FLOW_CLOSING);
         if (o != c[i])
             wrong++;
         if (!o)
@@ -497,7 +512,7 @@ static void test_lru_pop_oldest(void)
     CU_ASSERT_EQUAL(wrong, 0);
     CU_ASSERT_EQUAL(flow_count(ft), 0);
     for (uint32_t i = 0; i < N; i++)
-        conn_free(c[i]);
+        drop(c[i]);
     flow_free(ft);
 }
 
@@ -509,21 +524,21 @@ static void test_lru_pop_oldest(void)
 static void test_remove_never_inserted(void)
 {
     struct flow_table *ft = flow_new();
-    struct conn *a = mkconn(4, 1), *b = mkconn(4, 2), *stranger = mkconn(4, 3);
+    struct track *a = mkconn(4, 1), *b = mkconn(4, 2), *stranger = mkconn(4, 3);
     flow_insert(ft, a);
     flow_insert(ft, b);
     flow_touch(ft, a, FLOW_ACTIVE);
     flow_touch(ft, b, FLOW_ACTIVE);
     flow_remove(ft, stranger);
     CU_ASSERT_EQUAL(flow_count(ft), 2);
-    struct conn *w[] = {a, b};
+    struct track *w[] = {a, b};
     CU_ASSERT_TRUE(list_is(ft, FLOW_ACTIVE, w, 2));
     CU_ASSERT_PTR_EQUAL(flow_oldest(ft, FLOW_ACTIVE), a);
     flow_remove(ft, a);
     flow_remove(ft, b);
-    conn_free(a);
-    conn_free(b);
-    conn_free(stranger);
+    drop(a);
+    drop(b);
+    drop(stranger);
     flow_free(ft);
 }
 
@@ -631,9 +646,9 @@ static void test_crafted_collisions(void)
             crafted[n++] = p;
     }
     CU_ASSERT_EQUAL_FATAL(n, N);
-    static struct conn *cs[N];
+    static struct track *cs[N];
     for (int i = 0; i < N; i++) {
-        cs[i] = conn_new((uint64_t)i + 1, &crafted[i], 1, 0);
+        cs[i] = tracked(conn_new((uint64_t)i + 1, &crafted[i], 1, 0));
         CU_ASSERT_PTR_NOT_NULL_FATAL(cs[i]);
         CU_ASSERT_EQUAL_FATAL(flow_insert(ft, cs[i]), 0);
     }
@@ -654,7 +669,7 @@ static void test_crafted_collisions(void)
     CU_ASSERT_EQUAL(bad, 0);
     for (int i = 0; i < N; i++) {
         flow_remove(ft, cs[i]);
-        conn_free(cs[i]);
+        drop(cs[i]);
     }
     CU_ASSERT_EQUAL(flow_count(ft), 0);
     flow_free(ft);
@@ -665,7 +680,7 @@ static void test_random_no_rekey(void)
 {
     enum { N = 300000 };
     struct flow_table *ft = flow_new();
-    struct conn **cs = calloc(N, sizeof *cs);
+    struct track **cs = calloc(N, sizeof *cs);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
     for (uint32_t i = 0; i < N; i++) {
         cs[i] = mkconn(6, i);
@@ -678,7 +693,7 @@ static void test_random_no_rekey(void)
     CU_ASSERT_TRUE(flow_memory(ft) >= N * 2 * 16);
     for (uint32_t i = 0; i < N; i++) {
         flow_remove(ft, cs[i]);
-        conn_free(cs[i]);
+        drop(cs[i]);
     }
     free(cs);
     flow_free(ft);

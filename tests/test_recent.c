@@ -29,13 +29,15 @@ static struct pkt pkt(int from_client, uint16_t cport, uint8_t flags, uint32_t s
 }
 
 /* A finished connection: the client sent 100 bytes and a FIN, the server 50 bytes and a FIN. */
-static struct conn *finished(uint16_t cport, uint64_t id, int64_t last_ts)
+static struct track *finished(uint16_t cport, uint64_t id, int64_t last_ts)
 {
     struct pkt syn = pkt(1, cport, TH_SYN, CISN, 0);
     struct conn *c = conn_new(id, &syn, 1, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    struct track *t = track_new(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     c->last_ts_ns = last_ts;
-    struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    struct track_side *cl = &t->side[SIDE_CLIENT], *sv = &t->side[SIDE_SERVER];
     cl->isn = CISN;
     sv->isn = SISN;
     stream_set_base(&cl->stream, CISN + 1);
@@ -45,7 +47,13 @@ static struct conn *finished(uint16_t cport, uint64_t id, int64_t last_ts)
     cl->fin_seen = sv->fin_seen = 1;
     cl->fin_seq = CISN + 101;
     sv->fin_seq = SISN + 51;
-    return c;
+    return t;
+}
+
+static void drop(struct track *t)
+{
+    conn_free(t->c);
+    track_free(t);
 }
 
 static void test_late_packets(void)
@@ -53,7 +61,7 @@ static void test_late_packets(void)
     struct recent *rt = recent_new(64 * 1024);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
     CU_ASSERT(recent_memory(rt) >= 1024 * 4);
-    struct conn *c = finished(40000, 7, 10 * SEC);
+    struct track *c = finished(40000, 7, 10 * SEC);
     recent_add(rt, c);
 
     /* the server's FIN again, 13 s later: late, from connection 7 */
@@ -76,7 +84,7 @@ static void test_late_packets(void)
     CU_ASSERT_EQUAL(recent_match(rt, &badack, 11 * SEC), 0);
     struct pkt other = pkt(0, 40001, TH_FIN | TH_ACK, SISN + 51, CISN + 102);
     CU_ASSERT_EQUAL(recent_match(rt, &other, 11 * SEC), 0);
-    conn_free(c);
+    drop(c);
     recent_free(rt);
 }
 
@@ -86,9 +94,9 @@ static void test_bounded(void)
     struct recent *rt = recent_new(0); /* the smallest: 1024 entries */
     size_t mem = recent_memory(rt);
     for (uint16_t i = 0; i < 5000; i++) {
-        struct conn *c = finished((uint16_t)(20000 + i), i + 1, (int64_t)i * SEC / 1000);
+        struct track *c = finished((uint16_t)(20000 + i), i + 1, (int64_t)i * SEC / 1000);
         recent_add(rt, c);
-        conn_free(c);
+        drop(c);
     }
     CU_ASSERT_EQUAL(recent_memory(rt), mem);
     int newest = 0, oldest = 0;

@@ -70,6 +70,7 @@ static void on_gap(void *ctx, int dir, uint64_t off, uint64_t len)
 static struct rec R;
 static struct stream_consumer SC;
 static struct stream S;
+static struct payload_count CNT; /* what S counted */
 
 static void fresh(int dir)
 {
@@ -78,7 +79,8 @@ static void fresh(int dir)
     SC.ctx = &R;
     SC.on_data = on_data;
     SC.on_gap = on_gap;
-    stream_init(&S);
+    memset(&CNT, 0, sizeof CNT);
+    stream_init(&S, &CNT);
 }
 
 static void done(void)
@@ -143,7 +145,7 @@ static void test_in_order(void)
     CU_ASSERT_TRUE(has_data(0, 16, 0));
     CU_ASSERT_EQUAL(S.delivered, 16);
     CU_ASSERT_EQUAL(S.highest, 16);
-    CU_ASSERT_EQUAL(S.unique_bytes, 16);
+    CU_ASSERT_EQUAL(CNT.bytes, 16);
     CU_ASSERT_EQUAL(S.held_count, 0);
     CU_ASSERT_EQUAL(R.ngaps, 0);
     /* a zero-length segment is nothing */
@@ -187,7 +189,7 @@ static void test_out_of_order_312(void)
     CU_ASSERT_EQUAL(S.delivered, 30);
     CU_ASSERT_EQUAL(S.held_count, 0);
     CU_ASSERT_EQUAL(S.held_bytes, 0);
-    CU_ASSERT_EQUAL(S.unique_bytes, 30);
+    CU_ASSERT_EQUAL(CNT.bytes, 30);
     CU_ASSERT_EQUAL(R.ngaps, 0);
     stream_flush(&S, 0, &SC);
     CU_ASSERT_EQUAL(R.ngaps, 0);
@@ -204,7 +206,7 @@ static void test_overlap_first_copy_wins(void)
     CU_ASSERT_EQUAL(feed(base, 3, 8, 1), SEG_FILL); /* 3..6 old, 6..11 new */
     CU_ASSERT_TRUE(has_data(0, 6, 0));
     CU_ASSERT_TRUE(has_data(6, 11, 1));
-    CU_ASSERT_EQUAL(S.unique_bytes, 11);
+    CU_ASSERT_EQUAL(CNT.bytes, 11);
 
     /* held pieces: 20..30 (copy 0), then 15..25 (copy 1), then 11..15 (copy 2) */
     CU_ASSERT_EQUAL(feed(base, 20, 10, 0), SEG_AHEAD);
@@ -214,13 +216,13 @@ static void test_overlap_first_copy_wins(void)
     CU_ASSERT_TRUE(has_data(11, 15, 2));
     CU_ASSERT_TRUE(has_data(15, 20, 1));
     CU_ASSERT_TRUE(has_data(20, 30, 0));
-    CU_ASSERT_EQUAL(S.unique_bytes, 30);
+    CU_ASSERT_EQUAL(CNT.bytes, 30);
 
     /* one segment spanning several held pieces fills only the holes */
     CU_ASSERT_EQUAL(feed(base, 40, 2, 0), SEG_AHEAD);
     CU_ASSERT_EQUAL(feed(base, 44, 2, 0), SEG_AHEAD);
     CU_ASSERT_EQUAL(feed(base, 38, 12, 3), SEG_FILL); /* 38..40, 42..44, 46..50 fresh */
-    CU_ASSERT_EQUAL(S.unique_bytes, 30 + 2 + 2 + 8);
+    CU_ASSERT_EQUAL(CNT.bytes, 30 + 2 + 2 + 8);
     CU_ASSERT_EQUAL(feed(base, 30, 8, 4), SEG_FILL);
     CU_ASSERT_TRUE(has_data(30, 38, 4));
     CU_ASSERT_TRUE(has_data(38, 40, 3));
@@ -228,7 +230,7 @@ static void test_overlap_first_copy_wins(void)
     CU_ASSERT_TRUE(has_data(42, 44, 3));
     CU_ASSERT_TRUE(has_data(44, 46, 0));
     CU_ASSERT_TRUE(has_data(46, 50, 3));
-    CU_ASSERT_EQUAL(S.unique_bytes, 50);
+    CU_ASSERT_EQUAL(CNT.bytes, 50);
     CU_ASSERT_EQUAL(S.delivered, 50);
     CU_ASSERT_EQUAL(S.held_count, 0);
     CU_ASSERT_EQUAL(R.ngaps, 0);
@@ -253,7 +255,7 @@ static void test_exact_duplicates(void)
     CU_ASSERT_EQUAL(feed(base, 10, 10, 0), SEG_FILL);
     CU_ASSERT_TRUE(has_data(0, 25, 0));
     CU_ASSERT_EQUAL(feed(base, 20, 5, 1), SEG_OLD);
-    CU_ASSERT_EQUAL(S.unique_bytes, 25);
+    CU_ASSERT_EQUAL(CNT.bytes, 25);
     CU_ASSERT_EQUAL(R.data_bytes, 25);
     done();
 }
@@ -276,7 +278,7 @@ static void test_wraparound(void)
     CU_ASSERT_EQUAL(feed(base, 0x180, 0x20, 0), SEG_NEXT);
     CU_ASSERT_EQUAL(feed(base, 0x100, 0x10, 1), SEG_OLD); /* seq 0..0x10 again */
     CU_ASSERT_TRUE(has_data(0, 0x1a0, 0));
-    CU_ASSERT_EQUAL(S.unique_bytes, 0x1a0);
+    CU_ASSERT_EQUAL(CNT.bytes, 0x1a0);
     CU_ASSERT_EQUAL(R.ngaps, 0);
     done();
 }
@@ -321,11 +323,11 @@ static void test_hole_at_flush(void)
     CU_ASSERT_TRUE(has_data(6, 9, 0));
     CU_ASSERT_TRUE(has_gap(9, 12));
     CU_ASSERT_TRUE(has_data(12, 15, 0));
-    CU_ASSERT_EQUAL(S.gap_bytes, 6);
+    CU_ASSERT_EQUAL(CNT.gap_bytes, 6);
     CU_ASSERT_EQUAL(S.held_count, 0);
     CU_ASSERT_EQUAL(S.held_bytes, 0);
     CU_ASSERT_EQUAL(S.delivered, 15);
-    CU_ASSERT_EQUAL(S.unique_bytes, 9);
+    CU_ASSERT_EQUAL(CNT.bytes, 9);
     done();
 }
 
@@ -365,7 +367,7 @@ static void test_hole_acked(void)
     stream_acked(&S, 0, base + 23 + (200u << 20), &SC);
     CU_ASSERT_EQUAL(R.ngaps, 2);
     CU_ASSERT_EQUAL(S.delivered, 23);
-    CU_ASSERT_EQUAL(S.gap_bytes, 8);
+    CU_ASSERT_EQUAL(CNT.gap_bytes, 8);
     stream_flush(&S, 0, &SC);
     CU_ASSERT_EQUAL(R.ngaps, 2);
     done();
@@ -417,17 +419,17 @@ static void test_budget(void)
         b[i] = pat(10 + (uint64_t)i, 0);
     CU_ASSERT_EQUAL(stream_segment(&S, 0, base + 10, b, 6, 6, budget, &SC), SEG_AHEAD);
     CU_ASSERT_EQUAL(S.held_bytes, 6);
-    CU_ASSERT_EQUAL(S.over_budget, 0);
+    CU_ASSERT_EQUAL(CNT.over_budget, 0);
     for (int i = 0; i < 6; i++)
         b[i] = pat(20 + (uint64_t)i, 0);
     CU_ASSERT_EQUAL(stream_segment(&S, 0, base + 20, b, 6, 6, budget, &SC), SEG_AHEAD);
     CU_ASSERT_EQUAL(S.held_bytes, 6);  /* 12 would pass the budget: not kept */
     CU_ASSERT_TRUE(S.held_bytes <= budget);
-    CU_ASSERT_EQUAL(S.over_budget, 6);
+    CU_ASSERT_EQUAL(CNT.over_budget, 6);
     CU_ASSERT_EQUAL(S.held_count, 2);  /* its extent is remembered */
     /* a retransmission of the dropped extent is not a new byte */
     CU_ASSERT_EQUAL(stream_segment(&S, 0, base + 20, b, 6, 6, budget, &SC), SEG_OLD);
-    CU_ASSERT_EQUAL(S.unique_bytes, 16);
+    CU_ASSERT_EQUAL(CNT.bytes, 16);
     /* fill 4..10: the kept piece flows, the dropped one waits as an extent */
     for (int i = 0; i < 6; i++)
         b[i] = pat(4 + (uint64_t)i, 0);
@@ -443,8 +445,8 @@ static void test_budget(void)
     CU_ASSERT_EQUAL(R.ngaps, 1);
     CU_ASSERT_EQUAL(S.delivered, 26);
     CU_ASSERT_EQUAL(S.held_count, 0);
-    CU_ASSERT_EQUAL(S.unique_bytes, 26);
-    CU_ASSERT_EQUAL(S.gap_bytes, 6);
+    CU_ASSERT_EQUAL(CNT.bytes, 26);
+    CU_ASSERT_EQUAL(CNT.gap_bytes, 6);
     done();
 }
 
@@ -463,12 +465,12 @@ static void test_budget_many(void)
         CU_ASSERT_TRUE(S.held_bytes <= budget);
     }
     CU_ASSERT_EQUAL(S.held_bytes, 100);
-    CU_ASSERT_EQUAL(S.over_budget, 400);
+    CU_ASSERT_EQUAL(CNT.over_budget, 400);
     stream_flush(&S, 1, &SC);
     CU_ASSERT_TRUE(has_gap(0, 10));
     CU_ASSERT_TRUE(has_data(10, 110, 0));
     CU_ASSERT_TRUE(has_gap(110, 510));
-    CU_ASSERT_EQUAL(S.gap_bytes, 410);
+    CU_ASSERT_EQUAL(CNT.gap_bytes, 410);
     CU_ASSERT_EQUAL(R.gap_total, 410);
     CU_ASSERT_EQUAL(R.data_bytes, 100);
     CU_ASSERT_EQUAL(S.held_count, 0);
@@ -488,8 +490,8 @@ static void test_truncated_payload(void)
     CU_ASSERT_TRUE(has_data(0, 4, 0));
     CU_ASSERT_TRUE(has_gap(4, 10));
     CU_ASSERT_EQUAL(S.delivered, 10);
-    CU_ASSERT_EQUAL(S.unique_bytes, 10);
-    CU_ASSERT_EQUAL(S.gap_bytes, 6);
+    CU_ASSERT_EQUAL(CNT.bytes, 10);
+    CU_ASSERT_EQUAL(CNT.gap_bytes, 6);
 
     /* held: 20..30 with 3 captured, then 10..20 in full */
     for (int i = 0; i < 10; i++)
@@ -513,7 +515,7 @@ static void test_truncated_payload(void)
     CU_ASSERT_EQUAL(stream_segment(&S, 0, base + 35, b, 10, 2, BUDGET, &SC), SEG_NEXT);
     CU_ASSERT_TRUE(has_data(35, 37, 0));
     CU_ASSERT_EQUAL(R.next, 37);
-    CU_ASSERT_EQUAL(S.unique_bytes, 37);
+    CU_ASSERT_EQUAL(CNT.bytes, 37);
     done();
 }
 
@@ -528,14 +530,14 @@ static void test_before_base(void)
     CU_ASSERT_EQUAL(stream_segment(&S, 0, 900, b, 20, 20, BUDGET, &SC), SEG_BEFORE_BASE);
     CU_ASSERT_EQUAL(stream_segment(&S, 0, 990, b, 10, 10, BUDGET, &SC), SEG_BEFORE_BASE); /* ends at the base */
     CU_ASSERT_EQUAL(R.ndata, 0);
-    CU_ASSERT_EQUAL(S.unique_bytes, 0);
+    CU_ASSERT_EQUAL(CNT.bytes, 0);
     CU_ASSERT_EQUAL(S.highest, 0);
     /* straddling the base: only the part from the base on counts */
     CU_ASSERT_EQUAL(stream_segment(&S, 0, 990, b, 20, 20, BUDGET, &SC), SEG_NEXT);
     CU_ASSERT_EQUAL(R.data_bytes, 10);
     CU_ASSERT_EQUAL(R.data[0], 10);
     CU_ASSERT_EQUAL(R.data[9], 19);
-    CU_ASSERT_EQUAL(S.unique_bytes, 10);
+    CU_ASSERT_EQUAL(CNT.bytes, 10);
     /* overlapping delivered bytes, with the capture ending before the new ones: a gap for them */
     CU_ASSERT_EQUAL(stream_segment(&S, 0, 1000 + 10 - 5, b, 3, 10, BUDGET, &SC), SEG_FILL);
     CU_ASSERT_TRUE(has_gap(10, 15));
@@ -548,7 +550,7 @@ static void test_before_base(void)
     CU_ASSERT_EQUAL(R.ndata, 0);
     CU_ASSERT_TRUE(has_gap(0, 10));
     CU_ASSERT_EQUAL(S.delivered, 10);
-    CU_ASSERT_EQUAL(S.unique_bytes, 10);
+    CU_ASSERT_EQUAL(CNT.bytes, 10);
     /* the bytes themselves arriving later are old */
     CU_ASSERT_EQUAL(stream_segment(&S, 0, 1000, b, 10, 10, BUDGET, &SC), SEG_OLD);
     done();
@@ -582,7 +584,7 @@ static void test_unique_bytes(void)
     feed(base, 0, 10, 0);   /* 0..10 */
     feed(base, 0, 10, 0);   /* nothing */
     feed(base, 5, 40, 2);   /* 10..40 new */
-    CU_ASSERT_EQUAL(S.unique_bytes, 70);
+    CU_ASSERT_EQUAL(CNT.bytes, 70);
     CU_ASSERT_EQUAL(S.delivered, 70);
     CU_ASSERT_EQUAL(S.highest, 70);
     CU_ASSERT_EQUAL(R.data_bytes, 70);
@@ -600,19 +602,20 @@ static void test_no_consumer(void)
 {
     struct stream s;
     uint8_t b[8] = {0};
-    stream_init(&s);
+    struct payload_count cnt = {0};
+    stream_init(&s, &cnt);
     stream_set_base(&s, 10);
     CU_ASSERT_EQUAL(stream_segment(&s, 0, 20, b, 8, 8, BUDGET, NULL), SEG_AHEAD);
     CU_ASSERT_EQUAL(stream_segment(&s, 0, 10, b, 4, 4, BUDGET, NULL), SEG_FILL);
     stream_acked(&s, 0, 16, NULL);
     stream_flush(&s, 0, NULL);
     CU_ASSERT_EQUAL(s.delivered, 18);
-    CU_ASSERT_EQUAL(s.gap_bytes, 6);
-    CU_ASSERT_EQUAL(s.unique_bytes, 12);
+    CU_ASSERT_EQUAL(cnt.gap_bytes, 6);
+    CU_ASSERT_EQUAL(cnt.bytes, 12);
     stream_free(&s);
 
     /* stream_free with held segments releases them (LeakSanitizer watches) */
-    stream_init(&s);
+    stream_init(&s, &cnt);
     stream_set_base(&s, 10);
     stream_segment(&s, 0, 30, b, 8, 8, BUDGET, NULL);
     stream_segment(&s, 0, 50, b, 8, 8, BUDGET, NULL);

@@ -27,6 +27,7 @@ enum { SYN = TH_SYN, ACK = TH_ACK, FIN = TH_FIN, RST = TH_RST, PSH = TH_PSH };
 enum { CL = 'c', SV = 's' };
 
 static struct conn *C;
+static struct track *T; /* C's tracker */
 static struct tcp_ctx TC;
 static struct event EV;
 static uint64_t FRAME;
@@ -70,6 +71,7 @@ static int side_of(const struct pkt *p)
 static void reset_harness(void)
 {
     C = NULL;
+    T = NULL;
     memset(&TC, 0, sizeof TC);
     TC.reasm_budget = 1 << 20;
     FRAME = 0;
@@ -89,13 +91,15 @@ static const struct event *feed_at(const struct pkt *p, int64_t dt)
         int client_first = tcp_first_sender_is_client(p);
         C = conn_new(1, p, client_first, NOW);
         CU_ASSERT_PTR_NOT_NULL_FATAL(C);
-        tcp_start(C, p);
+        T = track_new(C);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(T);
+        tcp_start(T, p);
         from = client_first ? SIDE_CLIENT : SIDE_SERVER;
     } else {
         from = side_of(p);
     }
     memset(&EV, 0xee, sizeof EV);
-    tcp_packet(C, from, p, NOW, ++FRAME, &TC, &EV);
+    tcp_packet(T, from, p, NOW, ++FRAME, &TC, &EV);
     return &EV;
 }
 
@@ -146,7 +150,7 @@ static void run_steps(const struct step *st, size_t n, const char *what, int lin
 
 static void finish(void)
 {
-    tcp_finish(C, &TC);
+    tcp_finish(T, &TC);
 }
 
 static void expect_verdicts(int hs, int td, int closed_by, int line)
@@ -163,8 +167,10 @@ static void expect_verdicts(int hs, int td, int closed_by, int line)
 
 static void done(void)
 {
+    track_free(T);
     conn_free(C);
     C = NULL;
+    T = NULL;
 }
 
 /* The complete handshake every later scenario starts from; t = T0+1ms .. T0+3ms. */
@@ -185,7 +191,9 @@ static void test_normal_handshake(void)
     CU_ASSERT_EQUAL(tcp_first_sender_is_client(&p), 1);
     C = conn_new(7, &p, 1, NOW);
     CU_ASSERT_PTR_NOT_NULL_FATAL(C);
-    tcp_start(C, &p);
+    T = track_new(C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(T);
+    tcp_start(T, &p);
     CU_ASSERT_EQUAL(C->side[SIDE_CLIENT].state, ST_CLOSED);
     CU_ASSERT_EQUAL(C->side[SIDE_SERVER].state, ST_LISTEN);
     CU_ASSERT_EQUAL(C->side[SIDE_CLIENT].port, CPORT);
@@ -227,8 +235,8 @@ static void test_normal_handshake(void)
     CU_ASSERT_EQUAL(C->packets, 3);
     CU_ASSERT_EQUAL(C->side[0].packets, 2);
     CU_ASSERT_EQUAL(C->side[1].packets, 1);
-    CU_ASSERT_EQUAL(C->closed, CONN_OPEN);
-    CU_ASSERT_EQUAL(C->final_, 1);
+    CU_ASSERT_EQUAL(T->closed, CONN_OPEN);
+    CU_ASSERT_EQUAL(T->final_, 1);
     done();
 }
 
@@ -257,7 +265,7 @@ static void test_syn_retransmitted(void)
     CU_ASSERT_EQUAL(C->syn_retransmits, 2);
     CU_ASSERT_EQUAL(C->side[0].retransmissions, 2);
     struct pkt again = mkpkt(CL, SYN, CI, 0, 0);
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &again));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &again));
     static const struct step t[] = {
         {SV, SYN | ACK, SI, CI + 1, 0, ST_SYN_SENT, ST_SYN_RECV, 0, 0},
         {CL, ACK, CI + 1, SI + 1, 0, ST_ESTABLISHED, ST_ESTABLISHED, 0, 0},
@@ -279,7 +287,7 @@ static void test_syn_rejected(void)
         {SV, RST | ACK, 0, CI + 1, 0, ST_CLOSED, ST_CLOSED, 0, 0},
     };
     RUN(s, "rejected");
-    CU_ASSERT_EQUAL(C->closed, CONN_DONE);
+    CU_ASSERT_EQUAL(T->closed, CONN_DONE);
     finish();
     VERDICTS(HS_REJECTED, TD_RESET, SIDE_SERVER);
     CU_ASSERT_EQUAL(C->hs_rtt_ns, -1);
@@ -406,7 +414,7 @@ static void test_four_way(void)
         {CL, ACK, CI + 12, SI + 2, 0, ST_TIME_WAIT, ST_CLOSED, 0, 0},
     };
     RUN(s, "four-way");
-    CU_ASSERT_EQUAL(C->closed, CONN_DONE);
+    CU_ASSERT_EQUAL(T->closed, CONN_DONE);
     CU_ASSERT_EQUAL(C->teardown, TD_FOUR_WAY); /* live, before finish */
     finish();
     VERDICTS(HS_COMPLETE, TD_FOUR_WAY, SIDE_CLIENT);
@@ -492,7 +500,7 @@ static void test_reset_after_fin(void)
         {SV, RST, SI + 1, 0, 0, ST_CLOSED, ST_CLOSED, 0, 0},
     };
     RUN(s, "reset after FIN");
-    CU_ASSERT_EQUAL(C->closed, CONN_DONE);
+    CU_ASSERT_EQUAL(T->closed, CONN_DONE);
     finish();
     VERDICTS(HS_COMPLETE, TD_RESET, SIDE_SERVER);
     done();
@@ -555,7 +563,7 @@ static void test_half_closed(void)
         {CL, ACK, CI + 2, SI + 21, 0, ST_FIN_WAIT_2, ST_CLOSE_WAIT, 0, 0},
     };
     RUN(s, "half-closed");
-    CU_ASSERT_EQUAL(C->closed, CONN_OPEN);
+    CU_ASSERT_EQUAL(T->closed, CONN_OPEN);
     finish();
     VERDICTS(HS_COMPLETE, TD_HALF_CLOSED, SIDE_CLIENT);
     done();
@@ -571,7 +579,7 @@ static void test_incomplete(void)
         {SV, FIN | ACK, SI + 1, CI + 2, 0, ST_FIN_WAIT_2, ST_LAST_ACK, 0, 0},
     };
     RUN(s, "incomplete");
-    CU_ASSERT_EQUAL(C->closed, CONN_CLOSING);
+    CU_ASSERT_EQUAL(T->closed, CONN_CLOSING);
     finish();
     VERDICTS(HS_COMPLETE, TD_INCOMPLETE, SIDE_CLIENT);
     done();
@@ -668,14 +676,14 @@ static void test_port_reuse(void)
 {
     reset_harness();
     four_way_close_from_handshake();
-    CU_ASSERT_EQUAL(C->closed, CONN_DONE);
+    CU_ASSERT_EQUAL(T->closed, CONN_DONE);
     struct pkt same = mkpkt(CL, SYN, CI, 0, 0);
     struct pkt fresh = mkpkt(CL, SYN, CI + 100000, 0, 0);
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &same)); /* the old SYN again */
-    CU_ASSERT_TRUE(tcp_syn_starts_new(C, SIDE_CLIENT, &fresh));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &same)); /* the old SYN again */
+    CU_ASSERT_TRUE(tcp_syn_starts_new(T, SIDE_CLIENT, &fresh));
     /* the server side opening the 4-tuple the other way round */
     struct pkt rev = mkpkt(SV, SYN, SI + 7, 0, 0);
-    CU_ASSERT_TRUE(tcp_syn_starts_new(C, SIDE_SERVER, &rev));
+    CU_ASSERT_TRUE(tcp_syn_starts_new(T, SIDE_SERVER, &rev));
     done();
 
     /* the new life works like any connection */
@@ -688,8 +696,8 @@ static void test_port_reuse(void)
     /* a SYN-only attempt, retried with a new ISN */
     reset_harness();
     feed(&same);
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &same));
-    CU_ASSERT_TRUE(tcp_syn_starts_new(C, SIDE_CLIENT, &fresh));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &same));
+    CU_ASSERT_TRUE(tcp_syn_starts_new(T, SIDE_CLIENT, &fresh));
     done();
 
     /* a rejected attempt, retried with a new ISN */
@@ -699,22 +707,22 @@ static void test_port_reuse(void)
         {SV, RST | ACK, 0, CI + 1, 0, ST_CLOSED, ST_CLOSED, 0, 0},
     };
     RUN(rj, "rejected");
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &same));
-    CU_ASSERT_TRUE(tcp_syn_starts_new(C, SIDE_CLIENT, &fresh));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &same));
+    CU_ASSERT_TRUE(tcp_syn_starts_new(T, SIDE_CLIENT, &fresh));
     done();
 
     /* an established connection: a stray SYN is not a new connection */
     reset_harness();
     handshake();
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &same));
-    CU_ASSERT_FALSE(tcp_syn_starts_new(C, SIDE_CLIENT, &fresh));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &same));
+    CU_ASSERT_FALSE(tcp_syn_starts_new(T, SIDE_CLIENT, &fresh));
     done();
 
     /* a mid-stream connection that carried data: a SYN begins a new life */
     reset_harness();
     struct pkt d = mkpkt(CL, ACK | PSH, CI + 1, SI + 1, 10);
     feed(&d);
-    CU_ASSERT_TRUE(tcp_syn_starts_new(C, SIDE_CLIENT, &fresh));
+    CU_ASSERT_TRUE(tcp_syn_starts_new(T, SIDE_CLIENT, &fresh));
     done();
 }
 
@@ -778,7 +786,7 @@ static void test_notes(void)
     CU_ASSERT_EQUAL(cl->keep_alives, 2);
     CU_ASSERT_EQUAL(sv->dup_acks, 2);
     CU_ASSERT_EQUAL(sv->zero_windows, 1);
-    CU_ASSERT_EQUAL(cl->stream.unique_bytes, 700);
+    CU_ASSERT_EQUAL(cl->payload.bytes, 700);
     finish();
     VERDICTS(HS_COMPLETE, TD_OPEN, -1);
     CU_ASSERT_EQUAL(C->app_kind, APP_NONE); /* the app layer (app.c) decides it, not the TCP observer */
@@ -874,8 +882,8 @@ static void test_relative_wrap(void)
     CU_ASSERT_EQUAL(EV.rel_ack, 52);
     finish();
     VERDICTS(HS_COMPLETE, TD_THREE_WAY, SIDE_CLIENT);
-    CU_ASSERT_EQUAL(C->side[SIDE_CLIENT].stream.unique_bytes, 200);
-    CU_ASSERT_EQUAL(C->side[SIDE_SERVER].stream.unique_bytes, 50);
+    CU_ASSERT_EQUAL(C->side[SIDE_CLIENT].payload.bytes, 200);
+    CU_ASSERT_EQUAL(C->side[SIDE_SERVER].payload.bytes, 50);
     done();
 }
 

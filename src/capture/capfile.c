@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "grow.h"
 
 #define READ_SIZE (1u << 20)              /* bytes asked of the file at once */
 #define TAIL_MAX (CAPFILE_MAX_CAPLEN + (64u << 10)) /* the longest record kept whole in a chunk */
@@ -252,19 +253,6 @@ static const uint8_t *at(const struct capfile *f) { return f->cur->mem + f->pos;
 
 static struct capfile_section *section(const struct capfile *f) { return &f->meta->sec[f->sec_index]; }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    void *p = realloc(*arr, nc * elem);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 /* Enter the section whose header starts at `s->offset`: found among those
  * known (a re-reader, or a file opened again), else learnt. */
 static int enter_section(struct capfile *f, const struct capfile_section *s)
@@ -284,7 +272,7 @@ static int enter_section(struct capfile *f, const struct capfile_section *s)
         m->sec[i].first_iface = m->niface;
         m->sec[i].n_iface = 0;
     } else {
-        if (!f->learner || i != m->nsec || grow((void **)&m->sec, &m->capsec, m->nsec, sizeof *m->sec) < 0)
+        if (!f->learner || i != m->nsec || array_grow((void **)&m->sec, &m->capsec, m->nsec, sizeof *m->sec) < 0)
             return -1;
         m->sec[i] = *s;
         m->sec[i].first_iface = m->niface;
@@ -310,7 +298,7 @@ static size_t add_iface(struct capfile *f, const struct capfile_iface *ifc, cons
             return i;
     if (!f->learner || f->sec_index + 1 != m->nsec) /* only the last section grows */
         return SIZE_MAX;
-    if (m->niface >= CAPFILE_MAX_IFACES || grow((void **)&m->iface, &m->capiface, m->niface, sizeof *m->iface) < 0) {
+    if (m->niface >= CAPFILE_MAX_IFACES || array_grow((void **)&m->iface, &m->capiface, m->niface, sizeof *m->iface) < 0) {
         f->rep.too_many_ifaces++;
         return SIZE_MAX;
     }

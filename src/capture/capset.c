@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
+
 #define KEEP_OPEN 8
 #define QUEUE_MAX (64u << 20)    /* secrets found before the first packets, held until they go out */
 #define CP_EVERY 16384
@@ -104,19 +106,6 @@ struct capset {
     char *first_skipped;
 };
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    void *p = realloc(*arr, nc * elem);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 static struct capset *main_of(const struct capset *s) { return s->main ? s->main : (struct capset *)s; }
 
 /* ------------------------------------------------------------ interfaces */
@@ -136,7 +125,7 @@ static uint32_t intern_iface(void *ctx, int dlt, const char *name, uint32_t loca
             break;
         }
     if (gid == CAPFILE_NO_IFACE && s->nifc < CAPFILE_MAX_IFACES &&
-        grow((void **)&s->ifc, &s->capifc, s->nifc, sizeof *s->ifc) == 0) {
+        array_grow((void **)&s->ifc, &s->capifc, s->nifc, sizeof *s->ifc) == 0) {
         struct capset_iface *e = &s->ifc[s->nifc];
         memset(e, 0, sizeof *e);
         e->dlt = dlt;
@@ -283,7 +272,7 @@ static int probe(struct capset *s, size_t i, char *err)
             struct secrets q = {NULL, len};
             /* kept until the packets start: bounded, the rest are counted as lost */
             if (s->queued_bytes + len > QUEUE_MAX || !(q.p = malloc(len ? len : 1)) ||
-                grow((void **)&s->queued, &s->capqueued, s->nqueued, sizeof *s->queued) < 0) {
+                array_grow((void **)&s->queued, &s->capqueued, s->nqueued, sizeof *s->queued) < 0) {
                 free(q.p);
                 s->lost_secrets++;
                 continue;
@@ -336,8 +325,8 @@ static int add_path(struct capset *s, const char *path, size_t *cap, unsigned ch
                     int dir)
 {
     char *p = strdup(path);
-    if (!p || grow((void **)&s->files, cap, s->nfiles, sizeof *s->files) < 0 ||
-        grow((void **)from_dir, fdcap, s->nfiles, 1) < 0) {
+    if (!p || array_grow((void **)&s->files, cap, s->nfiles, sizeof *s->files) < 0 ||
+        array_grow((void **)from_dir, fdcap, s->nfiles, 1) < 0) {
         free(p);
         return -1;
     }
@@ -369,7 +358,7 @@ static int add_dir(struct capset *s, const char *dir, size_t *cap, unsigned char
         size_t l = dl + strlen(e->d_name) + 2;
         char *p = malloc(l);
         struct stat st;
-        if (!p || grow((void **)&names, &ncap, n, sizeof *names) < 0) {
+        if (!p || array_grow((void **)&names, &ncap, n, sizeof *names) < 0) {
             free(p);
             rc = -1;
             break;
@@ -524,9 +513,9 @@ static void checkpoint(struct capset *s)
     for (size_t i = 0; i < s->nfiles; i++)
         n += s->files[i].has_head;
     while (s->ncph + n > s->capcph)
-        if (grow((void **)&s->cph, &s->capcph, s->capcph, sizeof *s->cph) < 0)
+        if (array_grow((void **)&s->cph, &s->capcph, s->capcph, sizeof *s->cph) < 0)
             return;
-    if (grow((void **)&s->cps, &s->capcps, s->ncps, sizeof *s->cps) < 0)
+    if (array_grow((void **)&s->cps, &s->capcps, s->ncps, sizeof *s->cps) < 0)
         return;
     struct checkpoint *c = &s->cps[s->ncps++];
     c->first = s->ncph;

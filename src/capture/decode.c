@@ -105,7 +105,7 @@ static void parse_tcp_options(const uint8_t *bytes, size_t n, struct tcp_opts *o
 
 static uint16_t offset16(const struct dec *d, const struct cursor *c)
 {
-    size_t off = c->p ? (size_t)(c->p - d->base) + c->pos : 0;
+    size_t off = cur_here(c) ? (size_t)(cur_here(c) - d->base) : 0;
     return (uint16_t)(off > 0xffff ? 0xffff : off);
 }
 
@@ -198,21 +198,19 @@ static int ip_payload(struct dec *d, struct cursor *c, int ipver, uint8_t proto,
                 return NX_END(DECODE_NOT_TCP);
             if (!cur_has(c, 2))
                 return NX_END(DECODE_TRUNCATED);
-            const uint8_t *h = c->p + c->pos;
-            ehlen = (h[1] + 1u) * 8u;
+            ehlen = ((unsigned)cur_peek(c, 1) + 1u) * 8u;
             if (ehlen > left)
                 return NX_END(DECODE_MALFORMED);
-            proto = h[0];
+            proto = (uint8_t)cur_peek(c, 0);
             break;
         }
         case IP6_AH: {
             if (!cur_has(c, 2))
                 return NX_END(DECODE_TRUNCATED);
-            const uint8_t *h = c->p + c->pos;
-            ehlen = (h[1] + 2u) * 4u;
+            ehlen = ((unsigned)cur_peek(c, 1) + 2u) * 4u;
             if (ehlen > left)
                 return NX_END(DECODE_MALFORMED);
-            proto = h[0];
+            proto = (uint8_t)cur_peek(c, 0);
             break;
         }
         case IP6_FRAGMENT: {
@@ -222,15 +220,17 @@ static int ip_payload(struct dec *d, struct cursor *c, int ipver, uint8_t proto,
                 return NX_END(DECODE_TRUNCATED);
             if (8 > left)
                 return NX_END(DECODE_MALFORMED);
-            const uint8_t *h = c->p + c->pos;
-            uint16_t offm = (uint16_t)(h[2] << 8 | h[3]);
+            struct cursor h = *c; /* a look: the header is skipped whole below */
+            uint8_t next_proto = cur_u8(&h);
+            cur_skip(&h, 1);
+            uint16_t offm = cur_be16(&h);
             if ((offm & 0xfff9) != 0) { /* offset or M: a real fragment; else atomic (RFC 6946) */
                 struct pkt_frag *f = &p->frag;
                 f->ipver = 6;
-                f->proto = h[0];
+                f->proto = next_proto;
                 f->more = offm & 1;
                 f->offset = offm & 0xfff8u;
-                f->id = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+                f->id = cur_be32(&h);
                 memcpy(f->src, p->src, 16);
                 memcpy(f->dst, p->dst, 16);
                 cur_skip(c, 8);
@@ -239,11 +239,11 @@ static int ip_payload(struct dec *d, struct cursor *c, int ipver, uint8_t proto,
                 f->cut = have < f->len;
                 if (f->cut)
                     f->len = (uint32_t)have;
-                f->data = f->len ? c->p + c->pos : NULL;
+                f->data = f->len ? cur_here(c) : NULL;
                 return NX_END(DECODE_FRAGMENT);
             }
             ehlen = 8;
-            proto = h[0];
+            proto = next_proto;
             break;
         }
         default:
@@ -274,7 +274,8 @@ static void ipv4_source_route(struct cursor o, struct pkt *p)
         if ((type == 131 || type == 137) && len >= 7 && (len - 3u) % 4u == 0) {
             uint8_t ptr = cur_u8(&v);
             if (ptr >= 4 && ptr <= len) { /* addresses left to visit: the last one is the destination */
-                memcpy(p->dst, v.p + (len - 2u) - 4u, 4);
+                cur_skip(&v, cur_left(&v) - 4u);
+                cur_copy(&v, p->dst, 4);
                 p->source_routed = 1;
             }
         }
@@ -288,7 +289,6 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
     uint32_t wire = dec_wire_left(d, c);
     if (!cur_has(c, 20))
         return NX_END(DECODE_TRUNCATED);
-    const uint8_t *ip = c->p + c->pos;
     uint8_t vhl = cur_u8(c);
     cur_skip(c, 1);
     uint32_t total = cur_be16(c);
@@ -299,6 +299,8 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
     cur_skip(c, 2);
     take_addr(c, p->src, 4);
     take_addr(c, p->dst, 4);
+    uint8_t hdr_dst[4]; /* a source route's last hop replaces p->dst; fragments are keyed by the header's */
+    memcpy(hdr_dst, p->dst, 4);
     uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4u;
     if ((vhl >> 4) != 4 || hlen < 20)
         return NX_END(DECODE_MALFORMED);
@@ -328,14 +330,14 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
         f->more = (frag & 0x2000) != 0;
         f->offset = (frag & 0x1fffu) * 8u;
         f->id = id;
-        memcpy(f->src, ip + 12, 4);
-        memcpy(f->dst, ip + 16, 4);
+        memcpy(f->src, p->src, 4);
+        memcpy(f->dst, hdr_dst, 4);
         size_t have = cur_left(c);
         f->len = total - hlen;
         f->cut = have < f->len;
         if (f->cut)
             f->len = (uint32_t)have;
-        f->data = f->len ? c->p + c->pos : NULL;
+        f->data = f->len ? cur_here(c) : NULL;
         return NX_END(DECODE_FRAGMENT);
     }
     return ip_payload(d, c, 4, proto, total - hlen);
@@ -442,7 +444,7 @@ static int ip_by_nibble(struct cursor *c)
 {
     if (!cur_has(c, 1))
         return NX_END(DECODE_TRUNCATED);
-    uint8_t v = c->p[c->pos] >> 4;
+    int v = cur_peek(c, 0) >> 4;
     return v == 4 ? ETH_IPV4 : v == 6 ? ETH_IPV6 : NX_END(DECODE_NOT_IP);
 }
 
@@ -485,11 +487,12 @@ static enum decode_status walk(struct dec *d, struct cursor *c, int next)
     }
 }
 
-static void dec_init(struct dec *d, struct pkt *p, const uint8_t *data, uint32_t len, uint32_t missing)
+/* A decoder over the bytes the cursor `c` holds, `missing` more having been cut off by the snapshot. */
+static void dec_init(struct dec *d, struct pkt *p, const struct cursor *c, uint32_t missing)
 {
     d->p = p;
-    d->base = data;
-    d->end = data ? data + len : NULL;
+    d->base = cur_here(c);
+    d->end = cur_end(c);
     d->missing = missing;
     d->steps = 0;
     d->gre_seq = 0;
@@ -502,7 +505,7 @@ enum decode_status decode_packet(int dlt, const uint8_t *data, uint32_t caplen, 
     struct cursor c;
     struct dec d;
     cur_init(&c, data, caplen);
-    dec_init(&d, p, data, caplen, wirelen > caplen ? wirelen - caplen : 0);
+    dec_init(&d, p, &c, wirelen > caplen ? wirelen - caplen : 0);
     p->link = (uint16_t)dlt;
     p->len_note = 0;
     p->reassembled = 0;
@@ -518,7 +521,7 @@ enum decode_status decode_datagram(struct pkt *p, const uint8_t *data, uint32_t 
     struct cursor c;
     struct dec d;
     cur_init(&c, data, len);
-    dec_init(&d, p, data, len, 0);
+    dec_init(&d, p, &c, 0);
     p->reassembled = 1;
     p->l3_off = 0;
     /* the datagram's addresses: its header's own, or the source route's end the fragment saw */

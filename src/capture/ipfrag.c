@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define NBUCKETS 256
 #define MIN_TCP_HEADER 20
 
@@ -212,26 +214,31 @@ static int reserve(struct ipfrag *r, struct dgram *g, uint32_t end)
     return 0;
 }
 
-/* Copy in the bytes of [a, b) no span covers yet; 1 when a covered byte differed. */
-static int fill(struct dgram *g, uint32_t a, uint32_t b, const uint8_t *data)
+/* Copy in the bytes of [from, to) no span covers yet; 1 when a covered byte differed. */
+static int fill(struct dgram *g, uint32_t from, uint32_t to, const uint8_t *data)
 {
     int differs = 0;
-    uint32_t at = a;
-    for (uint32_t i = 0; i < g->nspans && at < b; i++) {
+    uint32_t at = from;
+    struct cursor frag; /* stands at at - from: the fragment's byte for datagram offset `at` */
+    cur_init(&frag, data, to - from);
+    for (uint32_t i = 0; i < g->nspans && at < to; i++) {
         const struct span *s = &g->spans[i];
         if (s->end <= at)
             continue;
-        if (s->start >= b)
+        if (s->start >= to)
             break;
-        if (s->start > at)
-            memcpy(g->buf + at, data + (at - a), s->start - at);
-        uint32_t lo = s->start > at ? s->start : at, hi = s->end < b ? s->end : b;
-        if (memcmp(g->buf + lo, data + (lo - a), hi - lo) != 0)
+        if (s->start > at) {
+            cur_copy(&frag, g->buf + at, s->start - at);
+            at = s->start;
+        }
+        uint32_t hi = s->end < to ? s->end : to;
+        const uint8_t *again = cur_take(&frag, hi - at);
+        if (again && memcmp(g->buf + at, again, hi - at) != 0)
             differs = 1;
         at = hi;
     }
-    if (at < b)
-        memcpy(g->buf + at, data + (at - a), b - at);
+    if (at < to)
+        cur_copy(&frag, g->buf + at, to - at);
     return differs;
 }
 

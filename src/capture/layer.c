@@ -26,13 +26,17 @@ int dec_push_encap(struct dec *d, enum encap_kind kind, int carried_by_ip, int h
 
 int llc_snap(struct cursor *c)
 {
-    const uint8_t *h = cur_take(c, 8);
-    if (!h)
+    if (!cur_has(c, 8)) {
+        cur_skip(c, 8);
         return NX_END(DECODE_TRUNCATED);
+    }
+    uint8_t dsap = cur_u8(c), ssap = cur_u8(c), control = cur_u8(c);
+    uint32_t oui = cur_be24(c);
+    uint16_t ethertype = cur_be16(c);
     /* DSAP, SSAP 0xAA, UI; OUI 0 (RFC 1042) or 00-00-F8 (802.1H bridge tunnel): an ethertype follows */
-    if (h[0] != 0xaa || h[1] != 0xaa || h[2] != 0x03 || h[3] != 0 || h[4] != 0 || (h[5] != 0 && h[5] != 0xf8))
+    if (dsap != 0xaa || ssap != 0xaa || control != 0x03 || (oui != 0 && oui != 0xf8))
         return NX_END(DECODE_NOT_IP);
-    return h[6] << 8 | h[7];
+    return ethertype;
 }
 
 int ppp_protocol(struct cursor *c)

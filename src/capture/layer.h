@@ -68,17 +68,11 @@ enum {
 static inline uint32_t dec_wire_left(const struct dec *d, const struct cursor *c)
 {
     size_t left = cur_left(c);
-    if (!c->err && c->p && c->p + c->len == d->end)
+    if (!c->err && cur_end(c) && cur_end(c) == d->end)
         left += d->missing;
     return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 
-/* Bound the cursor to its next n bytes (when it holds more). */
-static inline void cur_bound(struct cursor *c, size_t n)
-{
-    if (!c->err && c->len - c->pos > n)
-        c->len = c->pos + n;
-}
 
 /* Record an encapsulation; -1 when the packet already nests PKT_ENCAP_MAX (layer.c). */
 int dec_push_encap(struct dec *d, enum encap_kind kind, int carried_by_ip, int has_id, uint32_t id);

@@ -52,10 +52,10 @@ int ppp_frame(struct cursor *c)
 {
     if (!cur_has(c, 2))
         return NX_END(DECODE_TRUNCATED);
-    const uint8_t *h = c->p + c->pos;
-    if (h[0] == 0xff && h[1] == 0x03) { /* RFC 1662 address and control */
+    int h0 = cur_peek(c, 0), h1 = cur_peek(c, 1);
+    if (h0 == 0xff && h1 == 0x03) { /* RFC 1662 address and control */
         cur_skip(c, 2);
-    } else if ((h[0] == 0x0f || h[0] == 0x8f) && h[1] == 0x00) {
+    } else if ((h0 == 0x0f || h0 == 0x8f) && h1 == 0x00) {
         /* Cisco HDLC, which captures labelled PPP sometimes hold: an ethertype follows */
         cur_skip(c, 2);
         uint16_t et = cur_be16(c);
@@ -100,11 +100,11 @@ static int strip_skip_then(struct cursor *c, size_t n, int next)
 static int strip_null(struct dec *d, struct cursor *c, int either_order)
 {
     (void)d;
-    const uint8_t *b = cur_take(c, 4);
-    if (!b)
+    struct cursor look = *c;
+    uint32_t le = cur_le32(&look);
+    uint32_t be = cur_be32(c);
+    if (c->err)
         return NX_END(DECODE_TRUNCATED);
-    uint32_t be = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    uint32_t le = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
     int next = af_next(be);
     if (next < 0 && either_order)
         next = af_next(le);
@@ -167,7 +167,7 @@ static int strip_pflog(struct dec *d, struct cursor *c)
     (void)d;
     if (!cur_has(c, 1))
         return NX_END(DECODE_TRUNCATED);
-    size_t len = ((size_t)c->p[c->pos] + 3u) & ~(size_t)3;
+    size_t len = ((size_t)cur_peek(c, 0) + 3u) & ~(size_t)3;
     if (len < 4)
         return NX_END(DECODE_MALFORMED);
     return strip_skip_then(c, len, NX_IP);
@@ -216,9 +216,9 @@ static int strip_nflog(struct dec *d, struct cursor *c)
     if (!cur_has(c, 4))
         return NX_END(c->err ? DECODE_TRUNCATED : DECODE_NOT_IP);
     /* The byte order: the one in which the first TLV's type is a small number and its length fits. */
-    const uint8_t *h = c->p + c->pos;
+    struct cursor look = *c;
     size_t left = cur_left(c);
-    uint16_t len_le = (uint16_t)(h[1] << 8 | h[0]), type_le = (uint16_t)((h[3] << 8 | h[2]) & 0x3fff);
+    uint16_t len_le = cur_le16(&look), type_le = (uint16_t)(cur_le16(&look) & 0x3fff);
     int le = len_le >= 4 && len_le <= left && type_le > 0 && type_le < 64;
     for (int tlvs = 0; cur_left(c) >= 4 && tlvs < 256; tlvs++) {
         uint16_t len = le ? cur_le16(c) : cur_be16(c);

@@ -114,7 +114,7 @@ int tunnel_mpls(struct dec *d, struct cursor *c)
     }
     if (!cur_has(c, 1))
         return NX_END(DECODE_TRUNCATED);
-    switch (c->p[c->pos] >> 4) {
+    switch (cur_peek(c, 0) >> 4) {
     case 4: return ETH_IPV4;
     case 6: return ETH_IPV6;
     case 0: /* a pseudowire control word, then the Ethernet frame */
@@ -159,16 +159,16 @@ static int geneve(struct dec *d, struct cursor *c)
 /* Teredo: IPv6 in UDP, maybe after an authentication and an origin indication. */
 static int teredo(struct dec *d, struct cursor *c)
 {
-    if (cur_has(c, 2) && c->p[c->pos] == 0 && c->p[c->pos + 1] == 1) {
+    if (cur_peek(c, 0) == 0 && cur_peek(c, 1) == 1) {
         cur_skip(c, 2);
         uint8_t idlen = cur_u8(c), aulen = cur_u8(c);
         cur_skip(c, idlen + aulen + 9u); /* client id, authentication value, nonce, confirmation */
     }
-    if (cur_has(c, 2) && c->p[c->pos] == 0 && c->p[c->pos + 1] == 0)
+    if (cur_peek(c, 0) == 0 && cur_peek(c, 1) == 0)
         cur_skip(c, 8);
     if (!cur_has(c, 1))
         return NX_END(c->err ? DECODE_TRUNCATED : DECODE_NOT_TCP);
-    if (c->p[c->pos] >> 4 != 6)
+    if (cur_peek(c, 0) >> 4 != 6)
         return NX_END(DECODE_NOT_TCP);
     if (dec_push_encap(d, ENCAP_TEREDO, 1, 0, 0) < 0)
         return NX_END(DECODE_TOO_DEEP);

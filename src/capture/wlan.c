@@ -22,7 +22,7 @@ enum {
 
 int wlan_frame(struct dec *d, struct cursor *c)
 {
-    size_t start = c->pos;
+    size_t start = cur_offset(c);
     uint8_t fc0 = cur_u8(c), fc1 = cur_u8(c);
     if (d->wlan_swap_fc) {
         uint8_t t = fc0;
@@ -50,7 +50,7 @@ int wlan_frame(struct dec *d, struct cursor *c)
             cur_skip(c, 4);
     }
     if (d->wlan_pad)
-        cur_skip(c, (4 - (c->pos - start) % 4) % 4);
+        cur_skip(c, (4 - (cur_offset(c) - start) % 4) % 4);
     if (c->err)
         return NX_END(DECODE_TRUNCATED);
     if (fc1 & FC_PROTECTED)
@@ -82,7 +82,7 @@ int wlan_radiotap(struct dec *d, struct cursor *c)
     uint8_t flags = 0;
     if (present & 0x2) {
         if (present & 0x1) { /* TSFT: 8 bytes, aligned to 8 */
-            cur_skip(&f, (8 - f.pos % 8) % 8);
+            cur_skip(&f, (8 - cur_offset(&f) % 8) % 8);
             cur_skip(&f, 8);
         }
         flags = cur_u8(&f);
@@ -90,8 +90,8 @@ int wlan_radiotap(struct dec *d, struct cursor *c)
             flags = 0;
     }
     d->wlan_pad = (flags & RT_FLAG_DATAPAD) != 0;
-    if ((flags & RT_FLAG_FCS) && d->missing == 0 && cur_left(c) >= 4 && c->p + c->len == d->end)
-        c->len -= 4;
+    if ((flags & RT_FLAG_FCS) && d->missing == 0 && cur_left(c) >= 4 && cur_end(c) == d->end)
+        cur_drop_tail(c, 4);
     return NX_WLAN;
 }
 

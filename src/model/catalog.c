@@ -37,6 +37,19 @@ enum outcome conn_outcome(const struct conn *c, int finished)
     return OUTCOME_CLEAN;
 }
 
+/* Its teardown is over (the tracker's CONN_DONE, read off the record): a RST, or both FINs with both
+ * sides in TIME_WAIT or CLOSED.  Only retransmissions can follow while it lingers: it counts by its
+ * verdict, not as open. */
+static int conn_over(const struct conn *c)
+{
+    if (c->side[0].rst || c->side[1].rst)
+        return 1;
+    for (int s = 0; s < 2; s++)
+        if (!c->side[s].fin || (c->side[s].state != ST_TIME_WAIT && c->side[s].state != ST_CLOSED))
+            return 0;
+    return 1;
+}
+
 /* ------------------------------------------------------------ memory */
 
 /* What the allocator takes for a block of n bytes (glibc: a 16-byte header and rounding). */
@@ -178,7 +191,7 @@ static void shrink(struct catalog *cat)
     for (size_t i = 0; i < cat->n && cat->mem > target; i++) {
         struct cat_entry *e = &cat->e[i];
         if (e->row && e->conn && !pinned(cat, e->conn)) {
-            cat->mem -= e->conn->mem;
+            cat->mem -= conn_cost(e->conn); /* what catalog_finish added: a finished record no longer changes */
             conn_free(e->conn);
             e->conn = NULL;
             cat->unladdered++;
@@ -228,8 +241,7 @@ int catalog_finish(struct catalog *cat, struct conn *c, int keep_whole)
     int keep = pinned(cat, c) || (keep_whole && (!cat->budget || cat->mem + conn_cost(c) <= cat->budget));
     cat->mem += row_cost(e->row);
     if (keep) {
-        c->mem = conn_cost(c); /* remembered: what to take off when it goes */
-        cat->mem += c->mem;
+        cat->mem += conn_cost(c);
     } else {
         e->conn = NULL;
     }
@@ -261,7 +273,7 @@ void catalog_count(struct catalog *cat)
     memcpy(cat->totals, cat->dropped_totals, sizeof cat->totals);
     for (size_t i = 0; i < cat->n; i++) {
         const struct cat_entry *e = &cat->e[i];
-        cat->totals[e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, e->conn->closed == CONN_DONE)]++;
+        cat->totals[e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, conn_over(e->conn))]++;
     }
 }
 
@@ -288,7 +300,7 @@ void conn_app_text(const struct conn *c, char *buf, size_t len)
         const struct proto_layer *l = &c->layers[c->app_layer < c->nlayers ? c->app_layer : 0];
         l->desc->label(l->sum, buf, len, 0);
     } else {
-        uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+        uint64_t payload = c->side[0].payload.bytes + c->side[1].payload.bytes;
         snprintf(buf, len, "%s", payload ? "unknown" : "none");
     }
 }
@@ -318,7 +330,7 @@ static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, in
     r->first_offset = c->first_offset;
     r->last_offset = c->last_offset;
     r->packets = c->packets;
-    r->bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    r->bytes = c->side[0].payload.bytes + c->side[1].payload.bytes;
     for (int s = 0; s < 2; s++) {
         memcpy(r->addr[s], c->side[s].addr, PKT_ADDR_MAX);
         r->port[s] = c->side[s].port;
@@ -328,7 +340,7 @@ static void fill_row(const struct conn *c, int finished, struct row_buf *tmp, in
     r->handshake = c->handshake;
     r->teardown = c->teardown;
     r->finished = (uint8_t)finished;
-    r->outcome = (uint8_t)conn_outcome(c, finished || c->closed == CONN_DONE); /* over, only lingering */
+    r->outcome = (uint8_t)conn_outcome(c, finished || conn_over(c)); /* over, only lingering */
     tmp->app[0] = '\0';
     r->app = tmp->app;
     if (!with_text)
@@ -486,7 +498,7 @@ int view_rebuild(struct view *v, const struct catalog *cat)
         const struct cat_entry *e = &cat->e[i];
         int in;
         if (!v->query[0]) { /* the filter alone: an open connection needs no row made */
-            in = filter_passes(e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, e->conn->closed == CONN_DONE),
+            in = filter_passes(e->row ? (enum outcome)e->row->outcome : conn_outcome(e->conn, conn_over(e->conn)),
                                v->filter);
         } else {
             struct row_buf tmp;

@@ -1,5 +1,5 @@
 /*
- * conn.c - the connection model's vocabularies, endpoint names, and the
+ * conn.c - the connection record's vocabularies, endpoint names, and the
  * lifetime of a connection and its event list.  The spellings below are a
  * contract with users' scripts (see synfin(1)); never rename one.
  */
@@ -20,7 +20,8 @@ static const char *const handshake_names[HS_COUNT] = {
 static const char *const teardown_names[TD_COUNT] = {
     "four-way", "three-way", "simultaneous", "reset", "half-closed", "incomplete", "open",
 };
-static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http"};
+static const char *const app_names[APP_COUNT] = {"none", "unknown", "tls", "http", "smtp", "imap", "pop3", "ftp",
+                                                 "ldap", "xmpp", "nntp", "postgresql", "mysql", "socks4", "socks5"};
 static const char *const note_names[NOTE_COUNT_] = {
     "retransmission", "spurious-retransmission", "out-of-order", "dup-ack", "zero-window",
     "window-update", "keep-alive", "lost-segment", "truncated", "ip-length-exceeds-frame", "reassembled",
@@ -66,8 +67,8 @@ size_t conn_memory(const struct conn *c)
         for (size_t i = 0; i < c->nmsgs; i++)
             n += c->msgs[i].data_len;
     }
-    for (int s = 0; s < 2; s++)
-        n += stream_memory(&c->side[s].stream);
+    if (c->layers)
+        n += PROTO_LAYERS_MAX * sizeof *c->layers;
     if (c->encap)
         n += sizeof *c->encap + c->encap->nencap * sizeof c->encap->encap[0];
     return n;
@@ -101,9 +102,8 @@ struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int6
     c->side[!from].port = p->dport;
     c->first_ts_ns = c->last_ts_ns = ts_ns;
     c->hs_rtt_ns = -1;
-    c->syn_ts_ns = -1;
     c->first_offset = c->last_offset = -1;
-    c->closed_by = c->first_fin_by = c->first_rst_by = -1;
+    c->closed_by = -1;
     c->link = p->link;
     if (p->nvlan || p->nencap) {
         /* only the rare tunnelled or tagged connection pays for the record */
@@ -117,10 +117,8 @@ struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int6
         memcpy(c->encap->vlan, p->vlan, (p->nvlan < PKT_VLAN_MAX ? p->nvlan : PKT_VLAN_MAX) * sizeof p->vlan[0]);
         memcpy(c->encap->encap, p->encap, p->nencap * sizeof p->encap[0]);
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         c->side[i].wscale = 0xff;
-        stream_init(&c->side[i].stream);
-    }
     return c;
 }
 
@@ -128,8 +126,6 @@ void conn_free(struct conn *c)
 {
     if (!c)
         return;
-    for (int i = 0; i < 2; i++)
-        stream_free(&c->side[i].stream);
     free(c->events);
     for (size_t i = 0; i < c->nmsgs; i++)
         free(c->msgs[i].data);

@@ -1,10 +1,14 @@
 /*
- * conn.h - the connection model: what synfin knows about one TCP connection.
+ * conn.h - the connection record: what synfin knows about one TCP
+ * connection, and all that the outputs read of it.
  *
  * Everything an output shows comes from here: the two endpoints, each
- * side's TCP state, the handshake and teardown verdicts, counters, and
- * (when asked for) one event per packet with both states after it.  The
- * model is filled by tcp.c and read by the outputs; it knows none of them.
+ * side's TCP state, the handshake and teardown verdicts, counters, the
+ * protocol layers (each describing itself, proto.h), and (when asked for)
+ * one event per packet with both states after it.  The TCP tracker
+ * (tcp.h: sequence numbers, reassembly, the flow table's links, memory
+ * accounting) fills it and is freed when the connection is finalized; the
+ * record goes on to the outputs, which know nothing of the tracker.
  *
  * Sides are indexed by role: SIDE_CLIENT (0) and SIDE_SERVER (1).
  */
@@ -16,7 +20,6 @@
 
 #include "decode.h"
 #include "proto.h"
-#include "stream.h"
 #include "zeek.h"
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
@@ -60,7 +63,13 @@ enum teardown_kind {
     TD_COUNT
 };
 
-enum app_kind { APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP, APP_COUNT };
+enum app_kind {
+    APP_NONE, APP_UNKNOWN, APP_TLS, APP_HTTP,
+    /* clear-text protocols that can upgrade to TLS, and tunnels (while TLS never started) */
+    APP_SMTP, APP_IMAP, APP_POP3, APP_FTP, APP_LDAP, APP_XMPP, APP_NNTP, APP_POSTGRESQL, APP_MYSQL,
+    APP_SOCKS4, APP_SOCKS5,
+    APP_COUNT
+};
 
 /* A protocol message drawn on the ladder beside the packet that carried its
  * last byte: several may share one packet (a TLS flight in one segment).
@@ -86,7 +95,6 @@ struct app_msg {
     uint32_t data_len;
 };
 
-struct app_state;
 
 /* The VLAN tags and tunnels the connection's first packet came through (decode.h). */
 struct conn_encap {
@@ -94,13 +102,6 @@ struct conn_encap {
     uint8_t nencap;
     uint16_t vlan[PKT_VLAN_MAX];
     struct encap encap[];    /* nencap of them, outermost first */
-};
-
-/* How far the teardown got: decides how long a connection lingers. */
-enum conn_closed {
-    CONN_OPEN = 0,
-    CONN_CLOSING,   /* both FINs seen, a final ACK still expected */
-    CONN_DONE,      /* a RST, or both FINs and their ACKs: only retransmissions can follow */
 };
 
 /* Analysis notes on one packet (Wireshark's tcp.analysis.* in spirit). */
@@ -133,90 +134,70 @@ struct event {
     uint8_t state[2];        /* each side's state after this packet */
 };
 
-/* What tcp.c tracks for each side, as sender. */
+/* What reassembly counted of one side's bytes (the tracker's streams keep it current). */
+struct payload_count {
+    uint64_t bytes;          /* distinct payload bytes it sent, by sequence number (retransmissions once) */
+    uint64_t gap_bytes;      /* of its bytes, those reassembly reported missing */
+    uint64_t over_budget;    /* out-of-order bytes not kept: the reassembly budget was spent */
+    uint64_t holes_given_up; /* holes skipped because too many segments waited behind them */
+};
+
+/* One side of a connection, as sender: what the outputs read of it. */
 struct side {
     uint8_t addr[PKT_ADDR_MAX];
     uint16_t port;
-    uint8_t state;
+    uint8_t state;           /* enum tcp_state after the last packet */
     uint8_t wscale;          /* 0xff: no window-scale option on its SYN */
-    uint8_t syn_seen;        /* sent a SYN (bare or with ACK) */
-    uint8_t fin_seen;
-    uint8_t rst_seen;
-    uint8_t has_isn;
-    uint8_t has_ack;
-    uint32_t isn;            /* sequence number of its SYN, or first seq seen */
-    uint32_t fin_seq;        /* sequence number the FIN occupies */
-    uint32_t last_ack;       /* last acknowledgment number it sent */
-    uint32_t last_win;       /* last raw window it advertised */
-    int64_t highest_ts_ns;   /* when its highest sequence byte was last extended */
     uint64_t packets, syn, synack, fin, rst;
     uint64_t retransmissions, out_of_order, dup_acks, zero_windows, window_updates, lost_segments, keep_alives;
-    struct stream stream;    /* the bytes it sent */
+    struct payload_count payload;
 };
 
+/* The small fields lie together: a SYN flood holds millions of records. */
 struct conn {
     uint64_t id;             /* rank of its first packet among connections */
     uint8_t ipver;
     uint8_t handshake;       /* enum handshake_kind */
     uint8_t teardown;        /* enum teardown_kind, computed by tcp_finish */
     int8_t closed_by;        /* SIDE_*, or -1 */
-    uint8_t app_kind;        /* enum app_kind: set by app.c */
-    uint8_t closed;          /* enum conn_closed: how much of the teardown is over */
-    uint8_t bare_syn_seen;   /* the client sent a bare SYN */
-    uint8_t hs_acked;        /* the client acknowledged the server's SYN+ACK */
+    uint8_t app_kind;        /* enum app_kind: set by the protocol layer */
     uint8_t start_state[2];  /* each side's state before its first packet */
-    uint8_t final_;          /* tcp_finish ran */
-    int64_t first_ts_ns, last_ts_ns;
-    int64_t syn_ts_ns;       /* first client SYN */
-    int64_t first_offset, last_offset; /* file offsets of its first and last packet (-1: none) */
-    uint32_t ifaces[CONN_IFACES];        /* the capture's interfaces its packets came on, first seen first */
     uint8_t nifaces;
+    uint32_t ifaces[CONN_IFACES];        /* the capture's interfaces its packets came on, first seen first */
+    uint16_t link;           /* link type of the capture (decode.h) */
+    uint8_t evicted;         /* finalized early because memory ran short (--memcap) */
+    uint8_t events_capped;   /* its events stopped being kept: memory ran short */
+    uint8_t keep_events;     /* events are kept (only when an output asks for them) */
+    uint8_t nlayers;         /* protocol layers in layers[] */
+    uint8_t app_layer;       /* the layer its app_kind names (the one TCP's bytes ended in) */
+    int64_t first_ts_ns, last_ts_ns;
+    int64_t first_offset, last_offset; /* file offsets of its first and last packet (-1: none) */
     int64_t hs_rtt_ns;       /* -1 until the handshake completes (or when its SYN came late) */
     uint64_t syn_retransmits;
     uint64_t packets;
-    size_t mem;              /* bytes counted against the memory cap (pipeline.c keeps it) */
-    size_t app_mem;          /* the application layer's part of mem, as last counted */
-    uint8_t evicted;         /* finalized early because memory ran short (--memcap) */
-    uint8_t events_capped;   /* its events stopped being kept: memory ran short */
     uint64_t truncated_packets;
 
     /* how its packets came (decode.h) */
-    uint16_t link;                  /* link type of the capture */
     struct conn_encap *encap;       /* its first packet's VLAN tags and tunnels; NULL when it had none */
     uint64_t offload_packets;       /* IP length 0 (segmentation offload, BIG TCP) or a jumbogram */
     uint64_t bad_ip_length_packets; /* IPv4 total length beyond an uncut frame */
     uint64_t reassembled_packets;   /* segments put together from IP fragments */
     uint64_t fragment_anomalies;    /* of those, ones with tiny or overlapping fragments */
 
-    /* teardown bookkeeping (the verdict's rules in tcp.c) */
-    int8_t first_fin_by, first_rst_by;
-    uint8_t second_fin_acks_first;  /* the second FIN acknowledged the first */
-    uint8_t first_fin_acked_between;/* the second closer ACKed the first FIN before its own */
-    uint8_t second_fin_acked;       /* the first closer ACKed the second FIN */
-
     struct side side[2];
     struct zeek_conn zeek;   /* conn_state and history as Zeek derives them (zeek.c) */
 
-    /* events, kept only when an output asks for them */
-    uint8_t keep_events;
+    /* events (when keep_events) */
     struct event *events;
     size_t nevents, cap_events;
     uint64_t events_dropped;
     struct app_msg *msgs;    /* protocol messages on the ladder, with the events */
     size_t nmsgs, cap_msgs;
 
-    /* the application layer (app.c owns app; the summaries live inside it) */
-    struct app_state *app;
     /* its protocols, outermost first (TLS, then the HTTP inside it), each describing itself through
      * the registry (proto.h): no output names a protocol */
     struct proto_layer *layers;      /* PROTO_LAYERS_MAX of them once a protocol started (owned); NULL before */
-    uint8_t nlayers;
-    uint8_t app_layer;               /* the layer its app_kind names (the one TCP's bytes ended in) */
     void *owned_summaries;           /* copies of the summaries when the connection outlives its parsers */
-
-    /* owned by the flow table */
-    struct conn *lru_prev, *lru_next;
-    uint8_t lru_list;
 };
 
 const char *tcp_state_name(enum tcp_state s);
@@ -226,7 +207,7 @@ const char *app_name(enum app_kind a);
 /* Names of the NOTE_* bits in bit order, e.g. "retransmission". */
 const char *note_name(unsigned bit);
 
-/* Bytes the connection holds now, apart from its protocol parsers (see app_memory). */
+/* Bytes the record holds now (its events, messages and layers; the tracker and the parsers count theirs). */
 size_t conn_memory(const struct conn *c);
 
 /* "ADDR:PORT" or "[v6]:PORT" for one side. */

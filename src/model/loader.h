@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app.h"
+struct app_ctx; /* the protocols' shared setup (app.h) */
 #include "catalog.h"
 #include "capture.h"
 #include "pipeline.h"

@@ -162,8 +162,8 @@ void out_json_object(struct jw *w, const struct conn *c, const struct output_con
     jw_uint(w, "packets", c->packets);
     jw_uint(w, "client_packets", cl->packets);
     jw_uint(w, "server_packets", sv->packets);
-    jw_uint(w, "bytes_c2s", cl->stream.unique_bytes);
-    jw_uint(w, "bytes_s2c", sv->stream.unique_bytes);
+    jw_uint(w, "bytes_c2s", cl->payload.bytes);
+    jw_uint(w, "bytes_s2c", sv->payload.bytes);
     jw_str(w, "handshake", handshake_name(c->handshake));
     jw_uint(w, "syn_retransmits", c->syn_retransmits);
     if (c->hs_rtt_ns >= 0)
@@ -191,13 +191,13 @@ void out_json_object(struct jw *w, const struct conn *c, const struct output_con
     jw_uint(w, "keep_alives", cl->keep_alives + sv->keep_alives);
     jw_uint(w, "lost_segments", cl->lost_segments + sv->lost_segments);
     jw_obj_end(w);
-    jw_uint(w, "gap_bytes", cl->stream.gap_bytes + sv->stream.gap_bytes);
+    jw_uint(w, "gap_bytes", cl->payload.gap_bytes + sv->payload.gap_bytes);
     jw_uint(w, "truncated_packets", c->truncated_packets);
     json_carrier(w, c);
     jw_obj_begin(w, "capped");
     jw_bool(w, "evicted", c->evicted);
-    jw_uint(w, "reassembly_bytes", c->side[0].stream.over_budget + c->side[1].stream.over_budget);
-    jw_uint(w, "holes_given_up", c->side[0].stream.holes_given_up + c->side[1].stream.holes_given_up);
+    jw_uint(w, "reassembly_bytes", c->side[0].payload.over_budget + c->side[1].payload.over_budget);
+    jw_uint(w, "holes_given_up", c->side[0].payload.holes_given_up + c->side[1].payload.holes_given_up);
     jw_bool(w, "events", c->events_capped);
     jw_obj_end(w);
     for (unsigned i = 0; i < c->nlayers; i++) /* each protocol's own object: "tls", "http", ... */

@@ -56,7 +56,7 @@ static void summary_conn(void *st, const struct conn *c)
     conn_endpoint_str(c, SIDE_SERVER, sv, sizeof sv);
     snprintf(states, sizeof states, "%s/%s", tcp_state_name(c->side[SIDE_CLIENT].state),
              tcp_state_name(c->side[SIDE_SERVER].state));
-    uint64_t bytes = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
+    uint64_t bytes = c->side[0].payload.bytes + c->side[1].payload.bytes;
     /* the cells of the protocol the connection speaks (conn.app_layer), as it fills them */
     struct proto_cells pc = {.verdict_index = -1};
     const struct proto_layer *top = c->nlayers ? &c->layers[c->app_layer < c->nlayers ? c->app_layer : 0] : NULL;

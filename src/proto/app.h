@@ -41,19 +41,27 @@ size_t app_shared_memory(const struct app_ctx *ax);
 struct tls_config;
 void app_tls_config(struct app_ctx *ax, struct tls_config *tc);
 
-/* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in order. */
-void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n);
+/*
+ * One connection's parsers: created by the first bytes, held by the
+ * pipeline's tracker (tcp.h) beside the record they describe.
+ */
+struct app_state;
+
+/* Reassembled bytes of one direction (dir: SIDE_CLIENT or SIDE_SERVER), in
+ * order; *st is created at the first bytes (it stays NULL when memory ran out). */
+void app_data(struct app_ctx *ax, struct app_state **st, struct conn *c, int dir, const uint8_t *p, size_t n);
 /* Bytes missing from a direction. */
-void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n);
+void app_gap(struct app_state *st, int dir, uint64_t n);
 /* A RST was seen on the connection. */
-void app_rst(struct app_ctx *ax, struct conn *c);
-/* The connection is over (its streams flushed): settle the verdicts, conn->app_kind and app_layer. */
-void app_finish(struct app_ctx *ax, struct conn *c);
-/* Bytes the parsers hold for this connection now (for the memory cap). */
-size_t app_memory(const struct conn *c);
+void app_rst(struct app_state *st);
+/* The connection is over (its streams flushed): settle the verdicts, c->app_kind and app_layer
+ * (st may be NULL: no bytes came). */
+void app_finish(struct app_state *st, struct conn *c);
+/* Bytes the parsers hold for their connection now (for the memory cap). */
+size_t app_memory(const struct app_state *st);
 /* Free the parsers' state; the connection's layers go with them. */
-void app_free(struct conn *c);
+void app_free(struct app_state *st);
 /* Free the parsers' state but keep their summaries with the connection (conn_free frees them). */
-void app_detach(struct conn *c);
+void app_detach(struct app_state *st);
 
 #endif

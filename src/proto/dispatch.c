@@ -12,12 +12,20 @@
  * Layers stack: slot 0 reads TCP's bytes; the plaintext a layer decrypts is
  * recognised the same way in the slot above it (or taken by the protocol its
  * ALPN named); and a layer that hands its stream over (STARTTLS) starts the
- * next slot, which then reads TCP's bytes in its place.
+ * next slot, which then reads TCP's bytes in its place.  A protocol already
+ * on the connection is not recognised again above itself (the SMTP inside
+ * TLS after STARTTLS), so each has one JSON object.
+ *
+ * Some protocols need both sides' first bytes (SMTP and FTP greet alike and
+ * differ by the client's first command): their sniff_pair sees what each
+ * side kept.  When a decision replays bytes a side sent earlier, the
+ * messages they hold are put on the packets that carried them.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "bytes.h"
 #include "proto.h"
 
 #define SNIFF_CAP 8192 /* an HTTP request line may be this long before we give up on it */
@@ -35,7 +43,9 @@ struct slot {
     void *st;
     uint8_t *sniff[2];             /* UNDECIDED: first bytes of a side (SIDE_CLIENT, SIDE_SERVER) */
     size_t sniff_len[2];
+    uint32_t sniff_event[2];       /* the packet event that brought a side's last kept bytes */
     uint8_t handing;               /* its data() handed the stream over (to next, or to recognition) */
+    uint32_t held_event;           /* the packet event that brought the last bytes its parser holds back */
     const struct proto_desc *next;
 };
 
@@ -43,6 +53,7 @@ struct app_state {
     struct app_ctx *ax;
     struct conn *conn;
     int bottom;                    /* the slot TCP's bytes go to */
+    int64_t replay_event;          /* >= 0: kept bytes of that packet event are being replayed */
     struct slot slot[PROTO_LAYERS_MAX];
 };
 
@@ -54,8 +65,25 @@ static void env_message(void *ctx, int from_client, int kind, uint16_t code, con
                         const uint8_t *data, size_t len)
 {
     struct slot *s = ctx;
-    conn_add_msg_data(s->owner->conn, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind,
-                      code, label, data, len);
+    struct conn *c = s->owner->conn;
+    size_t before = c->nmsgs;
+    conn_add_msg_data(c, s->index, from_client ? SIDE_CLIENT : SIDE_SERVER, (enum app_msg_kind)kind, code, label,
+                      data, len);
+    if (s->owner->replay_event >= 0 && c->nmsgs > before) {
+        /* replayed bytes: the message belongs to the packet that brought them, after that packet's others */
+        struct app_msg m = c->msgs[c->nmsgs - 1];
+        size_t i = c->nmsgs - 1;
+        m.event = (uint32_t)s->owner->replay_event;
+        for (; i > 0 && c->msgs[i - 1].event > m.event; i--)
+            c->msgs[i] = c->msgs[i - 1];
+        c->msgs[i] = m;
+    }
+}
+
+static void env_holding(void *ctx)
+{
+    struct slot *s = ctx;
+    s->held_event = (uint32_t)s->owner->conn->nevents;
 }
 
 static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
@@ -82,7 +110,8 @@ static int start(struct slot *s, const struct proto_desc *d)
 {
     struct app_state *a = s->owner;
     struct conn *c = a->conn;
-    struct proto_env env = {.ctx = s, .app = a->ax, .upper = env_upper, .hand_over = env_hand_over};
+    struct proto_env env = {.ctx = s, .app = a->ax, .upper = env_upper, .hand_over = env_hand_over,
+                            .holding = env_holding};
     env.message = c->keep_events ? env_message : NULL; /* without a ladder to draw, nobody listens */
     if (s->index > 0 && a->slot[s->index - 1].state == SLOT_RUNNING) {
         env.outer = a->slot[s->index - 1].desc;
@@ -104,12 +133,29 @@ static int start(struct slot *s, const struct proto_desc *d)
     return 0;
 }
 
-/* The protocol a side's first bytes name: one, or NULL with *more set when they may yet. */
-static const struct proto_desc *classify(const uint8_t *p, size_t n, int from_client, int *more)
+static int on_connection(const struct conn *c, const struct proto_desc *d)
 {
+    for (unsigned i = 0; i < c->nlayers; i++)
+        if (c->layers[i].desc == d)
+            return 1;
+    return 0;
+}
+
+/* The protocol a side's first bytes (p, n) name, with what the other side kept: one, or NULL with *more
+ * set when they may yet. */
+static const struct proto_desc *classify(const struct slot *s, int dir, const uint8_t *p, size_t n, int *more)
+{
+    const uint8_t *other = s->sniff[!dir];
+    size_t other_len = other ? s->sniff_len[!dir] : 0;
     *more = 0;
     for (const struct proto_desc *const *d = proto_table; *d; d++) {
-        enum proto_sniff r = (*d)->sniff(p, n, from_client);
+        if (s->owner->conn->nlayers && on_connection(s->owner->conn, *d))
+            continue;
+        enum proto_sniff r;
+        if ((*d)->sniff_pair)
+            r = dir == SIDE_CLIENT ? (*d)->sniff_pair(p, n, other, other_len) : (*d)->sniff_pair(other, other_len, p, n);
+        else
+            r = (*d)->sniff(p, n, dir == SIDE_CLIENT);
         if (r == PROTO_YES)
             return *d;
         *more |= r == PROTO_MAYBE;
@@ -145,19 +191,21 @@ static void drop_sniff(struct slot *s, int dir)
 /* An undecided slot: keep looking at its first bytes; once decided, replay what was kept. */
 static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int full)
 {
+    struct app_state *a = s->owner;
     const uint8_t *look = p;
     size_t look_len = n;
     if (s->sniff_len[dir]) {
         size_t add = n < SNIFF_CAP - s->sniff_len[dir] ? n : SNIFF_CAP - s->sniff_len[dir];
         memcpy(s->sniff[dir] + s->sniff_len[dir], p, add);
         s->sniff_len[dir] += add;
+        s->sniff_event[dir] = (uint32_t)a->conn->nevents;
         look = s->sniff[dir];
         look_len = s->sniff_len[dir];
     }
     int more = 0;
     const struct proto_desc *d = negotiated_by_outer(s);
     if (!d)
-        d = classify(look, look_len, dir == SIDE_CLIENT, &more);
+        d = classify(s, dir, look, look_len, &more);
     if (!d && more && !full && look_len < SNIFF_CAP) {
         if (!s->sniff_len[dir]) {
             if (!(s->sniff[dir] = malloc(SNIFF_CAP))) {
@@ -167,21 +215,31 @@ static void recognise(struct slot *s, int dir, const uint8_t *p, size_t n, int f
             size_t keep = n < SNIFF_CAP ? n : SNIFF_CAP;
             memcpy(s->sniff[dir], p, keep);
             s->sniff_len[dir] = keep;
+            s->sniff_event[dir] = (uint32_t)a->conn->nevents;
         }
         return;
     }
     if (!d || start(s, d) < 0)
         s->state = SLOT_NONE;
-    /* replay what was kept, of both sides (the other side may have been waiting too) */
-    for (int side = 0; side < 2; side++) {
+    /* replay what was kept, of both sides (the other side may have been waiting too), the older first,
+     * each side's messages on the packet that brought its bytes */
+    int first = s->sniff_len[SIDE_CLIENT] && s->sniff_len[SIDE_SERVER] &&
+                        s->sniff_event[SIDE_SERVER] < s->sniff_event[SIDE_CLIENT]
+                    ? SIDE_SERVER
+                    : SIDE_CLIENT;
+    for (int k = 0; k < 2; k++) {
+        int side = k ? !first : first;
         if (!s->sniff_len[side])
             continue;
         size_t len = s->sniff_len[side];
         uint8_t *kept = s->sniff[side];
         s->sniff[side] = NULL;
         s->sniff_len[side] = 0;
-        if (s->state == SLOT_RUNNING)
+        if (s->state == SLOT_RUNNING) {
+            a->replay_event = s->sniff_event[side];
             slot_feed(s, side, kept, len); /* this call's bytes are already inside `kept` for the deciding side */
+            a->replay_event = -1;
+        }
         if (side == dir)
             p = NULL;
         free(kept);
@@ -220,39 +278,49 @@ static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n)
         up->state = SLOT_UNDECIDED; /* what the tunnel carries is recognised like a connection's first bytes */
     }
     s->owner->bottom = up->index;
-    if (used < n)
-        slot_feed(up, dir, p + used, n - used);
+    /* the other direction's bytes the parser held back until the answer came first: the next layer's too */
+    int held_client = 0;
+    size_t held_len = 0;
+    const uint8_t *held = s->desc->held ? s->desc->held(s->st, &held_client, &held_len) : NULL;
+    if (held && held_len) {
+        s->owner->replay_event = s->held_event;
+        slot_feed(up, held_client ? SIDE_CLIENT : SIDE_SERVER, held, held_len);
+        s->owner->replay_event = -1;
+    }
+    struct cursor rest;
+    cur_init(&rest, p, n);
+    cur_skip(&rest, used); /* a parser never says it used more than it was given; if it did, nothing is left */
+    if (cur_left(&rest))
+        slot_feed(up, dir, cur_here(&rest), cur_left(&rest));
 }
 
 /* ------------------------------------------------------------ the connection's side */
 
-static struct app_state *state_of(struct app_ctx *ax, struct conn *c)
+static struct app_state *state_new(struct app_ctx *ax, struct conn *c)
 {
-    if (!c->app) {
-        if (!(c->app = calloc(1, sizeof *c->app)))
-            return NULL;
-        c->app->ax = ax;
-        c->app->conn = c;
-        for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
-            c->app->slot[i].owner = c->app;
-            c->app->slot[i].index = i;
-        }
-        c->app->slot[0].state = SLOT_UNDECIDED;
+    struct app_state *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->ax = ax;
+    a->conn = c;
+    a->replay_event = -1;
+    for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+        a->slot[i].owner = a;
+        a->slot[i].index = i;
     }
-    return c->app;
+    a->slot[0].state = SLOT_UNDECIDED;
+    return a;
 }
 
-void app_data(struct app_ctx *ax, struct conn *c, int dir, const uint8_t *p, size_t n)
+void app_data(struct app_ctx *ax, struct app_state **st, struct conn *c, int dir, const uint8_t *p, size_t n)
 {
-    struct app_state *a = n ? state_of(ax, c) : NULL;
-    if (a)
-        slot_feed(&a->slot[a->bottom], dir, p, n);
+    if (!n || (!*st && !(*st = state_new(ax, c))))
+        return;
+    slot_feed(&(*st)->slot[(*st)->bottom], dir, p, n);
 }
 
-void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)
+void app_gap(struct app_state *a, int dir, uint64_t n)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     if (!a)
         return;
     struct slot *s = &a->slot[a->bottom];
@@ -262,19 +330,15 @@ void app_gap(struct app_ctx *ax, struct conn *c, int dir, uint64_t n)
         s->desc->gap(s->st, dir == SIDE_CLIENT, n);
 }
 
-void app_rst(struct app_ctx *ax, struct conn *c)
+void app_rst(struct app_state *a)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     for (int i = 0; a && i < PROTO_LAYERS_MAX; i++)
         if (a->slot[i].state == SLOT_RUNNING && a->slot[i].desc->rst)
             a->slot[i].desc->rst(a->slot[i].st);
 }
 
-void app_finish(struct app_ctx *ax, struct conn *c)
+void app_finish(struct app_state *a, struct conn *c)
 {
-    (void)ax;
-    struct app_state *a = c->app;
     if (a) {
         /* the connection ended while a side's first bytes were still ambiguous: decide on what there is */
         for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
@@ -282,7 +346,7 @@ void app_finish(struct app_ctx *ax, struct conn *c)
             for (int side = 0; side < 2 && s->state == SLOT_UNDECIDED; side++)
                 if (s->sniff_len[side]) {
                     int more;
-                    if (classify(s->sniff[side], s->sniff_len[side], side == SIDE_CLIENT, &more)) {
+                    if (classify(s, side, s->sniff[side], s->sniff_len[side], &more)) {
                         uint8_t *kept = s->sniff[side];
                         size_t len = s->sniff_len[side];
                         s->sniff[side] = NULL;
@@ -296,17 +360,20 @@ void app_finish(struct app_ctx *ax, struct conn *c)
             if (a->slot[i].state == SLOT_RUNNING)
                 a->slot[i].desc->end(a->slot[i].st);
     }
-    uint64_t payload = c->side[0].stream.unique_bytes + c->side[1].stream.unique_bytes;
-    if (a && a->slot[a->bottom].state == SLOT_RUNNING)
-        c->app_kind = a->slot[a->bottom].desc->app_kind;
+    uint64_t payload = c->side[0].payload.bytes + c->side[1].payload.bytes;
+    /* the protocol TCP's bytes ended in; what a tunnel carried unrecognised leaves it the tunnel's (socks5) */
+    int top = a ? a->bottom : 0;
+    while (a && top > 0 && a->slot[top].state != SLOT_RUNNING)
+        top--;
+    if (a && a->slot[top].state == SLOT_RUNNING)
+        c->app_kind = a->slot[top].desc->app_kind;
     else
         c->app_kind = payload ? APP_UNKNOWN : APP_NONE;
-    c->app_layer = (uint8_t)(a && a->slot[a->bottom].state == SLOT_RUNNING ? a->bottom : 0);
+    c->app_layer = (uint8_t)(a && a->slot[top].state == SLOT_RUNNING ? top : 0);
 }
 
-size_t app_memory(const struct conn *c)
+size_t app_memory(const struct app_state *a)
 {
-    const struct app_state *a = c->app;
     if (!a)
         return 0;
     size_t n = sizeof *a;
@@ -319,8 +386,11 @@ size_t app_memory(const struct conn *c)
     return n;
 }
 
-void app_detach(struct conn *c)
+void app_detach(struct app_state *a)
 {
+    if (!a)
+        return;
+    struct conn *c = a->conn;
     size_t total = 0;
     for (int i = 0; i < c->nlayers; i++)
         total += (c->layers[i].desc->summary_size + 15) & ~(size_t)15;
@@ -335,7 +405,7 @@ void app_detach(struct conn *c)
     struct proto_layer kept[PROTO_LAYERS_MAX];
     if (n)
         memcpy(kept, c->layers, n * sizeof *kept);
-    app_free(c);
+    app_free(a);
     if (copy) { /* one block, every summary: freed with the connection */
         c->owned_summaries = copy;
         at = 0;
@@ -348,11 +418,11 @@ void app_detach(struct conn *c)
     }
 }
 
-void app_free(struct conn *c)
+void app_free(struct app_state *a)
 {
-    struct app_state *a = c->app;
     if (!a)
         return;
+    struct conn *c = a->conn;
     for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
         struct slot *s = &a->slot[i];
         if (s->state == SLOT_RUNNING)
@@ -361,6 +431,5 @@ void app_free(struct conn *c)
         free(s->sniff[1]);
     }
     free(a);
-    c->app = NULL;
     c->nlayers = 0;
 }

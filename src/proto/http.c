@@ -47,6 +47,10 @@
  *     client may already speak the new protocol before the answer is fed,
  *     after a request with Upgrade or CONNECT a start line that cannot be
  *     parsed stops the client direction quietly instead of being malformed.
+ *   Tunnels.  http_data returns early after a CONNECT request and after a
+ *     2xx answering one, so its caller can give the bytes after them to the
+ *     tunnel (http_proto.c holds the client's until the answer).  Any other
+ *     final status to a CONNECT refuses the tunnel; HTTP goes on.
  *   The HTTP/2 preface sets `h2` and stops both directions; it is neither a
  *     request nor a message callback.
  *   Hosts are compared case-insensitively (RFC 3986 §6.2.2.1), on what is
@@ -148,6 +152,7 @@ struct http_conn {
     unsigned pending_count;
     /* requests that came while the ring was full, answered after everything in it */
     uint64_t untracked;
+    int pause;                /* http_data returns here: a CONNECT request or its 2xx answer just ended */
 };
 
 /* ------------------------------------------------------------ characters */
@@ -180,12 +185,12 @@ static int equals_nocase(const char *s, size_t n, const char *lit)
 }
 
 /* Two NUL-terminated strings are equal, ignoring ASCII case (host names). */
-static int same_nocase(const char *a, const char *b)
+static int same_nocase(const char *x, const char *y)
 {
-    for (; *a && *b; a++, b++)
-        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+    for (; *x && *y; x++, y++)
+        if (ascii_lower((unsigned char)*x) != ascii_lower((unsigned char)*y))
             return 0;
-    return *a == *b;
+    return *x == *y;
 }
 
 /* Copies at most cap-1 bytes as they are (a NUL as '.'), NUL-terminated. */
@@ -214,16 +219,27 @@ static void trim_ows(const char **s, size_t *n)
 /* Out of bytes while everything so far fits: more may settle it, unless the window is used up. */
 static enum http_sniff sniff_ran_out(size_t n) { return n < SNIFF_WINDOW ? HTTP_SNIFF_MORE : HTTP_SNIFF_NO; }
 
-/* Matches `lit` at p[*i...]; MORE when the bytes end inside it. */
-static enum http_sniff sniff_literal(const uint8_t *p, size_t lim, size_t *i, const char *lit)
+/* Matches `lit` at the cursor (and moves past it); MORE when the bytes end inside it. */
+static enum http_sniff sniff_literal(struct cursor *c, const char *lit)
 {
-    for (; *lit; lit++, (*i)++) {
-        if (*i == lim)
+    for (; *lit; lit++) {
+        int b = cur_peek(c, 0);
+        if (b < 0)
             return HTTP_SNIFF_MORE;
-        if (p[*i] != (uint8_t)*lit)
+        if (b != (uint8_t)*lit)
             return HTTP_SNIFF_NO;
+        cur_skip(c, 1);
     }
     return HTTP_SNIFF_H1;
+}
+
+/* How many bytes at the cursor `fits` takes, at most max + 1 (moved past them). */
+static size_t sniff_run(struct cursor *c, int (*fits)(unsigned char), size_t max)
+{
+    size_t k = 0;
+    for (int b; k <= max && (b = cur_peek(c, 0)) >= 0 && fits((unsigned char)b); k++)
+        cur_skip(c, 1);
+    return k;
 }
 
 /*
@@ -236,43 +252,42 @@ static enum http_sniff sniff_literal(const uint8_t *p, size_t lim, size_t *i, co
  */
 static enum http_sniff sniff_request_line(const uint8_t *p, size_t n)
 {
-    size_t lim = n < SNIFF_WINDOW ? n : SNIFF_WINDOW;
-    size_t i = 0;
-    while (i < lim && is_upper(p[i]))
-        if (++i > SNIFF_METHOD_MAX)
-            return HTTP_SNIFF_NO;
-    if (i == lim)
-        return sniff_ran_out(n);
-    if (i == 0 || p[i] != ' ')
+    struct cursor c;
+    cur_init(&c, p, n < SNIFF_WINDOW ? n : SNIFF_WINDOW);
+    size_t method = sniff_run(&c, is_upper, SNIFF_METHOD_MAX);
+    if (method > SNIFF_METHOD_MAX)
         return HTTP_SNIFF_NO;
-    size_t target = ++i;
-    while (i < lim && is_target_byte(p[i]))
-        i++;
-    if (i == lim)
+    if (!cur_left(&c))
         return sniff_ran_out(n);
-    if (i == target || p[i] != ' ')
+    if (method == 0 || cur_u8(&c) != ' ')
         return HTTP_SNIFF_NO;
-    i++;
-    enum http_sniff r = sniff_literal(p, lim, &i, "HTTP/1.");
+    size_t target = sniff_run(&c, is_target_byte, SIZE_MAX - 1);
+    if (!cur_left(&c))
+        return sniff_ran_out(n);
+    if (target == 0 || cur_u8(&c) != ' ')
+        return HTTP_SNIFF_NO;
+    enum http_sniff r = sniff_literal(&c, "HTTP/1.");
     if (r != HTTP_SNIFF_H1)
         return r == HTTP_SNIFF_MORE ? sniff_ran_out(n) : r;
-    if (i == lim)
+    if (!cur_left(&c))
         return sniff_ran_out(n);
-    if (!is_digit(p[i++]))
+    if (!is_digit(cur_u8(&c)))
         return HTTP_SNIFF_NO;
-    r = sniff_literal(p, lim, &i, "\r\n");
+    r = sniff_literal(&c, "\r\n");
     return r == HTTP_SNIFF_MORE ? sniff_ran_out(n) : r;
 }
 
 static int is_sp(unsigned char c) { return c == ' '; }
 static int is_status_class(unsigned char c) { return c >= '1' && c <= '5'; }
 
-/* The sniffer's next byte at p[*i]: MORE when there is none, NO when `fits` refuses it. */
-static enum http_sniff sniff_byte(const uint8_t *p, size_t n, size_t *i, int (*fits)(unsigned char))
+/* The sniffer's next byte: MORE when there is none, NO when `fits` refuses it. */
+static enum http_sniff sniff_byte(struct cursor *c, int (*fits)(unsigned char))
 {
-    if (*i == n)
+    int b = cur_peek(c, 0);
+    if (b < 0)
         return HTTP_SNIFF_MORE;
-    return fits(p[(*i)++]) ? HTTP_SNIFF_H1 : HTTP_SNIFF_NO;
+    cur_skip(c, 1);
+    return fits((unsigned char)b) ? HTTP_SNIFF_H1 : HTTP_SNIFF_NO;
 }
 
 /*
@@ -282,17 +297,18 @@ static enum http_sniff sniff_byte(const uint8_t *p, size_t n, size_t *i, int (*f
 static enum http_sniff sniff_status_line(const uint8_t *p, size_t n)
 {
     static int (*const shape[])(unsigned char) = {is_digit, is_sp, is_status_class, is_digit, is_digit};
-    size_t i = 0;
-    enum http_sniff r = sniff_literal(p, n, &i, "HTTP/1.");
+    struct cursor c;
+    cur_init(&c, p, n);
+    enum http_sniff r = sniff_literal(&c, "HTTP/1.");
     for (size_t k = 0; r == HTTP_SNIFF_H1 && k < sizeof shape / sizeof shape[0]; k++)
-        r = sniff_byte(p, n, &i, shape[k]);
+        r = sniff_byte(&c, shape[k]);
     if (r != HTTP_SNIFF_H1)
         return r;
-    if (i == n)
+    if (!cur_left(&c))
         return HTTP_SNIFF_MORE;
-    if (p[i] == ' ')
+    if (cur_peek(&c, 0) == ' ')
         return HTTP_SNIFF_H1;
-    return sniff_literal(p, n, &i, "\r\n");
+    return sniff_literal(&c, "\r\n");
 }
 
 enum http_sniff http_sniff(const uint8_t *p, size_t n, int from_client)
@@ -363,10 +379,12 @@ static void reject_line(struct http_conn *h, struct direction *d)
         malformed(h, d);
 }
 
-static void message_done(struct direction *d)
+static void message_done(struct http_conn *h, struct direction *d)
 {
     if (d->from_client && (d->msg.is_connect || d->msg.wants_upgrade))
         d->may_have_switched = 1;
+    if (d->from_client && d->msg.is_connect)
+        h->pause = 1; /* the client's next bytes may be the tunnel's */
     d->state = AT_START_LINE;
 }
 
@@ -421,6 +439,12 @@ static void start_request(struct http_conn *h, struct direction *d, const char *
     pending_push(h, (uint8_t)((is_head ? PENDING_HEAD : 0) | (d->msg.is_connect ? PENDING_CONNECT : 0)));
     if (h->sum.requests++ == 0)
         copy_value(h->sum.first_request, sizeof h->sum.first_request, line, target_end);
+    if (d->msg.is_connect) {
+        h->sum.tunnel = HTTP_TUNNEL_REQUESTED;
+        h->sum.connect_status = 0;
+        h->sum.connect_response[0] = '\0';
+        copy_value(h->sum.connect_request, sizeof h->sum.connect_request, line, target_end);
+    }
     tell(h, 1, line, len);
     d->state = IN_HEADERS;
 }
@@ -449,6 +473,12 @@ static void start_response(struct http_conn *h, struct direction *d, const char 
         d->msg.answers_connect = (asked & PENDING_CONNECT) != 0;
         if (h->sum.responses++ == 0)
             h->sum.first_status = (uint16_t)status;
+        if (d->msg.answers_connect) {
+            h->sum.connect_status = (uint16_t)status;
+            copy_value(h->sum.connect_response, sizeof h->sum.connect_response, line, len);
+            /* the tunnel opens once the header section ends (end_of_headers) */
+            h->sum.tunnel = status < 300 ? HTTP_TUNNEL_REQUESTED : HTTP_TUNNEL_REFUSED;
+        }
     }
     tell(h, 0, line, len);
     d->state = IN_HEADERS;
@@ -579,11 +609,15 @@ static void end_of_headers(struct http_conn *h, struct direction *d)
     if (!d->from_client) {
         if (m->status == 101 || (m->answers_connect && m->status >= 200 && m->status < 300)) {
             /* rule 2, and 101: the bytes after this empty line are another protocol (a tunnel, or what Upgrade named) */
+            if (m->answers_connect) {
+                h->sum.tunnel = HTTP_TUNNEL_OPEN;
+                h->pause = 1;
+            }
             stop_both(h);
             return;
         }
         if (m->never_has_body) { /* rule 1 */
-            message_done(d);
+            message_done(h, d);
             return;
         }
     }
@@ -605,11 +639,11 @@ static void end_of_headers(struct http_conn *h, struct direction *d)
         if (m->length)
             d->state = IN_BODY_LENGTH;
         else
-            message_done(d);
+            message_done(h, d);
         return;
     }
     if (d->from_client) /* rule 7: a request without either has no body */
-        message_done(d);
+        message_done(h, d);
     else /* rule 8 */
         d->state = IN_BODY_UNTIL_CLOSE;
 }
@@ -681,7 +715,7 @@ static void take_line(struct http_conn *h, struct direction *d, char *line, size
     case IN_TRAILERS:
         /* trailer fields never change framing (RFC 9110 §6.5.1), so they are only skipped */
         if (len == 0)
-            message_done(d);
+            message_done(h, d);
         return;
     case IN_BODY_LENGTH:
     case IN_CHUNK_DATA:
@@ -692,12 +726,12 @@ static void take_line(struct http_conn *h, struct direction *d, char *line, size
 }
 
 /* A run of body bytes that was known to come has all come. */
-static void body_part_done(struct direction *d)
+static void body_part_done(struct http_conn *h, struct direction *d)
 {
     if (d->state == IN_CHUNK_DATA)
         d->state = AT_CHUNK_END;
     else
-        message_done(d);
+        message_done(h, d);
 }
 
 /* Room for `need` bytes of line: most connections never need more than a few hundred. */
@@ -737,24 +771,27 @@ struct http_conn *http_new(http_msg_fn on_msg, void *ctx)
 static void h2_bytes(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
 {
     struct h2_side *s = &h->h2[from_client ? 0 : 1];
-    while (n > 0) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
         if (s->preface_left) {
-            size_t k = n < s->preface_left ? n : s->preface_left;
+            size_t k = cur_left(&in) < s->preface_left ? cur_left(&in) : s->preface_left;
             s->preface_left -= (uint32_t)k;
-            p += k, n -= k;
+            cur_skip(&in, k);
             continue;
         }
         if (s->skip) {
-            size_t k = n < s->skip ? n : s->skip;
+            size_t k = cur_left(&in) < s->skip ? cur_left(&in) : s->skip;
             s->skip -= (uint32_t)k;
-            p += k, n -= k;
+            cur_skip(&in, k);
             continue;
         }
-        s->hdr[s->have++] = *p++;
-        n--;
-        if (s->have == 9) {
+        s->have = (uint8_t)cur_gather(&in, s->hdr, s->have, 9);
+        if (s->have == 9) { /* RFC 9113 4.1: a 24-bit length first */
+            struct cursor f;
+            cur_init(&f, s->hdr, 9);
             s->have = 0;
-            s->skip = (uint32_t)s->hdr[0] << 16 | (uint32_t)s->hdr[1] << 8 | s->hdr[2];
+            s->skip = cur_be24(&f);
             h->sum.h2_frames[from_client ? 0 : 1]++;
         }
     }
@@ -771,57 +808,67 @@ void http_start_h2(struct http_conn *h)
     stop_both(h);
 }
 
-void http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
+size_t http_data(struct http_conn *h, int from_client, const uint8_t *p, size_t n)
 {
     if (!h || !p || h->ended)
-        return;
+        return n;
     if (h->h2_mode) {
         h2_bytes(h, from_client, p, n);
-        return;
+        return n;
     }
     struct direction *d = from_client ? &h->client : &h->server;
-    size_t pos = 0;
-    while (pos < n && d->state != STOPPED) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    h->pause = 0;
+    while (cur_left(&in) && d->state != STOPPED) {
+        if (h->pause) { /* a tunnel may start here: the caller decides where the rest goes */
+            h->pause = 0;
+            return cur_offset(&in);
+        }
         switch ((enum dir_state)d->state) {
         case IN_BODY_LENGTH:
         case IN_CHUNK_DATA: {
-            size_t take = d->body_left < n - pos ? (size_t)d->body_left : n - pos;
-            pos += take;
+            size_t take = d->body_left < cur_left(&in) ? (size_t)d->body_left : cur_left(&in);
+            cur_skip(&in, take);
             d->body_left -= take;
             if (d->body_left == 0)
-                body_part_done(d);
+                body_part_done(h, d);
             break;
         }
         case IN_BODY_UNTIL_CLOSE:
-            pos = n;
+            cur_skip(&in, cur_left(&in));
             break;
         default: {
             /* a line: gather bytes up to the LF, at most LINE_CAP of them */
-            const uint8_t *lf = memchr(p + pos, '\n', n - pos);
-            size_t part = lf ? (size_t)(lf - (p + pos)) : n - pos;
+            int lf;
+            size_t part = cur_span_to(&in, '\n', &lf);
             if (part > LINE_CAP - d->line_len || grow_line(d, d->line_len + part) < 0) {
                 reject_line(h, d);
                 break;
             }
-            memcpy(d->line + d->line_len, p + pos, part);
+            cur_copy(&in, d->line + d->line_len, part);
             d->line_len += part;
-            pos += part;
             if (lf) {
-                pos++;
+                cur_skip(&in, 1);
                 size_t len = d->line_len;
                 d->line_len = 0;
                 if (len && d->line[len - 1] == '\r')
                     len--;
                 take_line(h, d, d->line, len);
                 if (h->h2_mode) { /* the HTTP/2 preface: frames follow, in this very segment often */
-                    h2_bytes(h, from_client, p + pos, n - pos);
-                    return;
+                    h2_bytes(h, from_client, cur_here(&in), cur_left(&in));
+                    return n;
                 }
             }
             break;
         }
         }
     }
+    if (h->pause) { /* the last step opened the tunnel (or ended a CONNECT request) */
+        h->pause = 0;
+        return cur_offset(&in);
+    }
+    return n;
 }
 
 void http_gap(struct http_conn *h, int from_client, uint64_t n)
@@ -837,7 +884,7 @@ void http_gap(struct http_conn *h, int from_client, uint64_t n)
             /* the hole lies inside bytes that were skipped anyway */
             d->body_left -= n;
             if (d->body_left == 0)
-                body_part_done(d);
+                body_part_done(h, d);
             return;
         }
         stop(d);
@@ -859,7 +906,12 @@ void http_end(struct http_conn *h)
 
 const struct http_summary *http_summary_of(const struct http_conn *h) { return h ? &h->sum : NULL; }
 
-size_t http_memory(const struct http_conn *h) { return h ? sizeof *h + h->client.line_cap + h->server.line_cap : 0; }
+int http_told_connect(const struct http_conn *h, int from_client)
+{
+    return from_client ? h->client.msg.is_connect : h->server.msg.answers_connect;
+}
+
+size_t http_memory(const struct http_conn *h) { return h ? h->client.line_cap + h->server.line_cap + sizeof *h : 0; }
 
 void http_free(struct http_conn *h)
 {

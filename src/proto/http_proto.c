@@ -5,20 +5,35 @@
  * the Host in the summary table and the detail pane).  Inside TLS it reads
  * the decrypted bytes; when the TLS below negotiated "h2" it counts HTTP/2
  * frames instead.
+ *
+ * A CONNECT answered 2xx (RFC 9110 §9.3.6) opens a tunnel: the stream is
+ * handed over to recognition at the byte after the answer's header section
+ * (what the tunnel carries, TLS mostly, is recognised like a new
+ * connection, and says it came through "http-connect").  The client's bytes
+ * after its CONNECT request are held (up to HOLD_MAX) until the answer:
+ * the tunnel's when it opens, HTTP's again when it is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "conn.h"
 #include "http.h"
 #include "json.h"
 #include "proto.h"
 #include "termtext.h"
 
+#define HOLD_MAX 16384 /* client bytes held while a CONNECT waits for its answer (a ClientHello fits) */
+
 struct http_proto {
     struct proto_env env;
     struct http_conn *h;
+    uint8_t handed;           /* the tunnel opened: the stream is the next layer's */
+    uint8_t holding;          /* the client's bytes after a CONNECT wait for the answer */
+    uint8_t no_hold;          /* the client sent more than HOLD_MAX before an answer: read as HTTP from there */
+    uint8_t *held;
+    size_t held_len;
 };
 
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
@@ -30,7 +45,9 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 static void on_msg(void *ctx, int from_client, const char *text)
 {
     struct http_proto *hp = ctx;
-    hp->env.message(hp->env.ctx, from_client, from_client ? MSG_REQUEST : MSG_RESPONSE, 0, text, NULL, 0);
+    /* a CONNECT and its answer negotiate the tunnel: a ladder phase of their own, before what it carries */
+    int kind = http_told_connect(hp->h, from_client) ? MSG_HANDSHAKE : from_client ? MSG_REQUEST : MSG_RESPONSE;
+    hp->env.message(hp->env.ctx, from_client, kind, 0, text, NULL, 0);
 }
 
 static void *start(const struct proto_env *env)
@@ -50,11 +67,86 @@ static void *start(const struct proto_env *env)
     return hp;
 }
 
+static void client_bytes(struct http_proto *hp, const uint8_t *p, size_t n);
+
+static void hold(struct http_proto *hp, const uint8_t *p, size_t n)
+{
+    if (!hp->held && !(hp->held = malloc(HOLD_MAX)))
+        hp->no_hold = 1;
+    if (!hp->no_hold && n <= HOLD_MAX - hp->held_len) {
+        memcpy(hp->held + hp->held_len, p, n);
+        hp->held_len += n;
+        if (hp->env.holding)
+            hp->env.holding(hp->env.ctx);
+        return;
+    }
+    /* too much before an answer: no tunnel is that patient; what was held is read as HTTP */
+    hp->no_hold = 1;
+    hp->holding = 0;
+    size_t len = hp->held_len;
+    hp->held_len = 0;
+    client_bytes(hp, hp->held, len);
+    client_bytes(hp, p, n);
+}
+
+/* The client's bytes: HTTP's, until a CONNECT asks for a tunnel; after it they wait for the answer. */
+static void client_bytes(struct http_proto *hp, const uint8_t *p, size_t n)
+{
+    if (hp->holding) {
+        hold(hp, p, n);
+        return;
+    }
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
+        size_t used = http_data(hp->h, 1, cur_here(&in), cur_left(&in));
+        cur_skip(&in, used);
+        if (cur_left(&in) && !hp->no_hold && http_summary_of(hp->h)->tunnel == HTTP_TUNNEL_REQUESTED) {
+            hp->holding = 1;
+            hold(hp, cur_here(&in), cur_left(&in));
+            return;
+        }
+        if (!used)
+            return;
+    }
+}
+
 static size_t data(void *st, int from_client, const uint8_t *p, size_t n, int64_t now_s)
 {
     (void)now_s;
-    http_data(((struct http_proto *)st)->h, from_client, p, n);
-    return n;
+    struct http_proto *hp = st;
+    if (hp->handed)
+        return n;
+    if (from_client) {
+        client_bytes(hp, p, n);
+        return n;
+    }
+    size_t used = http_data(hp->h, 0, p, n);
+    uint8_t tunnel = http_summary_of(hp->h)->tunnel;
+    if (tunnel == HTTP_TUNNEL_OPEN) {
+        hp->handed = 1;
+        hp->holding = 0;
+        hp->env.hand_over(hp->env.ctx, NULL);
+        return used;
+    }
+    if (hp->holding && tunnel == HTTP_TUNNEL_REFUSED) { /* no tunnel: what the client sent meanwhile is HTTP */
+        uint8_t *kept = hp->held;
+        size_t len = hp->held_len;
+        hp->held = NULL;
+        hp->held_len = 0;
+        hp->holding = 0;
+        client_bytes(hp, kept, len);
+        free(kept);
+    }
+    return n; /* (only a tunnel's opening stops the server's side early) */
+}
+
+static const uint8_t *held(void *st, int *from_client, size_t *n)
+{
+    struct http_proto *hp = st;
+    *from_client = 1;
+    *n = hp->handed ? hp->held_len : 0;
+    return hp->held;
 }
 
 static void gap(void *st, int from_client, uint64_t n) { http_gap(((struct http_proto *)st)->h, from_client, n); }
@@ -62,7 +154,8 @@ static void end(void *st) { http_end(((struct http_proto *)st)->h); }
 
 static size_t memory(const void *st)
 {
-    return sizeof(struct http_proto) + http_memory(((const struct http_proto *)st)->h);
+    const struct http_proto *hp = st;
+    return sizeof(struct http_proto) + http_memory(hp->h) + (hp->held ? HOLD_MAX : 0);
 }
 
 static const void *summary(const void *st) { return http_summary_of(((const struct http_proto *)st)->h); }
@@ -72,6 +165,7 @@ static void release(void *st)
     struct http_proto *hp = st;
     if (hp) {
         http_free(hp->h);
+        free(hp->held);
         free(hp);
     }
 }
@@ -107,6 +201,12 @@ static void json(struct jw *w, const void *sum)
         jw_uint(w, "h2_frames_s2c", h->h2_frames[1]);
     }
     jw_bool(w, "malformed", h->malformed);
+    if (h->tunnel != HTTP_TUNNEL_NONE) { /* a CONNECT: the tunnel it asked for (the words the clear-text protocols use) */
+        static const char *const words[] = {"none", "requested", "accepted", "refused"};
+        jw_str(w, "upgrade", words[h->tunnel == HTTP_TUNNEL_OPEN ? 2 : h->tunnel == HTTP_TUNNEL_REFUSED ? 3 : 1]);
+        str_or_null(w, "upgrade_command", h->connect_request);
+        str_or_null(w, "upgrade_response", h->connect_response);
+    }
     jw_obj_end(w);
 }
 
@@ -128,7 +228,15 @@ static int title(const void *sum, char *text, size_t len, int ttflags)
         n += snprintf(text + n, len - (size_t)n, ", first %s", req);
     }
     if (h->first_status && n > 0 && (size_t)n < len)
-        snprintf(text + n, len - (size_t)n, " -> %u", h->first_status);
+        n += snprintf(text + n, len - (size_t)n, " -> %u", h->first_status);
+    if (h->tunnel != HTTP_TUNNEL_NONE && n > 0 && (size_t)n < len) {
+        if (h->tunnel == HTTP_TUNNEL_OPEN)
+            snprintf(text + n, len - (size_t)n, "; CONNECT accepted (%u): tunnel open", h->connect_status);
+        else if (h->tunnel == HTTP_TUNNEL_REFUSED)
+            snprintf(text + n, len - (size_t)n, "; CONNECT refused (%u): stays clear text", h->connect_status);
+        else
+            snprintf(text + n, len - (size_t)n, "; CONNECT not answered");
+    }
     return 1;
 }
 
@@ -148,7 +256,7 @@ static void cells(const void *sum, struct proto_cells *out)
 {
     const struct http_summary *h = sum;
     out->version[0] = '\0';
-    out->verdict = NULL;
+    out->verdict = h->tunnel == HTTP_TUNNEL_REFUSED ? "refused" : NULL;
     out->verdict_index = -1;
     out->name = h->nhosts ? h->hosts[0] : NULL;
     out->name_len = h->nhosts ? strlen(h->hosts[0]) : 0;
@@ -157,7 +265,22 @@ static void cells(const void *sum, struct proto_cells *out)
 static void search(const void *sum, char *buf, size_t len)
 {
     const struct http_summary *h = sum;
-    snprintf(buf, len, "%s", h->nhosts ? h->hosts[0] : "");
+    snprintf(buf, len, "%s%s", h->nhosts ? h->hosts[0] : "",
+             h->tunnel == HTTP_TUNNEL_REFUSED ? " connect refused" : h->tunnel ? " connect tunnel" : "");
+}
+
+/* Its phase on the ladder holds only a CONNECT and its answer (the other messages are data). */
+static void phase(const void *sum, char *buf, size_t len)
+{
+    (void)sum;
+    snprintf(buf, len, "HTTP CONNECT");
+}
+
+/* A refused tunnel is a failed negotiation, as a refused STARTTLS is. */
+static int failed(const void *sum, int finished)
+{
+    (void)finished;
+    return ((const struct http_summary *)sum)->tunnel == HTTP_TUNNEL_REFUSED;
 }
 
 static void message_detail(const void *sum, const struct app_msg *m, const struct proto_lines *out)
@@ -191,5 +314,9 @@ const struct proto_desc http_proto = {
     .label = label,
     .cells = cells,
     .search = search,
+    .failed = failed,
+    .phase = phase,
     .message_detail = message_detail,
+    .upgrade_name = "http-connect",
+    .held = held,
 };

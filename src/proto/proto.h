@@ -15,7 +15,8 @@
  * A connection may carry several layers, outermost first: HTTP inside TLS,
  * and (after STARTTLS) TLS after SMTP.  A parser hands the rest of its
  * stream to another protocol through its env (hand_over), and delivers the
- * plaintext it decrypted to the layer above it (upper).
+ * plaintext it decrypted to the layer above it (upper).  A connection has
+ * each protocol once: one JSON object per protocol.
  */
 #ifndef SYNFIN_PROTO_H
 #define SYNFIN_PROTO_H
@@ -44,6 +45,9 @@ struct proto_env {
      * consumed, and everything after them (NULL: recognise what follows by its first bytes, as on a
      * new connection: what an HTTP CONNECT or a SOCKS tunnel carries) */
     void (*hand_over)(void *ctx, const struct proto_desc *next);
+    /* it holds back bytes it was given (the client's, sent before the answer to its upgrade request: held()
+     * gives them to the next layer), so their messages are drawn on the packet that brought them (may be NULL) */
+    void (*holding)(void *ctx);
     /* the layer below, when this one runs inside another (NULL: directly on TCP) */
     const struct proto_desc *outer;
     const void *outer_summary;
@@ -100,6 +104,16 @@ struct proto_desc {
     void (*phase)(const void *sum, char *buf, size_t len);                /* "TLS 1.2 handshake" */
     /* the detail pane's lines for one of its messages (after the message's own line) */
     void (*message_detail)(const void *sum, const struct app_msg *m, const struct proto_lines *out);
+
+    /* Upgrades and tunnels (STARTTLS, HTTP CONNECT, SOCKS); all may be NULL. */
+    /* recognition from the first bytes of both sides, for protocols one side alone cannot tell apart
+     * (SMTP and FTP both greet with "220"): asked instead of sniff when set; either side may be empty */
+    enum proto_sniff (*sniff_pair)(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn);
+    /* what the layer that follows its hand-over says it came from (tls.upgraded_from: "smtp", "http-connect") */
+    const char *upgrade_name;
+    /* after a hand-over: bytes of one direction the parser held back from data() (the client's, sent
+     * before the server's answer), which belong to the next layer; NULL or *n == 0: none */
+    const uint8_t *(*held)(void *st, int *from_client, size_t *n);
 };
 
 /* One protocol on a connection: its descriptor and its summary. */

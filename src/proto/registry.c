@@ -8,10 +8,24 @@
 #include "proto.h"
 
 extern const struct proto_desc tls_proto, http_proto;
+/* clear-text protocols that can upgrade to TLS, and tunnels (cleartext.h) */
+extern const struct proto_desc smtp_proto, ftp_proto, pop3_proto, imap_proto, nntp_proto, xmpp_proto, ldap_proto,
+    pgsql_proto, mysql_proto, socks4_proto, socks5_proto;
 
 const struct proto_desc *const proto_table[] = {
     &tls_proto,
     &http_proto,
+    &smtp_proto,
+    &ftp_proto,
+    &pop3_proto,
+    &imap_proto,
+    &nntp_proto,
+    &xmpp_proto,
+    &ldap_proto,
+    &pgsql_proto,
+    &mysql_proto,
+    &socks4_proto,
+    &socks5_proto,
     NULL,
 };
 

@@ -166,21 +166,49 @@ const char *tls_msg_name(uint8_t code)
     return tls_handshake_name(code);
 }
 
+/* A record header (RFC 8446 5.1): content type, version, length. */
+struct rec_hdr {
+    uint8_t type, major, minor;
+    uint16_t len;
+};
+
+/* The header at the start of p[0..n); 0 when fewer than five bytes are there. */
+static int rec_hdr_read(const uint8_t *p, size_t n, struct rec_hdr *h)
+{
+    struct cursor c;
+    cur_init(&c, p, n);
+    h->type = cur_u8(&c);
+    h->major = cur_u8(&c);
+    h->minor = cur_u8(&c);
+    h->len = cur_be16(&c);
+    return !c.err;
+}
+
+/* A known content type and an SSL 3.0 .. TLS 1.3 record version. */
+static int rec_hdr_plausible(const struct rec_hdr *h)
+{
+    return h->type >= CT_CCS && h->type <= CT_HEARTBEAT && h->major == 3 && h->minor <= 4;
+}
+
 int tls_sniff(const uint8_t *p, size_t n)
 {
-    if (n < 1)
+    struct cursor c;
+    cur_init(&c, p, n);
+    int first = cur_peek(&c, 0);
+    if (first < 0)
         return -1;
-    if (p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT) {
-        if (n < 5)
-            return n >= 2 && p[1] != 3 ? 0 : -1;
-        uint16_t len = (uint16_t)(p[3] << 8 | p[4]);
-        return p[1] == 3 && p[2] <= 4 && len > 0 && len <= MAX_RECORD;
+    if (first >= CT_CCS && first <= CT_HEARTBEAT) {
+        struct rec_hdr h;
+        if (!rec_hdr_read(p, n, &h))
+            return cur_peek(&c, 1) >= 0 && cur_peek(&c, 1) != 3 ? 0 : -1;
+        return rec_hdr_plausible(&h) && h.len > 0 && h.len <= MAX_RECORD;
     }
-    if (p[0] & 0x80) { /* SSLv2 two-byte header, then CLIENT-HELLO (1) and a version */
-        if (n < 5)
+    if (first & 0x80) { /* SSLv2 two-byte header, then CLIENT-HELLO (1) and a version */
+        size_t len = cur_be16(&c) & 0x7fffu;
+        uint8_t type = cur_u8(&c), major = cur_u8(&c), minor = cur_u8(&c);
+        if (c.err)
             return -1;
-        size_t len = (size_t)(p[0] & 0x7f) << 8 | p[1];
-        return p[2] == 1 && ((p[3] == 0 && p[4] == 2) || (p[3] == 3 && p[4] <= 4)) && len >= 9;
+        return type == 1 && ((major == 0 && minor == 2) || (major == 3 && minor <= 4)) && len >= 9;
     }
     return 0;
 }
@@ -217,6 +245,7 @@ void tls_free(struct tls_conn *t)
 }
 
 const struct tls_summary *tls_summary_of(const struct tls_conn *t) { return &t->s; }
+void tls_set_upgraded_from(struct tls_conn *t, const char *name) { t->s.upgraded_from = name; }
 
 size_t tls_memory(const struct tls_conn *t)
 {
@@ -510,7 +539,7 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
         size_t body = cur_left(&whole);
         t->cert_pending = malloc(body ? body : 1);
         if (t->cert_pending) {
-            memcpy(t->cert_pending, whole.p + whole.pos, body);
+            cur_copy(&whole, t->cert_pending, body);
             t->cert_pending_len = (uint32_t)body;
             t->cert_pending_v13 = t->v13;
             t->cert_pending_now_s = t->now_s;
@@ -797,14 +826,17 @@ static int worth_reading(const struct tls_conn *t, int from_server, uint8_t type
 static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
 {
     struct tls_dir *d = &t->dir[from_server];
-    while (n > 0 && !d->dead) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in) && !d->dead) {
         if (d->hs_hdr_have < 4) {
-            d->hs_hdr[d->hs_hdr_have++] = *p++;
-            n--;
+            d->hs_hdr_have = (uint8_t)cur_gather(&in, d->hs_hdr, d->hs_hdr_have, 4);
             if (d->hs_hdr_have < 4)
                 continue;
-            d->hs_type = d->hs_hdr[0];
-            d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
+            struct cursor h;
+            cur_init(&h, d->hs_hdr, 4);
+            d->hs_type = cur_u8(&h);
+            d->hs_len = cur_be24(&h);
             d->hs_left = d->hs_len;
             d->buf_have = 0;
             int read = worth_reading(t, from_server, d->hs_type);
@@ -822,13 +854,13 @@ static void handshake_bytes(struct tls_conn *t, int from_server, const uint8_t *
                     d->keeping = 0;
             }
         }
-        size_t take = n < d->hs_left ? n : d->hs_left;
+        size_t take = cur_left(&in) < d->hs_left ? cur_left(&in) : d->hs_left;
         if (d->keeping && take) {
-            memcpy(d->buf + d->buf_have, p, take);
+            cur_copy(&in, d->buf + d->buf_have, take);
             d->buf_have += (uint32_t)take;
+        } else {
+            cur_skip(&in, take);
         }
-        p += take;
-        n -= take;
         d->hs_left -= (uint32_t)take;
         if (d->hs_left == 0) {
             uint8_t type = d->hs_type;
@@ -861,10 +893,11 @@ static void lose_framing(struct tls_conn *t, int from_server, const char *why)
 }
 
 /* Why the five bytes at p start no record: a header whose length is over the limit, or no header at all. */
-static const char *not_a_record(const uint8_t *p, char *buf, size_t len, const char *otherwise)
+static const char *not_a_record(const uint8_t *p, size_t n, char *buf, size_t len, const char *otherwise)
 {
-    if (p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT && p[1] == 3 && p[2] <= 4) {
-        snprintf(buf, len, "a record header claims %u bytes, over 2^14+2048", (unsigned)(p[3] << 8 | p[4]));
+    struct rec_hdr h;
+    if (rec_hdr_read(p, n, &h) && rec_hdr_plausible(&h)) {
+        snprintf(buf, len, "a record header claims %u bytes, over 2^14+2048", (unsigned)h.len);
         return buf;
     }
     return otherwise;
@@ -873,8 +906,8 @@ static const char *not_a_record(const uint8_t *p, char *buf, size_t len, const c
 /* Could a record begin here?  Five plausible header bytes, nothing less. */
 static int record_starts(const uint8_t *p, size_t n)
 {
-    return n >= 5 && p[0] >= CT_CCS && p[0] <= CT_HEARTBEAT && p[1] == 3 && p[2] <= 4 &&
-           ((size_t)p[3] << 8 | p[4]) <= MAX_RECORD;
+    struct rec_hdr h;
+    return rec_hdr_read(p, n, &h) && rec_hdr_plausible(&h) && h.len <= MAX_RECORD;
 }
 
 static void set_established(struct tls_conn *t, int from_server)
@@ -888,9 +921,10 @@ static void set_established(struct tls_conn *t, int from_server)
 static void alert_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
 {
     struct tls_dir *d = &t->dir[from_server];
-    while (n > 0) {
-        d->alert[d->alert_have++] = *p++;
-        n--;
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
+        d->alert_have = (uint8_t)cur_gather(&in, d->alert, d->alert_have, 2);
         if (d->alert_have < 2)
             continue;
         d->alert_have = 0;
@@ -914,11 +948,13 @@ static void alert_bytes(struct tls_conn *t, int from_server, const uint8_t *p, s
 static void record_start(struct tls_conn *t, int from_server)
 {
     struct tls_dir *d = &t->dir[from_server];
-    d->rec_type = d->hdr[0];
-    d->rec_left = (uint32_t)d->hdr[3] << 8 | d->hdr[4];
-    if (d->rec_type < CT_CCS || d->rec_type > CT_HEARTBEAT || d->hdr[1] != 3 || d->rec_left > MAX_RECORD) {
+    struct rec_hdr h;
+    (void)rec_hdr_read(d->hdr, sizeof d->hdr, &h);
+    d->rec_type = h.type;
+    d->rec_left = h.len;
+    if (h.type < CT_CCS || h.type > CT_HEARTBEAT || h.major != 3 || h.len > MAX_RECORD) {
         char why[64];
-        lose_framing(t, from_server, not_a_record(d->hdr, why, sizeof why, "not a record boundary"));
+        lose_framing(t, from_server, not_a_record(d->hdr, sizeof d->hdr, why, sizeof why, "not a record boundary"));
         return;
     }
     t->s.records[from_server]++;
@@ -936,7 +972,7 @@ static void record_start(struct tls_conn *t, int from_server)
             d->decrypting = 1;
             d->rec_have = 0;
             d->rec_len = d->rec_left;
-            d->rec_version = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
+            d->rec_version = (uint16_t)(h.major << 8 | h.minor);
             return;
         }
     }
@@ -1125,21 +1161,23 @@ static void sslv2_record(struct tls_conn *t, int from_server, const uint8_t *rec
 }
 
 /* SSLv2 framing: [len15][body] with the top bit set (3-byte headers with padding are not used by hellos). */
-static size_t sslv2_bytes(struct tls_conn *t, int from_server, const uint8_t *p, size_t n)
+static void sslv2_bytes(struct tls_conn *t, int from_server, struct cursor *in)
 {
     struct tls_dir *d = &t->dir[from_server];
-    size_t used = 0;
-    while (used < n && !d->dead) {
+    while (cur_left(in) && !d->dead) {
         if (d->hdr_have < 2) {
-            d->hdr[d->hdr_have++] = p[used++];
+            d->hdr_have = (uint8_t)cur_gather(in, d->hdr, d->hdr_have, 2);
             if (d->hdr_have < 2)
                 continue;
-            if (!(d->hdr[0] & 0x80)) { /* the peer answered in TLS records after all */
+            struct cursor h;
+            cur_init(&h, d->hdr, 2);
+            uint16_t head = cur_be16(&h);
+            if (!(head & 0x8000)) { /* the peer answered in TLS records after all */
                 d->sslv2 = 0;
                 d->hdr_have = 2;
-                return used;
+                return;
             }
-            d->rec_left = (uint32_t)(d->hdr[0] & 0x7f) << 8 | d->hdr[1];
+            d->rec_left = head & 0x7fffu;
             d->buf_have = 0;
             free(d->buf);
             d->buf = malloc(d->rec_left ? d->rec_left : 1);
@@ -1148,10 +1186,9 @@ static size_t sslv2_bytes(struct tls_conn *t, int from_server, const uint8_t *p,
                 break;
             }
         }
-        size_t take = n - used < d->rec_left - d->buf_have ? n - used : d->rec_left - d->buf_have;
-        memcpy(d->buf + d->buf_have, p + used, take);
+        size_t take = cur_left(in) < d->rec_left - d->buf_have ? cur_left(in) : d->rec_left - d->buf_have;
+        cur_copy(in, d->buf + d->buf_have, take);
         d->buf_have += (uint32_t)take;
-        used += take;
         if (d->buf_have == d->rec_left) {
             sslv2_record(t, from_server, d->buf, d->rec_left);
             free(d->buf);
@@ -1159,7 +1196,6 @@ static size_t sslv2_bytes(struct tls_conn *t, int from_server, const uint8_t *p,
             d->hdr_have = 0;
         }
     }
-    return used;
 }
 
 void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, int64_t now_s)
@@ -1169,13 +1205,15 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
     if (t->cert_pending && !put_off_check(t))
         verify_pending(t);
     t->now_s = now_s;
+    struct cursor in;
+    cur_init(&in, p, n);
     if (!d->started && n > 0) {
         d->started = 1;
         /* an SSLv2 header: the client's hello, or a server answering one in kind */
-        d->sslv2 = (p[0] & 0x80) != 0 && (from_server ? t->s.sslv2_hello : tls_sniff(p, n) != 0);
+        d->sslv2 = (cur_peek(&in, 0) & 0x80) != 0 && (from_server ? t->s.sslv2_hello : tls_sniff(p, n) != 0);
         if (!d->sslv2 && n >= 5 && !record_starts(p, n)) { /* a capture that starts inside a record */
             char why[64];
-            lose_framing(t, from_server, not_a_record(p, why, sizeof why, "the capture starts inside a record"));
+            lose_framing(t, from_server, not_a_record(p, n, why, sizeof why, "the capture starts inside a record"));
         }
     }
     if (d->resync) {
@@ -1184,30 +1222,26 @@ void tls_data(struct tls_conn *t, int from_server, const uint8_t *p, size_t n, i
             return;
         d->resync = 0;
     }
-    if (d->sslv2 && !d->dead) {
-        size_t used = sslv2_bytes(t, from_server, p, n);
-        p += used;
-        n -= used;
-    }
-    while (n > 0 && !d->dead) {
+    if (d->sslv2 && !d->dead)
+        sslv2_bytes(t, from_server, &in);
+    while (cur_left(&in) && !d->dead) {
         if (d->hdr_have < 5) {
-            d->hdr[d->hdr_have++] = *p++;
-            n--;
+            d->hdr_have = (uint8_t)cur_gather(&in, d->hdr, d->hdr_have, 5);
             if (d->hdr_have == 5)
                 record_start(t, from_server);
             continue;
         }
-        size_t take = n < d->rec_left ? n : d->rec_left;
+        size_t take = cur_left(&in) < d->rec_left ? cur_left(&in) : d->rec_left;
         if (d->decrypting) {
-            memcpy(d->rec + d->rec_have, p, take);
+            cur_copy(&in, d->rec + d->rec_have, take);
             d->rec_have += (uint32_t)take;
-        } else if (d->rec_readable && d->rec_type == CT_HANDSHAKE) {
-            handshake_bytes(t, from_server, p, take);
-        } else if (d->rec_readable && d->rec_type == CT_ALERT) {
-            alert_bytes(t, from_server, p, take);
+        } else {
+            const uint8_t *part = cur_take(&in, take);
+            if (d->rec_readable && d->rec_type == CT_HANDSHAKE)
+                handshake_bytes(t, from_server, part, take);
+            else if (d->rec_readable && d->rec_type == CT_ALERT)
+                alert_bytes(t, from_server, part, take);
         }
-        p += take;
-        n -= take;
         d->rec_left -= (uint32_t)take;
         if (d->rec_left == 0) {
             d->hdr_have = 0;

@@ -129,6 +129,8 @@ struct tls_summary {
     uint8_t decrypt_failed;             /* keys missing or wrong: decrypt_note says which */
     uint64_t decrypted_records;
     char decrypt_note[96];
+    /* the clear-text protocol or tunnel TLS started inside ("smtp", "http-connect"; static), or NULL */
+    const char *upgraded_from;
 };
 
 /* One step of the handshake for the ladder, reported as it is parsed. */
@@ -188,6 +190,8 @@ void tls_rst(struct tls_conn *t);
 /* The connection ended: settle the handshake verdict. */
 void tls_end(struct tls_conn *t);
 const struct tls_summary *tls_summary_of(const struct tls_conn *t);
+/* TLS started inside another protocol (STARTTLS, a tunnel): its name, a static string (tls.upgraded_from). */
+void tls_set_upgraded_from(struct tls_conn *t, const char *name);
 /* The handshake in the words a person reads (ladder, list, summary): the
  * tls.handshake vocabulary, except "PSK" for a PSK handshake that
  * tls.handshake calls "anonymous" (completed without a certificate). */

@@ -350,63 +350,8 @@ void tls_fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch
     }
 }
 
-/* The server fingerprints of the last hellos seen, by everything they depend
- * on: servers answer alike, again and again, and the hashing was the cost. */
-#define SFP_SLOTS 64
-#define SFP_STRING (16 + 6 * TLS_SH_EXT_MAX)
-
-struct sfp_slot {
-    uint16_t key[6 + TLS_SH_EXT_MAX]; /* legacy and chosen version, cipher, ALPN chars, n_ext, extensions */
-    uint8_t used;
-    char ja3s[33], ja4s[32], ja3s_string[SFP_STRING];
-};
-
-struct tls_sfp_cache {
-    struct sfp_slot slot[SFP_SLOTS];
-};
-
-struct tls_sfp_cache *tls_sfp_cache_new(void) { return calloc(1, sizeof(struct tls_sfp_cache)); }
-
-void tls_sfp_cache_free(struct tls_sfp_cache *fc) { free(fc); }
-
-static int server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
-                               char ja4s[32]);
-
-int tls_server_fingerprints(struct tls_sfp_cache *fc, const struct tls_server_hello *sh, char ja3s[33],
-                            char *ja3s_string, size_t cap, char ja4s[32])
-{
-    if (!fc || sh->ext_total > sh->n_ext)
-        return server_fingerprints(sh, ja3s, ja3s_string, cap, ja4s);
-    char alpn[3];
-    ja4_alpn(sh->alpn_in_hello ? sh->alpn : NULL, alpn);
-    uint16_t key[6 + TLS_SH_EXT_MAX] = {sh->legacy_version, sh->selected_version, sh->cipher,
-                                        (uint16_t)((unsigned char)alpn[0] << 8 | (unsigned char)alpn[1]), sh->n_ext};
-    memcpy(key + 5, sh->ext, sh->n_ext * sizeof key[0]);
-    size_t klen = 5 + sh->n_ext;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ key[i]) * 0x100000001b3ULL;
-    struct sfp_slot *s = &fc->slot[(h ^ (h >> 29)) % SFP_SLOTS];
-    if (!s->used || memcmp(s->key, key, klen * sizeof key[0]) != 0) {
-        if (server_fingerprints(sh, s->ja3s, s->ja3s_string, sizeof s->ja3s_string, s->ja4s) < 0) {
-            s->used = 0;
-            return server_fingerprints(sh, ja3s, ja3s_string, cap, ja4s);
-        }
-        memcpy(s->key, key, sizeof key);
-        s->used = 1;
-    }
-    memcpy(ja3s, s->ja3s, sizeof s->ja3s);
-    memcpy(ja4s, s->ja4s, sizeof s->ja4s);
-    size_t n = strlen(s->ja3s_string);
-    if (cap)
-        ja3s_string[0] = '\0';
-    if (n < cap)
-        memcpy(ja3s_string, s->ja3s_string, n + 1);
-    return 0;
-}
-
-static int server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
-                               char ja4s[32])
+int tls_server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
+                            char ja4s[32])
 {
     ja3s[0] = ja4s[0] = '\0';
     if (cap)

@@ -36,13 +36,9 @@ void tls_fingerprints(struct tls_fp_cache *fc, const struct tls_client_hello *ch
 
 /* JA3S (MD5 hex) with its string (cap bytes, "" when longer) and JA4S of
  * a ServerHello; the outputs need nothing but the hello, so the JSON writer
- * makes them when it writes (no work for outputs that do not show them),
- * through a cache of its own (fc, may be NULL: computed every time).
+ * makes them when it writes (no work for outputs that do not show them).
  * 0, or -1 (all empty) when the hello had more extensions than it keeps. */
-struct tls_sfp_cache;
-struct tls_sfp_cache *tls_sfp_cache_new(void);
-void tls_sfp_cache_free(struct tls_sfp_cache *fc);
-int tls_server_fingerprints(struct tls_sfp_cache *fc, const struct tls_server_hello *sh, char ja3s[33],
-                            char *ja3s_string, size_t cap, char ja4s[32]);
+int tls_server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], char *ja3s_string, size_t cap,
+                            char ja4s[32]);
 
 #endif

@@ -77,6 +77,9 @@ static void *start(const struct proto_env *env)
         free(tp);
         return NULL;
     }
+    /* started by a STARTTLS or inside a tunnel: say what from (a decrypted layer below is no upgrade) */
+    if (env->outer && env->outer->upgrade_name)
+        tls_set_upgraded_from(tp->t, env->outer->upgrade_name);
     return tp;
 }
 
@@ -159,15 +162,15 @@ static void named_list(struct jw *w, const char *key, const struct tls_list *l, 
 }
 
 /* Bytes as hex digits: lower case, or upper case (how OpenSSL and Zeek print serial numbers). */
-static void hex_value(struct jw *w, const char *key, const uint8_t *p, size_t n, int upper)
+static void hex_value(struct jw *w, const char *key, const uint8_t *v, size_t n, int upper)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[2 * 32 + 1];
     if (n > 32)
         n = 32;
     for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = digits[p[i] >> 4];
-        buf[2 * i + 1] = digits[p[i] & 15];
+        buf[2 * i] = digits[v[i] >> 4];
+        buf[2 * i + 1] = digits[v[i] & 15];
     }
     buf[2 * n] = '\0';
     jw_str(w, key, buf);
@@ -311,7 +314,7 @@ static void json(struct jw *w, const void *sum)
     str_or_null(w, "ja3_string", t->seen_client_hello ? t->ja3_string : NULL);
     char ja3s[33] = "", ja3s_string[16 + 6 * TLS_SH_EXT_MAX] = "", ja4s[32] = "";
     if (t->seen_server_hello && !sh->hello_retry && t->version != 0x0002)
-        tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
+        tls_server_fingerprints(sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s);
     str_or_null(w, "ja3s", ja3s);
     str_or_null(w, "ja3s_string", ja3s_string);
     str_or_null(w, "ja4s", ja4s);
@@ -350,6 +353,8 @@ static void json(struct jw *w, const void *sum)
         if (t->decrypt_note[0])
             jw_str(w, "decrypt_note", t->decrypt_note);
     }
+    if (t->upgraded_from)
+        jw_str(w, "upgraded_from", t->upgraded_from);
     jw_obj_end(w);
 }
 
@@ -376,10 +381,12 @@ static int title(const void *sum, char *text, size_t len, int ttflags)
         n += snprintf(text + n, len - (size_t)n, ", %s", cn);
     if (n > 0 && (size_t)n < len) {
         if (t->cert_verified)
-            snprintf(text + n, len - (size_t)n, ", certificate %s", cert_verdict_name(t->cert_verdict));
+            n += snprintf(text + n, len - (size_t)n, ", certificate %s", cert_verdict_name(t->cert_verdict));
         else if (t->version == 0x0304)
-            snprintf(text + n, len - (size_t)n, ", certificate not visible (TLS 1.3 without keys)");
+            n += snprintf(text + n, len - (size_t)n, ", certificate not visible (TLS 1.3 without keys)");
     }
+    if (t->upgraded_from && n > 0 && (size_t)n < len)
+        snprintf(text + n, len - (size_t)n, ", upgraded from %s", t->upgraded_from);
     return 1;
 }
 
@@ -551,7 +558,7 @@ static void server_hello(const struct proto_lines *out, const struct tls_summary
     if (sh->compression)
         line(out, "  compression %s", sh->compression == 1 ? "DEFLATE" : "unknown");
     char ja3s[33], ja3s_string[16 + 6 * TLS_SH_EXT_MAX], ja4s[32];
-    if (!sh->hello_retry && tls_server_fingerprints(NULL, sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
+    if (!sh->hello_retry && tls_server_fingerprints(sh, ja3s, ja3s_string, sizeof ja3s_string, ja4s) == 0) {
         line(out, "  JA3S %s", ja3s);
         line(out, "  JA4S %s", ja4s);
     }

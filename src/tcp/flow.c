@@ -28,7 +28,7 @@
 
 struct slot {
     uint64_t hash;
-    struct conn *c; /* NULL: empty */
+    struct track *c; /* NULL: empty */
 };
 
 struct flow_table {
@@ -38,7 +38,7 @@ struct flow_table {
     struct sip_key key;
     unsigned longest;
     uint64_t rekeys;
-    struct conn *head[FLOW_LISTS], *tail[FLOW_LISTS];
+    struct track *head[FLOW_LISTS], *tail[FLOW_LISTS];
 };
 
 struct endpoint {
@@ -73,8 +73,9 @@ static uint64_t key_hash(const struct sip_key *k, int ipver, struct endpoint a, 
     return siphash13(k, buf, (size_t)(p - buf));
 }
 
-static uint64_t conn_hash(const struct sip_key *k, const struct conn *c)
+static uint64_t conn_hash(const struct sip_key *k, const struct track *t)
 {
+    const struct conn *c = t->c;
     struct endpoint a = {c->side[0].addr, c->side[0].port}, b = {c->side[1].addr, c->side[1].port};
     return key_hash(k, c->ipver, a, b);
 }
@@ -127,8 +128,9 @@ void flow_health(const struct flow_table *ft, struct flow_health *h)
 }
 
 /* Which side of c sent p: 0 or 1, or -1 when p is not c's. */
-static int match(const struct conn *c, const struct pkt *p)
+static int match(const struct track *t, const struct pkt *p)
 {
+    const struct conn *c = t->c;
     size_t alen = p->ipver == 6 ? 16 : 4;
     if (c->ipver != p->ipver)
         return -1;
@@ -141,7 +143,7 @@ static int match(const struct conn *c, const struct pkt *p)
     return -1;
 }
 
-struct conn *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from)
+struct track *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from)
 {
     uint64_t h = flow_hash_pkt(ft, p);
     size_t i = h & ft->mask;
@@ -161,7 +163,7 @@ struct conn *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from)
 }
 
 /* c into the first free slot from its home; -1 (nothing changed) when that is past the bound. */
-static int place(struct slot *slots, size_t mask, uint64_t h, struct conn *c, unsigned *longest)
+static int place(struct slot *slots, size_t mask, uint64_t h, struct track *c, unsigned *longest)
 {
     size_t i = h & mask;
     unsigned d = 0;
@@ -187,7 +189,7 @@ static int rebuild(struct flow_table *ft, size_t n, const struct sip_key *key)
         return -2;
     unsigned longest = 0;
     for (size_t i = 0; i <= ft->mask; i++) {
-        struct conn *c = ft->slots[i].c;
+        struct track *c = ft->slots[i].c;
         if (c && place(ns, n - 1, same_key ? ft->slots[i].hash : conn_hash(key, c), c, &longest) < 0) {
             free(ns);
             return -1;
@@ -217,7 +219,7 @@ static int rekey(struct flow_table *ft, size_t n)
     return -1;
 }
 
-int flow_insert(struct flow_table *ft, struct conn *c)
+int flow_insert(struct flow_table *ft, struct track *c)
 {
     if ((ft->count + 1) * 2 > ft->mask + 1) {
         size_t n = (ft->mask + 1) * 2;
@@ -233,7 +235,7 @@ int flow_insert(struct flow_table *ft, struct conn *c)
     return 0;
 }
 
-static void unlink_lru(struct flow_table *ft, struct conn *c)
+static void unlink_lru(struct flow_table *ft, struct track *c)
 {
     if (c->lru_list >= FLOW_LISTS)
         return;
@@ -250,7 +252,7 @@ static void unlink_lru(struct flow_table *ft, struct conn *c)
     c->lru_list = FLOW_LISTS;
 }
 
-void flow_remove(struct flow_table *ft, struct conn *c)
+void flow_remove(struct flow_table *ft, struct track *c)
 {
     uint64_t h = conn_hash(&ft->key, c);
     size_t i = h & ft->mask;
@@ -276,7 +278,7 @@ void flow_remove(struct flow_table *ft, struct conn *c)
     ft->count--;
 }
 
-void flow_touch(struct flow_table *ft, struct conn *c, enum flow_list l)
+void flow_touch(struct flow_table *ft, struct track *c, enum flow_list l)
 {
     if (c->lru_list == l && ft->tail[l] == c)
         return;
@@ -291,4 +293,4 @@ void flow_touch(struct flow_table *ft, struct conn *c, enum flow_list l)
     c->lru_list = (uint8_t)l;
 }
 
-struct conn *flow_oldest(const struct flow_table *ft, enum flow_list l) { return ft->head[l]; }
+struct track *flow_oldest(const struct flow_table *ft, enum flow_list l) { return ft->head[l]; }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conn.h"
+#include "tcp.h"
 #include "decode.h"
 #include "siphash.h"
 
@@ -27,16 +27,16 @@ struct flow_table;
 /* A table under the process's key (flow_new_keyed: under `key`, for tests that know it). */
 struct flow_table *flow_new(void);
 struct flow_table *flow_new_keyed(const struct sip_key *key);
-/* Free the table; live connections are the caller's (take them with flow_pop_oldest first). */
+/* Free the table; live connections' trackers are the caller's (take them with flow_oldest first). */
 void flow_free(struct flow_table *ft);
 
 /* The hash of a packet's 4-tuple (either direction) under the table's key. */
 uint64_t flow_hash_pkt(const struct flow_table *ft, const struct pkt *p);
-/* The live connection of this packet's 4-tuple, and which side sent it. */
-struct conn *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from);
-/* Add a connection (its sides' addresses and ports are the key); -1 when out of memory. */
-int flow_insert(struct flow_table *ft, struct conn *c);
-void flow_remove(struct flow_table *ft, struct conn *c);
+/* The tracker of this packet's 4-tuple's live connection, and which side sent it. */
+struct track *flow_lookup(struct flow_table *ft, const struct pkt *p, int *from);
+/* Add a connection's tracker (its record's addresses and ports are the key); -1 when out of memory. */
+int flow_insert(struct flow_table *ft, struct track *c);
+void flow_remove(struct flow_table *ft, struct track *c);
 size_t flow_count(const struct flow_table *ft);
 /* Bytes the slot array takes now, and how many more the next insert would
  * need at once (the new array while the old one is still held; 0 when it
@@ -53,8 +53,8 @@ struct flow_health {
 void flow_health(const struct flow_table *ft, struct flow_health *h);
 
 /* Move c to the young end of list `l` (from wherever it was). */
-void flow_touch(struct flow_table *ft, struct conn *c, enum flow_list l);
+void flow_touch(struct flow_table *ft, struct track *c, enum flow_list l);
 /* The oldest connection on list `l`, or NULL. */
-struct conn *flow_oldest(const struct flow_table *ft, enum flow_list l);
+struct track *flow_oldest(const struct flow_table *ft, enum flow_list l);
 
 #endif

@@ -22,10 +22,13 @@ struct pipeline {
     struct ipfrag *frags;      /* IP datagrams being reassembled; its bytes count in mem */
     size_t frag_mem;           /* its part of mem, as last counted */
     struct tcp_ctx tcp;
+    struct stream_consumer to_app; /* the parsers' door, for the tracker at hand (`current`) */
+    struct track *current;
+    int app_touched;           /* the parsers were handed something since `current` was set */
     struct pipeline_stats st;
     uint64_t frame;
     uint64_t next_id;
-    size_t mem;                /* bytes the open connections hold (conn->mem summed) */
+    size_t mem;                /* bytes the open connections hold (track->mem summed) */
 };
 
 size_t pipeline_budget(size_t memcap)
@@ -44,18 +47,42 @@ static size_t total_memory(const struct pipeline *pl)
            (pl->cfg.outside_mem ? *pl->cfg.outside_mem : 0);
 }
 
-/* Count a connection's bytes again after it changed; the application layer's
- * part only when it was handed something (most packets are bare ACKs). */
-static void account(struct pipeline *pl, struct conn *c, int app_touched)
+/* Count a connection's bytes again after it changed: its record, its tracker, and the
+ * parsers' part only when they were handed something (most packets are bare ACKs). */
+static void account(struct pipeline *pl, struct track *t, int app_touched)
 {
     if (app_touched)
-        c->app_mem = app_memory(c);
-    size_t now = conn_memory(c) + c->app_mem;
-    pl->mem = pl->mem - c->mem + now;
-    c->mem = now;
+        t->app_mem = app_memory(t->app);
+    size_t now = conn_memory(t->c) + track_memory(t) + t->app_mem;
+    pl->mem = pl->mem - t->mem + now;
+    t->mem = now;
     size_t total = total_memory(pl);
     if (total > pl->st.peak_memory)
         pl->st.peak_memory = total;
+}
+
+/* Reassembled bytes go to the parsers of the connection at hand. */
+static void call_data(void *ctx, int dir, uint64_t offset, const uint8_t *data, size_t len)
+{
+    (void)offset;
+    struct pipeline *pl = ctx;
+    pl->app_touched = 1;
+    app_data(pl->cfg.app, &pl->current->app, pl->current->c, dir, data, len);
+}
+
+static void call_gap(void *ctx, int dir, uint64_t offset, uint64_t len)
+{
+    (void)offset;
+    struct pipeline *pl = ctx;
+    pl->app_touched = 1;
+    app_gap(pl->current->app, dir, len);
+}
+
+/* The tracker whose bytes the parsers get next. */
+static void aim(struct pipeline *pl, struct track *t)
+{
+    pl->current = t;
+    pl->app_touched = 0;
 }
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct conn_sink *sink)
@@ -82,75 +109,42 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, const struct co
     pl->cfg = *cfg;
     pl->sink = *sink;
     pl->tcp.reasm_budget = cfg->reasm_budget;
+    if (cfg->app) {
+        pl->to_app = (struct stream_consumer){.ctx = pl, .on_data = call_data, .on_gap = call_gap};
+        pl->tcp.consumer = &pl->to_app;
+    }
     pl->next_id = 1;
     return pl;
 }
 
-/* Reassembled bytes go to the application layer, with the connection they belong to. */
-struct app_call {
-    struct app_ctx *app;
-    struct conn *conn;
-    int touched; /* the application layer was called */
-};
-
-static void call_data(void *ctx, int dir, uint64_t offset, const uint8_t *data, size_t len)
+/* The connection is over: settle its record, hand it to the sink, free its tracker. */
+static void finalize(struct pipeline *pl, struct track *t)
 {
-    (void)offset;
-    struct app_call *a = ctx;
-    a->touched = 1;
-    app_data(a->app, a->conn, dir, data, len);
-}
-
-static void call_gap(void *ctx, int dir, uint64_t offset, uint64_t len)
-{
-    (void)offset;
-    struct app_call *a = ctx;
-    a->touched = 1;
-    app_gap(a->app, a->conn, dir, len);
-}
-
-/* Point the TCP observer's consumer at this connection for the coming call. */
-static void aim_consumer(struct pipeline *pl, struct conn *c, struct app_call *call, struct stream_consumer *sc)
-{
-    if (!pl->cfg.app) {
-        pl->tcp.consumer = NULL;
-        return;
-    }
-    call->app = pl->cfg.app;
-    call->conn = c;
-    call->touched = 0;
-    sc->ctx = call;
-    sc->on_data = call_data;
-    sc->on_gap = call_gap;
-    pl->tcp.consumer = sc;
-}
-
-static void finalize(struct pipeline *pl, struct conn *c)
-{
-    struct app_call call;
-    struct stream_consumer sc;
-    aim_consumer(pl, c, &call, &sc);
-    tcp_finish(c, &pl->tcp);
+    struct conn *c = t->c;
+    aim(pl, t);
+    tcp_finish(t, &pl->tcp);
     if (pl->cfg.app)
-        app_finish(pl->cfg.app, c);
+        app_finish(t->app, c);
     else
-        c->app_kind = c->side[0].stream.unique_bytes || c->side[1].stream.unique_bytes ? APP_UNKNOWN : APP_NONE;
-    if (!pl->finishing && (c->closed != CONN_OPEN || c->first_rst_by >= 0 || c->first_fin_by >= 0))
-        recent_add(pl->recent, c);
-    flow_remove(pl->flows, c);
-    pl->mem -= c->mem;
-    c->mem = 0;
+        c->app_kind = c->side[0].payload.bytes || c->side[1].payload.bytes ? APP_UNKNOWN : APP_NONE;
+    if (!pl->finishing && (t->closed != CONN_OPEN || t->first_rst_by >= 0 || t->first_fin_by >= 0))
+        recent_add(pl->recent, t);
+    flow_remove(pl->flows, t);
+    pl->current = NULL;
+    pl->mem -= t->mem;
     for (int s = 0; s < 2; s++) {
-        pl->st.reassembly_bytes += c->side[s].stream.over_budget;
-        pl->st.holes_given_up += c->side[s].stream.holes_given_up;
+        pl->st.reassembly_bytes += c->side[s].payload.over_budget;
+        pl->st.holes_given_up += c->side[s].payload.holes_given_up;
     }
     pl->st.evicted += c->evicted;
     pl->st.events_capped += c->events_capped;
+    struct app_state *app = t->app;
+    track_free(t);
     int kept = pl->sink.conn_done ? pl->sink.conn_done(pl->sink.ctx, c) : 0;
     if (kept) {
-        app_detach(c);
+        app_detach(app);
     } else {
-        app_free(c);
+        app_free(app);
         conn_free(c);
     }
 }
@@ -169,23 +163,23 @@ static void frag_sync(struct pipeline *pl)
 /* Finished connections (RST, or both FINs acknowledged) whose linger for retransmissions is over. */
 static void expire_done(struct pipeline *pl, int64_t now_ns)
 {
-    struct conn *c;
-    while ((c = flow_oldest(pl->flows, FLOW_DONE)) && now_ns - c->last_ts_ns > pl->cfg.linger_ns)
-        finalize(pl, c);
+    struct track *t;
+    while ((t = flow_oldest(pl->flows, FLOW_DONE)) && now_ns - t->c->last_ts_ns > pl->cfg.linger_ns)
+        finalize(pl, t);
 }
 
 void pipeline_expire(struct pipeline *pl, int64_t now_ns)
 {
-    struct conn *c;
+    struct track *t;
     if (ipfrag_pending(pl->frags)) {
         ipfrag_expire(pl->frags, now_ns);
         frag_sync(pl);
     }
     expire_done(pl, now_ns);
-    while ((c = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - c->last_ts_ns > pl->cfg.closing_linger_ns)
-        finalize(pl, c);
-    while ((c = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - c->last_ts_ns > pl->cfg.idle_timeout_ns)
-        finalize(pl, c);
+    while ((t = flow_oldest(pl->flows, FLOW_CLOSING)) && now_ns - t->c->last_ts_ns > pl->cfg.closing_linger_ns)
+        finalize(pl, t);
+    while ((t = flow_oldest(pl->flows, FLOW_ACTIVE)) && now_ns - t->c->last_ts_ns > pl->cfg.idle_timeout_ns)
+        finalize(pl, t);
 }
 
 /*
@@ -196,32 +190,33 @@ void pipeline_expire(struct pipeline *pl, int64_t now_ns)
  */
 /* Finalize the oldest connections, the ones that will finish anyway first, until `need` more bytes fit
  * under `target`; never `keep`. */
-static void evict(struct pipeline *pl, size_t target, size_t need, const struct conn *keep)
+static void evict(struct pipeline *pl, size_t target, size_t need, const struct track *keep)
 {
     static const enum flow_list order[] = {FLOW_DONE, FLOW_CLOSING, FLOW_ACTIVE};
     for (size_t k = 0; k < 3 && total_memory(pl) + need > target; k++) {
-        struct conn *c;
-        while (total_memory(pl) + need > target && (c = flow_oldest(pl->flows, order[k])) && c != keep) {
-            c->evicted = 1;
-            finalize(pl, c);
+        struct track *t;
+        while (total_memory(pl) + need > target && (t = flow_oldest(pl->flows, order[k])) && t != keep) {
+            t->c->evicted = 1;
+            finalize(pl, t);
         }
     }
 }
 
-static void make_room(struct pipeline *pl, struct conn *current)
+static void make_room(struct pipeline *pl, struct track *current)
 {
     size_t target = pl->cfg.memcap - pl->cfg.memcap / 10;
-    if (current->mem > target && current->keep_events) {
+    struct conn *c = current->c;
+    if (current->mem > target && c->keep_events) {
         /* the connection at hand alone fills the cap: evicting the others would free next to
          * nothing and cut each of them in pieces, packet after packet; its events stop instead */
-        current->events_capped = 1;
-        current->keep_events = 0;
+        c->events_capped = 1;
+        c->keep_events = 0;
         account(pl, current, 0);
     }
     evict(pl, target, 0, current);
-    if (total_memory(pl) > pl->cfg.memcap && current->keep_events) {
-        current->events_capped = 1;
-        current->keep_events = 0;
+    if (total_memory(pl) > pl->cfg.memcap && c->keep_events) {
+        c->events_capped = 1;
+        c->keep_events = 0;
         account(pl, current, 0);
     }
 }
@@ -240,7 +235,7 @@ static void count_status(struct pipeline_stats *st, enum decode_status ds)
     }
 }
 
-static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t ts_ns, int *from)
+static struct track *start_conn(struct pipeline *pl, const struct pkt *p, int64_t ts_ns, int *from)
 {
     /* the flow table is about to double: its new slots belong inside the cap too, and while they
      * are filled the old ones are still held */
@@ -249,19 +244,21 @@ static struct conn *start_conn(struct pipeline *pl, const struct pkt *p, int64_t
         evict(pl, pl->cfg.memcap - pl->cfg.memcap / 10, grow, NULL);
     int client_first = tcp_first_sender_is_client(p);
     struct conn *c = conn_new(pl->next_id, p, client_first, ts_ns);
-    if (!c || flow_insert(pl->flows, c) < 0) {
+    struct track *t = c ? track_new(c) : NULL;
+    if (!t || flow_insert(pl->flows, t) < 0) {
+        track_free(t);
         conn_free(c);
         pl->st.out_of_memory++;
         return NULL;
     }
     pl->next_id++;
     pl->st.connections++;
-    account(pl, c, 1);
+    account(pl, t, 1);
     if (flow_count(pl->flows) > pl->st.max_open)
         pl->st.max_open = flow_count(pl->flows);
-    tcp_start(c, p);
+    tcp_start(t, p);
     *from = client_first ? SIDE_CLIENT : SIDE_SERVER;
-    return c;
+    return t;
 }
 
 /*
@@ -339,26 +336,27 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
      * an idle connection still belongs to it (a capture whose clock jumps must not split one). */
     expire_done(pl, ts_ns);
     int from = 0;
-    struct conn *c = flow_lookup(pl->flows, &p, &from);
-    if (!c && recent_match(pl->recent, &p, ts_ns)) {
+    struct track *t = flow_lookup(pl->flows, &p, &from);
+    if (!t && recent_match(pl->recent, &p, ts_ns)) {
         pl->st.late_packets++; /* a FIN, ACK or RST of a connection already written out */
         free(dgram);
         return;
     }
-    if (c && (p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(c, from, &p)) {
-        finalize(pl, c);
+    if (t && (p.flags & (TH_SYN | TH_ACK)) == TH_SYN && tcp_syn_starts_new(t, from, &p)) {
+        finalize(pl, t);
         pl->st.port_reuse++;
-        c = NULL;
+        t = NULL;
     }
-    if (!c) {
-        if (!(c = start_conn(pl, &p, ts_ns, &from))) {
+    if (!t) {
+        if (!(t = start_conn(pl, &p, ts_ns, &from))) {
             free(dgram);
             return;
         }
-        c->first_offset = first_offset; /* a reassembled first segment: where its first fragment lies */
+        t->c->first_offset = first_offset; /* a reassembled first segment: where its first fragment lies */
         if (pl->sink.conn_new)
-            pl->sink.conn_new(pl->sink.ctx, c);
+            pl->sink.conn_new(pl->sink.ctx, t->c);
     }
+    struct conn *c = t->c;
     c->last_offset = offset;
     if (!c->nifaces || c->ifaces[0] != iface)
         note_iface(c, iface);
@@ -367,13 +365,11 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
                !c->events_capped;
     c->keep_events = (uint8_t)keep;
     struct event ev;
-    struct app_call call;
-    struct stream_consumer sc;
-    aim_consumer(pl, c, &call, &sc);
-    tcp_packet(c, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
+    aim(pl, t);
+    tcp_packet(t, from, &p, ts_ns, pl->frame, &pl->tcp, keep ? &ev : NULL);
     if ((p.flags & TH_RST) && pl->cfg.app) {
-        app_rst(pl->cfg.app, c);
-        call.touched = 1;
+        app_rst(t->app);
+        pl->app_touched = 1;
     }
     if (p.len_note & PKT_LEN_OFFLOAD) {
         pl->st.offload_lengths++;
@@ -398,17 +394,18 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
     }
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
-    flow_touch(pl->flows, c, list_of[c->closed]);
-    account(pl, c, pl->cfg.app && call.touched);
+    flow_touch(pl->flows, t, list_of[t->closed]);
+    account(pl, t, pl->cfg.app && pl->app_touched);
+    pl->current = NULL;
     if (pl->cfg.memcap && total_memory(pl) > pl->cfg.memcap)
-        make_room(pl, c);
+        make_room(pl, t);
     pipeline_expire(pl, ts_ns);
 }
 
 static int by_id(const void *a, const void *b)
 {
-    const struct conn *x = *(struct conn *const *)a, *y = *(struct conn *const *)b;
-    return x->id < y->id ? -1 : x->id > y->id;
+    const struct track *x = *(struct track *const *)a, *y = *(struct track *const *)b;
+    return x->c->id < y->c->id ? -1 : x->c->id > y->c->id;
 }
 
 void pipeline_finish(struct pipeline *pl)
@@ -417,17 +414,17 @@ void pipeline_finish(struct pipeline *pl)
     ipfrag_flush(pl->frags); /* what still waits for fragments never completes */
     frag_sync(pl);
     size_t n = flow_count(pl->flows), k = 0;
-    struct conn **all = malloc((n ? n : 1) * sizeof *all);
-    struct conn *c;
+    struct track **all = malloc((n ? n : 1) * sizeof *all);
+    struct track *t;
     if (!all) { /* no room to sort: finalize oldest-first instead */
         for (int l = 0; l < FLOW_LISTS; l++)
-            while ((c = flow_oldest(pl->flows, l)))
-                finalize(pl, c);
+            while ((t = flow_oldest(pl->flows, l)))
+                finalize(pl, t);
         return;
     }
     for (int l = 0; l < FLOW_LISTS; l++)
-        for (c = flow_oldest(pl->flows, l); c; c = c->lru_next)
-            all[k++] = c;
+        for (t = flow_oldest(pl->flows, l); t; t = t->lru_next)
+            all[k++] = t;
     qsort(all, k, sizeof *all, by_id);
     for (size_t i = 0; i < k; i++)
         finalize(pl, all[i]);

@@ -79,7 +79,7 @@ static struct entry *bucket(const struct recent *rt, uint64_t hash)
 }
 
 /* The sequence number just past what a side sent: its FIN, else its highest byte. */
-static uint32_t space_end(const struct side *s)
+static uint32_t space_end(const struct track_side *s)
 {
     if (s->fin_seen)
         return s->fin_seq + 1;
@@ -88,8 +88,9 @@ static uint32_t space_end(const struct side *s)
     return s->isn + 1;
 }
 
-void recent_add(struct recent *rt, const struct conn *c)
+void recent_add(struct recent *rt, const struct track *t)
 {
+    const struct conn *c = t->c;
     if (!rt)
         return;
     uint64_t hash = tuple_hash(c->ipver, c->side[0].addr, c->side[0].port, c->side[1].addr, c->side[1].port);
@@ -110,8 +111,8 @@ void recent_add(struct recent *rt, const struct conn *c)
     for (int s = 0; s < 2; s++) {
         memcpy(slot->addr[s], c->side[s].addr, PKT_ADDR_MAX);
         slot->port[s] = c->side[s].port;
-        slot->lo[s] = c->side[s].isn;
-        slot->hi[s] = space_end(&c->side[s]);
+        slot->lo[s] = t->side[s].isn;
+        slot->hi[s] = space_end(&t->side[s]);
     }
 }
 

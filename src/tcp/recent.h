@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conn.h"
+#include "tcp.h"
 #include "decode.h"
 
 /* How long a finished connection's sequence space is remembered: Linux's TIME_WAIT. */
@@ -30,8 +30,8 @@ struct recent *recent_new(size_t bytes);
 void recent_free(struct recent *rt);
 size_t recent_memory(const struct recent *rt);
 
-/* Remember a connection as it is finalized. */
-void recent_add(struct recent *rt, const struct conn *c);
+/* Remember a connection as it is finalized (its tracker knows the sequence spaces). */
+void recent_add(struct recent *rt, const struct track *t);
 
 /*
  * Is `p` (with no live connection, arriving at ts_ns) a late packet of a

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
 static inline uint64_t le64(const uint8_t *p)
@@ -135,24 +137,13 @@ static int random_bytes(uint8_t *buf, size_t n)
     return got == n ? 0 : -1;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* 32 hex digits into 16 bytes; -1 when it is anything else. */
 static int parse_key(const char *s, uint8_t out[16])
 {
     if (strlen(s) != 32)
         return -1;
     for (int i = 0; i < 16; i++) {
-        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        int hi = hex_digit_value((unsigned char)s[2 * i]), lo = hex_digit_value((unsigned char)s[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);

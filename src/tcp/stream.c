@@ -24,7 +24,11 @@ struct seg {
     uint8_t data[];
 };
 
-void stream_init(struct stream *s) { memset(s, 0, sizeof *s); }
+void stream_init(struct stream *s, struct payload_count *count)
+{
+    memset(s, 0, sizeof *s);
+    s->count = count;
+}
 
 void stream_set_base(struct stream *s, uint32_t base_seq)
 {
@@ -49,7 +53,7 @@ static void emit_gap(struct stream *s, int dir, uint64_t off, uint64_t n, const 
 {
     if (!n)
         return;
-    s->gap_bytes += n;
+    s->count->gap_bytes += n;
     if (sc && sc->on_gap)
         sc->on_gap(sc->ctx, dir, off, n);
 }
@@ -83,7 +87,7 @@ static struct seg **hold(struct stream *s, struct seg **link, uint64_t off, uint
     int keep = data && s->held_bytes + len <= budget;
     struct seg *h = malloc(sizeof *h + (keep ? len : 0));
     if (!h) { /* out of memory: remember nothing; the consumer will see a gap */
-        s->over_budget += len;
+        s->count->over_budget += len;
         return link;
     }
     h->off = off;
@@ -93,7 +97,7 @@ static struct seg **hold(struct stream *s, struct seg **link, uint64_t off, uint
         memcpy(h->data, data, len);
         s->held_bytes += len;
     } else if (data) {
-        s->over_budget += len;
+        s->count->over_budget += len;
     }
     h->next = *link;
     *link = h;
@@ -133,7 +137,7 @@ static void give_up_first_hole(struct stream *s, int dir, const struct stream_co
         return;
     emit_gap(s, dir, s->delivered, s->held->off - s->delivered, sc);
     s->delivered = s->held->off;
-    s->holes_given_up++;
+    s->count->holes_given_up++;
     drain(s, dir, sc);
 }
 
@@ -194,7 +198,7 @@ enum seg_kind stream_segment(struct stream *s, int dir, uint32_t seq, const uint
     }
     if (end > s->highest)
         s->highest = end;
-    s->unique_bytes += fresh;
+    s->count->bytes += fresh;
     if (kind == SEG_FILL && fresh == 0)
         kind = SEG_OLD;
     return kind;

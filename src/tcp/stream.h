@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn.h"
+
 /* What the TLS and HTTP parsers plug into: bytes in order, and the holes. */
 struct stream_consumer {
     void *ctx;
@@ -48,13 +50,13 @@ struct stream {
     struct seg *held;       /* sorted by offset, non-overlapping, all >= delivered */
     size_t held_bytes;      /* payload bytes held (the budget counts these) */
     uint32_t held_count;
-    uint64_t unique_bytes;  /* every sequence byte seen, counted once */
-    uint64_t gap_bytes;     /* bytes reported to the consumer as missing */
-    uint64_t over_budget;   /* bytes not kept because the budget was spent */
-    uint64_t holes_given_up;/* holes skipped (reported as gaps) because too many segments waited behind them */
+    struct payload_count *count; /* where it counts (the record's side): every sequence byte seen once,
+                                  * bytes reported to the consumer as missing, bytes not kept because
+                                  * the budget was spent, holes given up */
 };
 
-void stream_init(struct stream *s);
+/* A stream counting into *count (which must outlive it). */
+void stream_init(struct stream *s, struct payload_count *count);
 void stream_set_base(struct stream *s, uint32_t base_seq);
 
 /* Offset of a sequence number (may be negative: before the base). */

@@ -10,6 +10,7 @@
  */
 #include "tcp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "seq.h"
@@ -17,6 +18,34 @@
 #define OOO_DEFAULT_NS 3000000 /* out-of-order if the hole is younger than this (or the RTT) */
 
 static int bare_syn(const struct pkt *p) { return (p->flags & (TH_SYN | TH_ACK)) == TH_SYN; }
+
+struct track *track_new(struct conn *c)
+{
+    struct track *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->c = c;
+    t->syn_ts_ns = -1;
+    t->first_fin_by = t->first_rst_by = -1;
+    for (int i = 0; i < 2; i++)
+        stream_init(&t->side[i].stream, &c->side[i].payload);
+    return t;
+}
+
+void track_free(struct track *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < 2; i++)
+        stream_free(&t->side[i].stream);
+    free(t);
+}
+
+size_t track_memory(const struct track *t)
+{
+    /* with the allocator's header, as conn_memory counts it: a flood holds millions */
+    return sizeof *t + 16 + stream_memory(&t->side[0].stream) + stream_memory(&t->side[1].stream);
+}
 
 int tcp_first_sender_is_client(const struct pkt *p)
 {
@@ -26,8 +55,9 @@ int tcp_first_sender_is_client(const struct pkt *p)
     return p->sport >= p->dport;
 }
 
-void tcp_start(struct conn *c, const struct pkt *p)
+void tcp_start(struct track *t, const struct pkt *p)
 {
+    struct conn *c = t->c;
     if (bare_syn(p)) {
         c->side[SIDE_CLIENT].state = ST_CLOSED;
         c->side[SIDE_SERVER].state = ST_LISTEN;
@@ -43,9 +73,13 @@ void tcp_start(struct conn *c, const struct pkt *p)
 }
 
 /* Has this side sent anything past its SYN: data, a FIN, a RST? */
-static int carried(const struct side *s) { return s->stream.highest || s->stream.delivered || s->fin || s->rst; }
+static int carried(const struct track *t, int i)
+{
+    const struct stream *st = &t->side[i].stream;
+    return st->highest || st->delivered || t->c->side[i].fin || t->c->side[i].rst;
+}
 
-static int carried_anything(const struct conn *c) { return carried(&c->side[0]) || carried(&c->side[1]); }
+static int carried_anything(const struct track *t) { return carried(t, 0) || carried(t, 1); }
 
 /*
  * How far below the sequence numbers a side has shown a SYN of the same
@@ -56,19 +90,20 @@ static int carried_anything(const struct conn *c) { return carried(&c->side[0]) 
 
 /* A bare SYN from `from` whose ISN sits just below what that side already
  * sent: its own connection's SYN, captured after some of its packets. */
-static int late_own_syn(const struct conn *c, int from, const struct pkt *p)
+static int late_own_syn(const struct track *t, int from, const struct pkt *p)
 {
-    const struct side *s = &c->side[from];
+    const struct track_side *s = &t->side[from];
     return s->has_isn && !s->syn_seen && seq_leq(p->seq, s->isn) && s->isn - p->seq < LATE_SYN_WINDOW;
 }
 
-int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
+int tcp_syn_starts_new(const struct track *t, int from, const struct pkt *p)
 {
-    const struct side *s = &c->side[from];
-    if (c->closed)
+    const struct conn *c = t->c;
+    const struct track_side *s = &t->side[from];
+    if (t->closed)
         return !s->syn_seen || p->seq != s->isn;
-    if (!c->bare_syn_seen) /* mid-stream so far: a SYN after real traffic is a new life, unless it is this one's */
-        return carried_anything(c) && !late_own_syn(c, from, p);
+    if (!t->bare_syn_seen) /* mid-stream so far: a SYN after real traffic is a new life, unless it is this one's */
+        return carried_anything(t) && !late_own_syn(t, from, p);
     if (from != SIDE_CLIENT || p->seq == s->isn)
         return 0;
     /* the client tries again with a new ISN */
@@ -77,7 +112,7 @@ int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
     case HS_REJECTED:
         return 1;
     default:
-        return s->state == ST_TIME_WAIT || s->state == ST_CLOSED;
+        return c->side[from].state == ST_TIME_WAIT || c->side[from].state == ST_CLOSED;
     }
 }
 
@@ -88,17 +123,23 @@ int tcp_syn_starts_new(const struct conn *c, int from, const struct pkt *p)
  * was; if data did, the SYN is a late copy of the connection's start, which
  * no longer counts as mid-stream, and the states stay as the data showed them.
  */
-static void take_roles_from_syn(struct conn *c, int from)
+static void take_roles_from_syn(struct track *t, int from)
 {
+    struct conn *c = t->c;
     if (from == SIDE_SERVER) {
-        struct side t = c->side[0];
+        struct side s = c->side[0];
         c->side[0] = c->side[1];
-        c->side[1] = t;
+        c->side[1] = s;
+        struct track_side ts = t->side[0];
+        t->side[0] = t->side[1];
+        t->side[1] = ts;
+        for (int i = 0; i < 2; i++) /* each stream counts into its side's record again */
+            t->side[i].stream.count = &c->side[i].payload;
         for (size_t i = 0; i < c->nevents; i++)
             c->events[i].from = (uint8_t)!c->events[i].from;
         zeek_swap_sides(&c->zeek);
     }
-    if (carried_anything(c))
+    if (carried_anything(t))
         return;
     /* What came before the SYN was guessed as mid-stream: redraw it as the
      * handshake it was (a SYN+ACK seen first leaves the server SYN_RECV). */
@@ -115,84 +156,87 @@ static void take_roles_from_syn(struct conn *c, int from)
     c->start_state[SIDE_SERVER] = ST_LISTEN;
 }
 
-void tcp_verdicts(struct conn *c)
+/* Handshake, teardown and closed_by from what was seen so far. */
+static void verdicts(struct track *t)
 {
-    const struct side *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    struct conn *c = t->c;
+    const struct side *sv = &c->side[SIDE_SERVER];
+    const struct track_side *cl = &t->side[SIDE_CLIENT], *svt = &t->side[SIDE_SERVER];
     /* handshake */
-    if (!c->bare_syn_seen)
+    if (!t->bare_syn_seen)
         c->handshake = HS_MID_STREAM;
     else if (sv->syn)
         c->handshake = HS_SIMULTANEOUS_OPEN;
     else if (sv->synack)
-        c->handshake = c->hs_acked ? HS_COMPLETE : HS_NO_FINAL_ACK;
+        c->handshake = t->hs_acked ? HS_COMPLETE : HS_NO_FINAL_ACK;
     else if (sv->rst)
         c->handshake = HS_REJECTED;
     else
         c->handshake = HS_SYN_ONLY;
     /* teardown */
     c->closed_by = -1;
-    if (c->first_rst_by >= 0) {
+    if (t->first_rst_by >= 0) {
         c->teardown = TD_RESET;
-        c->closed_by = c->first_rst_by;
-    } else if (cl->fin_seen && sv->fin_seen) {
-        c->closed_by = c->first_fin_by;
-        if (!c->second_fin_acks_first)
+        c->closed_by = t->first_rst_by;
+    } else if (cl->fin_seen && svt->fin_seen) {
+        c->closed_by = t->first_fin_by;
+        if (!t->second_fin_acks_first)
             c->teardown = TD_SIMULTANEOUS;
-        else if (!c->second_fin_acked)
+        else if (!t->second_fin_acked)
             c->teardown = TD_INCOMPLETE;
-        else if (c->first_fin_acked_between)
+        else if (t->first_fin_acked_between)
             c->teardown = TD_FOUR_WAY;
         else
             c->teardown = TD_THREE_WAY;
-    } else if (cl->fin_seen || sv->fin_seen) {
+    } else if (cl->fin_seen || svt->fin_seen) {
         c->teardown = TD_HALF_CLOSED;
-        c->closed_by = c->first_fin_by;
+        c->closed_by = t->first_fin_by;
     } else {
         c->teardown = TD_OPEN;
     }
 }
 
 /* The sequence number just past a FIN: what its acknowledgment carries. */
-static uint32_t fin_end(const struct side *s) { return s->fin_seq + 1; }
+static uint32_t fin_end(const struct track_side *s) { return s->fin_seq + 1; }
 
 /* Teardown bookkeeping, before this packet's own FIN is recorded. */
-static void note_teardown(struct conn *c, int from, const struct pkt *p)
+static void note_teardown(struct track *t, int from, const struct pkt *p)
 {
     int has_ack = p->flags & TH_ACK, fin = p->flags & TH_FIN;
-    int first = c->first_fin_by;
+    int first = t->first_fin_by;
     if (first < 0 || !has_ack)
         return;
-    const struct side *closer = &c->side[first];
-    const struct side *other = &c->side[!first];
+    const struct track_side *closer = &t->side[first];
+    const struct track_side *other = &t->side[!first];
     if (from != first && !other->fin_seen && !fin && p->ack == fin_end(closer))
-        c->first_fin_acked_between = 1;
+        t->first_fin_acked_between = 1;
     if (from == first && other->fin_seen && p->ack == fin_end(other))
-        c->second_fin_acked = 1;
+        t->second_fin_acked = 1;
 }
 
-static void record_fin(struct conn *c, int from, const struct pkt *p, uint32_t data_seq)
+static void record_fin(struct track *t, int from, const struct pkt *p, uint32_t data_seq)
 {
-    struct side *s = &c->side[from];
-    s->fin++;
+    struct track_side *s = &t->side[from];
+    t->c->side[from].fin++;
     if (s->fin_seen)
         return;
     s->fin_seen = 1;
     s->fin_seq = data_seq + p->seg_len;
-    if (c->first_fin_by < 0) {
-        c->first_fin_by = (int8_t)from;
-    } else if (from != c->first_fin_by) {
-        const struct side *closer = &c->side[c->first_fin_by];
-        c->second_fin_acks_first = (p->flags & TH_ACK) && p->ack == fin_end(closer);
+    if (t->first_fin_by < 0) {
+        t->first_fin_by = (int8_t)from;
+    } else if (from != t->first_fin_by) {
+        const struct track_side *closer = &t->side[t->first_fin_by];
+        t->second_fin_acks_first = (p->flags & TH_ACK) && p->ack == fin_end(closer);
     }
 }
 
 /* Does this packet acknowledge the receiver's SYN?  Its FIN? */
-static int acks_syn(const struct side *r, const struct pkt *p)
+static int acks_syn(const struct track_side *r, const struct pkt *p)
 {
     return (p->flags & TH_ACK) && r->syn_seen && seq_gt(p->ack, r->isn);
 }
 
-static int acks_fin(const struct side *r, const struct pkt *p)
+static int acks_fin(const struct track_side *r, const struct pkt *p)
 {
     return (p->flags & TH_ACK) && r->fin_seen && seq_geq(p->ack, fin_end(r));
 }
@@ -209,16 +253,17 @@ static int acks_fin(const struct side *r, const struct pkt *p)
  * CLOSE_WAIT -> LAST_ACK), or a RST to CLOSED.  Anything else on the wire (a
  * FIN from SYN_SENT, a SYN+ACK from CLOSED) leaves the state as it was.
  */
-static void move_states(struct conn *c, int from, const struct pkt *p)
+static void move_states(struct track *t, int from, const struct pkt *p)
 {
-    struct side *s = &c->side[from], *r = &c->side[!from];
+    struct side *s = &t->c->side[from], *r = &t->c->side[!from];
+    const struct track_side *ts = &t->side[from], *tr = &t->side[!from];
     uint8_t fl = p->flags;
     if (fl & TH_RST) {
         s->state = ST_CLOSED;
         r->state = ST_CLOSED;
         return;
     }
-    if (acks_syn(r, p)) {
+    if (acks_syn(tr, p)) {
         /* the client answers the SYN+ACK (RFC 9293: SYN_SENT -> ESTABLISHED on rcv SYN,ACK);
          * a SYN+ACK in a simultaneous open is an own act, below */
         if (s->state == ST_SYN_SENT && !(fl & TH_SYN))
@@ -226,7 +271,7 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
         if (r->state == ST_SYN_RECV)
             r->state = ST_ESTABLISHED;
     }
-    if (acks_fin(r, p)) {
+    if (acks_fin(tr, p)) {
         switch (s->state) { /* its answer to the peer's FIN */
         case ST_SYN_RECV: /* the FIN's ACK covers the SYN too: ESTABLISHED on the way */
         case ST_ESTABLISHED: s->state = ST_CLOSE_WAIT; break;
@@ -249,7 +294,7 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
             s->state = ST_SYN_RECV; /* it got the peer's SYN (crossed SYNs: SYN_SENT -> SYN_RECV) */
             /* crossed SYNs whose other SYN+ACK came first: that already acknowledged this
              * side's SYN, so this answer finds it ESTABLISHED (RFC 9293 figure 8) */
-            if (s->syn_seen && r->has_ack && seq_gt(r->last_ack, s->isn))
+            if (ts->syn_seen && tr->has_ack && seq_gt(tr->last_ack, ts->isn))
                 s->state = ST_ESTABLISHED;
         }
     }
@@ -264,22 +309,23 @@ static void move_states(struct conn *c, int from, const struct pkt *p)
 
 static int finished(const struct side *s) { return s->state == ST_TIME_WAIT || s->state == ST_CLOSED; }
 
-static uint8_t closed_level(const struct conn *c)
+static uint8_t closed_level(const struct track *t)
 {
-    const struct side *a = &c->side[0], *b = &c->side[1];
-    if (c->first_rst_by >= 0 || (a->fin_seen && b->fin_seen && finished(a) && finished(b)))
+    int fins = t->side[0].fin_seen && t->side[1].fin_seen;
+    if (t->first_rst_by >= 0 || (fins && finished(&t->c->side[0]) && finished(&t->c->side[1])))
         return CONN_DONE;
-    return a->fin_seen && b->fin_seen ? CONN_CLOSING : CONN_OPEN;
+    return fins ? CONN_CLOSING : CONN_OPEN;
 }
 
-static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, uint32_t data_seq,
+static uint16_t analyse(struct track *t, int from, const struct pkt *p, int64_t ts_ns, uint32_t data_seq,
                         const struct tcp_ctx *tc)
 {
-    struct side *s = &c->side[from], *r = &c->side[!from];
+    struct side *s = &t->c->side[from];
+    struct track_side *ts = &t->side[from], *tr = &t->side[!from];
     uint8_t fl = p->flags;
     uint16_t notes = 0;
     int ctl = fl & (TH_SYN | TH_FIN | TH_RST);
-    struct stream *st = &s->stream;
+    struct stream *st = &ts->stream;
 
     if (p->truncated)
         notes |= NOTE_TRUNCATED;
@@ -295,15 +341,15 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
         uint64_t before = st->highest;
         enum seg_kind k = stream_segment(st, from, data_seq, p->payload, p->payload_caplen, p->seg_len,
                                          tc->reasm_budget, tc->consumer);
-        int64_t thresh = c->hs_rtt_ns > 0 ? c->hs_rtt_ns : OOO_DEFAULT_NS;
+        int64_t thresh = t->c->hs_rtt_ns > 0 ? t->c->hs_rtt_ns : OOO_DEFAULT_NS;
         switch (k) {
         case SEG_OLD:
             notes |= NOTE_RETRANSMISSION;
-            if (r->has_ack && seq_leq(data_seq + p->seg_len, r->last_ack))
+            if (tr->has_ack && seq_leq(data_seq + p->seg_len, tr->last_ack))
                 notes |= NOTE_SPURIOUS_RETRANSMISSION;
             break;
         case SEG_FILL:
-            notes |= ts_ns - s->highest_ts_ns < thresh ? NOTE_OUT_OF_ORDER : NOTE_RETRANSMISSION;
+            notes |= ts_ns - ts->highest_ts_ns < thresh ? NOTE_OUT_OF_ORDER : NOTE_RETRANSMISSION;
             break;
         case SEG_AHEAD:
             notes |= NOTE_LOST_SEGMENT;
@@ -312,20 +358,20 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
             break;
         }
         if (st->highest > before)
-            s->highest_ts_ns = ts_ns;
-    } else if ((fl & TH_SYN) && p->seq == s->isn && ((fl & TH_ACK) ? s->synack : s->syn) > 1) {
+            ts->highest_ts_ns = ts_ns;
+    } else if ((fl & TH_SYN) && p->seq == ts->isn && ((fl & TH_ACK) ? s->synack : s->syn) > 1) {
         /* the same kind of SYN again (counted before this runs); a SYN+ACK
          * after one's own SYN is a simultaneous open, not a retransmission */
         notes |= NOTE_RETRANSMISSION;
-    } else if ((fl & TH_FIN) && s->fin_seen && data_seq == s->fin_seq) {
+    } else if ((fl & TH_FIN) && ts->fin_seen && data_seq == ts->fin_seq) {
         notes |= NOTE_RETRANSMISSION;
     }
 
-    if ((fl & TH_ACK) && !ctl && p->seg_len == 0 && s->has_ack && p->ack == s->last_ack) {
-        if (p->win != s->last_win)
+    if ((fl & TH_ACK) && !ctl && p->seg_len == 0 && ts->has_ack && p->ack == ts->last_ack) {
+        if (p->win != ts->last_win)
             notes |= NOTE_WINDOW_UPDATE;
-        else if (!keepalive && r->stream.has_base &&
-                 stream_offset(&r->stream, p->ack) < (int64_t)r->stream.highest)
+        else if (!keepalive && tr->stream.has_base &&
+                 stream_offset(&tr->stream, p->ack) < (int64_t)tr->stream.highest)
             notes |= NOTE_DUP_ACK;
     }
 
@@ -346,17 +392,19 @@ static uint16_t analyse(struct conn *c, int from, const struct pkt *p, int64_t t
     return notes;
 }
 
-void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, uint64_t frame,
+void tcp_packet(struct track *t, int from, const struct pkt *p, int64_t ts_ns, uint64_t frame,
                 const struct tcp_ctx *tc, struct event *ev)
 {
+    struct conn *c = t->c;
     uint8_t fl = p->flags;
     int late_syn = 0;
-    if (bare_syn(p) && !c->bare_syn_seen && c->handshake == HS_MID_STREAM) {
-        late_syn = carried_anything(c);
-        take_roles_from_syn(c, from);
+    if (bare_syn(p) && !t->bare_syn_seen && c->handshake == HS_MID_STREAM) {
+        late_syn = carried_anything(t);
+        take_roles_from_syn(t, from);
         from = SIDE_CLIENT;
     }
     struct side *s = &c->side[from], *r = &c->side[!from];
+    struct track_side *ts = &t->side[from], *tr = &t->side[!from];
     c->packets++;
     s->packets++;
     if (ts_ns > c->last_ts_ns)
@@ -367,14 +415,14 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     /* sequence bases */
     int new_isn = 0;
     if (fl & TH_SYN) {
-        if (!s->syn_seen) {
-            s->isn = p->seq;
-            s->has_isn = 1;
-            if (!s->stream.has_base)
-                stream_set_base(&s->stream, p->seq + 1);
+        if (!ts->syn_seen) {
+            ts->isn = p->seq;
+            ts->has_isn = 1;
+            if (!ts->stream.has_base)
+                stream_set_base(&ts->stream, p->seq + 1);
             if (p->opt.wscale != 0xff)
                 s->wscale = p->opt.wscale > 14 ? 14 : p->opt.wscale;
-        } else if ((fl & TH_ACK) && p->seq != s->isn && !carried(s)) {
+        } else if ((fl & TH_ACK) && p->seq != ts->isn && !carried(t, from)) {
             new_isn = 1; /* answered again with a new ISN before any data: the data follows this one */
         }
         if (fl & TH_ACK)
@@ -382,75 +430,74 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
         else
             s->syn++;
         if (!(fl & TH_ACK) && from == SIDE_CLIENT) {
-            if (!c->bare_syn_seen) {
-                c->bare_syn_seen = 1;
-                c->syn_ts_ns = ts_ns;
+            if (!t->bare_syn_seen) {
+                t->bare_syn_seen = 1;
+                t->syn_ts_ns = ts_ns;
             } else {
                 c->syn_retransmits++;
             }
         }
-    } else if (!s->has_isn) {
-        s->isn = p->seq - 1;
-        s->has_isn = 1;
+    } else if (!ts->has_isn) {
+        ts->isn = p->seq - 1;
+        ts->has_isn = 1;
     }
-    if ((fl & TH_ACK) && !r->has_isn) {
-        r->isn = p->ack - 1;
-        r->has_isn = 1;
+    if ((fl & TH_ACK) && !tr->has_isn) {
+        tr->isn = p->ack - 1;
+        tr->has_isn = 1;
     }
     uint32_t data_seq = p->seq + ((fl & TH_SYN) ? 1u : 0u);
 
-    uint16_t notes = analyse(c, from, p, ts_ns, data_seq, tc);
+    uint16_t notes = analyse(t, from, p, ts_ns, data_seq, tc);
     if (late_syn) { /* the connection's own SYN, captured after its data */
         notes |= NOTE_OUT_OF_ORDER;
         s->out_of_order++;
     }
     if (new_isn) {
-        s->isn = p->seq;
-        stream_set_base(&s->stream, p->seq + 1);
+        ts->isn = p->seq;
+        stream_set_base(&ts->stream, p->seq + 1);
     }
 
     /* bytes the peer acknowledges but the capture never showed */
-    uint64_t gap_before = r->stream.gap_bytes;
+    uint64_t gap_before = r->payload.gap_bytes;
     if (fl & TH_ACK) {
-        uint32_t upto = r->fin_seen && seq_gt(p->ack, r->fin_seq) ? r->fin_seq : p->ack;
-        stream_acked(&r->stream, !from, upto, tc->consumer);
+        uint32_t upto = tr->fin_seen && seq_gt(p->ack, tr->fin_seq) ? tr->fin_seq : p->ack;
+        stream_acked(&tr->stream, !from, upto, tc->consumer);
     }
 
     /* handshake completion: the client's first ACK after the SYN+ACK; its RTT when the SYN came first */
-    if (from == SIDE_CLIENT && !c->hs_acked && r->synack && (fl & TH_ACK) && !(fl & (TH_SYN | TH_RST))) {
-        c->hs_acked = 1;
-        if (c->bare_syn_seen)
-            c->hs_rtt_ns = ts_ns - c->syn_ts_ns;
+    if (from == SIDE_CLIENT && !t->hs_acked && r->synack && (fl & TH_ACK) && !(fl & (TH_SYN | TH_RST))) {
+        t->hs_acked = 1;
+        if (t->bare_syn_seen)
+            c->hs_rtt_ns = ts_ns - t->syn_ts_ns;
     }
 
-    note_teardown(c, from, p);
-    move_states(c, from, p);
+    note_teardown(t, from, p);
+    move_states(t, from, p);
     if (fl & TH_FIN)
-        record_fin(c, from, p, data_seq);
+        record_fin(t, from, p, data_seq);
     if (fl & TH_RST) {
         s->rst++;
-        s->rst_seen = 1;
-        if (c->first_rst_by < 0 && c->closed != CONN_DONE) /* after a complete close a RST ends nothing */
-            c->first_rst_by = (int8_t)from;
+        if (t->first_rst_by < 0 && t->closed != CONN_DONE) /* after a complete close a RST ends nothing */
+            t->first_rst_by = (int8_t)from;
     }
     if (fl & TH_SYN)
-        s->syn_seen = 1;
+        ts->syn_seen = 1;
     if (fl & TH_ACK) {
-        s->last_ack = p->ack;
-        s->has_ack = 1;
+        ts->last_ack = p->ack;
+        ts->has_ack = 1;
     }
-    s->last_win = p->win;
+    ts->last_win = p->win;
 
-    c->closed = closed_level(c);
-    tcp_verdicts(c);
-    zeek_packet(&c->zeek, from, p, r->stream.gap_bytes != gap_before);
+    t->closed = closed_level(t);
+    verdicts(t);
+    zeek_packet(&c->zeek, from, p, r->payload.gap_bytes != gap_before);
 
     if (ev) {
         int scaled = !(fl & TH_SYN) && s->wscale != 0xff && r->wscale != 0xff;
         ev->ts_ns = ts_ns;
         ev->frame = frame;
-        ev->rel_seq = p->seq - s->isn;
-        ev->rel_ack = (fl & TH_ACK) ? p->ack - r->isn : 0;
+        ev->rel_seq = p->seq - ts->isn;
+        ev->rel_ack = (fl & TH_ACK) ? p->ack - tr->isn : 0;
         ev->len = p->seg_len;
         ev->win = scaled ? (uint32_t)p->win << s->wscale : p->win;
         ev->notes = notes;
@@ -461,12 +508,12 @@ void tcp_packet(struct conn *c, int from, const struct pkt *p, int64_t ts_ns, ui
     }
 }
 
-void tcp_finish(struct conn *c, const struct tcp_ctx *tc)
+void tcp_finish(struct track *t, const struct tcp_ctx *tc)
 {
-    if (c->final_)
+    if (t->final_)
         return;
     for (int i = 0; i < 2; i++)
-        stream_flush(&c->side[i].stream, i, tc->consumer);
-    tcp_verdicts(c);
-    c->final_ = 1;
+        stream_flush(&t->side[i].stream, i, tc->consumer);
+    verdicts(t);
+    t->final_ = 1;
 }

@@ -19,6 +19,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "app.h"
 #include "termtext.h"
 
 /* ------------------------------------------------------------ colours */

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app.h"
+struct app_ctx; /* the protocols' shared setup (app.h) */
 #include "capture.h"
 #include "catalog.h"
 #include "options.h"
