@@ -327,8 +327,8 @@ static int summary_line(const struct ladder_doc *d, const struct emitter *e, con
 
 /* ------------------------------------------------------------ the header */
 
-/* A title line in the width: broken after its commas (the rest indented under it), a part still too
- * long cut with an ellipsis. */
+/* A title line in the width: broken after its commas and semicolons (the rest indented under it), a
+ * part still too long cut with an ellipsis. */
 static int title_lines(const struct ladder_doc *d, const struct emitter *e, const char *text)
 {
     const struct ladder_geom *g = &d->g;
@@ -338,13 +338,15 @@ static int title_lines(const struct ladder_doc *d, const struct emitter *e, cons
     const char *p = text;
     line[0] = '\0';
     while (*p) {
-        const char *comma = strstr(p, ", ");
+        const char *comma = strstr(p, ", "), *semi = strstr(p, "; ");
+        if (semi && (!comma || semi < comma)) /* "greeting ...; STARTTLS accepted (...)": the clauses */
+            comma = semi;
         size_t plen = comma ? (size_t)(comma - p) + 1 : strlen(p); /* the part with its comma */
         if (plen > LSPAN_TEXT - 1)
             plen = LSPAN_TEXT - 1;
         /* the part after what the line holds (a space after its comma), if it fits the width */
         size_t keep = len;
-        if (len && line[len - 1] == ',')
+        if (len && (line[len - 1] == ',' || line[len - 1] == ';'))
             line[len++] = ' ';
         memcpy(line + len, p, plen);
         line[len + plen] = '\0';
