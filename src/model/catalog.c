@@ -55,10 +55,32 @@ static int conn_over(const struct conn *c)
 /* What the allocator takes for a block of n bytes (glibc: a 16-byte header and rounding). */
 static size_t block(size_t n) { return ((n + 8 + 15) & ~(size_t)15) + (n < 24 ? 16 : 0); }
 
+/* The row's words and deflated JSON (owned & 4), in the row's own block right after it (one block a
+ * connection: no allocator overhead nor holes between two): a header, the words, the JSON. */
+#define BLOB_HEAD 8
+static const uint8_t *blob_of(const struct row *r) { return (r->owned & 4) ? (const uint8_t *)(r + 1) : NULL; }
+static uint32_t blob_u32(const uint8_t *b, int k)
+{
+    uint32_t v;
+    memcpy(&v, b + 4 * k, sizeof v);
+    return v;
+}
+static size_t blob_size(const struct row *r)
+{
+    const uint8_t *b = blob_of(r);
+    return b ? BLOB_HEAD + strlen(r->words) + 1 + blob_u32(b, 0) : 0;
+}
+
+size_t row_json_len(const struct row *r)
+{
+    const uint8_t *b = blob_of(r);
+    return b ? blob_u32(b, 1) : 0;
+}
+
 static size_t row_cost(const struct row *r)
 {
-    return block(sizeof *r) + ((r->owned & 1) ? block(strlen(r->app) + 1) : 0) +
-           ((r->owned & 2) ? block(strlen(r->words) + 1) : 0) + (r->json_z ? block(r->json_zlen) : 0);
+    return block(sizeof *r + blob_size(r)) + ((r->owned & 1) ? block(strlen(r->app) + 1) : 0) +
+           ((r->owned & 2) ? block(strlen(r->words) + 1) : 0);
 }
 
 /* A connection kept whole: the pipeline's count of it, and the summaries app_detach copies. */
@@ -78,8 +100,7 @@ static void row_free(struct row *r)
         free((char *)r->app);
     if (r->owned & 2)
         free((char *)r->words);
-    free(r->json_z);
-    free(r);
+    free(r); /* with its words and JSON (owned & 4) */
 }
 
 /* A finished connection's row, its text owned (the usual words are not copied). */
@@ -105,9 +126,8 @@ static struct row *row_new(const struct conn *c)
         r->owned |= 1;
     }
     r->words = NULL;
-    r->json_z = NULL;
-    r->json_zlen = r->json_len = 0;
     r->where_gen = 0;
+    r->where_ok = 0;
     if (tmp.r.words) {
         if ((r->words = strdup(tmp.words)))
             r->owned |= 2;
@@ -261,6 +281,16 @@ const struct row *catalog_row(const struct catalog *cat, size_t i, struct row_bu
 struct conn *catalog_conn(const struct catalog *cat, size_t i) { return cat->e[i].conn; }
 
 void catalog_pin(struct catalog *cat, const struct conn *c) { cat->pinned = c; }
+
+uint16_t catalog_where_next(struct catalog *cat, uint16_t g)
+{
+    if (g < UINT16_MAX)
+        return (uint16_t)(g + 1);
+    for (size_t i = 0; i < cat->n; i++) /* wrapped: no cached verdict may pass for the new expression's */
+        if (cat->e[i].row)
+            cat->e[i].row->where_gen = 0;
+    return 1;
+}
 
 void catalog_pin_set(struct catalog *cat, const struct conn *const *set, size_t n)
 {
@@ -620,18 +650,30 @@ int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t 
     if (deflate(&z->d, Z_FINISH) != Z_STREAM_END)
         return -1;
     size_t zl = z->cap - z->d.avail_out;
-    uint8_t *keep = malloc(zl ? zl : 1);
-    if (!keep)
+    /* the words (a copy of their own, or already in the row's block) go in the block with the JSON */
+    size_t wl = r->words ? strlen(r->words) + 1 : 1;
+    char *words = malloc(wl);
+    if (!words)
         return -1;
-    memcpy(keep, z->out, zl);
-    if (r->json_z) {
-        cat->mem -= block(r->json_zlen);
-        free(r->json_z);
+    memcpy(words, r->words ? r->words : "", wl);
+    size_t before = row_cost(r);
+    struct row *n = realloc(r, sizeof *r + BLOB_HEAD + wl + zl);
+    if (!n) {
+        free(words);
+        return -1;
     }
-    r->json_z = keep;
-    r->json_zlen = (uint32_t)zl;
-    r->json_len = (uint32_t)len;
-    cat->mem += block(zl);
+    uint8_t *b = (uint8_t *)(n + 1);
+    uint32_t head[2] = {(uint32_t)zl, (uint32_t)len};
+    memcpy(b, head, sizeof head);
+    memcpy(b + BLOB_HEAD, words, wl);
+    memcpy(b + BLOB_HEAD + wl, z->out, zl);
+    free(words);
+    if (n->owned & 2)
+        free((char *)n->words);
+    n->words = (const char *)b + BLOB_HEAD;
+    n->owned = (uint8_t)((n->owned & ~2) | 4);
+    cat->e[i].row = n;
+    cat->mem = cat->mem - before + row_cost(n);
     shrink(cat);
     return 0;
 }
@@ -639,13 +681,14 @@ int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t 
 size_t catalog_row_json(const struct catalog *cat, size_t i, char *buf, size_t cap)
 {
     const struct row *r = cat->e[i].row;
+    const uint8_t *b = r ? blob_of(r) : NULL;
     struct json_zip *z = zip_of(cat);
-    if (!r || !r->json_z || !z || r->json_len > cap)
+    if (!b || !z || blob_u32(b, 1) > cap)
         return 0;
     inflateReset(&z->i);
     inflateSetDictionary(&z->i, (const Bytef *)json_dict, sizeof json_dict - 1);
-    z->i.next_in = r->json_z;
-    z->i.avail_in = r->json_zlen;
+    z->i.next_in = (Bytef *)(uintptr_t)(r->words + strlen(r->words) + 1);
+    z->i.avail_in = blob_u32(b, 0);
     z->i.next_out = (Bytef *)buf;
     z->i.avail_out = (uInt)cap;
     if (inflate(&z->i, Z_FINISH) != Z_STREAM_END)

@@ -47,15 +47,20 @@ struct row {
     uint8_t ipver, handshake, teardown, state[2];
     uint8_t finished;
     uint8_t outcome;                    /* enum outcome */
-    uint8_t owned;                      /* app (1) and words (2) were allocated for this row */
+    uint8_t owned;                      /* app (1) and words (2) were allocated for this row; words is in
+                                         * the JSON blob (4: catalog_set_json) */
+    uint8_t where_ok;                   /* the filter expression's verdict (where_gen's)... */
+    uint16_t where_gen;                 /* ...for this expression (0: none yet); in what was padding */
     const char *app;                    /* the app column: "TLS 1.3 example.com", "HTTP GET /x", "none" */
-    const char *words;                  /* what its protocols add to a search (Host, verdicts), or NULL */
-    /* its JSON object as --json writes it, deflated (catalog_set_json), for filter expressions */
-    uint8_t *json_z;
-    uint32_t json_zlen, json_len;
-    uint32_t where_gen;                 /* the filter expression the verdict below is for (0: none yet) */
-    uint8_t where_ok;
+    /* what its protocols add to a search (Host, verdicts), or NULL; with owned & 4 it lies in one block
+     * with the row's JSON object as --json writes it, deflated, for filter expressions: the header
+     * (deflated and whole lengths, 4 bytes each) before it, the deflated bytes after its NUL.  A row
+     * stays as small as it was: a flood of two million connections lists them all. */
+    const char *words;
 };
+
+/* The length of a row's JSON object once inflated (0: none kept). */
+size_t row_json_len(const struct row *r);
 
 /* An open connection's row, made on the spot: its text lives here. */
 struct row_buf {
@@ -105,6 +110,8 @@ struct conn *catalog_conn(const struct catalog *cat, size_t i);
 void catalog_pin(struct catalog *cat, const struct conn *c);
 /* Several on screen at once (a diagram of several connections; n 0: none); the array stays the caller's. */
 void catalog_pin_set(struct catalog *cat, const struct conn *const *set, size_t n);
+/* The expression cache's generation after g (it wraps past 65535: every row's cache is cleared then). */
+uint16_t catalog_where_next(struct catalog *cat, uint16_t g);
 /* Keep the JSON object of a connection just finished (its row exists), deflated; -1: out of memory. */
 int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t len);
 /* Entry i's JSON object into buf (cap bytes); its length, or 0 when the row has none kept. */

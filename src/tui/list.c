@@ -320,9 +320,10 @@ static int selected_value(struct tui *t, const char *path, char *out, size_t cap
         return 0;
     size_t i = t->view.idx[t->sel];
     const struct cat_entry *e = &t->cat.e[i];
-    if (e->row && e->row->json_z) {
-        char *buf = malloc(e->row->json_len);
-        size_t n = buf ? catalog_row_json(&t->cat, i, buf, e->row->json_len) : 0;
+    size_t jl = e->row ? row_json_len(e->row) : 0;
+    if (jl) {
+        char *buf = malloc(jl);
+        size_t n = buf ? catalog_row_json(&t->cat, i, buf, jl) : 0;
         int ok = n && where_value(buf, n, path, out, cap);
         free(buf);
         return ok;
@@ -398,9 +399,7 @@ static void set_where(struct tui *t)
         t->where = w;
         t->view.where = tui_where_passes;
         snprintf(t->where_text, sizeof t->where_text, "%s", text);
-        t->where_gen++;
-        if (!t->where_gen)
-            t->where_gen = 1;
+        t->where_gen = catalog_where_next(&t->cat, t->where_gen);
     }
     view_rebuild(&t->view, &t->cat);
     t->sel = 0; /* the status line says "N of M" and the expression */

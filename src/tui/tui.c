@@ -320,13 +320,14 @@ int tui_entry_matches(struct tui *t, struct where *w, size_t i)
     const struct catalog *cat = &t->cat;
     const struct cat_entry *e = &cat->e[i];
     int ok = 0;
-    if (e->row && e->row->json_z) {
-        if (t->json_cap < e->row->json_len) {
-            char *b = realloc(t->json_buf, e->row->json_len);
+    size_t jl = e->row ? row_json_len(e->row) : 0;
+    if (jl) {
+        if (t->json_cap < jl) {
+            char *b = realloc(t->json_buf, jl);
             if (!b)
                 return 0;
             t->json_buf = b;
-            t->json_cap = e->row->json_len;
+            t->json_cap = jl;
         }
         size_t n = catalog_row_json(cat, i, t->json_buf, t->json_cap);
         ok = n && where_match(w, t->json_buf, n);

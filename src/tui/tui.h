@@ -128,7 +128,7 @@ struct tui {
     /* the filter expression (w, --where) over each connection's JSON object */
     struct where *where;
     char where_text[256];
-    uint32_t where_gen;
+    uint16_t where_gen;          /* the rows' cached verdicts are for this one (catalog_where_next) */
     struct conn_judge judge;     /* writes a connection's JSON object */
     char *json_buf;              /* a row's JSON, inflated */
     size_t json_cap;
