@@ -729,8 +729,11 @@ wait_for ClientHello >/dev/null && keys f
 expect follow-decrypted '^GET /tls13-full HTTP/1\.1$'
 expect follow-decrypted-title 'stream of connection 1: .* \(decrypted\), text'
 keys q q
-# the detail pane: a decrypted certificate's summary before its bytes (the pane beside the ladder)
+# the detail pane: a decrypted certificate's summary before its bytes (the pane beside the ladder: the
+# list redrawn at 200 columns first, else the ladder may open at 120, its pane off)
 resize 200 60
+list_at() { [ "${#lines[@]}" = "$1" ] && [[ ${lines[$1 - 2]} == " clean "* ]]; }
+wait_until list_at 60 || { echo "    the list was not redrawn at 200x60:"; dump <<<"$scr"; }
 keys Enter
 wait_for ClientHello >/dev/null
 keys /
