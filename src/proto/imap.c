@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -45,14 +46,16 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
     static const char *const greetings[] = {"* OK", "* PREAUTH", "* BYE", NULL};
     if (from_client)
         return PROTO_NO;
+    struct cursor c;
+    cur_init(&c, p, n);
     for (const char *const *g = greetings; *g; g++) {
-        size_t k = strlen(*g), i = 0;
-        while (i < n && i < k && ct_upper(p[i]) == (unsigned char)(*g)[i])
-            i++;
-        if (i == k)
-            return n == k ? PROTO_MAYBE : p[k] == ' ' || p[k] == '\r' || p[k] == '\n' ? PROTO_YES : PROTO_NO;
-        if (i == n)
+        int r = cur_literal_nocase(&c, *g);
+        if (r < 0)
             return PROTO_MAYBE;
+        if (r > 0) {
+            int next = cur_peek(&c, 0);
+            return next < 0 ? PROTO_MAYBE : next == ' ' || next == '\r' || next == '\n' ? PROTO_YES : PROTO_NO;
+        }
     }
     return PROTO_NO;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -42,23 +43,29 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     if (from_client)
         return PROTO_NO;
-    static const char g[] = "20";
-    for (size_t i = 0; i < n && i < 2; i++)
-        if (p[i] != (uint8_t)g[i])
-            return PROTO_NO;
-    if (n > 2 && p[2] != '0' && p[2] != '1')
+    struct cursor c;
+    cur_init(&c, p, n);
+    struct cursor look = c;
+    if (cur_literal(&look, "20") == 0)
         return PROTO_NO;
-    if (n < 4)
+    int third = cur_peek(&c, 2), sep = cur_peek(&c, 3);
+    if (third >= 0 && third != '0' && third != '1')
+        return PROTO_NO;
+    if (sep < 0)
         return PROTO_MAYBE;
-    if (p[3] != ' ' && p[3] != '\r' && p[3] != '\n')
+    if (sep != ' ' && sep != '\r' && sep != '\n')
         return PROTO_NO;
     /* "200 " alone says little: the whole line, text and CRLF, must be there */
-    const uint8_t *lf = memchr(p, '\n', n < 512 ? n : 512);
+    cur_bound(&c, 512);
+    int lf;
+    size_t line = cur_span_to(&c, '\n', &lf);
     if (!lf)
         return n < 512 ? PROTO_MAYBE : PROTO_NO;
-    for (const uint8_t *c = p; c < lf; c++)
-        if ((*c < 0x20 || *c == 0x7f) && !(*c == '\r' && c + 1 == lf) && *c != '\t')
+    for (size_t i = 0; i < line; i++) {
+        uint8_t ch = cur_u8(&c);
+        if ((ch < 0x20 || ch == 0x7f) && !(ch == '\r' && i + 1 == line) && ch != '\t')
             return PROTO_NO;
+    }
     return PROTO_YES;
 }
 

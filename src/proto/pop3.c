@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -39,25 +40,23 @@ struct pop3 {
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     static const char *const own[] = {"CAPA\r\n", "STLS\r\n", "APOP ", NULL};
+    struct cursor c;
+    cur_init(&c, p, n);
     if (from_client) {
         for (const char *const *w = own; *w; w++) {
-            size_t k = strlen(*w), i = 0;
-            while (i < n && i < k && ct_upper(p[i]) == (unsigned char)(*w)[i])
-                i++;
-            if (i == k)
-                return PROTO_YES;
-            if (i == n)
-                return PROTO_MAYBE;
+            int r = cur_literal_nocase(&c, *w);
+            if (r != 0)
+                return r > 0 ? PROTO_YES : PROTO_MAYBE;
         }
         return PROTO_NO;
     }
-    static const char ok[] = "+OK";
-    for (size_t i = 0; i < n && i < 3; i++)
-        if (p[i] != (uint8_t)ok[i])
-            return PROTO_NO;
-    if (n < 4)
+    int r = cur_literal(&c, "+OK");
+    if (r <= 0)
+        return r < 0 ? PROTO_MAYBE : PROTO_NO;
+    int next = cur_peek(&c, 0);
+    if (next < 0)
         return PROTO_MAYBE;
-    return p[3] == ' ' || p[3] == '\r' || p[3] == '\n' ? PROTO_YES : PROTO_NO;
+    return next == ' ' || next == '\r' || next == '\n' ? PROTO_YES : PROTO_NO;
 }
 
 static void server_line(struct pop3 *m, const char *s, size_t n)
