@@ -160,7 +160,7 @@ static inline struct cursor cur_sub(struct cursor *c, size_t n)
         c->err = 1;
         return s;
     }
-    cur_init(&s, c->p + c->pos, n);
+    cur_init(&s, c->p ? c->p + c->pos : NULL, n); /* NULL + 0 is undefined too */
     c->pos += n;
     return s;
 }
