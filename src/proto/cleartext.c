@@ -306,6 +306,17 @@ void ct_refuse(struct ct_base *b, const char *answer, size_t n)
     b->holding = 0;
 }
 
+int ct_body(struct cursor *in, uint8_t *body, size_t cap, size_t *kept, uint64_t *left)
+{
+    size_t take = *left < cur_left(in) ? (size_t)*left : cur_left(in);
+    size_t keep = take < cap - *kept ? take : cap - *kept;
+    cur_copy(in, body + *kept, keep);
+    cur_skip(in, take - keep);
+    *kept += keep;
+    *left -= take;
+    return *left == 0;
+}
+
 int ct_pause(const struct ct_base *b, int from_client)
 {
     return b->done || b->stopped[from_client != 0] || (from_client ? b->holding : b->replay);

@@ -26,6 +26,8 @@
 
 #include "proto.h"
 
+struct cursor; /* bytes.h */
+
 #define CT_TEXT_MAX 100   /* bytes of a line kept for the JSON: the greeting, the first command, ... */
 #define CT_LINE_MAX 512   /* bytes of one line the reader keeps; the rest of a longer one is read, not kept */
 #define CT_TAIL 24        /* the last bytes of a line, kept however long it is (an IMAP literal's "{n}") */
@@ -102,6 +104,10 @@ void ct_line_reset(struct ct_line *l);
  * (b->holding), or stopped the direction. */
 size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_client, const uint8_t *p, size_t n,
                 void (*on_line)(struct ct_base *b, int from_client, struct ct_line *l));
+
+/* A length-framed message's body (LDAP, PostgreSQL, MySQL): takes up to *left of its bytes from `in`,
+ * keeping the first `cap` in body (*kept so far) and skipping the rest; 1 when the body is whole. */
+int ct_body(struct cursor *in, uint8_t *body, size_t cap, size_t *kept, uint64_t *left);
 
 /* ------------------------------------------------------------ what the modules call */
 

@@ -247,13 +247,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             s->kept = 0;
             s->in_body = 1;
         }
-        size_t take = s->left < cur_left(&in) ? (size_t)s->left : cur_left(&in);
-        size_t keep = take < KEEP - s->kept ? take : KEEP - s->kept;
-        cur_copy(&in, s->body + s->kept, keep);
-        cur_skip(&in, take - keep);
-        s->kept += keep;
-        s->left -= take;
-        if (s->left)
+        if (!ct_body(&in, s->body, KEEP, &s->kept, &s->left))
             break;
         s->in_body = 0;
         pdu_done(l, from_client, s);
