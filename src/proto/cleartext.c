@@ -187,9 +187,14 @@ size_t ct_line_take(struct ct_line *l, const uint8_t *p, size_t n, int *done)
     return cur_offset(&in);
 }
 
-size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_client, const uint8_t *p, size_t n,
-                void (*on_line)(struct ct_base *b, int from_client, struct ct_line *l))
+size_t ct_parse_lines(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
 {
+    const struct ct_info *info = b->sum.info;
+    int side = from_client != 0;
+    char *module = (char *)b; /* the module's state, struct ct_base first */
+    struct ct_line *l = (struct ct_line *)(module + info->lines_at) + side;
+    uint64_t *skip = (uint64_t *)(module + info->skip_at) + side;
+    void (*on_line)(struct ct_base *, struct ct_line *) = side ? info->client_line : info->server_line;
     struct cursor in;
     cur_init(&in, p, n);
     while (cur_left(&in)) {
@@ -203,7 +208,7 @@ size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_c
         cur_skip(&in, ct_line_take(l, cur_here(&in), cur_left(&in), &done));
         if (!done)
             break;
-        on_line(b, from_client, l);
+        on_line(b, l);
         ct_line_reset(l);
         if (ct_pause(b, from_client))
             break;

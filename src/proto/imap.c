@@ -95,9 +95,9 @@ static int same_tag(const char *s, size_t n, const char *tag, size_t tag_len)
     return tag_len && word(s, n) == tag_len && !memcmp(s, tag, tag_len);
 }
 
-static void server_line(struct imap *m, struct ct_line *l)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct imap *m = (struct imap *)b;
     const char *s = l->buf;
     size_t n = l->len;
     int cont = m->cont[0];
@@ -151,9 +151,9 @@ static void server_line(struct imap *m, struct ct_line *l)
     }
 }
 
-static void client_line(struct imap *m, struct ct_line *l)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct imap *m = (struct imap *)b;
     const char *s = l->buf;
     size_t n = l->len;
     int cont = m->cont[1];
@@ -189,21 +189,12 @@ static void client_line(struct imap *m, struct ct_line *l)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct imap *)b, l);
-    else
-        server_line((struct imap *)b, l);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct imap *m = (struct imap *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "imap", .display = "IMAP", .verb = "STARTTLS", .parse = parse};
+static const struct ct_info info = {.name = "imap", .display = "IMAP", .verb = "STARTTLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct imap, line),
+                                    .skip_at = offsetof(struct imap, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct imap)); }
 

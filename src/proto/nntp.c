@@ -81,9 +81,11 @@ static int has_block(int code, int listgroup)
     }
 }
 
-static void server_line(struct nntp *m, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct nntp *m = (struct nntp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->block[0]) {
         if (n == 1 && s[0] == '.')
             m->block[0] = 0;
@@ -123,9 +125,11 @@ static void server_line(struct nntp *m, const char *s, size_t n)
     }
 }
 
-static void client_line(struct nntp *m, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct nntp *m = (struct nntp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->block[1]) {
         if (n == 1 && s[0] == '.') {
             m->block[1] = 0;
@@ -154,21 +158,12 @@ static void client_line(struct nntp *m, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct nntp *)b, l->buf, l->len);
-    else
-        server_line((struct nntp *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct nntp *m = (struct nntp *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "nntp", .display = "NNTP", .verb = "STARTTLS", .parse = parse};
+static const struct ct_info info = {.name = "nntp", .display = "NNTP", .verb = "STARTTLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct nntp, line),
+                                    .skip_at = offsetof(struct nntp, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct nntp)); }
 

@@ -59,9 +59,11 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
     return next == ' ' || next == '\r' || next == '\n' ? PROTO_YES : PROTO_NO;
 }
 
-static void server_line(struct pop3 *m, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct pop3 *m = (struct pop3 *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->in_multi) {
         if (n == 1 && s[0] == '.')
             m->in_multi = 0;
@@ -113,9 +115,11 @@ static int multi_line(const char *s, size_t n)
     return 0;
 }
 
-static void client_line(struct pop3 *m, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct pop3 *m = (struct pop3 *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->sasl) {
         m->sasl = 0;
         ct_msg(b, 1, "(SASL response)");
@@ -137,21 +141,12 @@ static void client_line(struct pop3 *m, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct pop3 *)b, l->buf, l->len);
-    else
-        server_line((struct pop3 *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct pop3 *m = (struct pop3 *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "pop3", .display = "POP3", .verb = "STLS", .parse = parse};
+static const struct ct_info info = {.name = "pop3", .display = "POP3", .verb = "STLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct pop3, line),
+                                    .skip_at = offsetof(struct pop3, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct pop3)); }
 
