@@ -100,6 +100,13 @@ static inline uint32_t cur_be24(struct cursor *c)
     return b ? (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2] : 0;
 }
 
+/* MySQL's packet length (3 bytes, least significant first). */
+static inline uint32_t cur_le24(struct cursor *c)
+{
+    const uint8_t *b = cur_take(c, 3);
+    return b ? (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0] : 0;
+}
+
 static inline uint32_t cur_be32(struct cursor *c)
 {
     const uint8_t *b = cur_take(c, 4);
@@ -153,10 +160,40 @@ static inline struct cursor cur_sub(struct cursor *c, size_t n)
         c->err = 1;
         return s;
     }
-    cur_init(&s, c->p + c->pos, n);
+    cur_init(&s, c->p ? c->p + c->pos : NULL, n); /* NULL + 0 is undefined too */
     c->pos += n;
     return s;
 }
+
+/*
+ * Do the bytes at the cursor spell `lit`?  1: all of it, and the cursor moves
+ * past it; 0: a byte differs; -1: the bytes end first, agreeing so far (to a
+ * sniffer: more bytes may settle it; a cursor in error has no bytes).  The
+ * cursor moves only on 1; err is never set.  cur_literal_nocase ignores
+ * ASCII case on both sides, as the text protocols read their keywords ("* ok"
+ * greets like "* OK").
+ */
+static inline int cur_literal_how(struct cursor *c, const char *lit, int nocase)
+{
+    size_t k = 0;
+    for (; lit[k]; k++) {
+        int b = cur_peek(c, k);
+        if (b < 0)
+            return -1;
+        int want = (unsigned char)lit[k];
+        if (nocase) {
+            b = b >= 'a' && b <= 'z' ? b - 32 : b;
+            want = want >= 'a' && want <= 'z' ? want - 32 : want;
+        }
+        if (b != want)
+            return 0;
+    }
+    cur_skip(c, k);
+    return 1;
+}
+
+static inline int cur_literal(struct cursor *c, const char *lit) { return cur_literal_how(c, lit, 0); }
+static inline int cur_literal_nocase(struct cursor *c, const char *lit) { return cur_literal_how(c, lit, 1); }
 
 /* The value of one hexadecimal digit, or -1: key logs and chunk sizes both spell numbers in hex. */
 static inline int hex_digit_value(unsigned char c)

@@ -16,7 +16,9 @@ set -u
 SRC=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/src
 
 WIRE="capture/decode.c capture/link.c capture/tunnel.c capture/layer.c capture/wlan.c capture/ipfrag.c
-proto/dispatch.c proto/tls.c proto/tls_proto.c proto/http.c proto/http_proto.c"
+proto/dispatch.c proto/tls.c proto/tls_proto.c proto/http.c proto/http_proto.c
+proto/cleartext.c proto/smtp.c proto/ftp.c proto/pop3.c proto/imap.c proto/nntp.c proto/xmpp.c
+proto/ldap.c proto/pgsql.c proto/mysql.c proto/socks4.c proto/socks5.c"
 
 # names of pointers to packet bytes in these files
 N='(p|q|b|h|data|payload|ip|pkt)'

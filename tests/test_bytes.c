@@ -107,6 +107,38 @@ static void test_be24(void)
     free(p);
 }
 
+/* MySQL's packet length: the least significant byte first */
+static void test_le24(void)
+{
+    struct cursor c;
+    uint8_t *p = exact(3);
+    cur_init(&c, p, 3);
+    CU_ASSERT_EQUAL(cur_le24(&c), 0x332211u);
+    CU_ASSERT_EQUAL(c.err, 0);
+    CU_ASSERT_EQUAL(c.pos, 3);
+    free(p);
+
+    p = exact(4);
+    cur_init(&c, p, 4);
+    cur_u8(&c);
+    CU_ASSERT_EQUAL(cur_le24(&c), 0x443322u); /* from where the cursor is */
+    CU_ASSERT_EQUAL(cur_left(&c), 0);
+    free(p);
+
+    p = exact(2);
+    cur_init(&c, p, 2);
+    CU_ASSERT_EQUAL(cur_le24(&c), 0);
+    CU_ASSERT_EQUAL(c.err, 1);
+    CU_ASSERT_EQUAL(c.pos, 0);
+    free(p);
+
+    p = exact(0);
+    cur_init(&c, p, 0);
+    CU_ASSERT_EQUAL(cur_le24(&c), 0);
+    CU_ASSERT_EQUAL(c.err, 1);
+    free(p);
+}
+
 static void test_be32(void)
 {
     struct cursor c;
@@ -227,6 +259,96 @@ static void test_sticky_error(void)
     cur_u8(&c);
     CU_ASSERT_PTR_NULL(cur_take(&c, SIZE_MAX));
     CU_ASSERT_EQUAL(c.err, 1);
+    free(p);
+}
+
+/* ---- cur_literal: a sniffer's keyword, whole, different, or cut short ---- */
+
+/* A heap copy of exactly the bytes of `text`, so ASan sees any read past them. */
+static uint8_t *exact_text(const char *text, size_t n)
+{
+    uint8_t *p = malloc(n ? n : 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    memcpy(p, text, n);
+    return p;
+}
+
+static void test_literal(void)
+{
+    struct cursor c;
+    uint8_t *p = exact_text("+OK ready", 9);
+    cur_init(&c, p, 9);
+    CU_ASSERT_EQUAL(cur_literal(&c, "+OK"), 1);
+    CU_ASSERT_EQUAL(cur_offset(&c), 3); /* moved past it */
+    CU_ASSERT_EQUAL(cur_peek(&c, 0), ' ');
+    CU_ASSERT_EQUAL(cur_literal(&c, " ready"), 1);
+    CU_ASSERT_EQUAL(cur_left(&c), 0);
+    CU_ASSERT_EQUAL(cur_literal(&c, ""), 1); /* nothing to match: matched, at the end too */
+    CU_ASSERT_EQUAL(cur_literal(&c, "x"), -1);
+    CU_ASSERT_EQUAL(c.err, 0);
+    free(p);
+
+    /* a byte differs: 0, and the cursor stays (the next keyword is tried from the same place) */
+    p = exact_text("+ok", 3);
+    cur_init(&c, p, 3);
+    CU_ASSERT_EQUAL(cur_literal(&c, "+OK"), 0);
+    CU_ASSERT_EQUAL(cur_offset(&c), 0);
+    CU_ASSERT_EQUAL(cur_literal(&c, "-ERR"), 0);
+    CU_ASSERT_EQUAL(c.err, 0);
+    free(p);
+
+    /* the bytes end inside it, agreeing so far: -1, nothing read past them, the cursor stays */
+    p = exact_text("<stream:str", 11);
+    cur_init(&c, p, 11);
+    CU_ASSERT_EQUAL(cur_literal(&c, "<stream:stream"), -1);
+    CU_ASSERT_EQUAL(cur_offset(&c), 0);
+    CU_ASSERT_EQUAL(c.err, 0);
+    /* ... unless a byte before the end already differs */
+    CU_ASSERT_EQUAL(cur_literal(&c, "<stream:x"), 0);
+    free(p);
+
+    /* no bytes at all: more may come */
+    cur_init(&c, NULL, 0);
+    CU_ASSERT_EQUAL(cur_literal(&c, "220"), -1);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "220"), -1);
+
+    /* a cursor in error has nothing left to match */
+    p = exact_text("220", 3);
+    cur_init(&c, p, 3);
+    cur_skip(&c, 4);
+    CU_ASSERT_EQUAL(cur_literal(&c, "220"), -1);
+    free(p);
+}
+
+static void test_literal_nocase(void)
+{
+    struct cursor c;
+    uint8_t *p = exact_text("* ok IMAP", 9);
+    cur_init(&c, p, 9);
+    CU_ASSERT_EQUAL(cur_literal(&c, "* OK"), 0);        /* case counts for cur_literal */
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "* OK"), 1); /* and not here */
+    CU_ASSERT_EQUAL(cur_offset(&c), 4);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, " imap"), 1); /* either side may be lower case */
+    free(p);
+
+    p = exact_text("StLs\r\n", 6);
+    cur_init(&c, p, 6);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "CAPA\r\n"), 0);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "STLS\r\n"), 1);
+    free(p);
+
+    /* only ASCII letters fold: '@' (0x40) is not '`' (0x60), 0xe9 is not 0xc9 */
+    p = exact_text("@\xe9", 2);
+    cur_init(&c, p, 2);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "`"), 0);
+    cur_skip(&c, 1);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "\xc9"), 0);
+    free(p);
+
+    p = exact_text("ap", 2);
+    cur_init(&c, p, 2);
+    CU_ASSERT_EQUAL(cur_literal_nocase(&c, "APOP "), -1);
+    CU_ASSERT_EQUAL(cur_offset(&c), 0);
     free(p);
 }
 
@@ -401,6 +523,7 @@ int main(void)
         {"be16", test_be16},
         {"le16", test_le16},
         {"be24", test_be24},
+        {"le24", test_le24},
         {"be32", test_be32},
         {"le32", test_le32},
         {"sequence of reads", test_sequence_of_reads},
@@ -409,6 +532,8 @@ int main(void)
         {"cur_sub inside", test_sub_inside},
         {"cur_sub clamped", test_sub_clamped},
         {"cur_copy", test_copy},
+        {"cur_literal", test_literal},
+        {"cur_literal_nocase", test_literal_nocase},
     };
     static const struct unit_case seq[] = {
         {"comparisons across the wrap", test_seq_compare},

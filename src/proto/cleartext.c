@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "conn.h"
 #include "json.h"
 #include "termtext.h"
@@ -64,14 +65,17 @@ int ct_contains(const char *s, size_t n, const char *word)
     return 0;
 }
 
+static int is_letter(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
 /* The client's first word (letters), if it has ended: its length, or 0 (*more when it may still come). */
-static size_t first_word(const uint8_t *c, size_t cn, int *more)
+static size_t first_word(const struct cursor *c, int *more)
 {
     size_t i = 0;
-    while (i < cn && i < 9 && ((c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z')))
+    while (i < 9 && is_letter(cur_peek(c, i)))
         i++;
-    *more = i == cn && i < 9;
-    return i < cn && i < 9 && (c[i] == ' ' || c[i] == '\r' || c[i] == '\n') ? i : 0;
+    int next = cur_peek(c, i);
+    *more = next < 0 && i < 9;
+    return i < 9 && (next == ' ' || next == '\r' || next == '\n') ? i : 0;
 }
 
 static int word_in(const uint8_t *w, size_t n, const char *const *list)
@@ -92,35 +96,40 @@ enum ct_220 ct_220_sniff(const uint8_t *c, size_t cn, const uint8_t *s, size_t s
     static const char *const pop_too[] = {"USER", "PASS", NULL};
     static const char *const either[] = {"QUIT", "NOOP", "HELP", "RSET", NULL};
     int smtp_said = 0, ftp_said = 0, greeted = 0;
-    if (sn) {
-        static const char g[] = "220";
-        for (size_t i = 0; i < sn && i < 3; i++)
-            if (s[i] != (uint8_t)g[i])
-                return CT_220_NO;
-        if (sn > 3 && s[3] != ' ' && s[3] != '-' && s[3] != '\r' && s[3] != '\n')
+    struct cursor server, client;
+    cur_init(&server, s, sn);
+    cur_init(&client, c, cn);
+    if (cur_left(&server)) {
+        struct cursor look = server;
+        if (cur_literal(&look, "220") == 0)
             return CT_220_NO;
-        const uint8_t *lf = memchr(s, '\n', sn);
-        size_t line = lf ? (size_t)(lf - s) : sn;
-        greeted = sn > 3;
-        smtp_said = ct_contains((const char *)s, line, "SMTP") || ct_contains((const char *)s, line, "LMTP");
-        ftp_said = ct_contains((const char *)s, line, "FTP");
-        if (!cn) {
+        int sep = cur_peek(&server, 3);
+        if (sep >= 0 && sep != ' ' && sep != '-' && sep != '\r' && sep != '\n')
+            return CT_220_NO;
+        int lf;
+        size_t line = cur_span_to(&server, '\n', &lf);
+        const char *text = (const char *)cur_here(&server); /* (its first `line` bytes) */
+        greeted = sep >= 0;
+        smtp_said = ct_contains(text, line, "SMTP") || ct_contains(text, line, "LMTP");
+        ftp_said = ct_contains(text, line, "FTP");
+        if (!cur_left(&client)) {
             if (!lf)
                 return CT_220_MAYBE;
             return smtp_said == ftp_said ? CT_220_MAYBE : smtp_said ? CT_220_SMTP : CT_220_FTP;
         }
     }
     int more;
-    size_t w = first_word(c, cn, &more);
+    size_t w = first_word(&client, &more);
     if (!w)
         return more ? CT_220_MAYBE : CT_220_NO;
-    if (word_in(c, w, smtp_words))
+    const uint8_t *word = cur_here(&client); /* (its first w bytes) */
+    if (word_in(word, w, smtp_words))
         return CT_220_SMTP;
-    if (word_in(c, w, ftp_words))
+    if (word_in(word, w, ftp_words))
         return CT_220_FTP;
-    if (word_in(c, w, pop_too))
+    if (word_in(word, w, pop_too))
         return greeted ? CT_220_FTP : CT_220_MAYBE; /* after a POP3 greeting POP3 would have claimed it */
-    if (word_in(c, w, either) && greeted)
+    if (word_in(word, w, either) && greeted)
         return ftp_said && !smtp_said ? CT_220_FTP : CT_220_SMTP;
     return CT_220_NO;
 }
@@ -135,31 +144,37 @@ void ct_line_reset(struct ct_line *l)
     l->buf[0] = '\0';
 }
 
-/* The last CT_TAIL bytes of the line, whatever its length. */
-static void add_tail(struct ct_line *l, const uint8_t *p, size_t n)
+/* The last CT_TAIL bytes of the line, whatever its length (the cursor holds this segment's part of it). */
+static void add_tail(struct ct_line *l, struct cursor part)
 {
+    size_t n = cur_left(&part);
     if (n >= CT_TAIL) {
-        memcpy(l->tail, p + n - CT_TAIL, CT_TAIL);
+        cur_skip(&part, n - CT_TAIL);
+        cur_copy(&part, l->tail, CT_TAIL);
         l->tail_len = CT_TAIL;
         return;
     }
     size_t keep = l->tail_len + n > CT_TAIL ? CT_TAIL - n : l->tail_len;
     memmove(l->tail, l->tail + l->tail_len - keep, keep);
-    memcpy(l->tail + keep, p, n);
+    cur_copy(&part, l->tail + keep, n);
     l->tail_len = (uint8_t)(keep + n);
 }
 
 size_t ct_line_take(struct ct_line *l, const uint8_t *p, size_t n, int *done)
 {
-    const uint8_t *lf = memchr(p, '\n', n);
-    size_t part = lf ? (size_t)(lf - p) : n;
+    struct cursor in;
+    cur_init(&in, p, n);
+    int lf;
+    size_t part = cur_span_to(&in, '\n', &lf);
+    struct cursor line = cur_sub(&in, part);
     size_t room = CT_LINE_MAX - l->len;
     size_t keep = part < room ? part : room;
-    memcpy(l->buf + l->len, p, keep);
+    struct cursor kept = line;
+    cur_copy(&kept, l->buf + l->len, keep);
     l->len += keep;
     l->cut |= part > room;
-    add_tail(l, p, part);
-    *done = lf != NULL;
+    add_tail(l, line);
+    *done = lf;
     if (lf) {
         /* the CR of CR LF is not part of the line (a bare LF ends one too) */
         if (!l->cut && l->len && l->buf[l->len - 1] == '\r')
@@ -168,30 +183,37 @@ size_t ct_line_take(struct ct_line *l, const uint8_t *p, size_t n, int *done)
             l->tail_len--;
     }
     l->buf[l->len] = '\0';
-    return lf ? part + 1 : n;
+    cur_skip(&in, lf ? 1 : 0);
+    return cur_offset(&in);
 }
 
-size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_client, const uint8_t *p, size_t n,
-                void (*on_line)(struct ct_base *b, int from_client, struct ct_line *l))
+size_t ct_parse_lines(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
 {
-    size_t pos = 0;
-    while (pos < n) {
+    const struct ct_info *info = b->sum.info;
+    int side = from_client != 0;
+    char *module = (char *)b; /* the module's state, struct ct_base first */
+    struct ct_line *l = (struct ct_line *)(module + info->lines_at) + side;
+    uint64_t *skip = (uint64_t *)(module + info->skip_at) + side;
+    void (*on_line)(struct ct_base *, struct ct_line *) = side ? info->client_line : info->server_line;
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
         if (*skip) {
-            size_t k = *skip < n - pos ? (size_t)*skip : n - pos;
+            size_t k = *skip < cur_left(&in) ? (size_t)*skip : cur_left(&in);
             *skip -= k;
-            pos += k;
+            cur_skip(&in, k);
             continue;
         }
         int done;
-        pos += ct_line_take(l, p + pos, n - pos, &done);
+        cur_skip(&in, ct_line_take(l, cur_here(&in), cur_left(&in), &done));
         if (!done)
             break;
-        on_line(b, from_client, l);
+        on_line(b, l);
         ct_line_reset(l);
         if (ct_pause(b, from_client))
             break;
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 /* ------------------------------------------------------------ the story */
@@ -289,6 +311,17 @@ void ct_refuse(struct ct_base *b, const char *answer, size_t n)
     b->holding = 0;
 }
 
+int ct_body(struct cursor *in, uint8_t *body, size_t cap, size_t *kept, uint64_t *left)
+{
+    size_t take = *left < cur_left(in) ? (size_t)*left : cur_left(in);
+    size_t keep = take < cap - *kept ? take : cap - *kept;
+    cur_copy(in, body + *kept, keep);
+    cur_skip(in, take - keep);
+    *kept += keep;
+    *left -= take;
+    return *left == 0;
+}
+
 int ct_pause(const struct ct_base *b, int from_client)
 {
     return b->done || b->stopped[from_client != 0] || (from_client ? b->holding : b->replay);
@@ -345,9 +378,11 @@ static void read_client(struct ct_base *b, const uint8_t *p, size_t n)
     }
     if (b->stopped[1] || !n)
         return;
-    size_t used = b->sum.info->parse(b, 1, p, n);
-    if (!b->done && used < n && b->holding)
-        hold(b, p + used, n - used);
+    struct cursor in;
+    cur_init(&in, p, n);
+    cur_skip(&in, b->sum.info->parse(b, 1, p, n));
+    if (!b->done && cur_left(&in) && b->holding)
+        hold(b, cur_here(&in), cur_left(&in));
 }
 
 size_t ct_data(void *st, int from_client, const uint8_t *p, size_t n, int64_t now_s)
@@ -356,23 +391,24 @@ size_t ct_data(void *st, int from_client, const uint8_t *p, size_t n, int64_t no
     struct ct_base *b = st;
     if (b->done)
         return n;
+    struct cursor in;
+    cur_init(&in, p, n);
     if (from_client) {
         if (!b->holding && !b->stopped[1]) {
-            size_t used = b->sum.info->parse(b, 1, p, n);
+            cur_skip(&in, b->sum.info->parse(b, 1, p, n));
             if (b->done)
-                return used; /* handed over from the client's side (MySQL's SSL request) */
-            if (used < n && b->holding)
-                hold(b, p + used, n - used);
+                return cur_offset(&in); /* handed over from the client's side (MySQL's SSL request) */
+            if (cur_left(&in) && b->holding)
+                hold(b, cur_here(&in), cur_left(&in));
         } else {
             read_client(b, p, n);
         }
         return n;
     }
-    size_t pos = 0;
-    while (pos < n && !b->stopped[0]) {
-        pos += b->sum.info->parse(b, 0, p + pos, n - pos);
+    while (cur_left(&in) && !b->stopped[0]) {
+        cur_skip(&in, b->sum.info->parse(b, 0, cur_here(&in), cur_left(&in)));
         if (b->done)
-            return pos;
+            return cur_offset(&in);
         if (!b->replay)
             break;
         /* refused: what the client sent meanwhile is clear text, and comes before the server's next bytes */

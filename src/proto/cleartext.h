@@ -26,6 +26,8 @@
 
 #include "proto.h"
 
+struct cursor; /* bytes.h */
+
 #define CT_TEXT_MAX 100   /* bytes of a line kept for the JSON: the greeting, the first command, ... */
 #define CT_LINE_MAX 512   /* bytes of one line the reader keeps; the rest of a longer one is read, not kept */
 #define CT_TAIL 24        /* the last bytes of a line, kept however long it is (an IMAP literal's "{n}") */
@@ -36,6 +38,7 @@
 enum ct_upgrade { CT_UP_NONE, CT_UP_REQUESTED, CT_UP_ACCEPTED, CT_UP_REFUSED };
 
 struct ct_base;
+struct ct_line;
 
 /* A module's description of itself (static). */
 struct ct_info {
@@ -46,6 +49,12 @@ struct ct_info {
     /* bytes of one direction; returns how many it took: all, unless it handed the stream over
      * (ct_accept) or asked for an upgrade from the client's side (ct_request: the rest is held) */
     size_t (*parse)(struct ct_base *b, int from_client, const uint8_t *p, size_t n);
+    /* Line-based protocols (SMTP, FTP, POP3, IMAP, NNTP) set parse = ct_parse_lines and say where their
+     * state keeps `struct ct_line line[2]` and `uint64_t skip[2]` ([from_client]: raw bytes before the
+     * next line, a literal or a BDAT chunk: the line handler sets them) and what reads each side's lines. */
+    size_t lines_at, skip_at;
+    void (*client_line)(struct ct_base *b, struct ct_line *l);
+    void (*server_line)(struct ct_base *b, struct ct_line *l);
 };
 
 /* Wire text kept for the JSON (exact bytes, NUL included) and the titles (cleaned when drawn). */
@@ -96,12 +105,15 @@ struct ct_line {
  * l->buf, l->len, and ct_line_reset before the next). */
 size_t ct_line_take(struct ct_line *l, const uint8_t *p, size_t n, int *done);
 void ct_line_reset(struct ct_line *l);
-/* A line-based parser's loop over one direction's bytes: `skip` raw bytes first (a literal, a BDAT
- * chunk: the handler sets *skip), then line by line to `on_line` (given l, reset after).  Returns the
- * bytes taken: it stops after a line that handed over (b->done), asked for an upgrade from the client
- * (b->holding), or stopped the direction. */
-size_t ct_lines(struct ct_base *b, struct ct_line *l, uint64_t *skip, int from_client, const uint8_t *p, size_t n,
-                void (*on_line)(struct ct_base *b, int from_client, struct ct_line *l));
+/* A line-based parser (ct_info's parse): over one direction's bytes, `skip` raw bytes first, then line
+ * by line to the info's client_line or server_line (the line reset after).  Returns the bytes taken: it
+ * stops after a line that handed over (b->done), asked for an upgrade from the client (b->holding), or
+ * stopped the direction. */
+size_t ct_parse_lines(struct ct_base *b, int from_client, const uint8_t *p, size_t n);
+
+/* A length-framed message's body (LDAP, PostgreSQL, MySQL): takes up to *left of its bytes from `in`,
+ * keeping the first `cap` in body (*kept so far) and skipping the rest; 1 when the body is whole. */
+int ct_body(struct cursor *in, uint8_t *body, size_t cap, size_t *kept, uint64_t *left);
 
 /* ------------------------------------------------------------ what the modules call */
 

@@ -63,9 +63,11 @@ static void reply_done(struct ftp *f, int code)
     }
 }
 
-static void server_line(struct ftp *f, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &f->b;
+    struct ftp *f = (struct ftp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     int last;
     int code = ct_reply_code(s, n, &last);
     if (f->reply_code) { /* inside "DDD-": any text, up to the line "DDD " with the same code */
@@ -90,9 +92,11 @@ static void server_line(struct ftp *f, const char *s, size_t n)
         f->reply_code = code;
 }
 
-static void client_line(struct ftp *f, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &f->b;
+    struct ftp *f = (struct ftp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     uint32_t k = ++b->sum.commands;
     size_t shown = ct_keyword(s, n, "PASS") || ct_keyword(s, n, "ACCT") ? ct_secret_cut(s, n, 1) : n;
     ct_keep(&b->sum.first_command, s, shown);
@@ -108,21 +112,12 @@ static void client_line(struct ftp *f, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct ftp *)b, l->buf, l->len);
-    else
-        server_line((struct ftp *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct ftp *f = (struct ftp *)b;
-    return ct_lines(b, &f->line[from_client], &f->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "ftp", .display = "FTP", .verb = "AUTH TLS", .parse = parse};
+static const struct ct_info info = {.name = "ftp", .display = "FTP", .verb = "AUTH TLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct ftp, line),
+                                    .skip_at = offsetof(struct ftp, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct ftp)); }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -45,14 +46,16 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
     static const char *const greetings[] = {"* OK", "* PREAUTH", "* BYE", NULL};
     if (from_client)
         return PROTO_NO;
+    struct cursor c;
+    cur_init(&c, p, n);
     for (const char *const *g = greetings; *g; g++) {
-        size_t k = strlen(*g), i = 0;
-        while (i < n && i < k && ct_upper(p[i]) == (unsigned char)(*g)[i])
-            i++;
-        if (i == k)
-            return n == k ? PROTO_MAYBE : p[k] == ' ' || p[k] == '\r' || p[k] == '\n' ? PROTO_YES : PROTO_NO;
-        if (i == n)
+        int r = cur_literal_nocase(&c, *g);
+        if (r < 0)
             return PROTO_MAYBE;
+        if (r > 0) {
+            int next = cur_peek(&c, 0);
+            return next < 0 ? PROTO_MAYBE : next == ' ' || next == '\r' || next == '\n' ? PROTO_YES : PROTO_NO;
+        }
     }
     return PROTO_NO;
 }
@@ -92,9 +95,9 @@ static int same_tag(const char *s, size_t n, const char *tag, size_t tag_len)
     return tag_len && word(s, n) == tag_len && !memcmp(s, tag, tag_len);
 }
 
-static void server_line(struct imap *m, struct ct_line *l)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct imap *m = (struct imap *)b;
     const char *s = l->buf;
     size_t n = l->len;
     int cont = m->cont[0];
@@ -148,9 +151,9 @@ static void server_line(struct imap *m, struct ct_line *l)
     }
 }
 
-static void client_line(struct imap *m, struct ct_line *l)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct imap *m = (struct imap *)b;
     const char *s = l->buf;
     size_t n = l->len;
     int cont = m->cont[1];
@@ -186,21 +189,12 @@ static void client_line(struct imap *m, struct ct_line *l)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct imap *)b, l);
-    else
-        server_line((struct imap *)b, l);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct imap *m = (struct imap *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "imap", .display = "IMAP", .verb = "STARTTLS", .parse = parse};
+static const struct ct_info info = {.name = "imap", .display = "IMAP", .verb = "STARTTLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct imap, line),
+                                    .skip_at = offsetof(struct imap, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct imap)); }
 

@@ -134,7 +134,8 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     struct cursor c;
     cur_init(&c, p, n);
-    if (n && p[0] != 0x30)
+    int tag = cur_peek(&c, 0);
+    if (tag >= 0 && tag != 0x30)
         return PROTO_NO;
     cur_skip(&c, 1);
     int64_t len = ber_length(&c);
@@ -142,9 +143,9 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
         return PROTO_NO;
     int64_t id;
     unsigned op;
-    size_t body = c.pos;
+    size_t body = cur_offset(&c);
     if (len >= 0 && pdu_head(&c, &id, &op) == 0)
-        return (uint64_t)len >= c.pos - body && is_request(op) == from_client ? PROTO_YES : PROTO_NO;
+        return (uint64_t)len >= cur_offset(&c) - body && is_request(op) == from_client ? PROTO_YES : PROTO_NO;
     if (!c.err)
         return PROTO_NO;
     return n < 16 ? PROTO_MAYBE : PROTO_NO;
@@ -216,10 +217,12 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
 {
     struct ldap *l = (struct ldap *)b;
     struct pdu_side *s = &l->side[from_client];
-    size_t pos = 0;
-    while (pos < n) {
-        if (!s->in_body) { /* the SEQUENCE's identifier and length octets, gathered whole */
-            s->hdr[s->hdr_len++] = p[pos++];
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
+        if (!s->in_body) { /* the SEQUENCE's identifier and length octets, gathered whole (one at a time:
+                              the length's first octet says how many follow) */
+            s->hdr_len = (uint8_t)cur_gather(&in, s->hdr, s->hdr_len, s->hdr_len + 1u);
             struct cursor c;
             cur_init(&c, s->hdr, s->hdr_len);
             if (s->hdr[0] != 0x30) {
@@ -244,20 +247,14 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             s->kept = 0;
             s->in_body = 1;
         }
-        size_t take = s->left < n - pos ? (size_t)s->left : n - pos;
-        size_t keep = take < KEEP - s->kept ? take : KEEP - s->kept;
-        memcpy(s->body + s->kept, p + pos, keep);
-        s->kept += keep;
-        s->left -= take;
-        pos += take;
-        if (s->left)
+        if (!ct_body(&in, s->body, KEEP, &s->kept, &s->left))
             break;
         s->in_body = 0;
         pdu_done(l, from_client, s);
         if (ct_pause(b, from_client))
-            return pos;
+            return cur_offset(&in);
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static const struct ct_info info = {.name = "ldap", .display = "LDAP", .verb = "StartTLS", .parse = parse};

@@ -63,27 +63,33 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     if (from_client)
         return PROTO_NO;
-    uint32_t len = n >= 3 ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 : 0;
-    if (n >= 3 && (len < 7 || len > 1024)) /* a greeting is tens of bytes */
+    struct cursor c;
+    cur_init(&c, p, n);
+    uint32_t len = cur_le24(&c);
+    if (!c.err && (len < 7 || len > 1024)) /* a greeting is tens of bytes */
         return PROTO_NO;
-    if (n < 5)
-        return n < 4 || p[3] == 0 ? PROTO_MAYBE : PROTO_NO;
-    if (p[3] != 0)
+    int seq = cur_peek(&c, 0);
+    if (c.err || cur_left(&c) < 2) /* fewer than 5 bytes */
+        return seq <= 0 ? PROTO_MAYBE : PROTO_NO;
+    if (cur_u8(&c) != 0)
         return PROTO_NO;
-    size_t end = 4 + (size_t)len < n ? 4 + (size_t)len : n;
-    if (p[4] == 0x0a) { /* protocol 10: the version, printable, NUL-terminated */
-        for (size_t i = 5; i < end && i < 5 + 64; i++) {
-            if (p[i] == 0)
-                return i > 5 ? PROTO_YES : PROTO_NO;
-            if (p[i] < 0x20 || p[i] > 0x7e)
+    int whole = cur_left(&c) > len; /* the captured bytes go past the packet's end */
+    cur_bound(&c, len);
+    uint8_t proto = cur_u8(&c);
+    if (proto == 0x0a) { /* protocol 10: the version, printable, NUL-terminated */
+        for (size_t i = 0; i < 64 && cur_left(&c); i++) {
+            uint8_t ch = cur_u8(&c);
+            if (ch == 0)
+                return i > 0 ? PROTO_YES : PROTO_NO;
+            if (ch < 0x20 || ch > 0x7e)
                 return PROTO_NO;
         }
-        return end == n && n < 5 + 64 ? PROTO_MAYBE : PROTO_NO;
+        return !whole && n < 5 + 64 ? PROTO_MAYBE : PROTO_NO;
     }
-    if (p[4] == 0xff) { /* the server does not let this client in: an ERR packet, error 1040 to 1999 */
-        if (n < 7)
+    if (proto == 0xff) { /* the server does not let this client in: an ERR packet, error 1040 to 1999 */
+        unsigned code = cur_le16(&c);
+        if (c.err) /* (fewer than 7 bytes) */
             return PROTO_MAYBE;
-        unsigned code = (unsigned)p[5] | (unsigned)p[6] << 8;
         return code >= 1040 && code < 2000 ? PROTO_YES : PROTO_NO;
     }
     return PROTO_NO;
@@ -181,8 +187,8 @@ static void response(struct mysql *m, const struct packet_side *s)
         ct_accept(b, NULL, 0);
         return;
     }
-    const char *user = (const char *)s->body + c.pos;
-    size_t ul = strnlen(user, s->kept - c.pos);
+    const char *user = (const char *)cur_here(&c);
+    size_t ul = strnlen(user, cur_left(&c));
     char text[CT_TEXT_MAX];
     int n = snprintf(text, sizeof text, "HandshakeResponse user=%.*s", (int)(ul < 60 ? ul : 60), user);
     ct_keep(&b->sum.first_command, text, (size_t)n);
@@ -246,33 +252,30 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
 {
     struct mysql *m = (struct mysql *)b;
     struct packet_side *s = &m->side[from_client];
-    size_t pos = 0;
-    while (pos < n) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
         if (!s->in_body) {
-            s->hdr[s->hdr_len++] = p[pos++];
+            s->hdr_len = (uint8_t)cur_gather(&in, s->hdr, s->hdr_len, 4);
             if (s->hdr_len < 4)
                 continue;
+            struct cursor h;
+            cur_init(&h, s->hdr, 4);
             s->hdr_len = 0;
-            s->len = (uint32_t)s->hdr[0] | (uint32_t)s->hdr[1] << 8 | (uint32_t)s->hdr[2] << 16;
-            s->seq = s->hdr[3];
+            s->len = cur_le24(&h);
+            s->seq = cur_u8(&h);
             s->left = s->len;
             s->kept = 0;
             s->in_body = 1;
         }
-        size_t take = s->left < n - pos ? (size_t)s->left : n - pos;
-        size_t keep = take < KEEP - s->kept ? take : KEEP - s->kept;
-        memcpy(s->body + s->kept, p + pos, keep);
-        s->kept += keep;
-        s->left -= take;
-        pos += take;
-        if (s->left)
+        if (!ct_body(&in, s->body, KEEP, &s->kept, &s->left))
             break;
         s->in_body = 0;
         packet_done(m, from_client, s);
         if (ct_pause(b, from_client))
-            return pos;
+            return cur_offset(&in);
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static const struct ct_info info = {.name = "mysql", .display = "MySQL", .verb = "SSLRequest", .parse = parse};

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -42,23 +43,29 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     if (from_client)
         return PROTO_NO;
-    static const char g[] = "20";
-    for (size_t i = 0; i < n && i < 2; i++)
-        if (p[i] != (uint8_t)g[i])
-            return PROTO_NO;
-    if (n > 2 && p[2] != '0' && p[2] != '1')
+    struct cursor c;
+    cur_init(&c, p, n);
+    struct cursor look = c;
+    if (cur_literal(&look, "20") == 0)
         return PROTO_NO;
-    if (n < 4)
+    int third = cur_peek(&c, 2), sep = cur_peek(&c, 3);
+    if (third >= 0 && third != '0' && third != '1')
+        return PROTO_NO;
+    if (sep < 0)
         return PROTO_MAYBE;
-    if (p[3] != ' ' && p[3] != '\r' && p[3] != '\n')
+    if (sep != ' ' && sep != '\r' && sep != '\n')
         return PROTO_NO;
     /* "200 " alone says little: the whole line, text and CRLF, must be there */
-    const uint8_t *lf = memchr(p, '\n', n < 512 ? n : 512);
+    cur_bound(&c, 512);
+    int lf;
+    size_t line = cur_span_to(&c, '\n', &lf);
     if (!lf)
         return n < 512 ? PROTO_MAYBE : PROTO_NO;
-    for (const uint8_t *c = p; c < lf; c++)
-        if ((*c < 0x20 || *c == 0x7f) && !(*c == '\r' && c + 1 == lf) && *c != '\t')
+    for (size_t i = 0; i < line; i++) {
+        uint8_t ch = cur_u8(&c);
+        if ((ch < 0x20 || ch == 0x7f) && !(ch == '\r' && i + 1 == line) && ch != '\t')
             return PROTO_NO;
+    }
     return PROTO_YES;
 }
 
@@ -74,9 +81,11 @@ static int has_block(int code, int listgroup)
     }
 }
 
-static void server_line(struct nntp *m, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct nntp *m = (struct nntp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->block[0]) {
         if (n == 1 && s[0] == '.')
             m->block[0] = 0;
@@ -116,9 +125,11 @@ static void server_line(struct nntp *m, const char *s, size_t n)
     }
 }
 
-static void client_line(struct nntp *m, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct nntp *m = (struct nntp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->block[1]) {
         if (n == 1 && s[0] == '.') {
             m->block[1] = 0;
@@ -147,21 +158,12 @@ static void client_line(struct nntp *m, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct nntp *)b, l->buf, l->len);
-    else
-        server_line((struct nntp *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct nntp *m = (struct nntp *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "nntp", .display = "NNTP", .verb = "STARTTLS", .parse = parse};
+static const struct ct_info info = {.name = "nntp", .display = "NNTP", .verb = "STARTTLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct nntp, line),
+                                    .skip_at = offsetof(struct nntp, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct nntp)); }
 

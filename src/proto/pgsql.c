@@ -57,8 +57,11 @@ static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
     cur_init(&c, p, n);
     uint32_t len = cur_be32(&c);
     uint32_t code = cur_be32(&c);
-    if (c.err) /* fewer than 8 bytes: a length below 64 KiB starts with two zero bytes */
-        return (n < 1 || p[0] == 0) && (n < 2 || p[1] == 0) ? PROTO_MAYBE : PROTO_NO;
+    if (c.err) { /* fewer than 8 bytes: a length below 64 KiB starts with two zero bytes */
+        struct cursor look;
+        cur_init(&look, p, n);
+        return cur_peek(&look, 0) <= 0 && cur_peek(&look, 1) <= 0 ? PROTO_MAYBE : PROTO_NO;
+    }
     if ((len == 8 && (code == SSL_REQUEST || code == GSSENC_REQUEST)) || (len == 16 && code == CANCEL_REQUEST))
         return PROTO_YES;
     return len > 8 && len <= 10000 && (code == 0x00030000 || code == 0x00030002) ? PROTO_YES : PROTO_NO;
@@ -241,20 +244,21 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
 {
     struct pgsql *g = (struct pgsql *)b;
     struct msg_side *s = &g->side[from_client];
-    size_t pos = 0;
-    while (pos < n) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
         if (!from_client && g->answer && !s->in_body && !s->hdr_len) {
-            if (answer_byte(g, p[pos])) {
-                pos++;
+            if (answer_byte(g, (uint8_t)cur_peek(&in, 0))) {
+                cur_skip(&in, 1);
                 if (ct_pause(b, 0))
-                    return pos;
+                    return cur_offset(&in);
                 continue;
             }
         }
         if (!s->in_body) {
             int typed = g->typed[from_client];
             size_t need = typed ? 5 : 4;
-            s->hdr[s->hdr_len++] = p[pos++];
+            s->hdr_len = (uint8_t)cur_gather(&in, s->hdr, s->hdr_len, need);
             if (s->hdr_len < need)
                 continue;
             struct cursor c;
@@ -270,20 +274,14 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             s->kept = 0;
             s->in_body = 1;
         }
-        size_t take = s->left < n - pos ? (size_t)s->left : n - pos;
-        size_t keep = take < KEEP - s->kept ? take : KEEP - s->kept;
-        memcpy(s->body + s->kept, p + pos, keep);
-        s->kept += keep;
-        s->left -= take;
-        pos += take;
-        if (s->left)
+        if (!ct_body(&in, (uint8_t *)s->body, KEEP, &s->kept, &s->left))
             break;
         s->in_body = 0;
         message_done(g, from_client, s);
         if (ct_pause(b, from_client))
-            return pos;
+            return cur_offset(&in);
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static const struct ct_info info = {.name = "postgresql", .display = "PostgreSQL", .verb = "SSLRequest", .parse = parse};

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -39,30 +40,30 @@ struct pop3 {
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     static const char *const own[] = {"CAPA\r\n", "STLS\r\n", "APOP ", NULL};
+    struct cursor c;
+    cur_init(&c, p, n);
     if (from_client) {
         for (const char *const *w = own; *w; w++) {
-            size_t k = strlen(*w), i = 0;
-            while (i < n && i < k && ct_upper(p[i]) == (unsigned char)(*w)[i])
-                i++;
-            if (i == k)
-                return PROTO_YES;
-            if (i == n)
-                return PROTO_MAYBE;
+            int r = cur_literal_nocase(&c, *w);
+            if (r != 0)
+                return r > 0 ? PROTO_YES : PROTO_MAYBE;
         }
         return PROTO_NO;
     }
-    static const char ok[] = "+OK";
-    for (size_t i = 0; i < n && i < 3; i++)
-        if (p[i] != (uint8_t)ok[i])
-            return PROTO_NO;
-    if (n < 4)
+    int r = cur_literal(&c, "+OK");
+    if (r <= 0)
+        return r < 0 ? PROTO_MAYBE : PROTO_NO;
+    int next = cur_peek(&c, 0);
+    if (next < 0)
         return PROTO_MAYBE;
-    return p[3] == ' ' || p[3] == '\r' || p[3] == '\n' ? PROTO_YES : PROTO_NO;
+    return next == ' ' || next == '\r' || next == '\n' ? PROTO_YES : PROTO_NO;
 }
 
-static void server_line(struct pop3 *m, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct pop3 *m = (struct pop3 *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->in_multi) {
         if (n == 1 && s[0] == '.')
             m->in_multi = 0;
@@ -114,9 +115,11 @@ static int multi_line(const char *s, size_t n)
     return 0;
 }
 
-static void client_line(struct pop3 *m, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct pop3 *m = (struct pop3 *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->sasl) {
         m->sasl = 0;
         ct_msg(b, 1, "(SASL response)");
@@ -138,21 +141,12 @@ static void client_line(struct pop3 *m, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct pop3 *)b, l->buf, l->len);
-    else
-        server_line((struct pop3 *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct pop3 *m = (struct pop3 *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "pop3", .display = "POP3", .verb = "STLS", .parse = parse};
+static const struct ct_info info = {.name = "pop3", .display = "POP3", .verb = "STLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct pop3, line),
+                                    .skip_at = offsetof(struct pop3, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct pop3)); }
 

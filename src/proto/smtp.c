@@ -74,9 +74,11 @@ static void reply_done(struct smtp *m, int code)
     }
 }
 
-static void server_line(struct smtp *m, const char *s, size_t n)
+static void server_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct smtp *m = (struct smtp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     int last;
     int code = ct_reply_code(s, n, &last);
     if (code < 0) {
@@ -95,9 +97,11 @@ static void server_line(struct smtp *m, const char *s, size_t n)
         reply_done(m, code);
 }
 
-static void client_line(struct smtp *m, const char *s, size_t n)
+static void client_line(struct ct_base *b, struct ct_line *l)
 {
-    struct ct_base *b = &m->b;
+    struct smtp *m = (struct smtp *)b;
+    const char *s = l->buf;
+    size_t n = l->len;
     if (m->in_body) {
         if (n == 1 && s[0] == '.') {
             m->in_body = 0;
@@ -128,21 +132,12 @@ static void client_line(struct smtp *m, const char *s, size_t n)
     }
 }
 
-static void on_line(struct ct_base *b, int from_client, struct ct_line *l)
-{
-    if (from_client)
-        client_line((struct smtp *)b, l->buf, l->len);
-    else
-        server_line((struct smtp *)b, l->buf, l->len);
-}
-
-static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)
-{
-    struct smtp *m = (struct smtp *)b;
-    return ct_lines(b, &m->line[from_client], &m->skip[from_client], from_client, p, n, on_line);
-}
-
-static const struct ct_info info = {.name = "smtp", .display = "SMTP", .verb = "STARTTLS", .parse = parse};
+static const struct ct_info info = {.name = "smtp", .display = "SMTP", .verb = "STARTTLS",
+                                    .parse = ct_parse_lines,
+                                    .lines_at = offsetof(struct smtp, line),
+                                    .skip_at = offsetof(struct smtp, skip),
+                                    .client_line = client_line,
+                                    .server_line = server_line};
 
 static void *start(const struct proto_env *env) { return ct_new(env, &info, sizeof(struct smtp)); }
 

@@ -41,38 +41,46 @@ struct socks4 {
     uint8_t replies;          /* grants seen */
 };
 
-/* From p[at]: bytes up to a NUL, at most FIELD_MAX, printable: its end (the NUL's index), 0 when not (yet). */
-static size_t field_end(const uint8_t *p, size_t n, size_t at, int *more)
+/* At the cursor: bytes up to a NUL, at most FIELD_MAX, printable.  1 (*len its bytes, the cursor past
+ * its NUL), 0 when it is no such field, -1 when its NUL has not come yet. */
+static int field(struct cursor *c, size_t *len)
 {
-    for (size_t i = at; i < n; i++) {
-        if (p[i] == 0)
-            return i;
-        if (i - at >= FIELD_MAX || p[i] < 0x20 || p[i] > 0x7e)
-            return *more = 0, 0;
+    for (size_t i = 0;; i++) {
+        int ch = cur_peek(c, i);
+        if (ch < 0)
+            return -1;
+        if (ch == 0) {
+            *len = i;
+            cur_skip(c, i + 1);
+            return 1;
+        }
+        if (i >= FIELD_MAX || ch < 0x20 || ch > 0x7e)
+            return 0;
     }
-    *more = 1;
-    return 0;
 }
 
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     if (!from_client)
         return PROTO_NO;
-    if ((n >= 1 && p[0] != 4) || (n >= 2 && p[1] != 1 && p[1] != 2))
+    struct cursor c;
+    cur_init(&c, p, n);
+    int vn = cur_peek(&c, 0), cd = cur_peek(&c, 1);
+    if ((vn >= 0 && vn != 4) || (cd >= 0 && cd != 1 && cd != 2))
         return PROTO_NO;
-    if (n < 9)
+    if (!cur_has(&c, 9))
         return PROTO_MAYBE;
-    int more;
-    size_t end = field_end(p, n, 8, &more);
-    if (!end)
-        return more ? PROTO_MAYBE : PROTO_NO;
-    if (p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] != 0) { /* 4a: the host name follows */
-        if (end + 1 == n)
-            return PROTO_MAYBE;
-        size_t hend = field_end(p, n, end + 1, &more);
-        if (!hend)
-            return more ? PROTO_MAYBE : PROTO_NO;
-        return hend > end + 1 ? PROTO_YES : PROTO_NO;
+    uint8_t fixed[8];
+    cur_copy(&c, fixed, sizeof fixed);
+    size_t len;
+    int r = field(&c, &len); /* the user id */
+    if (r <= 0)
+        return r < 0 ? PROTO_MAYBE : PROTO_NO;
+    if (fixed[4] == 0 && fixed[5] == 0 && fixed[6] == 0 && fixed[7] != 0) { /* 4a: the host name follows */
+        r = field(&c, &len);
+        if (r <= 0)
+            return r < 0 ? PROTO_MAYBE : PROTO_NO;
+        return len > 0 ? PROTO_YES : PROTO_NO;
     }
     return PROTO_YES;
 }
@@ -112,9 +120,10 @@ static void request_done(struct socks4 *s)
 static size_t client(struct socks4 *s, const uint8_t *p, size_t n)
 {
     struct ct_base *b = &s->b;
-    size_t pos = 0;
-    while (pos < n && s->state != SENT) {
-        uint8_t c = p[pos++];
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in) && s->state != SENT) {
+        uint8_t c = cur_u8(&in);
         switch (s->state) {
         case FIXED:
             s->fixed[s->have++] = c;
@@ -150,17 +159,18 @@ static size_t client(struct socks4 *s, const uint8_t *p, size_t n)
             break;
         }
     }
-    if (s->state == SENT && pos < n && !b->holding) /* bytes after a request already answered */
+    if (s->state == SENT && cur_left(&in) && !b->holding) /* bytes after a request already answered */
         return n;
-    return pos;
+    return cur_offset(&in);
 }
 
 static size_t server(struct socks4 *s, const uint8_t *p, size_t n)
 {
     struct ct_base *b = &s->b;
-    size_t pos = 0;
-    while (pos < n) {
-        s->reply[s->rhave++] = p[pos++];
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
+        s->rhave = (uint8_t)cur_gather(&in, s->reply, s->rhave, 8);
         if (s->rhave < 8)
             continue;
         s->rhave = 0;
@@ -180,9 +190,9 @@ static size_t server(struct socks4 *s, const uint8_t *p, size_t n)
         if (s->fixed[1] == 2 && ++s->replies < 2) /* BIND: the second grant opens the tunnel */
             continue;
         ct_accept(b, name, strlen(name));
-        return pos;
+        return cur_offset(&in);
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t n)

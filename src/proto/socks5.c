@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -72,76 +73,99 @@ static const char *reply_name(uint8_t r)
     return r < sizeof names / sizeof names[0] ? names[r] : NULL;
 }
 
-/* The whole length of a request or reply (VER CMD/REP RSV ATYP ADDR PORT) from its first bytes: 0 when
- * more are needed to know, SIZE_MAX when it is no such message. */
-static size_t addressed_len(const uint8_t *p, size_t have)
+/* The whole length of a request or reply (VER CMD/REP RSV ATYP ADDR PORT) from its first bytes (the cursor
+ * at VER): 0 when more are needed to know, SIZE_MAX when it is no such message. */
+static size_t addressed_len(const struct cursor *c)
 {
-    if (have < 4)
-        return 0;
-    switch (p[3]) {
+    int hl;
+    switch (cur_peek(c, 3)) {
+    case -1: return 0;
     case 1: return 10;
     case 4: return 22;
-    case 3: return have < 5 ? 0 : p[4] ? 7 + (size_t)p[4] : SIZE_MAX;
+    case 3: return (hl = cur_peek(c, 4)) < 0 ? 0 : hl ? 7 + (size_t)hl : SIZE_MAX;
     default: return SIZE_MAX;
     }
 }
 
 /* The length of the client's next message from its first bytes (0: more needed; SIZE_MAX: not one). */
-static size_t client_len(uint8_t state, const uint8_t *p, size_t have)
+static size_t client_len(uint8_t state, const struct cursor *c)
 {
-    if (have < 2)
+    int ver = cur_peek(c, 0), second = cur_peek(c, 1);
+    if (second < 0)
         return 0;
     if (state == C_GREETING)
-        return p[0] == 5 && p[1] ? 2 + (size_t)p[1] : SIZE_MAX;
-    if (p[0] == 1) /* username/password */
-        return have < 2 + (size_t)p[1] + 1 ? 0 : 3 + (size_t)p[1] + p[2 + p[1]];
-    if (p[0] == 5 && p[1] >= 1 && p[1] <= 3 && (have < 3 || p[2] == 0))
-        return addressed_len(p, have);
+        return ver == 5 && second ? 2 + (size_t)second : SIZE_MAX;
+    if (ver == 1) { /* username/password: ULEN UNAME PLEN PASSWD */
+        int plen = cur_peek(c, 2 + (size_t)second);
+        return plen < 0 ? 0 : 3 + (size_t)second + (size_t)plen;
+    }
+    if (ver == 5 && second >= 1 && second <= 3 && cur_peek(c, 2) <= 0)
+        return addressed_len(c);
     return SIZE_MAX;
 }
 
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
-    if (!from_client || (n >= 1 && p[0] != 5) || (n >= 2 && p[1] == 0))
+    struct cursor c;
+    cur_init(&c, p, n);
+    int ver = cur_peek(&c, 0), nmethods = cur_peek(&c, 1);
+    if (!from_client || (ver >= 0 && ver != 5) || nmethods == 0)
         return PROTO_NO;
-    if (n < 2 || n < 2 + (size_t)p[1])
+    if (nmethods < 0 || !cur_has(&c, 2 + (size_t)nmethods))
         return PROTO_MAYBE;
-    for (size_t i = 2; i < 2 + (size_t)p[1]; i++)
-        if (p[i] == 0xff || (p[i] > 0x09 && p[i] < 0x80))
+    cur_skip(&c, 2);
+    for (int i = 0; i < nmethods; i++) {
+        uint8_t m = cur_u8(&c);
+        if (m == 0xff || (m > 0x09 && m < 0x80))
             return PROTO_NO; /* no such method */
-    size_t end = 2 + (size_t)p[1];
+    }
     /* the greeting alone, or followed at once by the next message (a request or username/password) */
-    return end == n || p[end] == 5 || p[end] == 1 ? PROTO_YES : PROTO_NO;
+    int next = cur_peek(&c, 0);
+    return next < 0 || next == 5 || next == 1 ? PROTO_YES : PROTO_NO;
 }
 
-/* "host:port" of an address in a request or reply (p at ATYP). */
-static int address(const uint8_t *p, char *buf, size_t cap)
+/* "host:port" of an address in a request or reply (the cursor at ATYP, the message whole). */
+static int address(struct cursor *c, char *buf, size_t cap)
 {
     char a[INET6_ADDRSTRLEN];
-    if (p[0] == 1)
-        return snprintf(buf, cap, "%u.%u.%u.%u:%u", p[1], p[2], p[3], p[4], (unsigned)p[5] << 8 | p[6]);
-    if (p[0] == 4) {
-        inet_ntop(AF_INET6, p + 1, a, sizeof a);
-        return snprintf(buf, cap, "[%s]:%u", a, (unsigned)p[17] << 8 | p[18]);
+    uint8_t atyp = cur_u8(c);
+    if (atyp == 1) {
+        uint8_t v4[4];
+        cur_copy(c, v4, sizeof v4);
+        unsigned port = cur_be16(c);
+        return snprintf(buf, cap, "%u.%u.%u.%u:%u", v4[0], v4[1], v4[2], v4[3], port);
+    }
+    if (atyp == 4) {
+        uint8_t v6[16];
+        cur_copy(c, v6, sizeof v6);
+        unsigned port = cur_be16(c);
+        inet_ntop(AF_INET6, v6, a, sizeof a);
+        return snprintf(buf, cap, "[%s]:%u", a, port);
     }
     /* a host name as sent (a NUL in it too: the JSON shows it) */
-    size_t hl = p[1] < cap - 8 ? p[1] : cap - 8;
-    memcpy(buf, p + 2, hl);
-    int n = snprintf(buf + hl, cap - hl, ":%u", (unsigned)p[2 + p[1]] << 8 | p[3 + p[1]]);
+    size_t sent = cur_u8(c);
+    size_t hl = sent < cap - 8 ? sent : cap - 8;
+    cur_copy(c, buf, hl);
+    cur_skip(c, sent - hl);
+    unsigned port = cur_be16(c);
+    int n = snprintf(buf + hl, cap - hl, ":%u", port);
     return n < 0 ? n : (int)hl + n;
 }
 
-static void client_msg(struct socks5 *s, const uint8_t *p, size_t len)
+static void client_msg(struct socks5 *s, struct cursor *msg)
 {
     struct ct_base *b = &s->b;
     char text[CT_TEXT_MAX + 16];
     b->sum.commands++;
+    uint8_t ver = cur_u8(msg);
     if (s->cstate == C_GREETING) {
+        cur_skip(msg, 1); /* NMETHODS: the message ends with its methods */
         int n = snprintf(text, sizeof text, "greeting:");
-        for (size_t i = 2; i < len && n > 0 && (size_t)n < sizeof text; i++) {
-            const char *m = method_name(p[i]);
-            n += m ? snprintf(text + n, sizeof text - (size_t)n, "%s %s", i > 2 ? "," : "", m)
-                   : snprintf(text + n, sizeof text - (size_t)n, "%s 0x%02x", i > 2 ? "," : "", p[i]);
+        for (int first = 1; cur_left(msg) && n > 0 && (size_t)n < sizeof text; first = 0) {
+            uint8_t method = cur_u8(msg);
+            const char *m = method_name(method);
+            n += m ? snprintf(text + n, sizeof text - (size_t)n, "%s %s", first ? "" : ",", m)
+                   : snprintf(text + n, sizeof text - (size_t)n, "%s 0x%02x", first ? "" : ",", method);
         }
         size_t tl = strnlen(text, sizeof text);
         ct_keep(&b->sum.first_command, text, tl);
@@ -149,18 +173,20 @@ static void client_msg(struct socks5 *s, const uint8_t *p, size_t len)
         s->cstate = C_NEXT;
         return;
     }
-    if (p[0] == 1) { /* a credential: never kept */
+    if (ver == 1) { /* a credential: never kept */
         ct_msg(b, 1, "username/password (not shown)");
         return;
     }
     static const char *const cmds[] = {NULL, "CONNECT", "BIND", "UDP ASSOCIATE"};
+    uint8_t cmd = cur_u8(msg); /* 1 to 3 (client_len) */
+    cur_skip(msg, 1);          /* RSV */
     char target[CT_TEXT_MAX];
-    int tn = address(p + 3, target, sizeof target);
+    int tn = address(msg, target, sizeof target);
     size_t tl = tn > 0 && (size_t)tn < sizeof target ? (size_t)tn : 0;
-    size_t ml = (size_t)snprintf(text, sizeof text, "%s ", cmds[p[1]]);
+    size_t ml = (size_t)snprintf(text, sizeof text, "%s ", cmds[cmd]);
     memcpy(text + ml, target, tl); /* (text has room for the command and the whole target) */
     ml += tl;
-    s->cmd = p[1];
+    s->cmd = cmd;
     ct_set(&b->sum.target, target, tl);
     ct_msg_text(b, 1, text, ml);
     ct_request(b, text, ml, 1);
@@ -168,29 +194,31 @@ static void client_msg(struct socks5 *s, const uint8_t *p, size_t len)
 }
 
 /* Returns 1 when the stream was handed over (or nothing more is to be read). */
-static int server_msg(struct socks5 *s, const uint8_t *p)
+static int server_msg(struct socks5 *s, struct cursor *msg)
 {
     struct ct_base *b = &s->b;
     char text[CT_TEXT_MAX];
     b->sum.responses++;
-    if ((s->sstate == S_CHOICE && p[0] != 5) || (s->status_due && p[0] != 1 && p[0] != 5)) {
+    uint8_t ver = cur_u8(msg);
+    uint8_t said = cur_u8(msg); /* METHOD, STATUS or REP */
+    if ((s->sstate == S_CHOICE && ver != 5) || (s->status_due && ver != 1 && ver != 5)) {
         ct_malformed(b, 0);
         return 1;
     }
     if (s->sstate == S_CHOICE) {
-        const char *m = method_name(p[1]);
-        int n = m ? snprintf(text, sizeof text, "method %s", m) : snprintf(text, sizeof text, "method 0x%02x", p[1]);
+        const char *m = method_name(said);
+        int n = m ? snprintf(text, sizeof text, "method %s", m) : snprintf(text, sizeof text, "method 0x%02x", said);
         ct_keep(&b->sum.first_response, text, (size_t)n);
         ct_msg(b, 0, text);
-        s->method = p[1];
+        s->method = said;
         s->sstate = S_NEXT;
-        s->status_due = p[1] == 2;
-        if (p[1] == 0xff) {
+        s->status_due = said == 2;
+        if (said == 0xff) {
             ct_refuse(b, m, strlen(m));
             b->stopped[0] = b->stopped[1] = 1;
             return 1;
         }
-        if (p[1] != 0 && p[1] != 2) { /* GSSAPI or a private method wraps what follows */
+        if (said != 0 && said != 2) { /* GSSAPI or a private method wraps what follows */
             ct_msg(b, 0, "(the method's messages are not followed)");
             b->stopped[0] = b->stopped[1] = 1;
             return 1;
@@ -199,21 +227,22 @@ static int server_msg(struct socks5 *s, const uint8_t *p)
     }
     if (s->status_due) {
         s->status_due = 0;
-        ct_msg(b, 0, p[1] == 0 ? "authentication succeeded" : "authentication failed");
-        if (p[1] != 0) {
+        ct_msg(b, 0, said == 0 ? "authentication succeeded" : "authentication failed");
+        if (said != 0) {
             ct_refuse(b, "authentication failed", 21);
             b->stopped[0] = b->stopped[1] = 1;
             return 1;
         }
         return 0;
     }
-    const char *r = reply_name(p[1]);
+    const char *r = reply_name(said);
     char bound[CT_TEXT_MAX];
-    address(p + 3, bound, sizeof bound);
+    cur_skip(msg, 1); /* RSV */
+    address(msg, bound, sizeof bound);
     ct_msgf(b, 0, "%s, bound %s", r ? r : "reply", bound);
-    if (p[1] != 0) {
+    if (said != 0) {
         char code[24];
-        snprintf(code, sizeof code, "reply %u", p[1]);
+        snprintf(code, sizeof code, "reply %u", said);
         ct_refuse(b, r ? r : code, strlen(r ? r : code));
         b->stopped[0] = b->stopped[1] = 1;
         return 1;
@@ -235,18 +264,22 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
 {
     struct socks5 *s = (struct socks5 *)b;
     struct msg *m = &s->m[from_client];
-    size_t pos = 0;
-    while (pos < n) {
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
         if (from_client && s->cstate == C_SENT)
             return n; /* (after a reply already given: nothing is read) */
-        m->buf[m->have++] = p[pos++];
+        /* one byte at a time: the first ones say how long the message is */
+        m->have = cur_gather(&in, m->buf, m->have, m->have + 1);
+        struct cursor msg;
+        cur_init(&msg, m->buf, m->have);
         size_t want;
         if (from_client)
-            want = client_len(s->cstate, m->buf, m->have);
+            want = client_len(s->cstate, &msg);
         else if (s->sstate == S_CHOICE || s->status_due)
             want = 2;
         else
-            want = m->buf[0] == 5 ? addressed_len(m->buf, m->have) : SIZE_MAX;
+            want = cur_peek(&msg, 0) == 5 ? addressed_len(&msg) : SIZE_MAX;
         if (want == SIZE_MAX || want > MSG_MAX) {
             ct_malformed(b, from_client);
             return n;
@@ -255,14 +288,14 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             continue;
         m->have = 0;
         if (from_client) {
-            client_msg(s, m->buf, want);
+            client_msg(s, &msg);
             if (b->holding)
-                return pos;
-        } else if (server_msg(s, m->buf)) {
-            return b->done ? pos : n;
+                return cur_offset(&in);
+        } else if (server_msg(s, &msg)) {
+            return b->done ? cur_offset(&in) : n;
         }
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static const struct ct_info info = {

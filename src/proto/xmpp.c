@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cleartext.h"
 #include "conn.h"
 
@@ -47,43 +48,41 @@ struct xmpp {
     struct xml_side side[2];  /* [from_client] */
 };
 
+static int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+static void skip_spaces(struct cursor *c)
+{
+    while (is_space(cur_peek(c, 0)))
+        cur_skip(c, 1);
+}
+
 static enum proto_sniff sniff(const uint8_t *p, size_t n, int from_client)
 {
     (void)from_client;
-    size_t i = 0;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-        i++;
-    static const char decl[] = "<?xml";
-    if (i < n && n - i >= 2 && p[i] == '<' && p[i + 1] == '?') {
-        for (size_t k = 0; k < 5; k++) {
-            if (i + k == n)
-                return PROTO_MAYBE;
-            if (p[i + k] != (uint8_t)decl[k])
-                return PROTO_NO;
-        }
-        const uint8_t *end = NULL;
-        for (size_t k = i + 5; k + 1 < n && k < i + 256; k++)
-            if (p[k] == '?' && p[k + 1] == '>') {
-                end = p + k + 2;
-                break;
-            }
-        if (!end)
-            return n - i < 256 ? PROTO_MAYBE : PROTO_NO;
-        i = (size_t)(end - p);
-        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-            i++;
+    struct cursor c;
+    cur_init(&c, p, n);
+    skip_spaces(&c);
+    if (cur_peek(&c, 0) == '<' && cur_peek(&c, 1) == '?') {
+        size_t from = cur_left(&c); /* bytes from the declaration on */
+        int r = cur_literal(&c, "<?xml");
+        if (r <= 0)
+            return r < 0 ? PROTO_MAYBE : PROTO_NO;
+        /* its end "?>" within its first 256 bytes */
+        size_t k = 0;
+        while (5 + k < 256 && cur_peek(&c, k + 1) >= 0 && !(cur_peek(&c, k) == '?' && cur_peek(&c, k + 1) == '>'))
+            k++;
+        if (5 + k >= 256 || cur_peek(&c, k + 1) < 0)
+            return from < 256 ? PROTO_MAYBE : PROTO_NO;
+        cur_skip(&c, k + 2);
+        skip_spaces(&c);
     }
-    static const char open[] = "<stream:stream";
-    for (size_t k = 0; k < sizeof open - 1; k++) {
-        if (i + k == n)
-            return PROTO_MAYBE;
-        if (p[i + k] != (uint8_t)open[k])
-            return PROTO_NO;
-    }
-    i += sizeof open - 1;
-    if (i == n)
+    int r = cur_literal(&c, "<stream:stream");
+    if (r <= 0)
+        return r < 0 ? PROTO_MAYBE : PROTO_NO;
+    int next = cur_peek(&c, 0);
+    if (next < 0)
         return PROTO_MAYBE;
-    return p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == '>' ? PROTO_YES : PROTO_NO;
+    return is_space(next) || next == '>' ? PROTO_YES : PROTO_NO;
 }
 
 /* The name without its prefix ("stream:features" -> "features"). */
@@ -176,9 +175,10 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
 {
     struct xmpp *m = (struct xmpp *)b;
     struct xml_side *x = &m->side[from_client];
-    size_t pos = 0;
-    while (pos < n) {
-        uint8_t c = p[pos++];
+    struct cursor in;
+    cur_init(&in, p, n);
+    while (cur_left(&in)) {
+        uint8_t c = cur_u8(&in);
         if (!x->in_tag) {
             if (c == '<') {
                 x->in_tag = 1;
@@ -203,7 +203,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             x->in_tag = 0;
             tag_done(m, from_client, x);
             if (ct_pause(b, from_client))
-                return pos;
+                return cur_offset(&in);
             continue;
         }
         if (x->tag_len > 0 && !x->name_done) {
@@ -221,7 +221,7 @@ static size_t parse(struct ct_base *b, int from_client, const uint8_t *p, size_t
             x->tag[x->kept++] = (char)c;
         x->tag_len++;
     }
-    return pos;
+    return cur_offset(&in);
 }
 
 static const struct ct_info info = {.name = "xmpp", .display = "XMPP", .verb = "STARTTLS", .parse = parse};
