@@ -53,13 +53,13 @@ struct row {
     uint16_t where_gen;                 /* ...for this expression (0: none yet); in what was padding */
     const char *app;                    /* the app column: "TLS 1.3 example.com", "HTTP GET /x", "none" */
     /* what its protocols add to a search (Host, verdicts), or NULL; with owned & 4 it lies in one block
-     * with the row's JSON object as --json writes it, deflated, for filter expressions: the header
-     * (deflated and whole lengths, 4 bytes each) before it, the deflated bytes after its NUL.  A row
+     * with the row's JSON object as --json writes it, compressed, for filter expressions: the header
+     * (compressed and whole lengths, 4 bytes each) before it, the compressed bytes after its NUL.  A row
      * stays as small as it was: a flood of two million connections lists them all. */
     const char *words;
 };
 
-/* The length of a row's JSON object once inflated (0: none kept). */
+/* The length of a row's JSON object once decompressed (0: none kept). */
 size_t row_json_len(const struct row *r);
 
 /* An open connection's row, made on the spot: its text lives here. */
@@ -112,7 +112,7 @@ void catalog_pin(struct catalog *cat, const struct conn *c);
 void catalog_pin_set(struct catalog *cat, const struct conn *const *set, size_t n);
 /* The expression cache's generation after g (it wraps past 65535: every row's cache is cleared then). */
 uint16_t catalog_where_next(struct catalog *cat, uint16_t g);
-/* Keep the JSON object of a connection just finished (its row exists), deflated; -1: out of memory. */
+/* Keep the JSON object of a connection just finished (its row exists), compressed; -1: out of memory. */
 int catalog_set_json(struct catalog *cat, uint64_t id, const char *json, size_t len);
 /* Entry i's JSON object into buf (cap bytes); its length, or 0 when the row has none kept. */
 size_t catalog_row_json(const struct catalog *cat, size_t i, char *buf, size_t cap);
