@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """craft.py - write small, hand-made capture files that real traffic rarely shows.
 
 Usage:  /usr/bin/python3 captures/craft.py [OUTDIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # record-tls.sh - record real TLS and HTTP traffic into small classic-pcap files, each
 # TLS capture with the key log (SSLKEYLOGFILE format) its client wrote.
 #

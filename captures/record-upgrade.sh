@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # record-upgrade.sh - record TLS that starts inside another protocol into small classic-pcap
 # files: STARTTLS in SMTP, IMAP, POP3, FTP, XMPP, NNTP and LDAP, PostgreSQL's and MySQL's SSL
 # requests, and TLS through an HTTP CONNECT proxy and SOCKS4a/SOCKS5 proxies; each with the key

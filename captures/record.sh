@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # record.sh - record real TCP traffic into small classic-pcap files.
 #
 # Usage (as root):  captures/record.sh [OUTPUT_DIR]      (default: the directory of this script)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """scapy-tls-peer.py - the SSL 3.0 and export-suite peers of record-tls.sh.
 
 Debian 12's GnuTLS and OpenSSL no longer speak SSL 3.0 or the export cipher

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """upgrade-peers.py - the peers record-upgrade.sh records: small servers of the clear-text
 protocols that start TLS inside themselves (STARTTLS and the like), the proxies of HTTP CONNECT
 and SOCKS, and the Python clients of the refused upgrades.  Python standard library only.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """verify-tls.py - check the captures in captures/tls/ against what they were recorded to
 show, using tshark (and openssl for the certificate verdicts).
 

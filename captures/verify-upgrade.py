@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """verify-upgrade.py - check the captures in captures/upgrade/ against what they were recorded to
 show (upgrade-expect.tsv), using tshark.
 

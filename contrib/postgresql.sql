@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- contrib/postgresql.sql - synfin's JSON Lines in PostgreSQL (README.md, "At scale").
 --
 -- One row per connection: the whole line as JSONB in `doc`, the fields people filter and join on

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # render-ladder.sh SYNFIN OUT.png - draws the README's picture: connection 1 of
 # captures/tls/tls12-ecdhe-rsa.pcap as --svg, screenshot by headless Chromium at
 # the picture's own size, then reduced to 32 colours (Pillow) to keep it small.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_capfile.c - synfin's capture file reader alone (capsrc.c, capfile.c,
  * capset.c, readahead.c) on any bytes.

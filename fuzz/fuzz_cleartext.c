@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_cleartext.c - the clear-text modules that hand a connection to TLS
  * or open a tunnel (cleartext.h: SMTP, FTP, POP3, IMAP, NNTP, XMPP, LDAP,

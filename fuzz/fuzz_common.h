@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_common.h - helpers shared by the libFuzzer targets in fuzz/: the
  * failure macro, a reader for the inputs' little record formats, and a

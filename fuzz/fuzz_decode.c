@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_decode.c - decode_packet on a few frames of one link type, their IP
  * fragments through a reassembler (ipfrag.c) with a small budget, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_http.c - the HTTP/1.x parser (http.c) on a connection's two byte
  * streams.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_keylog.c - the NSS key log reader (keylog.c, API in src/proto/keylog.h).
  *

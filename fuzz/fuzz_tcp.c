@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_tcp.c - the TCP observer (tcp.c) and per-direction reassembly
  * (stream.c) on a synthetic connection, with a consumer that checks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_tls.c - the TLS observer (tls.c) on a connection's two byte
  * streams, without certificate verification (the leaf is still parsed),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_tlsdecrypt.c - TLS record protection (tlsdecrypt.c) on records an
  * attacker controls: every (version, suite) pair tlsd_suite_supported

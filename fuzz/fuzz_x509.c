@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_x509.c - certificate parsing and chain verdicts (x509.c), against a
  * verifier that trusts tests/certs/root-ca.pem (the directory comes from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # make-seeds.sh OUTDIR - seed corpora for the fuzz targets, made from the
 # repository's own test material (nothing is committed but this script and
 # seedgen.py; the seeds are rebuilt into the build directory):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh [SECONDS] [TARGETS...] - build the libFuzzer targets and run each
 # for SECONDS (default 60; 0 builds and replays the reproducers only).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """seedgen.py - seed inputs for the fuzz targets, from the repository's
 captures, certificates and key logs (python3 standard library only: no
 tshark or scapy needed).  Called by make-seeds.sh; see there.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bytes.h - the one way synfin reads packet bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grow.h - the doubling array every table of a capture's headers uses
  * (sections, interfaces, files): room for one more element, or -1 when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * json.c - the JSON writer (see json.h).  Strings are escaped per RFC 8259
  * section 7; bytes that are not valid UTF-8 come out as \u00XX of the byte,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * json.h - a small JSON writer: keys, escaping and commas handled in one
  * place, so every JSON output (connections now, TLS and HTTP objects) spells

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * options.c - the option table, its parser and the usage text drawn from it
  * (see options.h).  Adding an option means adding one row to `table` and one

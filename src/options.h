@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * options.h - the option table: every command-line option, its argument and
  * its help line live in one array, so the parser and the usage text cannot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * privs.c - giving up root and capabilities after the capture device is
  * open (see privs.h), the way tcpdump's -Z does.

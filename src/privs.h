@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * privs.h - giving up what a live capture no longer needs once its device
  * is open: root, and every capability.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * synfin.c - the program: options -> a packet source -> the pipeline -> one
  * output.  This file owns the process-level concerns and nothing else:

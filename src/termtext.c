@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * termtext.c - the terminal sanitiser (see termtext.h).
  *

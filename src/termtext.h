@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * termtext.h - text from the wire made safe to draw on a terminal: the one
  * sanitiser every output that draws (the interface, the text ladder, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * where.c - the filter language (see where.h): a recursive-descent parser
  * into a small tree, and a one-pass scanner of the connection's JSON text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * where.h - the filter language of --where and of the interface's filter:
  * one expression over the keys of the JSON object synfin writes for a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # accessors.sh - every parser of wire bytes reads them through bytes.h.
 #
 # tcpdump's rule, enforced by a grep: in the files that take bytes off the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """adversarial.py DIR - write hostile captures into DIR (python3 stdlib only).
 
 Each capture also holds ONE NORMAL CONNECTION on a 4-tuple of its own (a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # adversarial.sh - synfin against hostile captures (written by tests/adversarial.py
 # into a temporary directory, deleted afterwards): a 2,000,000-connection SYN
 # flood under --memcap, a million out-of-order segments, TLS lengths past the

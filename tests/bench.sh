@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench.sh -- synfin's performance and agreement benchmark (`make bench`).
 #
 # Owns: this script and tests/compare_truth.py, plus the work directory it

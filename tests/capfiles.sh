@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # capfiles.sh - capture files as users have them, end to end: several files
 # and directories merged into one capture, pcapng with several link types,
 # sections, interface names, statistics and decryption secrets, damage in

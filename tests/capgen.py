@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """capgen.py OUTDIR SRCDIR - the capture files tests/capfiles.sh reads, built from the
 repository's own captures (python3 standard library only):
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cli.sh - the command line as a user meets it: options, filters, -c, -w,
 # and every kind of bad input answered by one line on stderr naming the
 # file, with the documented exit status (synfin(1), EXIT STATUS).

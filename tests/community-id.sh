@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # community-id.sh - every connection's community_id (Community ID v1, seed 0)
 # equals the one tshark's Community ID dissector computes, on the captures in
 # captures/ and, when present, ../shared/captures/public.  The spec's own

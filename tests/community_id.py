@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """community_id.py - synfin's community_id against tshark's Community ID dissector.
 
 For every capture given, tshark (--enable-protocol communityid) prints each TCP packet's endpoints

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """compare_truth.py -- synfin --json output against genpcap's --truth file.
 
 Owned by the benchmark (tests/bench.sh, `make bench`); not part of `make check`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Conformance of synfin against the tshark oracle of the capture corpora.
 
 Each --corpus folder (../shared/captures/public, ../shared/captures/more)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Conformance against the capture corpora beside the repository: compares
 # synfin --json with the tshark oracles of ../shared/captures/public and
 # ../shared/captures/more (each folder's tshark-oracle.tsv).

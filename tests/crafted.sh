@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # crafted.sh - the crafted captures against what their construction intends
 # (captures/crafted-expect.tsv, written by captures/craft.py beside each
 # packet it builds), plus the analysis notes and skip counts each case was

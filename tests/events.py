@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """events.py - `--json --events` on the crafted captures: the keys of every
 event are exactly the documented ones, and the rows of the handshake and of
 each kind of close carry the states synfin(1) ("TCP MODEL") tabulates.

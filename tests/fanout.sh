@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # fanout.sh - two synfin processes in one --fanout group on lo share the
 # connections: 40 connections to a server of this script's own, each
 # reported by exactly one process, whole (SYN to FIN) in the process that

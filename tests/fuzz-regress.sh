@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Replays every fuzzer reproducer (fuzz/regress/NAME/*) through its target's
 # entry point, built by the ordinary compiler (tests/replay_NAME, see
 # tests/fuzz_replay.c).  A reproducer that crashes, trips a sanitizer or a

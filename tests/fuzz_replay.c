@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_replay.c - runs a libFuzzer target's entry point on files, without
  * libFuzzer.

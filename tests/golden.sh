@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # golden.sh - every capture under captures/ against its expected analysis in
 # tests/expected/: NAME.jsonl (--json), and where present NAME.ladder
 # (--ladder --ascii), NAME.summary (the default table) and NAME.events.jsonl

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """keys.py - the JSON keys other tools join on, on every capture in captures/:
 
 - client_ip/client_port and server_ip/server_port say what "client" and "server" say;

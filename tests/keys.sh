@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # keys.sh - the JSON keys other tools join on (tests/keys.py) on every
 # capture in captures/, and --version naming the libraries synfin runs with.
 : "${SYNFIN:?}" "${SRCDIR:?}"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # live.sh - capture for real on the loopback interface while this script
 # makes an HTTP-like connection to a server of its own on 127.0.0.1, stop
 # with SIGINT as a user's Ctrl-C would, and check the connection was

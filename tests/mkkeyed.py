@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Build a large key-logged TLS capture for the decryption benchmark (make bench).
 
 usage: mkkeyed.py SRCDIR OUT.pcap OUT.keys MEGABYTES

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Write tests/vectors/NAME.txt: the protected records of a key-logged recording of
 captures/tls/ with what tshark decrypts them to, for tests/test_tlsdecrypt.c.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pictures.sh - the ladder as pictures to share and as text that fits:
 # --svg (a file per connection, or one on standard output) is one
 # self-contained, well-formed SVG document with an arrow per packet, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """postgresql.py - the README's PostgreSQL recipe gives the answers the JSON gives.
 
 Arguments: a psql command line prefix (one argument, split on spaces), then RUN=FILE pairs of

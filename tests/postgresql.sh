@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # postgresql.sh - the README's PostgreSQL recipe on a throwaway server: initdb
 # and pg_ctl in a temporary directory (its own socket directory and port, no
 # TCP), contrib/postgresql.sql loaded, every capture in captures/ run through

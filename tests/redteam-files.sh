@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # redteam-files.sh - the capture files ../shared/redteam/genfiles.py writes
 # (mixed link types, snaplens, sections, byte orders, a corrupt record mid-file,
 # gzip, secrets blocks, unknown blocks ...): each must be read whole, or with

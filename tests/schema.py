@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """schema.py - every JSON line validates against schema/synfin.schema.json.
 
 Arguments: the schema, then JSON Lines files (the golden outputs tests/expected/*.jsonl,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # schema.sh - every golden JSON output (tests/expected/*.jsonl, with the
 # *.events.jsonl and *.decrypted.jsonl ones), an --time-format iso run, and,
 # when ../shared/captures is present, synfin --json --events on each of its

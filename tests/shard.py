@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """shard.py - N runs with --shard K/N partition a capture's connections exactly.
 
 For each capture and each N: the union of the N shards' JSON lines, each without its "id", equals

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # shard.sh - --shard K/N: N processes over the same captures split the
 # connections exactly (tests/shard.py), on captures/ and, when present,
 # ../shared/captures/public.  Skipped (77) without python3.

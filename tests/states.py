@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """states.py - every state change synfin reports is a step TCP has.
 
 For every connection of every capture given (or found under the folders

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # states.sh - the TCP model as taught (synfin(1), "TCP MODEL"): events.py checks
 # the `--json --events` keys and the tabulated rows of the handshake and each
 # kind of close; states.py checks that every state change of every connection

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # svg-render.sh - --svg drawn by a real browser: headless Chromium takes a
 # screenshot of a TLS connection's picture and the PNG (read here with the
 # Python standard library) must show the ladder: ink in the client's and the

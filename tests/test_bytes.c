@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_bytes.c - owns the unit tests of bytes.h (the bounds-checked cursor) and seq.h (sequence arithmetic). */
 #include <CUnit/Basic.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_capfile.c - synfin's capture file reader, byte by byte: classic pcap
  * in every variant (both byte orders, micro/nanosecond, Kuznetzov, cat'ed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_cleartext.c - owns the unit tests of the clear-text modules that
  * hand a connection to TLS or open a tunnel (cleartext.h: SMTP, FTP, POP3,

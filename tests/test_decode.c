@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_decode.c - owns the unit tests of decode_packet (link layers, IPv4/IPv6, TCP header and options) on hand-built frames. */
 #include <CUnit/Basic.h>
 #include <stdint.h>

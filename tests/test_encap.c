@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_encap.c - owns the unit tests of the decoder's newer layers on hand-built and broken frames:
  * IEEE 802.11 and its radio headers, PPP, PPPoE, NFLOG and the other link types of the table,
  * tunnels (GRE, ERSPAN, VXLAN, GENEVE, MPLS, Teredo, GTP-U, CAPWAP, IP in IP), the nesting bound,

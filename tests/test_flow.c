@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_flow.c - owns the unit tests of flow.c (the 4-tuple table: lookup both ways, backward-shift removal, growth,
  * age lists, 4-tuples crafted to collide) and of siphash.c (the published vectors, the process key). */
 #include <CUnit/Basic.h>

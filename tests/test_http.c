@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_http.c - owns the unit tests of http.h: the sniffer, and the HTTP/1.x
  * framing of requests and responses (RFC 9112) on hand-written transcripts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_ipfrag.c - owns the unit tests of IP fragment reassembly (ipfrag.c): order, interleaving,
  * overlaps (first copy wins), anomalies, the 65535-byte bound, the timeout, the memory budget. */
 #include <CUnit/Basic.h>

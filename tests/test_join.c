@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_join.c - owns the unit tests of the keys other tools join on: community_id.c (the spec's
  * published vectors), iso_time.c and shard.c. */
 #include <CUnit/Basic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_json.c - the JSON writer: commas, nesting, escaping of hostile strings, fixed-point numbers. */
 #include <CUnit/Basic.h>
 #include <stdio.h>

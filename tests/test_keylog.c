@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_keylog.c - the NSS key log reader: every label, comments, blank
  * lines, CRLF, blanks around fields, malformed lines reported with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_ladder.c - the ladder's layout (rows, labels, phases, state changes)
  * and its text drawing: one column grid, nothing drifts, at any width.

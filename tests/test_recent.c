@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_recent.c - owns the unit tests of recent.c (finished connections' 4-tuples and sequence spaces, for late packets). */
 #include <CUnit/Basic.h>
 #include <stdint.h>

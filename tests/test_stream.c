@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_stream.c - owns the unit tests of stream.c (per-direction reassembly: order, overlaps, gaps, budget, wrap). */
 #include <CUnit/Basic.h>
 #include <stdint.h>

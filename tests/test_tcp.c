@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp.c - owns the unit tests of tcp.c (per-packet endpoint states, notes, handshake/teardown verdicts, port reuse). */
 #include <CUnit/Basic.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_termtext.c - owns the unit tests of termtext.c (the terminal sanitiser: controls, C1, bidi, invalid UTF-8
  * escaped, widths measured on what is drawn, ASCII terminals, the cap, random bytes never getting through). */
 #include <CUnit/Basic.h>

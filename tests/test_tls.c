@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tls.c - the TLS observer: a handshake built byte by byte from the
  * RFC layouts gives the same summary and the same messages whether it is

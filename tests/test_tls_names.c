@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tls_names.c - owns the unit tests of tls_names.h (and of the
  * generated tls_cipher_table.h it reads).  The expected names are the IANA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tlsdecrypt.c - record decryption against published vectors and
  * real records:

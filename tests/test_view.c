@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_view.c - what the TUI shows, without a terminal: the ladder
  * document (collapsed runs, lines taken from anywhere equal to lines laid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_where.c - the filter language of --where (where.h) on JSON objects
  * shaped like synfin's: the issue's examples, units, arrays, null and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_x509.c - certificate parsing and chain verdicts (x509.c) on the
  * committed test certificates in tests/certs/ (made by make-certs.sh; see
  * the hierarchy and validity windows there).  SRCDIR (the repository top,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_zeek.c - owns the unit tests of zeek.c: conn_state and history letters by Zeek's rules
  * (base/protocols/conn/main.zeek and its TCP analyzer), packet by packet. */
 #include <CUnit/Basic.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tls.sh - the TLS and HTTP recordings (captures/tls/, made by
 # captures/record-tls.sh with real gnutls, openssl and python peers) against
 # what each recording intends (captures/tls/tls-expect.tsv), judged as a

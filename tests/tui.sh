@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tui.sh - the full-screen interface as a user meets it: the real program
 # runs in a detached tmux (a private server, 120x40, TERM=xterm-256color,
 # LANG=C.UTF-8), keys go in with send-keys and the screen comes back with

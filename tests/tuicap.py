@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tuicap.py OUTDIR - captures the interface's tests need that captures/ does not hold
 (python3 standard library only; TCP checksums are computed, so tshark and tcpdump agree):
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * unit.h: the CUnit driver shared by the unit tests (tests/test_*.c).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # upgrade.sh - TLS after an upgrade or inside a tunnel: every capture in
 # captures/upgrade/ (recorded by captures/record-upgrade.sh with real peers,
 # or crafted by captures/craft.py) against what it intends

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # where.sh - --where EXPR on the command line: the examples and the
 # language's parts agree with an oracle written in Python over the very
 # JSON objects --json writes (every capture in captures/), the filter applies

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """zeek.py - synfin's conn_state, history and community_id against Zeek's own test baselines.
 
 Reads tests/zeek-baselines.tsv (rows of Zeek's conn.log for traces in ../shared/captures/public),

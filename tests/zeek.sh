@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # zeek.sh - synfin's conn_state, history and community_id against Zeek's own
 # test baselines (tests/zeek-baselines.tsv, checked by tests/zeek.py) on the
 # traces of ../shared/captures/public that come from Zeek's repository.

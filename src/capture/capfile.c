@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capfile.c - the records of one capture file (see capfile.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capfile.h - the records of one capture file: classic pcap (both byte
  * orders, microsecond and nanosecond magics, the modified Kuznetzov format,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capset.c - several capture files as one capture (see capset.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capset.h - several capture files read as one capture: repeated -r, and
  * the capture files of a directory, merged in time order as mergecap does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capsrc.c - one capture file's bytes (see capsrc.h).
  *

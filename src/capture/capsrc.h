@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capsrc.h - the bytes of one capture file, however it arrives: a regular
  * file, standard input, a FIFO or a process substitution (opened once, read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capture.c - the one source of packets (see capture.h): files through
  * synfin's own reader, live interfaces through libpcap, BPF filters and -w

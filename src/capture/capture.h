@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capture.h - packets in: capture files (synfin's own reader: capset.h,
  * capfile.h, capsrc.h; several files merged in time order, read ahead on a

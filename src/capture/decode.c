@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * decode.c - the walk from the link layer to the TCP segment (see layer.h
  * for how layers hand over), VLAN tags (IEEE 802.1Q/802.1ad), IPv4 with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * decode.h - link layer, tunnels, IPv4/IPv6 and TCP header decoding into a
  * small, flat `struct pkt` that points into the captured bytes.

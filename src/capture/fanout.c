@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fanout.c - joining a PACKET_FANOUT group (see fanout.h; packet(7),
  * "PACKET_FANOUT").  The kernel hashes each packet's flow, the same for

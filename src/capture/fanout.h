@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fanout.h - --fanout GROUP: N synfin processes capturing on one interface
  * share its packets the way Suricata and Zeek workers do, each connection to

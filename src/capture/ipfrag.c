@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipfrag.c - IP fragment reassembly (see ipfrag.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipfrag.h - IPv4 (RFC 791 section 3.2) and IPv6 (RFC 8200 section 4.5)
  * fragment reassembly, for a passive observer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * layer.c - the pieces several of the decoder's layers use (see layer.h):
  * recording an encapsulation, an 802.2 LLC/SNAP header, a PPP protocol

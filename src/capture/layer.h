@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * layer.h - what the decoder's layers share, inside src/capture only:
  * decode.c (the walk, IP, TCP), link.c (link-layer headers), wlan.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * link.c - the link-layer headers synfin reads, as one table: each link
  * type (the LINKTYPE_ values of https://www.tcpdump.org/linktypes.html, as

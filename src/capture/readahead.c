@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * readahead.c - reading on a thread of its own (see readahead.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * readahead.h - the second core: a thread reads the files, finds the
  * records, merges and filters them, and hands the packets over in batches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tunnel.c - encapsulations that carry packets inside IP or a link: GRE
  * (RFC 2784, keys and sequence numbers RFC 2890, PPTP's version 1 RFC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * wlan.c - IEEE 802.11 frames (IEEE Std 802.11-2020 section 9.2: the MAC
  * header, QoS and HT control, four addresses) carrying 802.2 LLC/SNAP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * catalog.c - the browsing session's connections and views (see catalog.h).
  * The rows are kept in id order, so an id is found by bisection and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * catalog.h - what a browsing session knows: the connections of the
  * capture, in first-packet order (open ones followed live, finished ones

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conn.c - the connection record's vocabularies, endpoint names, and the
  * lifetime of a connection and its event list.  The spellings below are a

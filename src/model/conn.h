@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conn.h - the connection record: what synfin knows about one TCP
  * connection, and all that the outputs read of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * detail.c - the detail pane's lines (see detail.h).  The packet is
  * decoded again from its bytes with the same decoder the analysis used.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * detail.h - the detail pane's text for one arrow of a ladder: the packet's
  * IP and TCP fields with its options and analysis notes, the protocol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * follow.c - a connection's stream, both directions (see follow.h).
  *

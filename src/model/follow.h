@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * follow.h - a connection's stream as Wireshark's "Follow TCP Stream"
  * shows it: the payload of both directions, each put in sequence order

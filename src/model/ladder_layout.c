@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ladder_layout.c - the rows of a sequence diagram (see ladder_layout.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ladder_layout.h - what a sequence diagram of one connection says, without
  * drawing it: one row per event with its label, its analysis tag, the state

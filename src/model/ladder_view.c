@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ladder_view.c - the sequence diagram as styled lines on a column grid
  * (see ladder_view.h).  The readability rules it follows: two rows per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ladder_view.h - a connection's sequence diagram as lines of styled
  * spans on a fixed column grid: what the text ladder prints and the TUI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loader.c - one connection read again from its file (see loader.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loader.h - one connection's packets read again from the capture file,
  * with every event and protocol message kept, for its ladder: a browsing

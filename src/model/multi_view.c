@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * multi_view.c - several connections on one diagram (see multi_view.h).
  * Each line is composed on a grid of cells (a character, its style and

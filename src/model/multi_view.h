@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * multi_view.h - several connections on one sequence diagram, as sngrep's
  * call flow of several dialogs or Wireshark's flow graph draw them, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * textfit.c - text fitted to columns with a visible mark where it was cut
  * (see textfit.h).

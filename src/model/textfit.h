@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * textfit.h - clean text made to fit a number of columns without hiding
  * that it was cut: the end cut with "…" (a title, a value), the middle

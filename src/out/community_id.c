@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * community_id.c - Community ID v1 (see community_id.h).
  *

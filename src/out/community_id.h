@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * community_id.h - the Community ID flow hash, version 1
  * (https://github.com/corelight/community-id-spec), the key Zeek, Suricata,

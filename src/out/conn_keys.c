@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conn_keys.c - the JSON keys other tools join on (see conn_keys.h).
  */

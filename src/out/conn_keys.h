@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conn_keys.h - the JSON keys other tools join on (synfin(1), JSON OUTPUT):
  * the endpoints as separate fields, the Community ID, Zeek's conn_state and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iso_time.c - ISO 8601 UTC timestamps (see iso_time.h; RFC 3339 section 5.6
  * is the profile: "T" between date and time, "Z" for UTC).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iso_time.h - timestamps as ISO 8601 text in UTC (--time-format iso), for
  * consumers whose numbers are doubles (jq, Elasticsearch) and lose the

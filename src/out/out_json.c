@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_json.c - JSON Lines: one object per connection, written the moment the
  * connection is finalized (as Zeek writes conn.log), so the output streams.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_ladder.c - the text sequence diagram: every line of each
  * connection's ladder document (ladder_view.c) printed in full, with

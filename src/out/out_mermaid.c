@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_mermaid.c - a connection's ladder as a Mermaid sequenceDiagram, for
  * READMEs and tickets (GitHub, GitLab and most wikis draw it): the client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_pcap.c - chosen connections as a pcap file (see out_pcap.h), written
  * with libpcap's savefile writer (pcap-savefile(5)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_pcap.h - chosen connections saved as a pcap file, for Wireshark:
  * their packets read again from the capture by offset (loader.h), written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_summary.c - the default output: one row per connection as it is
  * finalized, then totals by handshake and teardown kind and the packets

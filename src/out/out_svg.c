@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_svg.c - a connection's ladder as one self-contained SVG picture
  * (SVG 1.1; no script, no external font or file): the same document the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_where.c - a connection's JSON object, and a filter expression's
  * verdict over it (see out_where.h).

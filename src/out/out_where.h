@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * out_where.h - a connection judged by a filter expression (where.h) over
  * the very JSON object --json writes for it: one source of truth for what

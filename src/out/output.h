@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * output.h - what every output (JSON Lines, summary table, text ladder)
  * offers the program: open with a configuration, take finished connections

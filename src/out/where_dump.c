@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * where_dump.c - the selected connections' packets to the -w file (see
  * where_dump.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * where_dump.h - `-w FILE` with `--where`: only the packets of the
  * connections the expression selects go to the file.  The verdict comes

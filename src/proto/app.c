@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * app.c - the protocol layer's shared setup for a run (see app.h): the
  * trust store (loaded on a thread of its own, from the first TLS

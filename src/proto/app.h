@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * app.h - the application layer, seen from the pipeline: the run's shared
  * protocol setup (app.c: trust store, key log, fingerprint cache) and each

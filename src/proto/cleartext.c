@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cleartext.c - the parts every clear-text module shares (see cleartext.h):
  * the line reader, the upgrade's story (request, answer, hand-over, the

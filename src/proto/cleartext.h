@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cleartext.h - what the clear-text protocols that can upgrade to TLS (SMTP,
  * IMAP, POP3, FTP, NNTP, XMPP, LDAP, PostgreSQL, MySQL) and the SOCKS tunnels

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dispatch.c - one connection's protocol layers over the registry (see
  * app.h, proto.h).

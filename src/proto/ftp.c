@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ftp.c - FTP's control connection in the protocol registry, read until
  * AUTH TLS hands the stream to TLS (cleartext.h has what the clear-text

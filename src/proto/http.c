@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http.c - owns HTTP/1.x message framing on a reassembled TCP connection
  * (the contract is http.h): recognising the first bytes of a side, then, per

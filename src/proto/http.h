@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http.h - HTTP/1.x on a reassembled TCP connection (RFC 9112): requests
  * recognised by their request line, responses by their status line, message

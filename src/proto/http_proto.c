@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_proto.c - HTTP in the protocol registry (proto.h): the glue between
  * the dispatcher and http.c's parser, and what HTTP says of itself in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keylog.c - the NSS key log reader (see keylog.h).  This file owns the
  * table of secrets by client random, the file position a live capture

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keylog.h - the secrets of an NSS key log file (SSLKEYLOGFILE, as written
  * by NSS, OpenSSL, GnuTLS, curl, browsers), indexed by client random for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ldap.c - LDAP in the protocol registry, read until the StartTLS extended
  * operation hands the stream to TLS (cleartext.h has what the clear-text

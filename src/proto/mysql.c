@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mysql.c - MySQL's client/server protocol (and MariaDB's) in the protocol
  * registry, read until the client's SSL request hands the stream to TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * namelist.h - a list of names from the wire (a certificate's
  * subjectAltNames, the protocols of an ALPN extension) kept as a list, in a

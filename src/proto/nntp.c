@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nntp.c - NNTP in the protocol registry, read until STARTTLS hands the
  * stream to TLS (cleartext.h has what the clear-text modules share).

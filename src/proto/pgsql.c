@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pgsql.c - PostgreSQL's frontend/backend protocol (version 3) in the
  * protocol registry, read until its SSLRequest hands the stream to TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pop3.c - POP3 in the protocol registry, read until STLS hands the stream
  * to TLS (cleartext.h has what the clear-text modules share).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * proto.h - the protocol registry: every application protocol synfin reads
  * (TLS, HTTP; later the clear-text hosts of STARTTLS and the tunnels) is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * registry.c - the table of application protocols (see proto.h).  The
  * order is the order recognition asks them: the first to say "yes" to a

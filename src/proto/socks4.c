@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * socks4.c - SOCKS 4 and 4a in the protocol registry: read until the proxy
  * grants the request, then the stream is handed over to recognition (what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * socks5.c - SOCKS 5 in the protocol registry: read until the proxy answers
  * the request with success, then the stream is handed over to recognition

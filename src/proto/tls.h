@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls.h - TLS on a reassembled TCP connection, as a passive observer sees
  * it without keys: the record layer (SSL 3.0 to TLS 1.3, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_deflate.c - TLS's DEFLATE record compression undone (see tls_deflate.h).
  *

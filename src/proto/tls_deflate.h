@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_deflate.h - the DEFLATE record compression of TLS (RFC 3749), undone
  * one direction at a time after decryption.  OpenSSL 1.0 builds with zlib

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_fingerprint.c - JA3 and JA4 of a ClientHello, and the cache that makes
  * them cheap (see tls_fingerprint.h).

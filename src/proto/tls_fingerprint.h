@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_fingerprint.h - JA3 and JA4 client fingerprints, JA3S and JA4S server
  * fingerprints.

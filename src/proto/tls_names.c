@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_names.c - owns the number-to-name lookups of tls_names.h: cipher
  * suites, alerts, handshake types, extensions, supported groups, signature

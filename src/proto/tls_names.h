@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_names.h - names from the IANA TLS registries (cipher suites, alerts,
  * handshake types, extensions, supported groups, signature schemes,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """
 tls_names_gen.py - writes src/proto/tls_cipher_table.h, the cipher-suite table of
 tls_names.c: every IANA "TLS Cipher Suites" registry name, sorted by value,

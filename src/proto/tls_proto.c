@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tls_proto.c - TLS in the protocol registry (proto.h): the glue between
  * the dispatcher and tls.c's parser, and everything TLS says of itself in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tlsdecrypt.c - record decryption for one direction of a TLS connection
  * (see tlsdecrypt.h).  This file owns the table of decryptable cipher

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tlsdecrypt.h - TLS record protection undone, one direction at a time,
  * given the secrets of a key log (keylog.h): the SSL 3.0 key block and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * x509.c - the server's certificate chain judged as a client would (see
  * x509.h).  This file owns every GnuTLS X.509 object synfin makes: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * x509.h - the server's certificate chain as the client would judge it:
  * parsed with GnuTLS (subject, issuer, subjectAltNames, validity, key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * feed.c - the one packet loop (see feed.h).
  */

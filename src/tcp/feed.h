@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * feed.h - the one packet loop: packets from a capture into the pipeline, a
  * slice at a time, so the command line (everything at once), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * flow.h - the flow table: both directions of a TCP 4-tuple map to one live
  * connection.  Open addressing with linear probing over a keyed hash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline.c - the packet path and connection lifetimes (see pipeline.h).
  */

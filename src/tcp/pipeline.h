@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline.h - one packet at a time through decode -> flow table -> TCP
  * observer -> reassembly, and finished connections out to a sink.

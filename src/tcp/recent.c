@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * recent.c - recently finished connections' 4-tuples and sequence spaces
  * (see recent.h).

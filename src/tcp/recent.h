@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * recent.h - the 4-tuples of recently finished connections and the sequence
  * space each side used, kept for a TIME_WAIT-like while after the connection

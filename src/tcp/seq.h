@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seq.h - TCP sequence arithmetic modulo 2^32 (RFC 793 section 3.3).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * shard.c - the shard hash (see shard.h).  Its definition is part of the
  * --shard contract (synfin(1)): changing it moves connections between

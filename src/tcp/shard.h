@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * shard.h - --shard K/N: which of N processes a connection belongs to.
  *

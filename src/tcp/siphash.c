@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * siphash.c - SipHash and the process's hash key (see siphash.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * siphash.h - a keyed hash for tables that the wire fills: SipHash
  * (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stream.c - per-direction TCP reassembly (see stream.h for the contract).
  *

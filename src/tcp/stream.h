@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stream.h - reassembly of one direction of a TCP connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp.c - what a passive observer can infer about a TCP connection
  * (RFC 9293 section 3.3.2 state diagram, seen from the wire).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp.h - the TCP tracker: what a passive observer keeps of one connection
  * while its packets come (sequence numbers, what each side acknowledged,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * zeek.c - conn_state and history derived as Zeek derives them (see zeek.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * zeek.h - a connection's conn_state and history as Zeek's conn.log derives
  * them, so a Zeek user finds the fields they know (synfin(1), "ZEEK FIELDS").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * follow.c - the follow-stream view: the payload of both directions of a
  * connection (follow.h), the client's in the client's colour, the server's

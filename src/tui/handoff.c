@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * handoff.c - from synfin to Wireshark and tcpdump: a connection's display
  * filter and BPF expression, ready to copy (shown, and sent to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * help.c - the help screen: the keys of the screen it was opened from,
  * then what every screen shares.  Scrolls when the terminal is short.

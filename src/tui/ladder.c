@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ladder.c - one connection as a sequence diagram, with the detail pane of
  * the selected arrow.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * list.c - the connection list: one row per connection, coloured by how it
  * went, sorted by any column, narrowed by a filter, a text and a filter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * multi.c - several connections on one diagram (multi_view.h): the marked
  * ones, every connection of one client, or every one with one SNI.  A

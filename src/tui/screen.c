@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * screen.c - what the interface's screens share (see tui.h): colour
  * attributes, clipped text, the status-line message and the prompt (a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tui.c - the interface's main loop (see tui.h): curses set up and torn
  * down, packets read between keystrokes (a large file fills the list while

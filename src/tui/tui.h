@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tui.h - the full-screen interface: what its screens share and the
  * operations every screen offers.  Only src/tui/ includes curses; the

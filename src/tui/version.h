@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * version.h - the curses library's version for `synfin --version`: only
  * src/tui/ may include curses, so main asks here.

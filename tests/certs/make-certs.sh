@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # make-certs.sh - regenerate the X.509 test certificates read by tests/test_x509.c.
 #
 # Run by hand (never by `make check`: the outputs are committed):
