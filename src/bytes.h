@@ -144,9 +144,12 @@ static inline size_t cur_span_to(const struct cursor *c, uint8_t byte, int *foun
 static inline void cur_copy(struct cursor *c, void *dst, size_t n)
 {
     const uint8_t *b = cur_take(c, n);
-    uint8_t *d = dst;
-    for (size_t i = 0; i < n; i++)
-        d[i] = b ? b[i] : 0;
+    if (!n)
+        return; /* memcpy of nothing still wants valid pointers */
+    if (b)
+        memcpy(dst, b, n);
+    else
+        memset(dst, 0, n);
 }
 
 /* A sub-cursor over the next n bytes (clamped to what remains; err if short). */
