@@ -623,23 +623,13 @@ static int ladder_key(struct tui *t, int ch)
     ch &= TUI_KEY_MASK;
     if (!s->conn && ch != 'q' && ch != 27)
         return ch != '?';
+    int dir, moves = tui_motion(ch, wheel, lr, &dir);
+    if (moves >= 0) {
+        for (int k = 0; k < moves; k++)
+            s->sel = step_selection(s, s->sel, dir);
+        return 1;
+    }
     switch (ch) {
-    case KEY_DOWN: case 'j':
-        for (int k = 0; k < (wheel ? 3 : 1); k++)
-            s->sel = step_selection(s, s->sel, +1);
-        return 1;
-    case KEY_UP: case 'k':
-        for (int k = 0; k < (wheel ? 3 : 1); k++)
-            s->sel = step_selection(s, s->sel, -1);
-        return 1;
-    case KEY_NPAGE: case ' ':
-        for (int k = 0; k < lr / 2; k++)
-            s->sel = step_selection(s, s->sel, +1);
-        return 1;
-    case KEY_PPAGE:
-        for (int k = 0; k < lr / 2; k++)
-            s->sel = step_selection(s, s->sel, -1);
-        return 1;
     case KEY_HOME: case 'g':
         s->sel = 0;
         s->top = 0;

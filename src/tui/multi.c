@@ -296,23 +296,13 @@ static int multi_key(struct tui *t, int ch)
     ch &= TUI_KEY_MASK;
     if (!s->built)
         return ch != 'q' && ch != 27 && ch != '?' && ch != 'Q';
+    int dir, moves = tui_motion(ch, wheel, rows, &dir);
+    if (moves >= 0) {
+        for (int k = 0; k < moves; k++)
+            s->sel = step(s, s->sel, dir);
+        return 1;
+    }
     switch (ch) {
-    case KEY_DOWN: case 'j':
-        for (int k = 0; k < (wheel ? 3 : 1); k++)
-            s->sel = step(s, s->sel, +1);
-        return 1;
-    case KEY_UP: case 'k':
-        for (int k = 0; k < (wheel ? 3 : 1); k++)
-            s->sel = step(s, s->sel, -1);
-        return 1;
-    case KEY_NPAGE: case ' ':
-        for (int k = 0; k < rows / 2; k++)
-            s->sel = step(s, s->sel, +1);
-        return 1;
-    case KEY_PPAGE:
-        for (int k = 0; k < rows / 2; k++)
-            s->sel = step(s, s->sel, -1);
-        return 1;
     case KEY_HOME: case 'g': s->top = 0; s->sel = step(s, s->doc.header_lines, -1); s->sel = step(s, s->doc.header_lines - 1, +1); return 1;
     case KEY_END: case 'G': s->sel = step(s, s->doc.total_lines, -1); return 1;
     case KEY_RIGHT: case 'l':

@@ -71,6 +71,17 @@ void tui_message(struct tui *t, const char *fmt, ...)
     t->dirty = 1;
 }
 
+int tui_motion(int ch, int wheel, int page_rows, int *dir)
+{
+    switch (ch) {
+    case KEY_DOWN: case 'j': *dir = +1; return wheel ? 3 : 1;
+    case KEY_UP: case 'k': *dir = -1; return wheel ? 3 : 1;
+    case KEY_NPAGE: case ' ': *dir = +1; return page_rows / 2;
+    case KEY_PPAGE: *dir = -1; return page_rows / 2;
+    default: return -1;
+    }
+}
+
 void tui_push(struct tui *t, const struct screen_ops *s)
 {
     if (t->depth < (int)(sizeof t->stack / sizeof t->stack[0]))

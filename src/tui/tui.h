@@ -149,6 +149,9 @@ struct tui {
 };
 
 int tui_attr(const struct tui *t, enum tui_color c);
+/* A movement key of the ladder screens: how many lines it moves the selection (the wheel three, a page
+ * half the rows) and which way in *dir (+1 down, -1 up); -1 when ch is not one. */
+int tui_motion(int ch, int wheel, int page_rows, int *dir);
 void tui_push(struct tui *t, const struct screen_ops *s);
 void tui_pop(struct tui *t);
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
