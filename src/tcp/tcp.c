@@ -447,16 +447,18 @@ void tcp_packet(struct track *t, int from, const struct pkt *p, int64_t ts_ns, u
         tr->has_isn = 1;
     }
     uint32_t data_seq = p->seq + ((fl & TH_SYN) ? 1u : 0u);
+    /* the stream counts from the new ISN before this segment's own bytes are placed (a SYN+ACK may carry
+     * some); the ISN itself moves after the analysis, which tells a new SYN+ACK from a repeated one by it */
+    if (new_isn)
+        stream_set_base(&ts->stream, p->seq + 1);
 
     uint16_t notes = analyse(t, from, p, ts_ns, data_seq, tc);
     if (late_syn) { /* the connection's own SYN, captured after its data */
         notes |= NOTE_OUT_OF_ORDER;
         s->out_of_order++;
     }
-    if (new_isn) {
+    if (new_isn)
         ts->isn = p->seq;
-        stream_set_base(&ts->stream, p->seq + 1);
-    }
 
     /* bytes the peer acknowledges but the capture never showed */
     uint64_t gap_before = r->payload.gap_bytes;
