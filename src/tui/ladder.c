@@ -33,6 +33,7 @@
 #include "ladder_view.h"
 #include "loader.h"
 #include "output.h"
+#include "grow.h"
 #include "tui.h"
 
 #define COLLAPSE_AT 8           /* runs of this many plain data segments are summarised */
@@ -107,14 +108,7 @@ static void rebuild(struct tui *t, struct ladder_state *s)
 
 static int ensure_win(struct ladder_state *s, size_t n)
 {
-    if (s->win_cap >= n)
-        return 0;
-    struct lline *w = realloc(s->win, n * sizeof *w);
-    if (!w)
-        return -1;
-    s->win = w;
-    s->win_cap = n;
-    return 0;
+    return array_reserve((void **)&s->win, &s->win_cap, n, sizeof *s->win);
 }
 
 /* Is this line a stop for the selection: an arrow or a summarised run? */

@@ -17,6 +17,7 @@
 
 #include "loader.h"
 #include "multi_view.h"
+#include "grow.h"
 #include "tui.h"
 
 #define LOAD_STEP 20000
@@ -184,14 +185,7 @@ static void draw_line(struct tui *t, const struct lline *l, int y, int left, int
 
 static int ensure_win(struct multi_state *s, size_t n)
 {
-    if (s->win_cap >= n)
-        return 0;
-    struct lline *w = realloc(s->win, n * sizeof *w);
-    if (!w)
-        return -1;
-    s->win = w;
-    s->win_cap = n;
-    return 0;
+    return array_reserve((void **)&s->win, &s->win_cap, n, sizeof *s->win);
 }
 
 static void multi_draw(struct tui *t)
