@@ -569,6 +569,23 @@ static void test_siphash24_vectors(void)
 
 /* SipHash-1-3 is the same machine with fewer rounds: it differs from 2-4,
  * depends on every key and message byte, and on the length alone. */
+/* The word form is SipHash-1-3 of the words' little-endian bytes: the same function, fewer steps. */
+static void test_siphash13_words(void)
+{
+    uint8_t kb[16], bytes[40];
+    for (int i = 0; i < 16; i++)
+        kb[i] = (uint8_t)(i * 7 + 1);
+    struct sip_key k = sip_key_from_bytes(kb);
+    uint64_t w[5];
+    for (int i = 0; i < 5; i++) {
+        w[i] = 0x0123456789abcdefULL * (uint64_t)(i + 3);
+        for (int b = 0; b < 8; b++)
+            bytes[i * 8 + b] = (uint8_t)(w[i] >> (8 * b));
+    }
+    for (size_t n = 0; n <= 5; n++)
+        CU_ASSERT_EQUAL(siphash13_words(&k, w, n), siphash13(&k, bytes, n * 8));
+}
+
 static void test_siphash13(void)
 {
     uint8_t kb[16], msg[64];
@@ -716,6 +733,7 @@ int main(void)
         {"removing a connection never inserted", test_remove_never_inserted},
         {"SipHash-2-4: the published vectors", test_siphash24_vectors},
         {"SipHash-1-3: every byte counts", test_siphash13},
+        {"SipHash-1-3 of words is of their bytes", test_siphash13_words},
         {"the process key from SYNFIN_HASH_KEY", test_process_key_from_env},
         {"4-tuples crafted to collide under a known key", test_crafted_collisions},
         {"random 4-tuples: no rebuild", test_random_no_rekey},

@@ -42,49 +42,57 @@ struct flow_table {
     struct track *head[FLOW_LISTS], *tail[FLOW_LISTS];
 };
 
-struct endpoint {
-    const uint8_t *addr;
-    uint16_t port;
-};
-
-static int ep_cmp(struct endpoint a, struct endpoint b, size_t alen)
+static uint64_t be64(const uint8_t *p)
 {
-    int r = memcmp(a.addr, b.addr, alen);
-    return r ? r : (int)a.port - (int)b.port;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
 }
 
-static uint64_t key_hash(const struct sip_key *k, int ipver, struct endpoint a, struct endpoint b)
+static uint64_t be32(const uint8_t *p) { return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]; }
+
+/*
+ * The hash of an unordered pair of endpoints: each endpoint made into
+ * numbers (address, then port), the smaller pair first, so that both
+ * directions hash alike; SipHash-1-3 over those words.  IPv4 takes two
+ * words, IPv6 five.
+ */
+static uint64_t key_hash(const struct sip_key *k, int ipver, const uint8_t *a, uint16_t pa, const uint8_t *b,
+                         uint16_t pb)
 {
-    size_t alen = ipver == 6 ? 16 : 4;
-    if (ep_cmp(a, b, alen) > 0) {
-        struct endpoint t = a;
-        a = b;
-        b = t;
+    uint64_t w[5];
+    size_t n;
+    if (ipver == 6) {
+        uint64_t ah = be64(a), al = be64(a + 8), bh = be64(b), bl = be64(b + 8);
+        int swap = ah != bh ? ah > bh : al != bl ? al > bl : pa > pb;
+        if (swap) {
+            w[0] = bh, w[1] = bl, w[2] = ah, w[3] = al;
+            w[4] = (uint64_t)pb << 16 | pa;
+        } else {
+            w[0] = ah, w[1] = al, w[2] = bh, w[3] = bl;
+            w[4] = (uint64_t)pa << 16 | pb;
+        }
+        w[4] |= (uint64_t)6 << 32;
+        n = 5;
+    } else {
+        uint64_t x = be32(a) << 16 | pa, y = be32(b) << 16 | pb;
+        w[0] = x < y ? x : y;
+        w[1] = (x < y ? y : x) | (uint64_t)(uint8_t)ipver << 48;
+        n = 2;
     }
-    uint8_t buf[1 + 2 * (16 + 2)], *p = buf;
-    *p++ = (uint8_t)ipver;
-    memcpy(p, a.addr, alen);
-    p += alen;
-    *p++ = (uint8_t)(a.port >> 8);
-    *p++ = (uint8_t)a.port;
-    memcpy(p, b.addr, alen);
-    p += alen;
-    *p++ = (uint8_t)(b.port >> 8);
-    *p++ = (uint8_t)b.port;
-    return siphash13(k, buf, (size_t)(p - buf));
+    return siphash13_words(k, w, n);
 }
 
-static uint64_t conn_hash(const struct sip_key *k, const struct track *t)
+static uint64_t track_hash(const struct sip_key *k, const struct track *t)
 {
-    const struct conn *c = t->c;
-    struct endpoint a = {c->side[0].addr, c->side[0].port}, b = {c->side[1].addr, c->side[1].port};
-    return key_hash(k, c->ipver, a, b);
+    const struct flow_key *fk = &t->key;
+    return key_hash(k, fk->ipver, fk->addr[0], fk->port[0], fk->addr[1], fk->port[1]);
 }
 
 uint64_t flow_hash_pkt(const struct flow_table *ft, const struct pkt *p)
 {
-    struct endpoint a = {p->src, p->sport}, b = {p->dst, p->dport};
-    return key_hash(&ft->key, p->ipver, a, b);
+    return key_hash(&ft->key, p->ipver, p->src, p->sport, p->dst, p->dport);
 }
 
 struct flow_table *flow_new_keyed(const struct sip_key *key)
@@ -128,19 +136,19 @@ void flow_health(const struct flow_table *ft, struct flow_health *h)
     h->rekeys = ft->rekeys;
 }
 
-/* Which side of c sent p: 0 or 1, or -1 when p is not c's. */
+/* Which side of t sent p: 0 or 1, or -1 when p is not t's. */
 static int match(const struct track *t, const struct pkt *p)
 {
-    const struct conn *c = t->c;
-    size_t alen = p->ipver == 6 ? 16 : 4;
-    if (c->ipver != p->ipver)
+    const struct flow_key *k = &t->key;
+    if (k->ipver != p->ipver)
         return -1;
-    for (int s = 0; s < 2; s++) {
-        const struct side *a = &c->side[s], *b = &c->side[!s];
-        if (a->port == p->sport && b->port == p->dport && !memcmp(a->addr, p->src, alen) &&
-            !memcmp(b->addr, p->dst, alen))
-            return s;
-    }
+    size_t alen = p->ipver == 6 ? 16 : 4;
+    if (k->port[0] == p->sport && k->port[1] == p->dport && !memcmp(k->addr[0], p->src, alen) &&
+        !memcmp(k->addr[1], p->dst, alen))
+        return 0;
+    if (k->port[1] == p->sport && k->port[0] == p->dport && !memcmp(k->addr[1], p->src, alen) &&
+        !memcmp(k->addr[0], p->dst, alen))
+        return 1;
     return -1;
 }
 
@@ -191,7 +199,7 @@ static int rebuild(struct flow_table *ft, size_t n, const struct sip_key *key)
     unsigned longest = 0;
     for (size_t i = 0; i <= ft->mask; i++) {
         struct track *c = ft->slots[i].c;
-        if (c && place(ns, n - 1, same_key ? ft->slots[i].hash : conn_hash(key, c), c, &longest) < 0) {
+        if (c && place(ns, n - 1, same_key ? ft->slots[i].hash : track_hash(key, c), c, &longest) < 0) {
             free(ns);
             return -1;
         }
@@ -220,15 +228,29 @@ static int rekey(struct flow_table *ft, size_t n)
     return -1;
 }
 
+/* The record's 4-tuple into the tracker, where lookups compare it. */
+static void set_key(struct track *t)
+{
+    const struct conn *c = t->c;
+    memset(&t->key, 0, sizeof t->key);
+    size_t alen = c->ipver == 6 ? 16 : 4;
+    for (int s = 0; s < 2; s++) {
+        memcpy(t->key.addr[s], c->side[s].addr, alen);
+        t->key.port[s] = c->side[s].port;
+    }
+    t->key.ipver = c->ipver;
+}
+
 int flow_insert(struct flow_table *ft, struct track *c)
 {
+    set_key(c);
     if ((ft->count + 1) * 2 > ft->mask + 1) {
         size_t n = (ft->mask + 1) * 2;
         int r = rebuild(ft, n, &ft->key);
         if (r == -2 || (r == -1 && rekey(ft, n) < 0))
             return -1;
     }
-    for (int tries = 0; place(ft->slots, ft->mask, conn_hash(&ft->key, c), c, &ft->longest) < 0; tries++)
+    for (int tries = 0; place(ft->slots, ft->mask, track_hash(&ft->key, c), c, &ft->longest) < 0; tries++)
         if (tries >= REKEY_TRIES || rekey(ft, ft->mask + 1) < 0)
             return -1;
     ft->count++;
@@ -255,7 +277,7 @@ static void unlink_lru(struct flow_table *ft, struct track *c)
 
 void flow_remove(struct flow_table *ft, struct track *c)
 {
-    uint64_t h = conn_hash(&ft->key, c);
+    uint64_t h = track_hash(&ft->key, c);
     size_t i = h & ft->mask;
     for (unsigned d = 0; ft->slots[i].c != c; d++) {
         if (!ft->slots[i].c || d >= PROBE_BOUND)

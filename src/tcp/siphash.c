@@ -89,6 +89,21 @@ uint64_t siphash13(const struct sip_key *key, const void *data, size_t len)
     return siphash_cd(key, data, len, 1, 3);
 }
 
+uint64_t siphash13_words(const struct sip_key *key, const uint64_t *w, size_t n)
+{
+    struct sip_state s = {
+        key->k0 ^ 0x736f6d6570736575ULL, key->k1 ^ 0x646f72616e646f6dULL,
+        key->k0 ^ 0x6c7967656e657261ULL, key->k1 ^ 0x7465646279746573ULL,
+    };
+    for (size_t i = 0; i < n; i++)
+        absorb(&s, w[i], 1);
+    absorb(&s, (uint64_t)((n * 8) & 0xff) << 56, 1);
+    s.v2 ^= 0xff;
+    for (int i = 0; i < 3; i++)
+        sip_round(&s);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
 uint64_t siphash24(const struct sip_key *key, const void *data, size_t len)
 {
     return siphash_cd(key, data, len, 2, 4);

@@ -28,6 +28,8 @@ struct sip_key {
 /* SipHash-1-3 and SipHash-2-4 of `len` bytes under `key`. */
 uint64_t siphash13(const struct sip_key *key, const void *data, size_t len);
 uint64_t siphash24(const struct sip_key *key, const void *data, size_t len);
+/* SipHash-1-3 of n 64-bit words: the same as of their 8n little-endian bytes, without the bytes. */
+uint64_t siphash13_words(const struct sip_key *key, const uint64_t *w, size_t n);
 
 /* A key from 16 bytes (as SipHash's reference code takes them). */
 struct sip_key sip_key_from_bytes(const uint8_t bytes[16]);
