@@ -119,14 +119,16 @@ static enum decode_status decode_tcp(struct dec *d, struct cursor *c, uint32_t c
         return DECODE_MALFORMED;
     if (!cur_has(c, 20))
         return DECODE_TRUNCATED;
-    p->sport = cur_be16(c);
-    p->dport = cur_be16(c);
-    p->seq = cur_be32(c);
-    p->ack = cur_be32(c);
-    uint8_t off = cur_u8(c);
-    p->flags = cur_u8(c);
-    p->win = cur_be16(c);
-    cur_skip(c, 4); /* checksum, urgent pointer */
+    /* the fixed header through a cursor of its own: a local the stores into *p cannot alias,
+     * so its length and position stay in registers */
+    struct cursor h = cur_sub(c, 20);
+    p->sport = cur_be16(&h);
+    p->dport = cur_be16(&h);
+    p->seq = cur_be32(&h);
+    p->ack = cur_be32(&h);
+    uint8_t off = cur_u8(&h);
+    p->flags = cur_u8(&h);
+    p->win = cur_be16(&h);
     uint32_t hlen = (uint32_t)(off >> 4) * 4u;
     if (hlen < 20 || hlen > claimed)
         return DECODE_MALFORMED;
@@ -290,16 +292,17 @@ static int decode_ipv4(struct dec *d, struct cursor *c)
     uint32_t wire = dec_wire_left(d, c);
     if (!cur_has(c, 20))
         return NX_END(DECODE_TRUNCATED);
-    uint8_t vhl = cur_u8(c);
-    cur_skip(c, 1);
-    uint32_t total = cur_be16(c);
-    uint16_t id = cur_be16(c);
-    uint16_t frag = cur_be16(c);
-    p->ttl = cur_u8(c);
-    uint8_t proto = cur_u8(c);
-    cur_skip(c, 2);
-    take_addr(c, p->src, 4);
-    take_addr(c, p->dst, 4);
+    struct cursor h = cur_sub(c, 20); /* as in decode_tcp */
+    uint8_t vhl = cur_u8(&h);
+    cur_skip(&h, 1);
+    uint32_t total = cur_be16(&h);
+    uint16_t id = cur_be16(&h);
+    uint16_t frag = cur_be16(&h);
+    p->ttl = cur_u8(&h);
+    uint8_t proto = cur_u8(&h);
+    cur_skip(&h, 2);
+    take_addr(&h, p->src, 4);
+    take_addr(&h, p->dst, 4);
     uint8_t hdr_dst[4]; /* a source route's last hop replaces p->dst; fragments are keyed by the header's */
     memcpy(hdr_dst, p->dst, 4);
     uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4u;
@@ -370,13 +373,14 @@ static int decode_ipv6(struct dec *d, struct cursor *c)
     uint32_t wire = dec_wire_left(d, c);
     if (!cur_has(c, 40))
         return NX_END(DECODE_TRUNCATED);
-    uint8_t v = cur_u8(c);
-    cur_skip(c, 3);
-    uint32_t plen = cur_be16(c);
-    uint8_t nh = cur_u8(c);
-    p->ttl = cur_u8(c);
-    take_addr(c, p->src, 16);
-    take_addr(c, p->dst, 16);
+    struct cursor h = cur_sub(c, 40); /* as in decode_tcp */
+    uint8_t v = cur_u8(&h);
+    cur_skip(&h, 3);
+    uint32_t plen = cur_be16(&h);
+    uint8_t nh = cur_u8(&h);
+    p->ttl = cur_u8(&h);
+    take_addr(&h, p->src, 16);
+    take_addr(&h, p->dst, 16);
     if ((v >> 4) != 6)
         return NX_END(DECODE_MALFORMED);
     p->ipver = 6;
