@@ -22,20 +22,28 @@ void jw_free(struct jw *w)
     w->len = w->cap = 0;
 }
 
+/* Room for n more bytes in the buffer; -1 (oom set) when it cannot grow. */
+static int reserve(struct jw *w, size_t n)
+{
+    if (w->len + n <= w->cap)
+        return 0;
+    size_t cap = w->cap ? w->cap : 4096;
+    while (cap < w->len + n)
+        cap *= 2;
+    char *b = realloc(w->buf, cap);
+    if (!b) {
+        w->oom = 1;
+        return -1;
+    }
+    w->buf = b;
+    w->cap = cap;
+    return 0;
+}
+
 static void grow_put(struct jw *w, const void *p, size_t n)
 {
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->len + n)
-            cap *= 2;
-        char *b = realloc(w->buf, cap);
-        if (!b) {
-            w->oom = 1;
-            return;
-        }
-        w->buf = b;
-        w->cap = cap;
-    }
+    if (reserve(w, n) < 0)
+        return;
     memcpy(w->buf + w->len, p, n);
     w->len += n;
 }
@@ -92,17 +100,24 @@ int jw_flush(struct jw *w, int newline)
     return n && fwrite(w->buf, 1, n, w->f) != n ? -1 : 0;
 }
 
+/* The comma before a value, and its key: one room check for the lot (every value starts here). */
 static void sep(struct jw *w, const char *key)
 {
+    size_t klen = key ? strlen(key) : 0;
+    if (reserve(w, klen + 4) < 0)
+        return;
+    char *d = w->buf + w->len;
     if (w->nonempty[w->depth])
-        put_ch(w, ',');
+        *d++ = ',';
     w->nonempty[w->depth] = 1;
     if (key) { /* keys are our own literals: nothing to escape */
-        put_ch(w, '"');
-        put_s(w, key);
-        put_ch(w, '"');
-        put_ch(w, ':');
+        *d++ = '"';
+        memcpy(d, key, klen);
+        d += klen;
+        *d++ = '"';
+        *d++ = ':';
     }
+    w->len = (size_t)(d - w->buf);
 }
 
 static void open_(struct jw *w, const char *key, char ch)
@@ -166,6 +181,35 @@ static void escape_byte(struct jw *w, unsigned char ch)
     put(w, e, sizeof e);
 }
 
+/* 1 for the bytes that go into a JSON string as they are: printable ASCII but '"' and '\\'. */
+static const uint8_t plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* How many of the n bytes at s go in as they are. */
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && plain[s[i]])
+        i++;
+    return i;
+}
+
 void jw_str(struct jw *w, const char *key, const char *s) { jw_strn(w, key, s, strlen(s)); }
 
 void jw_strn(struct jw *w, const char *key, const char *s, size_t len)
@@ -175,9 +219,7 @@ void jw_strn(struct jw *w, const char *key, const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         /* a run of plain printable ASCII goes in at once */
-        size_t run = 0;
-        while (p + run < end && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
-            run++;
+        size_t run = plain_run(p, (size_t)(end - p));
         if (run) {
             put(w, p, run);
             p += run;
