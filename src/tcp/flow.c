@@ -86,8 +86,8 @@ static uint64_t key_hash(const struct sip_key *k, int ipver, const uint8_t *a, u
 
 static uint64_t track_hash(const struct sip_key *k, const struct track *t)
 {
-    const struct flow_key *fk = &t->key;
-    return key_hash(k, fk->ipver, fk->addr[0], fk->port[0], fk->addr[1], fk->port[1]);
+    const struct conn *c = t->c;
+    return key_hash(k, c->ipver, c->side[0].addr, c->side[0].port, c->side[1].addr, c->side[1].port);
 }
 
 uint64_t flow_hash_pkt(const struct flow_table *ft, const struct pkt *p)
@@ -136,19 +136,19 @@ void flow_health(const struct flow_table *ft, struct flow_health *h)
     h->rekeys = ft->rekeys;
 }
 
-/* Which side of t sent p: 0 or 1, or -1 when p is not t's. */
+/* Which side of c sent p: 0 or 1, or -1 when p is not c's. */
 static int match(const struct track *t, const struct pkt *p)
 {
-    const struct flow_key *k = &t->key;
-    if (k->ipver != p->ipver)
-        return -1;
+    const struct conn *c = t->c;
     size_t alen = p->ipver == 6 ? 16 : 4;
-    if (k->port[0] == p->sport && k->port[1] == p->dport && !memcmp(k->addr[0], p->src, alen) &&
-        !memcmp(k->addr[1], p->dst, alen))
-        return 0;
-    if (k->port[1] == p->sport && k->port[0] == p->dport && !memcmp(k->addr[1], p->src, alen) &&
-        !memcmp(k->addr[0], p->dst, alen))
-        return 1;
+    if (c->ipver != p->ipver)
+        return -1;
+    for (int s = 0; s < 2; s++) {
+        const struct side *a = &c->side[s], *b = &c->side[!s];
+        if (a->port == p->sport && b->port == p->dport && !memcmp(a->addr, p->src, alen) &&
+            !memcmp(b->addr, p->dst, alen))
+            return s;
+    }
     return -1;
 }
 
@@ -228,22 +228,8 @@ static int rekey(struct flow_table *ft, size_t n)
     return -1;
 }
 
-/* The record's 4-tuple into the tracker, where lookups compare it. */
-static void set_key(struct track *t)
-{
-    const struct conn *c = t->c;
-    memset(&t->key, 0, sizeof t->key);
-    size_t alen = c->ipver == 6 ? 16 : 4;
-    for (int s = 0; s < 2; s++) {
-        memcpy(t->key.addr[s], c->side[s].addr, alen);
-        t->key.port[s] = c->side[s].port;
-    }
-    t->key.ipver = c->ipver;
-}
-
 int flow_insert(struct flow_table *ft, struct track *c)
 {
-    set_key(c);
     if ((ft->count + 1) * 2 > ft->mask + 1) {
         size_t n = (ft->mask + 1) * 2;
         int r = rebuild(ft, n, &ft->key);

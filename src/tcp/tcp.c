@@ -20,16 +20,11 @@
 
 static int bare_syn(const struct pkt *p) { return (p->flags & (TH_SYN | TH_ACK)) == TH_SYN; }
 
-/* Trackers start on a cache line: the flow key is read from one line (flow.c). */
-#define TRACK_ALIGN 64
-#define TRACK_SIZE ((sizeof(struct track) + TRACK_ALIGN - 1) / TRACK_ALIGN * TRACK_ALIGN)
-
 struct track *track_new(struct conn *c)
 {
-    struct track *t = aligned_alloc(TRACK_ALIGN, TRACK_SIZE);
+    struct track *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    memset(t, 0, sizeof *t);
     t->c = c;
     t->syn_ts_ns = -1;
     t->first_fin_by = t->first_rst_by = -1;
@@ -50,7 +45,7 @@ void track_free(struct track *t)
 size_t track_memory(const struct track *t)
 {
     /* with the allocator's header, as conn_memory counts it: a flood holds millions */
-    return TRACK_SIZE + 16 + stream_memory(&t->side[0].stream) + stream_memory(&t->side[1].stream);
+    return sizeof *t + 16 + stream_memory(&t->side[0].stream) + stream_memory(&t->side[1].stream);
 }
 
 int tcp_first_sender_is_client(const struct pkt *p)

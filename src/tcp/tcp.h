@@ -41,18 +41,7 @@ struct track_side {
 
 struct app_state;
 
-/* The 4-tuple as the flow table compares it (flow.c fills it on insert):
- * side 0's address and port, then side 1's, addresses zero-padded.  It is
- * the track's first member, so that a lookup reads one cache line of the
- * track and none of the record. */
-struct flow_key {
-    uint8_t addr[2][PKT_ADDR_MAX];
-    uint16_t port[2];
-    uint8_t ipver;
-};
-
 struct track {
-    struct flow_key key;     /* first: see flow_key */
     struct conn *c;          /* the record it fills (not owned: the pipeline hands it to the sink) */
     struct track_side side[2];
     uint8_t closed;          /* enum conn_closed: how much of the teardown is over */
