@@ -30,6 +30,7 @@
 #include "config.h"
 #include "decode.h"
 #include "fanout.h"
+#include "hugeheap.h"
 #include "options.h"
 #include "output.h"
 #include "out_where.h"
@@ -585,6 +586,7 @@ static void print_version(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, ""); /* only the character set: numbers keep their "." */
+    (void)hugeheap_reserve((size_t)24 << 20); /* the connections' memory on huge pages, where the kernel has them */
     struct options o;
     char err[CAPTURE_ERRLEN] = "";
     if (options_parse(&o, argc, argv, err) < 0) {
