@@ -438,6 +438,12 @@ static int run(const struct options *o, struct where *where)
     /* live, or a stream (tcpdump -w - | synfin -r -): each connection shows as soon as it ends */
     struct sink_ctx sc = {.ops = to_stdout ? NULL : by_mode[o->mode], .flush_each = live || !capture_seekable(cap),
                           .f = stdout, .where = where};
+    /* a file's records go out in large writes: stdio's 4 KiB would make a system call of every
+     * few connections (thousands for a big capture).  glibc sizes a buffer only when given one;
+     * this one lives as long as stdout. */
+    static char out_buf[256 << 10];
+    if (!sc.flush_each && !isatty(STDOUT_FILENO))
+        (void)setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
     oc.write_err = sc.write_err;
     sc.out = sc.ops ? sc.ops->open(&oc) : NULL;
     int drawn = o->mode == OUT_LADDER || o->mode == OUT_SVG || o->mode == OUT_MERMAID;
