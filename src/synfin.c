@@ -592,7 +592,6 @@ static void print_version(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, ""); /* only the character set: numbers keep their "." */
-    (void)hugeheap_reserve((size_t)24 << 20); /* the connections' memory on huge pages, where the kernel has them */
     struct options o;
     char err[CAPTURE_ERRLEN] = "";
     if (options_parse(&o, argc, argv, err) < 0) {
@@ -602,6 +601,12 @@ int main(int argc, char **argv)
         options_free(&o);
         return EXIT_USAGE;
     }
+    /* the connections' memory on huge pages, where the kernel has them: 24 MiB, less under a small
+     * --memcap (the pages are whole 2 MiB, so a partly used one counts whole) */
+    size_t huge = (size_t)24 << 20;
+    if (o.memcap && o.memcap / 8 < huge)
+        huge = o.memcap / 8;
+    (void)hugeheap_reserve(huge);
     if (o.show_help) {
         options_usage(stdout);
         options_free(&o);
