@@ -213,6 +213,8 @@ size_t conn_memory(const struct conn *c);
 
 /* "ADDR:PORT" or "[v6]:PORT" for one side. */
 void conn_endpoint_str(const struct conn *c, int side, char *buf, size_t len);
+/* One side's address alone ("" when it cannot be written). */
+void conn_addr_str(const struct conn *c, int side, char *buf, size_t len);
 
 struct conn *conn_new(uint64_t id, const struct pkt *p, int from_is_client, int64_t ts_ns);
 void conn_free(struct conn *c);

@@ -14,8 +14,7 @@ void json_endpoint_keys(struct jw *w, const struct conn *c)
     char a[INET6_ADDRSTRLEN];
     static const char *const ip_key[2] = {"client_ip", "server_ip"}, *const port_key[2] = {"client_port", "server_port"};
     for (int s = 0; s < 2; s++) {
-        if (!inet_ntop(c->ipver == 6 ? AF_INET6 : AF_INET, c->side[s].addr, a, sizeof a))
-            a[0] = '\0';
+        conn_addr_str(c, s, a, sizeof a);
         jw_str(w, ip_key[s], a);
         jw_uint(w, port_key[s], c->side[s].port);
     }
