@@ -903,8 +903,8 @@ static int ng_dsb(struct capfile *f, const uint8_t *p, uint32_t len)
         f->rep.other_secrets++;
         return 0;
     }
-    if (!f->learner)
-        return 0; /* read once, by the first reader */
+    if (!f->learner || slen == 0)
+        return 0; /* read once, by the first reader; an empty key log gives nothing */
     if (keep_secrets(f, slen) < 0) {
         f->rep.big_secrets++;
         return 0;
