@@ -9,10 +9,11 @@
  * whole working set fits the TLB.  glibc does this itself when the
  * environment says glibc.malloc.hugetlb=1; a program cannot set its own
  * tunables, so here the same is done by hand: the heap is grown once by
- * `bytes`, the aligned middle of the new memory is advised MADV_HUGEPAGE,
- * and it is given back to the allocator, which keeps it (the trim
- * threshold is raised above it) and carves the connections from it.  No
- * page is touched here: the memory counts only once it is used.
+ * `bytes`, the 2 MiB-aligned span around the new memory is advised
+ * MADV_HUGEPAGE, and the memory is given back to the allocator, which
+ * keeps it (the trim threshold is raised above it) and carves the
+ * connections from it.  No page is touched here: the memory counts only
+ * once it is used.
  */
 #include "hugeheap.h"
 
@@ -45,9 +46,9 @@ int hugeheap_reserve(size_t bytes)
      * the heap: those are skipped (ENOMEM) while the rest is advised. */
     uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(HUGE_PAGE - 1);
     uintptr_t hi = ((uintptr_t)p + bytes + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    int rc = madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    int ok = madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0 || errno == ENOMEM;
     free(p);
-    return rc == 0 || errno == ENOMEM ? 0 : -1;
+    return ok ? 0 : -1;
 #else
     (void)bytes;
     return -1;
