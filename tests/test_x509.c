@@ -5,11 +5,17 @@
  * set by `make check`) locates them; "." when unset.  The capture time is
  * always given, so no result depends on today's date. */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "trust_index.h"
 #include "unit.h"
 #include "x509.h"
 
@@ -51,6 +57,19 @@ static struct blob blobs[] = {
 static struct x509_verifier *v_root;   /* root-ca.pem */
 static struct x509_verifier *v_other;  /* other-ca.pem */
 static struct x509_verifier *v_system; /* the system store */
+/* The second run of the verdict tests reads every PEM anchor file as the system store is read
+ * (x509_verifier_new_lazy): each verdict must be the same as with all anchors parsed. */
+static int lazy;
+
+static const char *path(const char *name);
+
+static struct x509_verifier *anchors(const char *name, char *err, size_t errlen)
+{
+    size_t n = strlen(name);
+    if (lazy && n > 4 && !strcmp(name + n - 4, ".pem"))
+        return x509_verifier_new_lazy(path(name), err, errlen);
+    return x509_verifier_new(path(name), err, errlen);
+}
 
 static char path_buf[4096];
 
@@ -146,10 +165,10 @@ static int load_all(void)
         return -1;
 
     char err[512];
-    v_root = x509_verifier_new(path("root-ca.pem"), err, sizeof err);
+    v_root = anchors("root-ca.pem", err, sizeof err);
     if (!v_root)
         fprintf(stderr, "test_x509: %s\n", err);
-    v_other = x509_verifier_new(path("other-ca.pem"), err, sizeof err);
+    v_other = anchors("other-ca.pem", err, sizeof err);
     if (!v_other)
         fprintf(stderr, "test_x509: %s\n", err);
     v_system = x509_verifier_new(NULL, err, sizeof err);
@@ -615,18 +634,162 @@ static void test_verifier_formats(void)
     VERDICT(chain(der, HOST, T_2025_06, "other-leaf.der", NULL), CERT_UNTRUSTED);
     x509_verifier_free(der);
     /* a PEM bundle of two */
-    struct x509_verifier *both = x509_verifier_new(path("ca-bundle.pem"), err, sizeof err);
+    struct x509_verifier *both = anchors("ca-bundle.pem", err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(both);
     VERDICT(chain(both, HOST, T_2025_06, "leaf-rsa.der", "int-ca.der", NULL), CERT_OK);
     VERDICT(chain(both, HOST, T_2025_06, "other-leaf.der", NULL), CERT_OK);
     x509_verifier_free(both);
     /* an intermediate as the anchor: the path stops there, the root is not needed */
-    struct x509_verifier *mid = x509_verifier_new(path("int-ca.pem"), err, sizeof err);
+    struct x509_verifier *mid = anchors("int-ca.pem", err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(mid);
     VERDICT(chain(mid, HOST, T_2025_06, "leaf-rsa.der", NULL), CERT_OK);
     /* ... and its own window is then not checked */
     VERDICT(chain(mid, HOST, T_2027_06, "leaf-rsa.der", "int-ca.der", NULL), CERT_OK);
     x509_verifier_free(mid);
+    /* the leaf itself as the anchor (pinned), though its issuer is not one: found by its own name */
+    struct x509_verifier *pin = anchors("leaf-rsa.pem", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pin);
+    VERDICT(chain(pin, HOST, T_2025_06, "leaf-rsa.der", NULL), CERT_OK);
+    VERDICT(chain(pin, HOST, T_2025_06, "leaf-ec.der", NULL), CERT_UNTRUSTED);
+    x509_verifier_free(pin);
+}
+
+/* ---------------------------------------------------------------- trust index */
+
+static char *read_text(const char *name)
+{
+    size_t n = 0;
+    uint8_t *b = read_all(path(name), &n);
+    char *t = b ? realloc(b, n + 1) : NULL;
+    if (!t) {
+        free(b);
+        return NULL;
+    }
+    t[n] = '\0';
+    return t;
+}
+
+/* The subject the index found is the one GnuTLS finds, for every root of the system store, and
+ * it holds as many as GnuTLS loads from the same file. */
+static void test_index_system_store(void)
+{
+    const char *bundle = trust_index_system_bundle();
+    if (!bundle) {
+        fprintf(stderr, "\n  no system bundle here: skipped\n");
+        return;
+    }
+    struct trust_index *ix = trust_index_load(bundle);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ix);
+    gnutls_x509_trust_list_t tl;
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_trust_list_init(&tl, 0), 0);
+    int loaded = gnutls_x509_trust_list_add_trust_file(tl, bundle, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+    CU_ASSERT_EQUAL(trust_index_count(ix), (size_t)loaded);
+    CU_ASSERT(trust_index_count(ix) > 0);
+    size_t same = 0;
+    for (size_t i = 0; i < trust_index_count(ix); i++) {
+        size_t dl, sl;
+        const uint8_t *der = trust_index_der(ix, i, &dl), *subj = trust_index_subject(ix, i, &sl);
+        gnutls_x509_crt_t crt;
+        gnutls_datum_t d = {(unsigned char *)der, (unsigned)dl}, dn;
+        if (gnutls_x509_crt_init(&crt) < 0)
+            continue;
+        if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) == 0 && gnutls_x509_crt_get_raw_dn(crt, &dn) == 0) {
+            same += dn.size == sl && !memcmp(dn.data, subj, sl);
+            gnutls_free(dn.data);
+        }
+        gnutls_x509_crt_deinit(crt);
+    }
+    CU_ASSERT_EQUAL(same, trust_index_count(ix));
+    gnutls_x509_trust_list_deinit(tl, 1);
+    /* nothing is parsed until a chain names an anchor */
+    CU_ASSERT_EQUAL(trust_index_admitted(ix), 0);
+    trust_index_free(ix);
+}
+
+/* An anchor is handed over when its subject is named, once; others stay unparsed. */
+static void test_index_admits_by_name(void)
+{
+    struct trust_index *ix = trust_index_load(path("ca-bundle.pem"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ix);
+    CU_ASSERT_EQUAL(trust_index_count(ix), 2);
+    gnutls_x509_crt_t root;
+    gnutls_x509_trust_list_t tl;
+    gnutls_datum_t d = {find("root-ca.der")->data, (unsigned)find("root-ca.der")->len}, dn;
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_init(&root), 0);
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_import(root, &d, GNUTLS_X509_FMT_DER), 0);
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_get_raw_dn(root, &dn), 0);
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_trust_list_init(&tl, 0), 0);
+    trust_index_admit(ix, tl, dn.data + 1, dn.size - 1); /* not the name: a part of it */
+    CU_ASSERT_EQUAL(trust_index_admitted(ix), 0);
+    trust_index_admit(ix, tl, dn.data, dn.size);
+    CU_ASSERT_EQUAL(trust_index_admitted(ix), 1);
+    trust_index_admit(ix, tl, dn.data, dn.size);
+    CU_ASSERT_EQUAL(trust_index_admitted(ix), 1);
+    gnutls_x509_crt_t issuer = NULL;
+    gnutls_datum_t ld = {find("leaf-ec.der")->data, (unsigned)find("leaf-ec.der")->len};
+    gnutls_x509_crt_t leaf;
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_init(&leaf), 0);
+    CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_import(leaf, &ld, GNUTLS_X509_FMT_DER), 0);
+    CU_ASSERT_EQUAL(gnutls_x509_trust_list_get_issuer(tl, leaf, &issuer, GNUTLS_TL_GET_COPY), 0);
+    if (issuer)
+        gnutls_x509_crt_deinit(issuer);
+    gnutls_x509_crt_deinit(leaf);
+    gnutls_free(dn.data);
+    gnutls_x509_crt_deinit(root);
+    gnutls_x509_trust_list_deinit(tl, 1);
+    trust_index_free(ix);
+}
+
+/* A bundle with broken blocks: each is passed over, the good ones around it are kept. */
+static void test_index_broken_bundle(void)
+{
+    char *root = read_text("root-ca.pem"), *other = read_text("other-ca.pem");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    char tmpl[] = "/tmp/synfin-bundle-XXXXXX";
+    int fd = mkstemp(tmpl);
+    CU_ASSERT_FATAL(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("# comments and blank lines before\n\n", f);
+    for (const char *p = root; *p; p++) /* CRLF line ends */
+        fputs(*p == '\n' ? "\r\n" : (char[2]){*p, 0}, f);
+    fputs("-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n", f);
+    /* a stray byte in the base64 */
+    const char *mid = strchr(other, '\n') + 20;
+    fprintf(f, "%.*s!%s", (int)(mid - other), other, mid);
+    /* the DER cut short: the last lines of base64 gone */
+    const char *end = strstr(other, "-----END");
+    fprintf(f, "%.*s%s", (int)(end - other - 200), other, end);
+    fputs(other, f);
+    fputs("-----BEGIN CERTIFICATE-----\nMIIDJzCCAg+gAwIBAgIBATANBgkqhkiG9w0BAQsFADA1MRUwEwYDVQQKEwxTeW5m\n", f);
+    CU_ASSERT_EQUAL(fclose(f), 0);
+    struct trust_index *ix = trust_index_load(tmpl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ix);
+    CU_ASSERT_EQUAL(trust_index_count(ix), 2);
+    size_t dl;
+    const uint8_t *der = trust_index_der(ix, 0, &dl);
+    CU_ASSERT(dl == find("root-ca.der")->len && !memcmp(der, find("root-ca.der")->data, dl));
+    der = trust_index_der(ix, 1, &dl);
+    CU_ASSERT(dl == find("other-ca.der")->len && !memcmp(der, find("other-ca.der")->data, dl));
+    trust_index_free(ix);
+    unlink(tmpl);
+    free(root);
+    free(other);
+    /* what cannot be read at all */
+    errno = 0;
+    CU_ASSERT_PTR_NULL(trust_index_load("/nonexistent/bundle.pem"));
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    CU_ASSERT_PTR_NULL(trust_index_load("/tmp"));
+    char err[512] = "";
+    CU_ASSERT_PTR_NULL(x509_verifier_new_lazy("/nonexistent/bundle.pem", err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/bundle.pem"));
+}
+
+static int init_lazy_suite(void)
+{
+    lazy = 1;
+    return init_suite();
 }
 
 int main(void)
@@ -654,5 +817,15 @@ int main(void)
         { "verifier: errors", test_verifier_errors },
         { "verifier: formats", test_verifier_formats },
     };
-    return unit_run("x509", init_suite, clean_suite, tests, UNIT_COUNT(tests));
+    static const struct unit_case index_tests[] = {
+        { "index: the system store", test_index_system_store },
+        { "index: admitted by name", test_index_admits_by_name },
+        { "index: broken bundle", test_index_broken_bundle },
+    };
+    const struct unit_suite suites[] = {
+        { "x509", init_suite, clean_suite, tests, UNIT_COUNT(tests) },
+        { "x509, anchors parsed when named", init_lazy_suite, clean_suite, tests, UNIT_COUNT(tests) },
+        { "trust index", init_suite, clean_suite, index_tests, UNIT_COUNT(index_tests) },
+    };
+    return unit_run_suites(suites, UNIT_COUNT(suites));
 }

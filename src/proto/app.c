@@ -162,7 +162,8 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
 }
 
 /* The first TLS connection starts loading the system store on its thread,
- * so a capture without TLS never pays for it (tens of milliseconds). */
+ * so a capture without TLS never pays for it (a millisecond or two now that
+ * its roots are only indexed: trust_index.h). */
 static void start_loading(struct app_ctx *ax)
 {
     if (ax->verifier_tried || ax->cfg.no_verify || ax->cfg.lazy_store)

@@ -56,6 +56,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "trust_index.h"
+
 #define X509_CHAIN_MAX 16
 #define CA_FILE_MAX (64u << 20) /* a CA bundle larger than this is not one */
 
@@ -88,6 +90,7 @@ static void clear_slot(struct cached_verdict *slot);
 
 struct x509_verifier {
     gnutls_x509_trust_list_t tl;
+    struct trust_index *index; /* anchors not in tl until a chain names them; NULL: all are in tl */
     unsigned anchors;
     struct cached_verdict *cache; /* CACHE_SLOTS entries, or NULL when it could not be had */
     uint64_t hits, misses;
@@ -410,7 +413,7 @@ static const char *load_ca_file(gnutls_x509_trust_list_t tl, const char *path, u
 
 struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t errlen)
 {
-    const char *what = ca_file ? ca_file : "system trust store";
+    const char *what = ca_file ? ca_file : "system trust store", *bundle;
     if (err && errlen)
         err[0] = '\0';
     struct x509_verifier *v = calloc(1, sizeof *v);
@@ -431,6 +434,8 @@ struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t e
             x509_verifier_free(v);
             return NULL;
         }
+    } else if ((bundle = trust_index_system_bundle()) && (v->index = trust_index_load(bundle))) {
+        v->anchors = (unsigned)trust_index_count(v->index);
     } else {
         /* No system store (or an empty one) is not an error: every chain
          * will then be "untrusted", which is what such a client would say. */
@@ -438,6 +443,43 @@ struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t e
         v->anchors = ret > 0 ? (unsigned)ret : 0;
     }
     return v;
+}
+
+struct x509_verifier *x509_verifier_new_lazy(const char *bundle, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    struct x509_verifier *v = calloc(1, sizeof *v);
+    int ret = v ? gnutls_x509_trust_list_init(&v->tl, 0) : GNUTLS_E_MEMORY_ERROR;
+    if (ret < 0) {
+        set_err(err, errlen, bundle, gnutls_strerror(ret));
+        free(v);
+        return NULL;
+    }
+    if (!(v->index = trust_index_load(bundle))) {
+        set_err(err, errlen, bundle, strerror(errno));
+        x509_verifier_free(v);
+        return NULL;
+    }
+    v->anchors = (unsigned)trust_index_count(v->index);
+    return v;
+}
+
+/* Every anchor GnuTLS could look for while verifying the chain: it finds them by the subject
+ * and issuer names of the certificates it was given. */
+static void admit_anchors(struct x509_verifier *v, gnutls_x509_crt_t *crts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gnutls_datum_t d;
+        if (gnutls_x509_crt_get_raw_issuer_dn(crts[i], &d) == 0) {
+            trust_index_admit(v->index, v->tl, d.data, d.size);
+            gnutls_free(d.data);
+        }
+        if (gnutls_x509_crt_get_raw_dn(crts[i], &d) == 0) {
+            trust_index_admit(v->index, v->tl, d.data, d.size);
+            gnutls_free(d.data);
+        }
+    }
 }
 
 void x509_verifier_free(struct x509_verifier *v)
@@ -451,6 +493,7 @@ void x509_verifier_free(struct x509_verifier *v)
         return;
     if (v->tl)
         gnutls_x509_trust_list_deinit(v->tl, 1);
+    trust_index_free(v->index);
     free(v);
 }
 
@@ -531,6 +574,8 @@ static void judge_timeless(struct x509_verifier *v, gnutls_x509_crt_t *crts, siz
                            struct judgement *j)
 {
     size_t path[X509_CHAIN_MAX];
+    if (v && v->index)
+        admit_anchors(v, crts, n);
     size_t plen = build_path(v ? v->tl : NULL, crts, n, path);
     gnutls_x509_crt_t leaf = crts[0];
 

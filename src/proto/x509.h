@@ -57,6 +57,9 @@ struct x509_verifier;
 /* Trust anchors: `ca_file` (PEM or DER, one or many), or the system store when NULL.
  * NULL with a message in err (at least 256 bytes) when they cannot be loaded. */
 struct x509_verifier *x509_verifier_new(const char *ca_file, char *err, size_t errlen);
+/* The anchors of a PEM bundle, each parsed only when a chain names it (trust_index.h): how
+ * the system store is read.  Same verdicts as x509_verifier_new(bundle). */
+struct x509_verifier *x509_verifier_new_lazy(const char *bundle, char *err, size_t errlen);
 void x509_verifier_free(struct x509_verifier *v);
 
 /*
