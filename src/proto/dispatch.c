@@ -54,11 +54,20 @@ struct app_state {
     struct app_ctx *ax;
     struct conn *conn;
     int bottom;                    /* the slot TCP's bytes go to */
+    int top;                       /* slots from here up are empty (they fill from below, and stay) */
     int64_t replay_event;          /* >= 0: kept bytes of that packet event are being replayed */
     struct slot slot[PROTO_LAYERS_MAX];
 };
 
 static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n);
+
+/* A slot leaves SLOT_EMPTY (never to return to it). */
+static void wake(struct slot *s, enum slot_state state)
+{
+    s->state = (uint8_t)state;
+    if (s->owner->top <= s->index)
+        s->owner->top = s->index + 1;
+}
 
 /* ------------------------------------------------------------ what parsers call back */
 
@@ -94,7 +103,7 @@ static void env_upper(void *ctx, int from_client, const uint8_t *p, size_t n)
         return;
     struct slot *up = &s->owner->slot[s->index + 1];
     if (up->state == SLOT_EMPTY)
-        up->state = SLOT_UNDECIDED;
+        wake(up, SLOT_UNDECIDED);
     slot_feed(up, from_client ? SIDE_CLIENT : SIDE_SERVER, p, n);
 }
 
@@ -119,15 +128,15 @@ static int start(struct slot *s, const struct proto_desc *d)
         env.outer_summary = env.outer->summary(a->slot[s->index - 1].st);
     }
     if (!c->layers && !(c->layers = calloc(PROTO_LAYERS_MAX, sizeof *c->layers))) {
-        s->state = SLOT_NONE;
+        wake(s, SLOT_NONE);
         return -1;
     }
     if (c->nlayers >= PROTO_LAYERS_MAX || !(s->st = d->start(&env))) {
-        s->state = SLOT_NONE;
+        wake(s, SLOT_NONE);
         return -1;
     }
     s->desc = d;
-    s->state = SLOT_RUNNING;
+    wake(s, SLOT_RUNNING);
     c->layers[c->nlayers].desc = d;
     c->layers[c->nlayers].sum = d->summary(s->st);
     c->nlayers++;
@@ -276,7 +285,7 @@ static void slot_feed(struct slot *s, int dir, const uint8_t *p, size_t n)
         if (start(up, next) < 0)
             return;
     } else {
-        up->state = SLOT_UNDECIDED; /* what the tunnel carries is recognised like a connection's first bytes */
+        wake(up, SLOT_UNDECIDED); /* what the tunnel carries is recognised like a connection's first bytes */
     }
     s->owner->bottom = up->index;
     /* the other direction's bytes the parser held back until the answer came first: the next layer's too */
@@ -309,7 +318,7 @@ static struct app_state *state_new(struct app_ctx *ax, struct conn *c)
         a->slot[i].owner = a;
         a->slot[i].index = i;
     }
-    a->slot[0].state = SLOT_UNDECIDED;
+    wake(&a->slot[0], SLOT_UNDECIDED);
     return a;
 }
 
@@ -378,7 +387,7 @@ size_t app_memory(const struct app_state *a)
     if (!a)
         return 0;
     size_t n = sizeof *a;
-    for (int i = 0; i < PROTO_LAYERS_MAX; i++) {
+    for (int i = 0; i < a->top; i++) { /* not the empty ones: their cache lines stay cold */
         const struct slot *s = &a->slot[i];
         n += (s->sniff[0] ? SNIFF_CAP : 0) + (s->sniff[1] ? SNIFF_CAP : 0);
         if (s->state == SLOT_RUNNING)

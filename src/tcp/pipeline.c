@@ -48,13 +48,19 @@ static size_t total_memory(const struct pipeline *pl)
            (pl->cfg.outside_mem ? *pl->cfg.outside_mem : 0);
 }
 
-/* Count a connection's bytes again after it changed: its record, its tracker, and the
- * parsers' part only when they were handed something (most packets are bare ACKs). */
-static void account(struct pipeline *pl, struct track *t, int app_touched)
+/* What a packet may have grown, beside the tracker's reassembly (counted every time): the
+ * parsers' state, when they were handed something (most packets are bare ACKs), and the record,
+ * whose events and messages grow only while kept and whose layers appear when a parser starts. */
+enum { COUNT_APP = 1, COUNT_RECORD = 2 };
+
+/* Count a connection's bytes again after it changed. */
+static void account(struct pipeline *pl, struct track *t, int what)
 {
-    if (app_touched)
+    if (what & COUNT_APP)
         t->app_mem = app_memory(t->app);
-    size_t now = conn_memory(t->c) + track_memory(t) + t->app_mem;
+    if (what & (COUNT_APP | COUNT_RECORD))
+        t->conn_mem = conn_memory(t->c);
+    size_t now = t->conn_mem + track_memory(t) + t->app_mem;
     pl->mem = pl->mem - t->mem + now;
     t->mem = now;
     size_t total = total_memory(pl);
@@ -212,13 +218,13 @@ static void make_room(struct pipeline *pl, struct track *current)
          * nothing and cut each of them in pieces, packet after packet; its events stop instead */
         c->events_capped = 1;
         c->keep_events = 0;
-        account(pl, current, 0);
+        account(pl, current, COUNT_RECORD);
     }
     evict(pl, target, 0, current);
     if (total_memory(pl) > pl->cfg.memcap && c->keep_events) {
         c->events_capped = 1;
         c->keep_events = 0;
-        account(pl, current, 0);
+        account(pl, current, COUNT_RECORD);
     }
 }
 
@@ -254,7 +260,7 @@ static struct track *start_conn(struct pipeline *pl, const struct pkt *p, int64_
     }
     pl->next_id++;
     pl->st.connections++;
-    account(pl, t, 1);
+    account(pl, t, COUNT_APP | COUNT_RECORD);
     if (flow_count(pl->flows) > pl->st.max_open)
         pl->st.max_open = flow_count(pl->flows);
     tcp_start(t, p);
@@ -396,7 +402,7 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, t, list_of[t->closed]);
-    account(pl, t, pl->cfg.app && pl->app_touched);
+    account(pl, t, (pl->cfg.app && pl->app_touched ? COUNT_APP | COUNT_RECORD : 0) | (keep ? COUNT_RECORD : 0));
     pl->current = NULL;
     if (pl->cfg.memcap && total_memory(pl) > pl->cfg.memcap)
         make_room(pl, t);

@@ -61,6 +61,7 @@ struct track {
     struct app_state *app;   /* the protocol parsers (app.h); NULL until bytes came */
     size_t mem;              /* bytes counted against the memory cap */
     size_t app_mem;          /* the parsers' part of mem, as last counted */
+    size_t conn_mem;         /* the record's part, as last counted */
     struct track *lru_prev, *lru_next; /* neighbours on that list */
 };
 
