@@ -87,8 +87,6 @@ static inline void put_ch(struct jw *w, char c)
         grow_put(w, &c, 1);
 }
 
-static void put_s(struct jw *w, const char *s) { put(w, s, strlen(s)); }
-
 int jw_flush(struct jw *w, int newline)
 {
     if (newline)
@@ -101,9 +99,8 @@ int jw_flush(struct jw *w, int newline)
 }
 
 /* The comma before a value, and its key: one room check for the lot (every value starts here). */
-static void sep(struct jw *w, const char *key)
+static void sep(struct jw *w, const char *key, size_t klen)
 {
-    size_t klen = key ? strlen(key) : 0;
     if (reserve(w, klen + 4) < 0)
         return;
     char *d = w->buf + w->len;
@@ -120,9 +117,9 @@ static void sep(struct jw *w, const char *key)
     w->len = (size_t)(d - w->buf);
 }
 
-static void open_(struct jw *w, const char *key, char ch)
+static void open_(struct jw *w, const char *key, size_t klen, char ch)
 {
-    sep(w, key);
+    sep(w, key, klen);
     put_ch(w, ch);
     if (w->depth + 1 < JSON_MAX_DEPTH)
         w->depth++;
@@ -136,9 +133,9 @@ static void close_(struct jw *w, char ch)
         w->depth--;
 }
 
-void jw_obj_begin(struct jw *w, const char *key) { open_(w, key, '{'); }
+void jw_obj_begin_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '{'); }
 void jw_obj_end(struct jw *w) { close_(w, '}'); }
-void jw_arr_begin(struct jw *w, const char *key) { open_(w, key, '['); }
+void jw_arr_begin_k(struct jw *w, const char *key, size_t klen) { open_(w, key, klen, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
 /* Length of a valid UTF-8 sequence at s (1..4), or 0 when it is not one.
@@ -210,11 +207,9 @@ static size_t plain_run(const unsigned char *s, size_t n)
     return i;
 }
 
-void jw_str(struct jw *w, const char *key, const char *s) { jw_strn(w, key, s, strlen(s)); }
-
-void jw_strn(struct jw *w, const char *key, const char *s, size_t len)
+void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t len)
 {
-    sep(w, key);
+    sep(w, key, klen);
     put_ch(w, '"');
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
@@ -256,38 +251,41 @@ static char *u64_digits(uint64_t v, char *end)
     return end;
 }
 
-void jw_uint(struct jw *w, const char *key, uint64_t v)
+void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 {
     char buf[24], *d = u64_digits(v, buf + sizeof buf);
-    sep(w, key);
+    sep(w, key, klen);
     put(w, d, (size_t)(buf + sizeof buf - d));
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v)
 {
     char buf[24], *end = buf + sizeof buf;
     char *d = u64_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, end);
     if (v < 0)
         *--d = '-';
-    sep(w, key);
+    sep(w, key, klen);
     put(w, d, (size_t)(end - d));
 }
 
-void jw_bool(struct jw *w, const char *key, int v)
+void jw_bool_k(struct jw *w, const char *key, size_t klen, int v)
 {
-    sep(w, key);
-    put_s(w, v ? "true" : "false");
+    sep(w, key, klen);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
 }
 
-void jw_null(struct jw *w, const char *key)
+void jw_null_k(struct jw *w, const char *key, size_t klen)
 {
-    sep(w, key);
+    sep(w, key, klen);
     put(w, "null", 4);
 }
 
-void jw_fixed(struct jw *w, const char *key, int64_t units, int64_t units_per_one, int digits)
+void jw_fixed_k(struct jw *w, const char *key, size_t klen, int64_t units, int64_t units_per_one, int digits)
 {
-    sep(w, key);
+    sep(w, key, klen);
     uint64_t u = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
     uint64_t per = (uint64_t)units_per_one, whole = u / per, frac = u % per;
     /* scale the fraction to `digits` decimals (truncating finer units) */
