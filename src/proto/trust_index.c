@@ -85,30 +85,37 @@ fail:;
     return NULL;
 }
 
-/* Where `lit` next occurs in p[from, len), or len. */
+/* Where `lit` next occurs in p[from, len), or len (memchr to its first byte: a bundle is mostly
+ * base64, which never holds the '-' or '\n' every literal here starts with). */
 static size_t find(const uint8_t *p, size_t len, size_t from, const char *lit)
 {
     size_t m = strlen(lit);
-    for (size_t i = from; i + m <= len; i++)
-        if (p[i] == (uint8_t)lit[0] && memcmp(p + i, lit, m) == 0)
+    while (from + m <= len) {
+        const uint8_t *hit = memchr(p + from, lit[0], len - from - m + 1);
+        if (!hit)
+            break;
+        size_t i = (size_t)(hit - p);
+        if (memcmp(hit, lit, m) == 0)
             return i;
+        from = i + 1;
+    }
     return len;
 }
 
-static int b64_value(uint8_t ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
+/* Each byte's base64 value plus one; SPACE for white space (passed over), PAD for '=', and 0
+ * for any other byte (none may stand in base64 text). */
+enum { SPACE = 65, PAD = 66 };
+static const uint8_t b64[256] = {
+    ['\t'] = SPACE, ['\n'] = SPACE, ['\r'] = SPACE, [' '] = SPACE, ['='] = PAD,
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
 
 /* Decode base64 text p[from, to) to out (which may be p itself, at or before
  * `from`: the output never overtakes the input); its length, or -1. */
@@ -118,17 +125,16 @@ static long b64_decode(const uint8_t *p, size_t from, size_t to, uint8_t *out)
     int bits = 0, pad = 0;
     size_t n = 0;
     for (size_t i = from; i < to; i++) {
-        uint8_t ch = p[i];
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+        uint8_t v = b64[p[i]];
+        if (v == SPACE)
             continue;
-        if (ch == '=') {
+        if (v == PAD) {
             pad++;
             continue;
         }
-        int v = b64_value(ch);
-        if (v < 0 || pad)
+        if (pad || v == 0)
             return -1; /* a stray byte, or data after the padding */
-        acc = acc << 6 | (uint32_t)v;
+        acc = acc << 6 | (uint32_t)(v - 1);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
