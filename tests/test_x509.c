@@ -361,6 +361,38 @@ static void test_parse_caps(void)
     CU_ASSERT_STRING_EQUAL(ci.issuer, "CN=Synfin Test Root CA,O=Synfin Tests");
 }
 
+/* The leaves --no-verify shows come through a cache: the same answer as parsing, hit or miss. */
+static void test_parse_cached(void)
+{
+    struct x509_leaf_cache *lc = x509_leaf_cache_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lc);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < NBLOBS; i++) {
+            struct cert_info want, got;
+            memset(&want, 0, sizeof want);
+            memset(&got, 0x55, sizeof got);
+            int rw = x509_parse(blobs[i].data, blobs[i].len, &want);
+            int rg = x509_parse_cached(lc, blobs[i].data, blobs[i].len, &got);
+            CU_ASSERT_EQUAL(rg, rw);
+            if (rw == 0 && rg == 0) {
+                CU_ASSERT_STRING_EQUAL(got.subject, want.subject);
+                CU_ASSERT_STRING_EQUAL(got.issuer, want.issuer);
+                CU_ASSERT_EQUAL(got.not_after, want.not_after);
+                CU_ASSERT_EQUAL(got.key_bits, want.key_bits);
+                CU_ASSERT(!memcmp(got.sans, want.sans, sizeof got.sans));
+                CU_ASSERT(!memcmp(got.sha256, want.sha256, sizeof got.sha256));
+            }
+        }
+    }
+    /* a certificate one byte shorter is another certificate, not a hit */
+    struct cert_info ci;
+    struct blob *leaf = find("leaf-rsa.der");
+    CU_ASSERT_EQUAL(x509_parse_cached(lc, leaf->data, leaf->len - 1, &ci), -1);
+    CU_ASSERT_EQUAL(x509_parse_cached(lc, leaf->data, leaf->len, NULL), -1);
+    x509_leaf_cache_free(lc);
+    CU_ASSERT_EQUAL(x509_parse_cached(NULL, leaf->data, leaf->len, &ci), 0);
+}
+
 static void test_parse_garbage(void)
 {
     struct cert_info ci;
@@ -801,6 +833,7 @@ int main(void)
         { "parse: self-signed flag", test_parse_self_signed_flag },
         { "parse: caps", test_parse_caps },
         { "parse: garbage", test_parse_garbage },
+        { "parse: cached leaves", test_parse_cached },
         { "verdict: ok", test_ok },
         { "verdict: hostname", test_hostname },
         { "wildcards", test_wildcard },

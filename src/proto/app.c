@@ -31,6 +31,7 @@ struct app_ctx {
     int loading;                     /* the loader thread was started and not yet joined */
     atomic_int loaded;               /* set by the loader thread as it ends */
     struct tls_fp_cache *fingerprints;
+    struct x509_leaf_cache *leaves;  /* --no-verify: the leaves parsed last */
     struct keylog *keys;             /* NULL: no key log, nothing is decrypted */
     const char *keys_path;
     int64_t keys_reloaded_ns;
@@ -137,6 +138,8 @@ struct app_ctx *app_ctx_new(const struct app_config *cfg, char *err)
     }
     ax->cfg = *cfg;
     ax->fingerprints = tls_fp_cache_new(); /* NULL is fine: fingerprints are then computed each time */
+    if (cfg->no_verify) /* with a verifier, its own cache keeps the parsed leaf */
+        ax->leaves = x509_leaf_cache_new(); /* NULL is fine too */
     if (cfg->keylog_file && app_load_keylog(ax, cfg->keylog_file, err) < 0) {
         if (!cfg->keylog_optional) {
             app_ctx_free(ax);
@@ -181,6 +184,7 @@ void app_ctx_free(struct app_ctx *ax)
     wait_for_store(ax);
     x509_verifier_free(ax->verifier);
     tls_fp_cache_free(ax->fingerprints);
+    x509_leaf_cache_free(ax->leaves);
     keylog_free(ax->keys);
     free(ax);
 }
@@ -193,6 +197,7 @@ void app_tls_config(struct app_ctx *ax, struct tls_config *tc)
     tc->verifier_ready = verifier_ready;
     tc->verifier_ctx = ax;
     tc->fingerprints = ax->fingerprints;
+    tc->leaves = ax->leaves;
     tc->secret = ax->keys ? find_secret : NULL;
     tc->secret_ctx = ax;
 }

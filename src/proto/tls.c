@@ -549,7 +549,7 @@ static void parse_certificate(struct tls_conn *t, struct cursor c, char *label, 
     }
     struct x509_verifier *v = t->cfg.verifier ? t->cfg.verifier(t->cfg.verifier_ctx) : NULL;
     if (!v) { /* verification is off: the leaf is still worth showing */
-        if (x509_parse(der[0], len[0], &t->s.leaf) < 0)
+        if (x509_parse_cached(t->cfg.leaves, der[0], len[0], &t->s.leaf) < 0)
             memset(&t->s.leaf, 0, sizeof t->s.leaf);
         if (t->on_event)
             snprintf(label, cap, "Certificate (%zu)", total);

@@ -176,6 +176,7 @@ struct tls_config {
     void (*plaintext)(void *ctx, int from_server, const uint8_t *p, size_t n);
     void *plaintext_ctx;
     struct tls_fp_cache *fingerprints;            /* may be NULL: computed every time */
+    struct x509_leaf_cache *leaves;               /* the leaf's parse without verifier(); may be NULL */
     size_t max_message;     /* largest handshake message buffered (default 256 KiB) */
 };
 

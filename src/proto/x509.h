@@ -52,6 +52,12 @@ struct cert_info {
 /* Parse one DER certificate; 0 on success, -1 when it is not one. */
 int x509_parse(const uint8_t *der, size_t len, struct cert_info *out);
 
+/* The same through a cache of the leaves parsed last (what --no-verify shows); lc may be NULL. */
+struct x509_leaf_cache;
+struct x509_leaf_cache *x509_leaf_cache_new(void);
+void x509_leaf_cache_free(struct x509_leaf_cache *lc);
+int x509_parse_cached(struct x509_leaf_cache *lc, const uint8_t *der, size_t len, struct cert_info *out);
+
 struct x509_verifier;
 
 /* Trust anchors: `ca_file` (PEM or DER, one or many), or the system store when NULL.
