@@ -15,7 +15,7 @@
 #
 # Peak RSS bounds, and what they were measured at on a 2-core Debian 12 box
 # (plain build / the sanitized build of .ci/run, CFLAGS=-O1 -g):
-#   base         the same build reading a tiny TLS capture: 12.2 MiB / 39 MiB (the
+#   base         the same build reading a tiny TLS capture: 12.2 MiB / 32 to 33 MiB (the
 #                libraries, the first huge pages of the heap, and the system
 #                trust store's index, read at the first TLS connection; ASan
 #                adds its shadow and allocator).  The bounds other than the flood's are base +
@@ -44,8 +44,16 @@
 #   overlap-100k base + 16 MiB, ladder-memcap base + 16 MiB (measured + 1.4 /
 #                + 4.3 MiB: the ladder's layout); snaplen, pcapng and pcap
 #                base + 8 MiB (measured + 0.3 / + 0.3).
-#   frag-flood   --memcap 16M gives fragments 2 MiB: base + 24 MiB (measured in the report
-#                of issue 14's branch).
+#   frag-flood   --memcap 16M gives fragments 2 MiB: base + 24 MiB, base + 48 MiB
+#                sanitized (ASan's 16 MiB quarantine holds freed fragment
+#                buffers, with redzones and shadow): measured base + 0 plain,
+#                + 27.5 to + 38 MiB sanitized (70 MiB; the build before this
+#                bound measured the same 70 MiB on the same day).  The
+#                sanitized bound was base + 24 while the base held a parsed
+#                trust store (12 MiB under ASan); trust_index.h took that
+#                unsaid slack away.  Without the fragment budget all 60,000
+#                unfinished datagrams (about 72 MB) would be held: still far
+#                past either bound.
 # Time: the flood is read five times (--json and --summary under 64M, --summary
 # under 1G, the interface under both); the whole script takes about 2 minutes
 # plain, 4 to 5 under ASan (generating the files: ~30 s and 530 MB of disk,
@@ -677,7 +685,9 @@ if "hostile-text.pcap" in E:
 # first; overlapping copies keep the first bytes and are counted; what completes is still read.
 e = E["frag-flood.pcap"]
 r = run("frag-flood.pcap", ["--json", "--memcap", "16M"], jsonl)
-basics(r, 0, base + 24 * MiB, "base + 24 MiB")
+# the sanitized build keeps up to 16 MiB of freed fragment buffers in ASan's quarantine (see the top)
+FRAG_SLACK = 48 if SANITIZED else 24
+basics(r, 0, base + FRAG_SLACK * MiB, "base + %d MiB" % FRAG_SLACK)
 check(r.secs < 60, "%s: done in %.1f s (< 60 s: no quadratic walk over the holes)" % (r.label, r.secs))
 normal_ok(r, by_client(r.out, e["normal"]["client"]), e["normal"])
 last = by_client(r.out, e["last"])
