@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "seq.h"
 #include "siphash.h"
@@ -36,11 +37,15 @@ struct recent *recent_new(size_t bytes)
     struct recent *rt = calloc(1, sizeof *rt);
     if (!rt)
         return NULL;
-    /* calloc: pages untouched until a connection lands there cost no memory */
-    if (!(rt->e = calloc(n, sizeof *rt->e))) {
+    /* mmap, not calloc: pages untouched until a connection lands there cost neither memory nor
+     * a memset at start, whatever the allocator's thresholds (hugeheap.c raises them above
+     * this table, and calloc then clears it whole) */
+    void *m = mmap(NULL, n * sizeof *rt->e, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
         free(rt);
         return NULL;
     }
+    rt->e = m;
     rt->buckets = n / WAYS;
     return rt;
 }
@@ -48,7 +53,7 @@ struct recent *recent_new(size_t bytes)
 void recent_free(struct recent *rt)
 {
     if (rt) {
-        free(rt->e);
+        munmap(rt->e, rt->buckets * WAYS * sizeof *rt->e);
         free(rt);
     }
 }
