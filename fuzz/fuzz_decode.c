@@ -14,7 +14,8 @@
  * On DECODE_OK the result must stay inside its buffer: the payload pointer
  * and its captured length within the frame (or the reassembled datagram),
  * payload_caplen <= seg_len, and `truncated` exactly when the payload or the
- * options were cut.  A fragment's bytes lie inside the frame.  The
+ * options were cut; on Ethernet, the same as the walk over the packet as raw IP
+ * (the usual frame takes a fast path).  A fragment's bytes lie inside the frame.  The
  * reassembler never holds more than its budget and ends empty.
  */
 #include <pcap/pcap.h>
@@ -79,6 +80,35 @@ static void check_ok(const struct pkt *p, const uint8_t *buf, uint32_t len, int 
     if (whole)
         FUZZ_CHECK(!p->truncated, "an uncut frame decoded as truncated (seg_len %u, have %u)", p->seg_len,
                    p->payload_caplen);
+}
+
+/* An Ethernet frame decodes as its IP packet does as raw IP: the usual frame takes decode.c's
+ * fast path, raw IP always the walk.  Only where both read the same layers: the ethertype and
+ * the version nibble agree. */
+static void check_like_raw(const uint8_t *frame, uint32_t caplen, uint32_t wirelen, enum decode_status ds,
+                           const struct pkt *e)
+{
+    if (caplen < 15 || !((frame[12] == 0x08 && frame[13] == 0x00 && frame[14] >> 4 == 4) ||
+                         (frame[12] == 0x86 && frame[13] == 0xdd && frame[14] >> 4 == 6)))
+        return;
+    struct pkt r;
+    memset(&r, 0xa5, sizeof r);
+    enum decode_status rs = decode_packet(DLT_RAW, frame + 14, caplen - 14, wirelen - 14, &r);
+    FUZZ_CHECK(rs == ds, "Ethernet decodes as %s, the same packet as raw IP as %s", decode_status_name(ds),
+               decode_status_name(rs));
+    if (ds != DECODE_OK)
+        return;
+    size_t alen = e->ipver == 6 ? 16 : 4;
+    FUZZ_CHECK(e->ipver == r.ipver && !memcmp(e->src, r.src, alen) && !memcmp(e->dst, r.dst, alen) &&
+                   e->sport == r.sport && e->dport == r.dport && e->seq == r.seq && e->ack == r.ack &&
+                   e->flags == r.flags && e->win == r.win && e->ttl == r.ttl,
+               "Ethernet and raw IP decode different headers");
+    FUZZ_CHECK(!memcmp(&e->opt, &r.opt, sizeof e->opt), "Ethernet and raw IP decode different TCP options");
+    FUZZ_CHECK(e->payload == r.payload && e->payload_caplen == r.payload_caplen && e->seg_len == r.seg_len &&
+                   e->truncated == r.truncated && e->tcp_hlen == r.tcp_hlen && e->l4_off == r.l4_off + 14 &&
+                   e->len_note == r.len_note && e->source_routed == r.source_routed && e->nencap == r.nencap,
+               "Ethernet and raw IP decode different lengths (payload %u/%u of %u/%u)", e->payload_caplen,
+               r.payload_caplen, e->seg_len, r.seg_len);
 }
 
 static void check_status(enum decode_status ds)
@@ -154,6 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&p, 0xa5, sizeof p); /* what decode_packet does not fill must not be trusted */
         enum decode_status ds = decode_packet(dlt, caplen ? frame : NULL, caplen, wirelen, &p);
         check_status(ds);
+        if (dlt == DLT_EN10MB)
+            check_like_raw(frame, caplen, wirelen, ds, &p);
         if (!supported)
             FUZZ_CHECK(ds == DECODE_NOT_IP, "unsupported link type %d gave %s", dlt, decode_status_name(ds));
         if (ds == DECODE_OK) {
