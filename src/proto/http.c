@@ -167,7 +167,12 @@ static int is_tchar(unsigned char c)
 {
     if (is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'))
         return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        return 1;
+    }
+    return 0;
 }
 
 /* A request-target byte: anything visible; obs-text is let through because real clients send raw UTF-8. */
@@ -682,10 +687,13 @@ static void chunk_size_line(struct http_conn *h, struct direction *d, const char
 /* One whole line, its CR and LF removed. */
 static void take_line(struct http_conn *h, struct direction *d, char *line, size_t len)
 {
-    /* RFC 9112 §2.2 and RFC 9110 §5.5: a bare CR or a NUL inside a line is read as SP */
-    for (size_t i = 0; i < len; i++)
-        if (line[i] == '\r' || line[i] == '\0')
-            line[i] = ' ';
+    /* RFC 9112 §2.2 and RFC 9110 §5.5: a bare CR or a NUL inside a line is read as SP
+     * (memchr: a line rarely holds either, and a byte loop was a third of this parser's time) */
+    char *end = line + len;
+    for (char *at = line; at < end && (at = memchr(at, '\r', (size_t)(end - at))); at++)
+        *at = ' ';
+    for (char *at = line; at < end && (at = memchr(at, '\0', (size_t)(end - at))); at++)
+        *at = ' ';
 
     switch ((enum dir_state)d->state) {
     case AT_START_LINE:

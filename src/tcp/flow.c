@@ -44,10 +44,8 @@ struct flow_table {
 
 static uint64_t be64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+           (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
 }
 
 static uint64_t be32(const uint8_t *p) { return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]; }
@@ -62,7 +60,6 @@ static uint64_t key_hash(const struct sip_key *k, int ipver, const uint8_t *a, u
                          uint16_t pb)
 {
     uint64_t w[5];
-    size_t n;
     if (ipver == 6) {
         uint64_t ah = be64(a), al = be64(a + 8), bh = be64(b), bl = be64(b + 8);
         int swap = ah != bh ? ah > bh : al != bl ? al > bl : pa > pb;
@@ -74,14 +71,12 @@ static uint64_t key_hash(const struct sip_key *k, int ipver, const uint8_t *a, u
             w[4] = (uint64_t)pa << 16 | pb;
         }
         w[4] |= (uint64_t)6 << 32;
-        n = 5;
-    } else {
-        uint64_t x = be32(a) << 16 | pa, y = be32(b) << 16 | pb;
-        w[0] = x < y ? x : y;
-        w[1] = (x < y ? y : x) | (uint64_t)(uint8_t)ipver << 48;
-        n = 2;
+        return siphash13_words(k, w, 5);
     }
-    return siphash13_words(k, w, n);
+    uint64_t x = be32(a) << 16 | pa, y = be32(b) << 16 | pb;
+    w[0] = x < y ? x : y;
+    w[1] = (x < y ? y : x) | (uint64_t)(uint8_t)ipver << 48;
+    return siphash13_words(k, w, 2);
 }
 
 static uint64_t track_hash(const struct sip_key *k, const struct track *t)

@@ -26,34 +26,10 @@
 
 #include "bytes.h"
 
-static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
 static inline uint64_t le64(const uint8_t *p)
 {
     return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
            (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
-struct sip_state {
-    uint64_t v0, v1, v2, v3;
-};
-
-static inline void sip_round(struct sip_state *s)
-{
-    s->v0 += s->v1;
-    s->v1 = rotl(s->v1, 13);
-    s->v1 ^= s->v0;
-    s->v0 = rotl(s->v0, 32);
-    s->v2 += s->v3;
-    s->v3 = rotl(s->v3, 16);
-    s->v3 ^= s->v2;
-    s->v0 += s->v3;
-    s->v3 = rotl(s->v3, 21);
-    s->v3 ^= s->v0;
-    s->v2 += s->v1;
-    s->v1 = rotl(s->v1, 17);
-    s->v1 ^= s->v2;
-    s->v2 = rotl(s->v2, 32);
 }
 
 static inline void absorb(struct sip_state *s, uint64_t m, int c)
@@ -66,10 +42,7 @@ static inline void absorb(struct sip_state *s, uint64_t m, int c)
 
 static inline uint64_t siphash_cd(const struct sip_key *key, const void *data, size_t len, int c, int d)
 {
-    struct sip_state s = {
-        key->k0 ^ 0x736f6d6570736575ULL, key->k1 ^ 0x646f72616e646f6dULL,
-        key->k0 ^ 0x6c7967656e657261ULL, key->k1 ^ 0x7465646279746573ULL,
-    };
+    struct sip_state s = sip_start(key);
     const uint8_t *p = data;
     size_t n = len;
     for (; n >= 8; p += 8, n -= 8)
@@ -87,21 +60,6 @@ static inline uint64_t siphash_cd(const struct sip_key *key, const void *data, s
 uint64_t siphash13(const struct sip_key *key, const void *data, size_t len)
 {
     return siphash_cd(key, data, len, 1, 3);
-}
-
-uint64_t siphash13_words(const struct sip_key *key, const uint64_t *w, size_t n)
-{
-    struct sip_state s = {
-        key->k0 ^ 0x736f6d6570736575ULL, key->k1 ^ 0x646f72616e646f6dULL,
-        key->k0 ^ 0x6c7967656e657261ULL, key->k1 ^ 0x7465646279746573ULL,
-    };
-    for (size_t i = 0; i < n; i++)
-        absorb(&s, w[i], 1);
-    absorb(&s, (uint64_t)((n * 8) & 0xff) << 56, 1);
-    s.v2 ^= 0xff;
-    for (int i = 0; i < 3; i++)
-        sip_round(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
 uint64_t siphash24(const struct sip_key *key, const void *data, size_t len)

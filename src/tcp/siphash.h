@@ -28,8 +28,59 @@ struct sip_key {
 /* SipHash-1-3 and SipHash-2-4 of `len` bytes under `key`. */
 uint64_t siphash13(const struct sip_key *key, const void *data, size_t len);
 uint64_t siphash24(const struct sip_key *key, const void *data, size_t len);
+
+/* The state and its round (the paper's section 2), shared with siphash.c: inline here so that the
+ * flow table's per-packet hash of two or five words unrolls where it is called. */
+struct sip_state {
+    uint64_t v0, v1, v2, v3;
+};
+
+static inline uint64_t sip_rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+static inline void sip_round(struct sip_state *s)
+{
+    s->v0 += s->v1;
+    s->v1 = sip_rotl(s->v1, 13);
+    s->v1 ^= s->v0;
+    s->v0 = sip_rotl(s->v0, 32);
+    s->v2 += s->v3;
+    s->v3 = sip_rotl(s->v3, 16);
+    s->v3 ^= s->v2;
+    s->v0 += s->v3;
+    s->v3 = sip_rotl(s->v3, 21);
+    s->v3 ^= s->v0;
+    s->v2 += s->v1;
+    s->v1 = sip_rotl(s->v1, 17);
+    s->v1 ^= s->v2;
+    s->v2 = sip_rotl(s->v2, 32);
+}
+
+static inline struct sip_state sip_start(const struct sip_key *key)
+{
+    struct sip_state s = {
+        key->k0 ^ 0x736f6d6570736575ULL, key->k1 ^ 0x646f72616e646f6dULL,
+        key->k0 ^ 0x6c7967656e657261ULL, key->k1 ^ 0x7465646279746573ULL,
+    };
+    return s;
+}
+
 /* SipHash-1-3 of n 64-bit words: the same as of their 8n little-endian bytes, without the bytes. */
-uint64_t siphash13_words(const struct sip_key *key, const uint64_t *w, size_t n);
+static inline uint64_t siphash13_words(const struct sip_key *key, const uint64_t *w, size_t n)
+{
+    struct sip_state s = sip_start(key);
+#pragma GCC unroll 8
+    for (size_t i = 0; i <= n; i++) {
+        uint64_t m = i < n ? w[i] : (uint64_t)((n * 8) & 0xff) << 56;
+        s.v3 ^= m;
+        sip_round(&s);
+        s.v0 ^= m;
+    }
+    s.v2 ^= 0xff;
+    sip_round(&s);
+    sip_round(&s);
+    sip_round(&s);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
 
 /* A key from 16 bytes (as SipHash's reference code takes them). */
 struct sip_key sip_key_from_bytes(const uint8_t bytes[16]);
