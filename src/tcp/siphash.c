@@ -32,25 +32,17 @@ static inline uint64_t le64(const uint8_t *p)
            (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
 }
 
-static inline void absorb(struct sip_state *s, uint64_t m, int c)
-{
-    s->v3 ^= m;
-    for (int i = 0; i < c; i++)
-        sip_round(s);
-    s->v0 ^= m;
-}
-
 static inline uint64_t siphash_cd(const struct sip_key *key, const void *data, size_t len, int c, int d)
 {
     struct sip_state s = sip_start(key);
     const uint8_t *p = data;
     size_t n = len;
     for (; n >= 8; p += 8, n -= 8)
-        absorb(&s, le64(p), c);
+        sip_absorb(&s, le64(p), c);
     uint64_t last = (uint64_t)(len & 0xff) << 56;
     for (size_t i = 0; i < n; i++)
         last |= (uint64_t)p[i] << (8 * i);
-    absorb(&s, last, c);
+    sip_absorb(&s, last, c);
     s.v2 ^= 0xff;
     for (int i = 0; i < d; i++)
         sip_round(&s);

@@ -55,6 +55,15 @@ static inline void sip_round(struct sip_state *s)
     s->v2 = sip_rotl(s->v2, 32);
 }
 
+/* One 8-byte block into the state with c rounds. */
+static inline void sip_absorb(struct sip_state *s, uint64_t m, int c)
+{
+    s->v3 ^= m;
+    for (int i = 0; i < c; i++)
+        sip_round(s);
+    s->v0 ^= m;
+}
+
 static inline struct sip_state sip_start(const struct sip_key *key)
 {
     struct sip_state s = {
@@ -69,12 +78,8 @@ static inline uint64_t siphash13_words(const struct sip_key *key, const uint64_t
 {
     struct sip_state s = sip_start(key);
 #pragma GCC unroll 8
-    for (size_t i = 0; i <= n; i++) {
-        uint64_t m = i < n ? w[i] : (uint64_t)((n * 8) & 0xff) << 56;
-        s.v3 ^= m;
-        sip_round(&s);
-        s.v0 ^= m;
-    }
+    for (size_t i = 0; i <= n; i++)
+        sip_absorb(&s, i < n ? w[i] : (uint64_t)((n * 8) & 0xff) << 56, 1);
     s.v2 ^= 0xff;
     sip_round(&s);
     sip_round(&s);
