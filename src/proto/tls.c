@@ -97,27 +97,31 @@ struct tls_dir {
     uint8_t null_mac;         /* NULL cipher, no keys: records are read unchecked, this many MAC bytes cut off */
 };
 
+/* What every record touches comes first (the sides' record layers, the flags
+ * after them, then the summary's counters at its head): a connection's
+ * packets are far apart in a capture, so each one pays a cache miss per
+ * line of this struct it reads. */
 struct tls_conn {
-    struct tls_config cfg;
-    tls_event_fn on_event;
-    void *ctx;
     struct tls_dir dir[2];
-    struct tls_summary s;
     uint8_t v13;              /* ServerHello chose TLS 1.3: everything after it is encrypted */
     uint8_t hrr;              /* a HelloRetryRequest was seen: TLS 1.3, its CCS is only for middleboxes */
     uint8_t client_finished;  /* (1.3 without keys) the client's first encrypted record went by */
-    int64_t now_s;
     uint8_t in_plaintext;     /* the bytes being parsed came out of a decrypted record */
     uint8_t in_null_clear;    /* ... out of a NULL-cipher record read without keys (not marked decrypted) */
-    uint8_t *plain;           /* room for one decrypted record */
-    uint8_t *inflated;        /* room for one decompressed record (DEFLATE only) */
     uint8_t ske_ec;           /* the suite's ServerKeyExchange names an elliptic curve (read for tls.group) */
     uint8_t ske_psk_hint;     /* ... after a PSK identity hint (ECDHE_PSK) */
+    uint8_t cert_pending_v13;
+    int64_t now_s;
     /* a Certificate whose check waits for the trust store (see verifier_ready) */
     uint8_t *cert_pending;
     uint32_t cert_pending_len;
-    uint8_t cert_pending_v13;
     int64_t cert_pending_now_s;
+    tls_event_fn on_event;
+    void *ctx;
+    uint8_t *plain;           /* room for one decrypted record */
+    uint8_t *inflated;        /* room for one decompressed record (DEFLATE only) */
+    struct tls_summary s;
+    struct tls_config cfg;
 };
 
 static const char *const hs_kind_names[TLS_HS_COUNT] = {"full", "resumed", "anonymous", "failed", "incomplete"};

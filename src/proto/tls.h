@@ -98,19 +98,22 @@ const char *tls_auth_name(enum tls_auth a);
 
 /* Everything the model and the outputs know of one connection's TLS. */
 struct tls_summary {
+    /* per record: first, so that they share a cache line with the parser's state */
+    uint64_t records[2], bytes[2];      /* per direction: [0] client to server */
+    uint64_t app_records[2], app_bytes[2];
+    uint16_t version;            /* the version in use: ServerHello's choice, else 0 */
+    uint8_t established;         /* both Finished seen (or inferred, for TLS 1.3 without keys) */
+    uint8_t encrypted_alerts;
     uint8_t seen_client_hello, seen_server_hello, sslv2_hello;
     struct tls_client_hello ch;
     struct tls_server_hello sh;
-    uint16_t version;            /* the version in use: ServerHello's choice, else 0 */
     enum tls_hs_kind handshake;
-    uint8_t established;         /* both Finished seen (or inferred, for TLS 1.3 without keys) */
     uint32_t certificates;       /* certificates in the server's chain (when visible) */
     uint8_t cert_seen;
     uint8_t cert_verified;       /* cert_verdict holds a result */
     enum cert_verdict cert_verdict;
     struct cert_info leaf;       /* the server's certificate, parsed */
     uint8_t alert_seen, alert_level, alert_desc; /* the first alert in clear */
-    uint8_t encrypted_alerts;
     uint8_t encrypted_alert_before_established;
     uint8_t rst_before_established;
     char ja3[33], ja4[40];
@@ -118,8 +121,6 @@ struct tls_summary {
     enum tls_auth auth;
     uint16_t group;                     /* the key exchange's named group (ServerHello key_share,
                                          * or a TLS 1.2 ECDHE ServerKeyExchange), 0 when none */
-    uint64_t records[2], bytes[2];      /* per direction: [0] client to server */
-    uint64_t app_records[2], app_bytes[2];
     uint8_t msgs[TLS_MSGS_MAX];         /* readable handshake message types, in wire order */
     uint8_t msg_from_server[TLS_MSGS_MAX];
     uint8_t n_msgs;
