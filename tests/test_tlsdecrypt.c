@@ -944,6 +944,22 @@ static void test_round_trip_all(void)
                         CHECK(round_trip(&mine, other, 23, 10, &plain_opts) == -1, "%s: side %d opened side %d",
                               tls_cipher_table[i].name, !side, side);
                     tlsd_free(other);
+                    /* Both sides from one key block open what each side sealed. */
+                    struct tlsd *both[2] = { NULL, NULL };
+                    char err[160] = "";
+                    int rc = tlsd_new_tls12_pair((uint16_t)v, id, test_ms, test_cr, test_sr, etm, &both[0], &both[1],
+                                                 err, sizeof err);
+                    CHECK(rc == 0 && both[0] && both[1], "%s version 0x%04x: pair: %s", tls_cipher_table[i].name, v,
+                          err);
+                    for (int b = 0; rc == 0 && b < 2; b++) {
+                        struct sealer sb;
+                        CHECK(sealer_tls12(&sb, &p, (uint16_t)v, etm, test_ms, test_cr, test_sr, b) == 0 &&
+                                  round_trip(&sb, both[b], 23, 100, &plain_opts) == 0 &&
+                                  round_trip(&sb, both[b], 23, 1500, &plain_opts) == 0,
+                              "%s version 0x%04x etm %d: the pair's side %d", tls_cipher_table[i].name, v, etm, b);
+                    }
+                    tlsd_free(both[0]);
+                    tlsd_free(both[1]);
                 }
             }
         }
@@ -1299,6 +1315,10 @@ static void test_constructor_errors(void)
     }
     CU_ASSERT_PTR_NULL(tlsd_new_tls12(0x0303, 0xc02f, NULL, test_cr, test_sr, 0, 0, err, sizeof err));
     CU_ASSERT_PTR_NULL(tlsd_new_tls12(0x0303, 0x0007, test_ms, test_cr, test_sr, 0, 0, NULL, 0));
+    struct tlsd *c = (struct tlsd *)1, *sv = (struct tlsd *)1; /* the failure must clear both */
+    err[0] = 0;
+    CU_ASSERT_EQUAL(tlsd_new_tls12_pair(0x0304, 0xc02f, test_ms, test_cr, test_sr, 0, &c, &sv, err, sizeof err), -1);
+    CU_ASSERT(c == NULL && sv == NULL && err[0] != '\0');
     err[0] = 0;
     CU_ASSERT_PTR_NULL(tlsd_new_tls13(0xc02f, secret, 32, err, sizeof err));
     CU_ASSERT(err[0] != 0);

@@ -87,6 +87,7 @@ struct tls_dir {
     uint32_t app_run;
     /* decryption: this side's record protection, and the record being gathered for it */
     struct tlsd *dec;
+    struct tlsd *dec_next;    /* made with the other side's (one key block serves both): taken at this side's CCS */
     uint8_t decrypting;       /* the current record's body is gathered in rec, to be decrypted */
     uint8_t *rec;
     uint32_t rec_have, rec_len;
@@ -241,6 +242,7 @@ void tls_free(struct tls_conn *t)
         free(t->dir[s].buf);
         free(t->dir[s].rec);
         tlsd_free(t->dir[s].dec);
+        tlsd_free(t->dir[s].dec_next);
         tls_inflate_free(t->dir[s].inflate);
     }
     free(t->plain);
@@ -258,8 +260,8 @@ size_t tls_memory(const struct tls_conn *t)
     for (int s = 0; s < 2; s++) {
         const struct tls_dir *d = &t->dir[s];
         n += (d->buf ? d->hs_len : 0) + (d->rec ? MAX_RECORD : 0);
-        if (d->dec || d->inflate) /* only once records are protected: off the common path */
-            n += (d->dec ? 512 : 0) + (d->inflate ? TLS_INFLATE_MEMORY : 0);
+        if (d->dec || d->dec_next || d->inflate) /* only once records are protected: off the common path */
+            n += (d->dec ? 512 : 0) + (d->dec_next ? 512 : 0) + (d->inflate ? TLS_INFLATE_MEMORY : 0);
     }
     return n;
 }
@@ -640,10 +642,22 @@ static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_lab
         return -1;
     }
     char err[128];
-    struct tlsd *d = t->v13 ? tlsd_new_tls13(suite, secret, len, err, sizeof err)
-                            : (len == 48 ? tlsd_new_tls12(t->s.version, suite, secret, t->s.ch.random, t->s.sh.random,
-                                                          from_server, t->s.sh.etm, err, sizeof err)
-                                         : NULL);
+    struct tlsd *d = NULL;
+    struct tls_dir *other = &t->dir[!from_server];
+    if (t->v13) {
+        d = tlsd_new_tls13(suite, secret, len, err, sizeof err);
+    } else if (t->dir[from_server].dec_next) { /* the other side's CCS made this side's keys too */
+        d = t->dir[from_server].dec_next;
+        t->dir[from_server].dec_next = NULL;
+    } else if (len == 48) {
+        struct tlsd *side[2];
+        if (tlsd_new_tls12_pair(t->s.version, suite, secret, t->s.ch.random, t->s.sh.random, t->s.sh.etm,
+                                &side[0], &side[1], err, sizeof err) == 0) {
+            d = side[from_server];
+            tlsd_free(other->dec_next);
+            other->dec_next = side[!from_server];
+        }
+    }
     if (!d) {
         decrypt_problem(t, "the keys could not be derived");
         return -1;
@@ -756,6 +770,10 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         }
         t->s.sh = sh;
         t->s.seen_server_hello = 1;
+        for (int s = 0; s < 2; s++) { /* new randoms: keys made from the old ones are for nobody */
+            tlsd_free(t->dir[s].dec_next);
+            t->dir[s].dec_next = NULL;
+        }
         char vb[32];
         const char *vn = t->on_event ? tls_version_name(sh.selected_version, vb, sizeof vb) : NULL;
         const char *cn = t->on_event ? tls_cipher_name(sh.cipher) : NULL;

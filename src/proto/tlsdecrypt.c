@@ -734,23 +734,33 @@ static int export_keys(const struct suite *s, uint16_t version, int prf_hash, co
     return 0;
 }
 
-struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t master_secret[48],
-                            const uint8_t client_random[32], const uint8_t server_random[32],
-                            int from_server, int etm, char *err, size_t errlen)
+/* A TLS 1.2-or-older key block and where each part of it lies. */
+struct key_block {
+    const struct suite *s;
+    uint16_t version;
+    int prf_hash;
+    int mac_kind;         /* a MAC-then-cipher suite (CBC, stream, NULL), not an AEAD one */
+    size_t mac_len, key_len, iv_len;
+    uint8_t bytes[2 * (MAX_HASH + MAX_KEY + BLOCK)];
+};
+
+/* The key block of a master secret, 0; or -1 with the reason in err. */
+static int key_block(struct key_block *kb, uint16_t version, uint16_t suite, const uint8_t master_secret[48],
+                     const uint8_t client_random[32], const uint8_t server_random[32], char *err, size_t errlen)
 {
     if (version < V30 || version > V12) {
         seterr(err, errlen, "version 0x%04x is not SSL 3.0 or TLS 1.0-1.2", version);
-        return NULL;
+        return -1;
     }
     const struct suite *s = find_suite(suite);
     if (!s || version < s->min_version || version > s->max_version) {
         seterr(err, errlen, "cipher suite 0x%04x cannot be decrypted in %s", suite,
                version_name(version));
-        return NULL;
+        return -1;
     }
     if (!master_secret || !client_random || !server_random) {
         seterr(err, errlen, "no master secret or random");
-        return NULL;
+        return -1;
     }
 
     /* RFC 5246 6.3 (RFC 6101 6.2.2 the same): client MAC key, server MAC
@@ -759,31 +769,46 @@ struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t mast
      * each record), and since they come last nothing else moves when they
      * are left out.  Export suites make their IVs elsewhere. */
     int mac_kind = s->kind == K_CBC || s->kind == K_STREAM || s->kind == K_NULL;
-    size_t mac_len = mac_kind ? gnutls_hmac_get_len(s->mac) : 0;
-    size_t key_len = s->key_len;
-    size_t iv_len = s->kind == K_CBC ? (version <= V10 && !s->export_len ? s->iv_len : 0)
-                    : s->kind == K_AEAD_EXPLICIT || s->kind == K_AEAD_XOR ? s->iv_len : 0;
-    uint8_t block[2 * (MAX_HASH + MAX_KEY + BLOCK)];
-    size_t block_len = 2 * (mac_len + key_len + iv_len);
+    kb->s = s;
+    kb->version = version;
+    kb->mac_kind = mac_kind;
+    kb->mac_len = mac_kind ? gnutls_hmac_get_len(s->mac) : 0;
+    kb->key_len = s->key_len;
+    kb->iv_len = s->kind == K_CBC ? (version <= V10 && !s->export_len ? s->iv_len : 0)
+                 : s->kind == K_AEAD_EXPLICIT || s->kind == K_AEAD_XOR ? s->iv_len : 0;
+    size_t block_len = 2 * (kb->mac_len + kb->key_len + kb->iv_len);
     uint8_t seed[64]; /* server_random || client_random */
     memcpy(seed, server_random, 32);
     memcpy(seed + 32, client_random, 32);
-    int prf_hash = version == V12 ? (int)s->hash : 0;
-    if (version == V30 ? ssl3_key_block(master_secret, client_random, server_random, block, block_len) < 0
-                       : tls_prf(prf_hash, master_secret, 48, "key expansion", seed, sizeof seed, block, block_len) < 0) {
+    kb->prf_hash = version == V12 ? (int)s->hash : 0;
+    if (version == V30 ? ssl3_key_block(master_secret, client_random, server_random, kb->bytes, block_len) < 0
+                       : tls_prf(kb->prf_hash, master_secret, 48, "key expansion", seed, sizeof seed, kb->bytes,
+                                 block_len) < 0) {
         seterr(err, errlen, "GnuTLS cannot compute the %s key block", version_name(version));
-        return NULL; /* nothing was left in block */
+        return -1; /* nothing was left in the block */
     }
-    const uint8_t *mac_key = block + (from_server ? mac_len : 0);
-    const uint8_t *key = block + 2 * mac_len + (from_server ? key_len : 0);
-    const uint8_t *iv = block + 2 * mac_len + 2 * key_len + (from_server ? iv_len : 0);
+    return 0;
+}
+
+/* One side's record protection from the key block; NULL with the reason in err. */
+static struct tlsd *side_of_block(const struct key_block *kb, const uint8_t client_random[32],
+                                  const uint8_t server_random[32], int from_server, int etm, char *err,
+                                  size_t errlen)
+{
+    const struct suite *s = kb->s;
+    uint16_t version = kb->version;
+    size_t mac_len = kb->mac_len, key_len = kb->key_len, iv_len = kb->iv_len;
+    int mac_kind = kb->mac_kind;
+    const uint8_t *mac_key = kb->bytes + (from_server ? mac_len : 0);
+    const uint8_t *key = kb->bytes + 2 * mac_len + (from_server ? key_len : 0);
+    const uint8_t *iv = kb->bytes + 2 * mac_len + 2 * key_len + (from_server ? iv_len : 0);
     uint8_t final_key[MAX_KEY], export_iv[BLOCK];
 
     struct tlsd *d = alloc_state(s, version, err, errlen);
     if (!d)
         goto fail;
     if (s->export_len) {
-        if (export_keys(s, version, prf_hash, key, client_random, server_random, from_server, final_key,
+        if (export_keys(s, version, kb->prf_hash, key, client_random, server_random, from_server, final_key,
                         export_iv) < 0) {
             seterr(err, errlen, "GnuTLS cannot compute the %s export keys", version_name(version));
             goto fail;
@@ -828,16 +853,42 @@ struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t mast
         if (set_aead_key(d, key, err, errlen) < 0)
             goto fail;
     }
-    gnutls_memset(block, 0, sizeof block);
     gnutls_memset(final_key, 0, sizeof final_key);
     gnutls_memset(export_iv, 0, sizeof export_iv);
     return d;
 fail:
-    gnutls_memset(block, 0, sizeof block);
     gnutls_memset(final_key, 0, sizeof final_key);
     gnutls_memset(export_iv, 0, sizeof export_iv);
     tlsd_free(d);
     return NULL;
+}
+
+struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t master_secret[48],
+                            const uint8_t client_random[32], const uint8_t server_random[32],
+                            int from_server, int etm, char *err, size_t errlen)
+{
+    struct key_block kb;
+    struct tlsd *d = NULL;
+    if (key_block(&kb, version, suite, master_secret, client_random, server_random, err, errlen) == 0)
+        d = side_of_block(&kb, client_random, server_random, from_server, etm, err, errlen);
+    gnutls_memset(&kb, 0, sizeof kb);
+    return d;
+}
+
+int tlsd_new_tls12_pair(uint16_t version, uint16_t suite, const uint8_t master_secret[48],
+                        const uint8_t client_random[32], const uint8_t server_random[32], int etm,
+                        struct tlsd **client, struct tlsd **server, char *err, size_t errlen)
+{
+    struct key_block kb;
+    *client = *server = NULL;
+    if (key_block(&kb, version, suite, master_secret, client_random, server_random, err, errlen) == 0 &&
+        (*client = side_of_block(&kb, client_random, server_random, 0, etm, err, errlen)) != NULL &&
+        !(*server = side_of_block(&kb, client_random, server_random, 1, etm, err, errlen))) {
+        tlsd_free(*client);
+        *client = NULL;
+    }
+    gnutls_memset(&kb, 0, sizeof kb);
+    return *client ? 0 : -1;
 }
 
 /* RFC 8446 7.3: key and IV from a traffic secret. */

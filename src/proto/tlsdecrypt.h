@@ -58,6 +58,13 @@ struct tlsd *tlsd_new_tls12(uint16_t version, uint16_t suite, const uint8_t mast
                             const uint8_t client_random[32], const uint8_t server_random[32],
                             int from_server, int etm, char *err, size_t errlen);
 
+/* The same for both sides at once, from one key block: the PRF runs once
+ * instead of twice.  0 with *client and *server set, or -1 with both NULL
+ * and the reason in err. */
+int tlsd_new_tls12_pair(uint16_t version, uint16_t suite, const uint8_t master_secret[48],
+                        const uint8_t client_random[32], const uint8_t server_random[32], int etm,
+                        struct tlsd **client, struct tlsd **server, char *err, size_t errlen);
+
 /* TLS 1.3: the key and IV of a traffic secret (HKDF-Expand-Label "key" and
  * "iv" with the suite's hash); secret_len must be that hash's length. */
 struct tlsd *tlsd_new_tls13(uint16_t suite, const uint8_t *traffic_secret, size_t secret_len,
