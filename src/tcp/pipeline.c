@@ -58,8 +58,12 @@ static void account(struct pipeline *pl, struct track *t, int what)
 {
     if (what & COUNT_APP)
         t->app_mem = app_memory(t->app);
-    if (what & (COUNT_APP | COUNT_RECORD))
+    /* Without events the record grows only when a parser starts (its layers appear); once they
+     * are counted, the parsers' bytes are all there is to recount after each segment. */
+    if ((what & COUNT_RECORD) || ((what & COUNT_APP) && !t->record_settled)) {
         t->conn_mem = conn_memory(t->c);
+        t->record_settled = !t->c->keep_events && t->c->layers;
+    }
     size_t now = t->conn_mem + track_memory(t) + t->app_mem;
     pl->mem = pl->mem - t->mem + now;
     t->mem = now;
@@ -402,7 +406,7 @@ void pipeline_packet_on(struct pipeline *pl, uint32_t iface, int dlt, int64_t ts
     static const enum flow_list list_of[] = {[CONN_OPEN] = FLOW_ACTIVE, [CONN_CLOSING] = FLOW_CLOSING,
                                              [CONN_DONE] = FLOW_DONE};
     flow_touch(pl->flows, t, list_of[t->closed]);
-    account(pl, t, (pl->cfg.app && pl->app_touched ? COUNT_APP | COUNT_RECORD : 0) | (keep ? COUNT_RECORD : 0));
+    account(pl, t, (pl->cfg.app && pl->app_touched ? COUNT_APP : 0) | (keep ? COUNT_RECORD : 0));
     pl->current = NULL;
     if (pl->cfg.memcap && total_memory(pl) > pl->cfg.memcap)
         make_room(pl, t);

@@ -62,6 +62,7 @@ struct track {
     size_t mem;              /* bytes counted against the memory cap */
     size_t app_mem;          /* the parsers' part of mem, as last counted */
     size_t conn_mem;         /* the record's part, as last counted */
+    uint8_t record_settled;  /* conn_mem cannot grow until events are kept again (see account) */
     struct track *lru_prev, *lru_next; /* neighbours on that list */
 };
 
