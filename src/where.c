@@ -8,7 +8,6 @@
 #include "where.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -386,7 +385,9 @@ static int shorthand(struct parser *p)
         return fail(p, p->at, is_port ? "'port' needs a port number" : "'host' needs an address");
     char *end;
     double port = strtod(val, &end);
-    if (is_port && (*end || port < 0 || port > 65535 || port != floor(port)))
+    /* whole and in range, NaN refused by the range test (written so that NaN fails it); no floor():
+     * libm is not linked, and only optimised builds happened to inline it */
+    if (is_port && (*end || !(port >= 0 && port <= 65535) || port != (double)(unsigned)port))
         return fail(p, at + 5, "'port' needs a port number (0 to 65535), not '%s'", val);
     int alt = new_node(p, N_OR);
     if (alt < 0)

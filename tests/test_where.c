@@ -140,6 +140,12 @@ static void test_errors(void)
     bad("\"a\" == \"b\"", 4, "one side must be a key");
     bad("id < null", 3, "null is only compared");
     bad("port http", 5, "port number");
+    bad("port 80.5", 5, "port number");
+    bad("port 65536", 5, "port number");
+    bad("port -1", 5, "port number");
+    bad("port nan", 5, "port number");
+    bad("port inf", 5, "port number");
+    bad("port 1e400", 5, "port number");
     bad("id # 3", 3, "unexpected '#'");
     bad("42", 0, "not a condition");
 }
