@@ -301,7 +301,9 @@ static void test_growing(void)
     write_file(path, "w", text);
     struct keylog *kl = keylog_new();
     clear_warnings();
+    CU_ASSERT_EQUAL(keylog_grew(kl), -1); /* nothing loaded yet */
     CU_ASSERT_EQUAL(load(kl, path), 2);
+    CU_ASSERT_EQUAL(keylog_grew(kl), 0);
     CU_ASSERT_EQUAL(load(kl, path), 0); /* nothing new */
     /* Appended: a repeat of line 2 (same secret: nothing added), a new
      * random, a malformed line (line 6), and a new secret for random 1. */
@@ -310,7 +312,9 @@ static void test_growing(void)
              rnd_hex(0x01), sec_hex(48, 1), rnd_hex(0x03), sec_hex(48, 3), rnd_hex(0x04), rnd_hex(0x01),
              sec_hex(32, 9));
     write_file(path, "a", text);
+    CU_ASSERT_EQUAL(keylog_grew(kl), 1); /* a live lookup that misses reads on now */
     CU_ASSERT_EQUAL(load(kl, path), 2);
+    CU_ASSERT_EQUAL(keylog_grew(kl), 0);
     CU_ASSERT_EQUAL(n_warnings, 1);
     CU_ASSERT(warned_at(6, "missing"));
     CU_ASSERT(secret_is(kl, 0x03, KL_CLIENT_RANDOM, 48, 3));
@@ -348,9 +352,11 @@ static void test_partial_lines(void)
     write_file(path, "w", half);
     CU_ASSERT_EQUAL(load(kl, path), 0);
     CU_ASSERT_EQUAL(n_warnings, 0);
+    CU_ASSERT_EQUAL(keylog_grew(kl), 0); /* read to its end: waiting for the rest is not growth */
     /* The rest, newline included. */
     write_file(path, "a", line + 100);
     write_file(path, "a", "\n");
+    CU_ASSERT_EQUAL(keylog_grew(kl), 1);
     CU_ASSERT_EQUAL(load(kl, path), 1);
     CU_ASSERT_EQUAL(n_warnings, 0);
     CU_ASSERT(secret_is(kl, 0x01, KL_CLIENT_RANDOM, 48, 1));

@@ -62,7 +62,11 @@ static const uint8_t *find_secret(void *ctx, const uint8_t client_random[32], en
 {
     struct app_ctx *ax = ctx;
     const uint8_t *s = keylog_find(ax->keys, client_random, label, len);
-    if (!s && ax->cfg.live && ax->keys_path && mono_ns() - ax->keys_reloaded_ns > 100000000LL) {
+    /* read on when the file grew: its writer logs a session's secrets while synfin watches the
+     * session's packets, so a secret missed now may be there a millisecond later; and every
+     * 100 ms whatever fstat says (a file replaced under its path) */
+    if (!s && ax->cfg.live && ax->keys_path &&
+        (keylog_grew(ax->keys) == 1 || mono_ns() - ax->keys_reloaded_ns > 100000000LL)) {
         char err[256];
         ax->keys_reloaded_ns = mono_ns();
         int added = keylog_load(ax->keys, ax->keys_path, keylog_warning, ax, err, sizeof err);

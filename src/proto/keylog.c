@@ -65,6 +65,7 @@ struct keylog {
     dev_t dev;
     ino_t ino;
     off_t offset;      /* end of the last consumed line */
+    off_t seen_size;   /* how far the last load read (or the size it found, if more) */
     unsigned line;     /* lines consumed */
     int mid_line;      /* the last line had no newline when it was consumed */
     uint8_t head[HEAD_LEN];
@@ -110,6 +111,14 @@ struct keylog *keylog_new(void)
     kl->index_mask = INDEX_MIN - 1;
     kl->fd = -1;
     return kl;
+}
+
+int keylog_grew(const struct keylog *kl)
+{
+    struct stat st;
+    if (!kl || kl->fd < 0 || fstat(kl->fd, &st) < 0)
+        return -1;
+    return st.st_size != kl->seen_size;
 }
 
 void keylog_free(struct keylog *kl)
@@ -624,6 +633,9 @@ int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *
             break;
         pos += n;
     }
+    /* what keylog_grew compares with: an unfinished last line or a load stopped early does not
+     * count as new bytes */
+    kl->seen_size = pos > st.st_size ? pos : st.st_size;
     /* The end of the file without a newline: a line still being written, or
      * a file whose last line has none.  Take it only when it already holds
      * a whole secret; anything else waits for its newline. */

@@ -57,6 +57,11 @@ void keylog_free(struct keylog *kl);
 int keylog_load(struct keylog *kl, const char *path, keylog_warn_fn warn, void *ctx, char *err,
                 size_t errlen);
 
+/* Has the file keylog_load last read been written to since (its size is not where
+ * reading stopped)?  1 yes, 0 no, -1 unknown (nothing loaded, or fstat failed).  One
+ * fstat: cheap enough to ask on every lookup that misses in a live capture. */
+int keylog_grew(const struct keylog *kl);
+
 /* The secret for this client random and label, or NULL; *len (may be NULL)
  * is its length (48 for CLIENT_RANDOM, 32 or 48 for the TLS 1.3 secrets).
  * The pointer stays valid until keylog_free. */
