@@ -88,6 +88,7 @@ struct tls_dir {
     /* decryption: this side's record protection, and the record being gathered for it */
     struct tlsd *dec;
     struct tlsd *dec_next;    /* made with the other side's (one key block serves both): taken at this side's CCS */
+    uint8_t key_due;          /* TLS 1.3: a secret (enum keylog_label + 1) to look up at this side's next protected record */
     uint8_t decrypting;       /* the current record's body is gathered in rec, to be decrypted */
     uint8_t *rec;
     uint32_t rec_have, rec_len;
@@ -676,6 +677,20 @@ static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_lab
     return 0;
 }
 
+/* A TLS 1.3 side's next keys, looked up only when a record needs them (or at the end, for
+ * the note): a live capture's key log is written by an endpoint while synfin watches the same
+ * packets, and the application secrets are logged as the Finished messages are read, often
+ * a moment after synfin saw them.  The side's first record under the new keys comes later. */
+static void key_due_now(struct tls_conn *t, int from_server)
+{
+    struct tls_dir *d = &t->dir[from_server];
+    if (d->key_due) {
+        enum keylog_label label = (enum keylog_label)(d->key_due - 1);
+        d->key_due = 0;
+        start_decrypting(t, from_server, label);
+    }
+}
+
 /* A NULL-cipher side read without keys: only DEFLATE, if negotiated, stands between
  * the records and their content. */
 static void start_null_reading(struct tls_conn *t, int from_server)
@@ -789,8 +804,8 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
             else
                 note_key_exchange(t, sh.cipher);
             if (t->v13 && t->cfg.secret) { /* RFC 8446 7.3: the handshake is protected from here */
-                start_decrypting(t, 0, KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET);
-                start_decrypting(t, 1, KL_SERVER_HANDSHAKE_TRAFFIC_SECRET);
+                t->dir[0].key_due = KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET + 1;
+                t->dir[1].key_due = KL_SERVER_HANDSHAKE_TRAFFIC_SECRET + 1;
             }
             if (t->on_event)
                 snprintf(label, sizeof label, "ServerHello (%s%s%s)", vn ? vn : "?", cn ? ", " : "", cn ? cn : "");
@@ -819,7 +834,7 @@ static void handshake_message(struct tls_conn *t, int from_server, uint8_t type,
         /* RFC 8446 7.2: after a side's Finished its application traffic keys take over;
          * a KeyUpdate moves that side's keys on */
         if (type == HT_FINISHED) {
-            start_decrypting(t, from_server, from_server ? KL_SERVER_TRAFFIC_SECRET_0 : KL_CLIENT_TRAFFIC_SECRET_0);
+            t->dir[from_server].key_due = (from_server ? KL_SERVER_TRAFFIC_SECRET_0 : KL_CLIENT_TRAFFIC_SECRET_0) + 1;
             if (!from_server)
                 set_established(t, from_server);
         } else if (type == HT_KEY_UPDATE && t->dir[from_server].dec) {
@@ -986,6 +1001,8 @@ static void record_start(struct tls_conn *t, int from_server)
     int encrypted = d->after_ccs || (t->v13 && d->rec_type != CT_CCS);
     d->rec_readable = !encrypted && (d->rec_type == CT_HANDSHAKE || d->rec_type == CT_ALERT);
     d->decrypting = 0;
+    if (encrypted && d->key_due && d->rec_type != CT_CCS)
+        key_due_now(t, from_server);
     if (encrypted && (d->dec || d->null_mac) && !d->dec_failed && d->rec_type != CT_CCS) {
         /* a whole record is needed to decrypt it: gather its body (at most MAX_RECORD bytes) */
         if (!d->rec && !(d->rec = malloc(MAX_RECORD))) {
@@ -1301,6 +1318,8 @@ void tls_end(struct tls_conn *t)
 {
     struct tls_summary *s = &t->s;
     verify_pending(t); /* the store is waited for now, if it must be */
+    key_due_now(t, 0); /* keys never needed are still looked up: their absence is in the note */
+    key_due_now(t, 1);
     if (t->cfg.secret && !s->decrypted_records && !s->decrypt_note[0]) {
         s->keys_offered = 1; /* keys were there to use, but nothing needed them */
         snprintf(s->decrypt_note, sizeof s->decrypt_note, "no encrypted record to decrypt");
