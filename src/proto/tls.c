@@ -679,8 +679,9 @@ static int start_decrypting(struct tls_conn *t, int from_server, enum keylog_lab
 
 /* A TLS 1.3 side's next keys, looked up only when a record needs them (or at the end, for
  * the note): a live capture's key log is written by an endpoint while synfin watches the same
- * packets, and the application secrets are logged as the Finished messages are read, often
- * a moment after synfin saw them.  The side's first record under the new keys comes later. */
+ * packets, and it logs each secret as it reads or answers the message that switches keys,
+ * often a moment after synfin saw that message.  The side's first record under the new keys
+ * comes after its endpoint logged them. */
 static void key_due_now(struct tls_conn *t, int from_server)
 {
     struct tls_dir *d = &t->dir[from_server];
