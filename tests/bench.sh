@@ -23,7 +23,9 @@
 #   --no-tls-proxy     skip the TLS-subset proxy measurement ($BENCH_TLS_PROXY=0)
 #   --top N            disagreement patterns listed by compare_truth.py (default 10)
 # synfin defaults to $SYNFIN, then $TOP/build/src/synfin.
-# BENCH_NO_GNU_TIME=1 forces the bash-time fallback (no RSS), to test that path.
+# Times and peak RSS come from wait4(2) through tests/rusage.c (built here with $CC or
+# cc), to the microsecond: GNU time truncates CPU seconds to hundredths, which cost
+# readfloor's ~0.1 s up to a tenth of its figure.
 #
 # Captures (genpcap --seed 1): 100 MiB and 1 GiB, each with its truth file.  They
 # are regenerated only when genpcap.c, tls-templates.txt or the genpcap arguments
@@ -81,31 +83,24 @@ RFLOOR="$WORK/src/readfloor"
 GENSUM=$(cat "$WORK/src/genpcap.c" "$WORK/src/tls-templates.txt" | sha256sum | cut -d' ' -f1)
 
 # ------------------------------------------------------------ timing helpers
-if [ -x /usr/bin/time ] && [ "${BENCH_NO_GNU_TIME:-0}" != 1 ]; then
-    HAVE_GNU_TIME=1
-else
-    HAVE_GNU_TIME=0
-    note "/usr/bin/time missing (Debian package 'time'): wall time from bash's time, peak RSS unavailable"
-fi
+RUSAGE="$WORK/rusage"
+"${CC:-cc}" -O2 -o "$RUSAGE" "$TOP/tests/rusage.c" >>"$WORK/build.log" 2>&1 ||
+    { cat "$WORK/build.log" >&2; die "building tests/rusage.c failed (needs a C compiler)"; }
 
-# measure OUTFILE CMD...: runs CMD with stdout to OUTFILE; prints "SECONDS MAXRSS_KB" (RSS "-" if unknown)
+# measure OUTFILE CMD...: runs CMD with stdout to OUTFILE; prints "SECONDS MAXRSS_KB" (wall time)
 measure() {
     local out=$1; shift
-    local tf rc=0
+    local tf rc=0 u sy wall rss
     tf=$(mktemp "$WORK/time.XXXXXX")
-    if [ "$HAVE_GNU_TIME" = 1 ]; then
-        /usr/bin/time -f '%e %M' -o "$tf" "$@" >"$out" 2>"$tf.err" || rc=$?
-    else
-        local TIMEFORMAT='%R -'
-        { time "$@" >"$out" 2>"$tf.err"; } 2>"$tf" || rc=$?
-    fi
+    "$RUSAGE" "$tf" "$@" >"$out" 2>"$tf.err" || rc=$?
     if [ "$rc" != 0 ]; then
         echo "bench: command failed (exit $rc): $*" >&2
         sed 's/^/  | /' "$tf.err" >&2
         rm -f "$tf" "$tf.err"
         return 1
     fi
-    tail -n 1 "$tf"
+    read -r u sy wall rss <"$tf"
+    echo "$(calc "round($wall, 3)") $rss"
     rm -f "$tf" "$tf.err"
 }
 
@@ -121,11 +116,7 @@ repeat() {
     R_ALL="${times[*]}"
     R_BEST=$(printf '%s\n' "${times[@]}" | sort -g | head -n 1)
     R_MEDIAN=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-    if [ "${rss[0]}" = - ]; then
-        R_RSS=-
-    else
-        R_RSS=$(printf '%s\n' "${rss[@]}" | sort -g | tail -n 1)
-    fi
+    R_RSS=$(printf '%s\n' "${rss[@]}" | sort -g | tail -n 1)
 }
 
 calc() { python3 -c "import sys; print($1)"; }
@@ -190,21 +181,15 @@ fi
 # ---------------------------------------------------------------------------------
 
 # ------------------------------------------------------------ performance
-# cpu CMD...: runs CMD (stdout discarded); sets C_CPU (user+sys), C_WALL, C_RSS (KiB, "-" unknown)
+# cpu CMD...: runs CMD (stdout discarded); sets C_CPU (user+sys), C_WALL, C_RSS (KiB)
 cpu() {
-    local tf rc=0
+    local tf rc=0 u sy
     tf=$(mktemp "$WORK/time.XXXXXX")
-    if [ "$HAVE_GNU_TIME" = 1 ]; then
-        /usr/bin/time -f '%U %S %e %M' -o "$tf" "$@" >/dev/null 2>"$tf.err" || rc=$?
-        read -r u sy C_WALL C_RSS <"$tf"
-    else
-        local TIMEFORMAT='%U %S %R'
-        { time "$@" >/dev/null 2>"$tf.err"; } 2>"$tf" || rc=$?
-        read -r u sy C_WALL <"$tf"
-        C_RSS=-
-    fi
+    "$RUSAGE" "$tf" "$@" >/dev/null 2>"$tf.err" || rc=$?
     [ "$rc" = 0 ] || { sed 's/^/  | /' "$tf.err" >&2; rm -f "$tf" "$tf.err"; die "command failed (exit $rc): $*"; }
-    C_CPU=$(calc "round($u + $sy, 3)")
+    read -r u sy C_WALL C_RSS <"$tf"
+    C_CPU=$(calc "round($u + $sy, 4)")
+    C_WALL=$(calc "round($C_WALL, 4)")
     rm -f "$tf" "$tf.err"
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
@@ -227,7 +212,7 @@ paired() {
     done
     P_RATIO=$(median "${rr[@]}"); P_PRATIO=$(median "${pr[@]}"); P_ALL="${rr[*]}"
     P_CPU=$(median "${sc[@]}"); P_RF=$(median "${rc[@]}"); P_PF=$(median "${pc[@]}")
-    if [ "${rss[0]}" = - ]; then P_RSS=-; else P_RSS=$(maxof "${rss[@]}"); fi
+    P_RSS=$(maxof "${rss[@]}")
     printf '%-34s %sx readfloor, %sx pcapfloor (CPU %s s; readfloor %s s, pcapfloor %s s; ratios %s)\n' \
         "$label:" "$P_RATIO" "$P_PRATIO" "$P_CPU" "$P_RF" "$P_PF" "$P_ALL"
 }
@@ -280,17 +265,11 @@ APP_COST=$(calc "round($(nz "$SYN_T") / $(nz "$TCPONLY_T"), 3)")
 printf '%-34s --tcp-only %s s, with parsing %s s: x%s\n' "TLS+HTTP parsing cost 1G (CPU):" "$TCPONLY_T" "$SYN_T" "$APP_COST"
 
 # memory: the peak on 100 MiB and 1 GiB
-RSS_100M=-
-if [ "$RSS_1G" != - ]; then
-    r100=()
-    for ((i = 1; i <= RUNS; i++)); do cpu "$SYNFIN" --json "$P100"; r100+=("$C_RSS"); done
-    RSS_100M=$(maxof "${r100[@]}")
-    RSS_RATIO=$(calc "round($RSS_1G / $RSS_100M, 3)")
-    printf '%-34s 100M %s KiB, 1G %s KiB, ratio 1G/100M %s\n' "synfin --json peak RSS:" "$RSS_100M" "$RSS_1G" "$RSS_RATIO"
-else
-    RSS_RATIO=-
-    printf '%-34s unavailable (no /usr/bin/time)\n' "synfin peak RSS:"
-fi
+r100=()
+for ((i = 1; i <= RUNS; i++)); do cpu "$SYNFIN" --json "$P100"; r100+=("$C_RSS"); done
+RSS_100M=$(maxof "${r100[@]}")
+RSS_RATIO=$(calc "round($RSS_1G / $RSS_100M, 3)")
+printf '%-34s 100M %s KiB, 1G %s KiB, ratio 1G/100M %s\n' "synfin --json peak RSS:" "$RSS_100M" "$RSS_1G" "$RSS_RATIO"
 
 # two processes with --shard 1/2 and 2/2 side by side: their wall time against one process's
 # (issue 17); on a machine with under two free cores they gain nothing
@@ -393,7 +372,7 @@ fi
 verdict() { if [ "$(calc "1 if $1 else 0")" = 1 ]; then echo PASS; else echo FAIL; fi; }
 JSON_V=$(verdict "$JSON_RATIO <= 4")
 TCP_V=$(verdict "$TCP_RATIO <= 3")
-if [ "$RSS_RATIO" = - ]; then RSS_V="UNKNOWN (no /usr/bin/time)"; else RSS_V=$(verdict "$RSS_RATIO <= 1.5"); fi
+RSS_V=$(verdict "$RSS_RATIO <= 1.5")
 AG_MIN=$AGREE_100M
 [ "$AGREE_1G_PCT" = - ] || AG_MIN=$(calc "min($AGREE_100M, $AGREE_1G_PCT)")
 AG_V=$(verdict "$AG_MIN >= 99.9")
@@ -403,7 +382,7 @@ TLS_V="n/a (no TLS-heavy capture)"
 
 echo
 echo "== summary (load average $LOAD_BEFORE before, $LOAD_AFTER after)"
-if [ "$RSS_1G" = - ]; then RSS_TXT="RSS n/a"; else RSS_TXT="RSS 100M ${RSS_100M} KiB, 1G ${RSS_1G} KiB (x${RSS_RATIO})"; fi
+RSS_TXT="RSS 100M ${RSS_100M} KiB, 1G ${RSS_1G} KiB (x${RSS_RATIO})"
 if [ "$AGREE_1G_PCT" = - ]; then AG_TXT="1G not run"; else AG_TXT="1G ${AGREE_1G_PCT}%"; fi
 echo "CPU (one thread): --json ${JSON_RATIO}x readfloor (${RATIO}x pcapfloor), --tcp-only ${TCP_RATIO}x;" \
     "reading ahead: --json ${JSON2_RATIO}x; wall --json ${WALL_1_RATIO}x one core," \
