@@ -109,6 +109,53 @@ static void test_strn(void)
     free(exact);
 }
 
+/* Each byte value alone at each place of a 24-byte run of 'a' (the writer looks at eight bytes
+ * at a time): only the escaping rules decide what comes out, wherever the byte sits. */
+static void test_every_byte_every_place(void)
+{
+    for (int v = 0; v < 256; v++)
+        for (int at = 0; at < 24; at++) {
+            char in[24], want[64], *o = want;
+            memset(in, 'a', sizeof in);
+            in[at] = (char)v;
+            *o++ = '"';
+            for (int i = 0; i < 24; i++) {
+                unsigned char ch = (unsigned char)in[i];
+                if (ch == '"' || ch == '\\')
+                    o += sprintf(o, "\\%c", ch);
+                else if (ch < 0x20 || ch >= 0x7f) /* control, DEL, and a lone byte of no UTF-8 sequence */
+                    o += sprintf(o, "\\u%04x", ch);
+                else
+                    *o++ = (char)ch;
+            }
+            *o++ = '"';
+            *o = '\0';
+            struct jw w = start();
+            writer = &w;
+            jw_strn(&w, NULL, in, sizeof in);
+            const char *got = finish();
+            if (strcmp(got, want))
+                fprintf(stderr, "\n  byte 0x%02x at %d: got %s want %s\n", v, at, got, want);
+            CU_ASSERT_STRING_EQUAL(got, want);
+            free(buf);
+            buf = NULL;
+        }
+}
+
+static void test_numbers(void)
+{
+    struct jw w = start();
+    writer = &w;
+    jw_arr_begin(&w, NULL);
+    static const uint64_t u[] = {0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 65535, 1234567890123ULL, UINT64_MAX};
+    for (size_t i = 0; i < sizeof u / sizeof *u; i++)
+        jw_uint(&w, NULL, u[i]);
+    jw_int(&w, NULL, -1);
+    jw_int(&w, NULL, INT64_MIN);
+    jw_arr_end(&w);
+    check("[0,7,9,10,42,99,100,101,999,1000,65535,1234567890123,18446744073709551615,-1,-9223372036854775808]");
+}
+
 static void test_fixed(void)
 {
     struct jw w = start();
@@ -133,6 +180,8 @@ int main(void)
         {"utf-8 kept, invalid bytes escaped", test_utf8_kept_invalid_escaped},
         {"utf-8 overlong, surrogate, past U+10FFFF escaped", test_utf8_overlong_surrogate_too_big_escaped},
         {"strings of a given length: NUL kept, cut sequence escaped", test_strn},
+        {"every byte value at every place of a word", test_every_byte_every_place},
+        {"integers, digit pairs and the extremes", test_numbers},
         {"fixed-point numbers", test_fixed},
     };
     return unit_run("json", NULL, NULL, tests, UNIT_COUNT(tests));
