@@ -43,6 +43,8 @@ void hello_lists_free(struct hello_lists *l)
     free(l->versions.v);
 }
 
+static const char hexdig[] = "0123456789abcdef"; /* the fingerprints' lower-case hex */
+
 static void hex_digest(gnutls_digest_algorithm_t alg, const char *text, char *out, size_t chars)
 {
     uint8_t md[64];
@@ -50,10 +52,9 @@ static void hex_digest(gnutls_digest_algorithm_t alg, const char *text, char *ou
     out[0] = '\0';
     if (mdlen == 0 || mdlen > sizeof md || gnutls_hash_fast(alg, text, strlen(text), md) < 0)
         return;
-    static const char hex[] = "0123456789abcdef";
     size_t n = chars < 2 * mdlen ? chars : 2 * mdlen;
     for (size_t i = 0; i < n; i++)
-        out[i] = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+        out[i] = hexdig[(md[i / 2] >> (i % 2 ? 0 : 4)) & 15];
     out[n] = '\0';
 }
 
@@ -97,14 +98,13 @@ static void ftext_free(struct ftext *t)
  * value cost more than the hashing. */
 static void ftext_list(struct ftext *t, const uint16_t *v, size_t n, int hex, char sep)
 {
-    static const char digits[] = "0123456789abcdef";
     char *p = t->p + t->len;
     for (size_t i = 0; i < n; i++) {
         if (i)
             *p++ = sep;
         unsigned x = v[i];
         if (hex) {
-            p[0] = digits[x >> 12], p[1] = digits[(x >> 8) & 15], p[2] = digits[(x >> 4) & 15], p[3] = digits[x & 15];
+            p[0] = hexdig[x >> 12], p[1] = hexdig[(x >> 8) & 15], p[2] = hexdig[(x >> 4) & 15], p[3] = hexdig[x & 15];
             p += 4;
         } else {
             char tmp[5];
@@ -161,9 +161,8 @@ static void ja4_alpn(const uint8_t *list, char out[3])
     if (alnum) {
         out[0] = (char)a, out[1] = (char)z;
     } else {
-        static const char hex[] = "0123456789abcdef";
-        out[0] = hex[a >> 4];
-        out[1] = hex[z & 15];
+        out[0] = hexdig[a >> 4];
+        out[1] = hexdig[z & 15];
     }
 }
 
@@ -385,7 +384,6 @@ int tls_server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], ch
     ja4_alpn(sh->alpn_in_hello ? sh->alpn : NULL, alpn);
     /* "t" version, two digits of extension count, ALPN, "_" cipher in four hex digits, "_" hash:
      * by hand, as snprintf cost more than the two digests' set-up on every TLS connection */
-    static const char hex[] = "0123456789abcdef";
     const char *vs = ja4_version(sh->selected_version);
     unsigned next = sh->n_ext > 99 ? 99u : (unsigned)sh->n_ext;
     char *o = ja4s;
@@ -398,7 +396,7 @@ int tls_server_fingerprints(const struct tls_server_hello *sh, char ja3s[33], ch
     *o++ = alpn[1];
     *o++ = '_';
     for (int bit = 12; bit >= 0; bit -= 4)
-        *o++ = hex[(sh->cipher >> bit) & 15];
+        *o++ = hexdig[(sh->cipher >> bit) & 15];
     *o++ = '_';
     memcpy(o, he, 13); /* 1 + 2 + 2 + 2 + 1 + 4 + 1 + 12 + NUL = 26 of the 32 */
     return 0;
