@@ -104,7 +104,7 @@ measure() {
     rm -f "$tf" "$tf.err"
 }
 
-# repeat LABEL OUTFILE CMD...: RUNS timed runs; sets R_BEST R_MEDIAN R_RSS (max RSS over runs) R_ALL
+# repeat LABEL OUTFILE CMD...: RUNS timed runs; sets R_BEST and R_RSS (max RSS over runs)
 repeat() {
     local label=$1 out=$2; shift 2
     local i res times=() rss=()
@@ -113,9 +113,7 @@ repeat() {
         times+=("${res%% *}")
         rss+=("${res##* }")
     done
-    R_ALL="${times[*]}"
     R_BEST=$(printf '%s\n' "${times[@]}" | sort -g | head -n 1)
-    R_MEDIAN=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
     R_RSS=$(printf '%s\n' "${rss[@]}" | sort -g | tail -n 1)
 }
 
@@ -204,19 +202,19 @@ nz() { calc "max($1, 0.005)"; }
 # each is the figure its neighbours disturbed least; printed beside the verdict, not for it)
 paired() {
     local label=$1; shift
-    local i rr=() pr=() sc=() rc=() pc=() rss=()
+    local i rr=() pr=() sc=() rfc=() pc=() rss=()
     for ((i = 1; i <= RUNS; i++)); do
         cpu "$RFLOOR" "$P1G"; local f=$C_CPU
         cpu "$FLOOR" "$P1G"; local pf=$C_CPU
         cpu "$@"; sc+=("$C_CPU"); rss+=("$C_RSS")
-        rc+=("$f"); pc+=("$pf")
+        rfc+=("$f"); pc+=("$pf")
         rr+=("$(calc "round($C_CPU / $(nz "$f"), 2)")")
         pr+=("$(calc "round($C_CPU / $(nz "$pf"), 2)")")
     done
     P_RATIO=$(median "${rr[@]}"); P_PRATIO=$(median "${pr[@]}"); P_ALL="${rr[*]}"
-    P_CPU=$(median "${sc[@]}"); P_RF=$(median "${rc[@]}"); P_PF=$(median "${pc[@]}")
+    P_CPU=$(median "${sc[@]}"); P_RF=$(median "${rfc[@]}"); P_PF=$(median "${pc[@]}")
     P_RSS=$(maxof "${rss[@]}")
-    P_BEST=$(calc "round($(minof "${sc[@]}") / $(nz "$(minof "${rc[@]}")"), 2)")
+    P_BEST=$(calc "round($(minof "${sc[@]}") / $(nz "$(minof "${rfc[@]}")"), 2)")
     printf '%-34s %sx readfloor, %sx pcapfloor (CPU %s s; readfloor %s s, pcapfloor %s s; ratios %s; least CPU %sx)\n' \
         "$label:" "$P_RATIO" "$P_PRATIO" "$P_CPU" "$P_RF" "$P_PF" "$P_ALL" "$P_BEST"
 }
@@ -240,7 +238,7 @@ printf '%-34s %s packets (%s tcp), %s bytes\n' "1G capture:" "$PKTS" "$TCPPKTS" 
 
 # CPU on one thread (reading ahead only adds CPU: the packets cross between the cores' caches)
 paired "synfin --json 1G" "$SYNFIN" --threads 1 --json "$P1G"
-JSON_RATIO=$P_RATIO; SYN_T=$P_CPU; RF_T=$P_RF; RSS_1G=$P_RSS; RATIO=$P_PRATIO; JSON_BEST=$P_BEST
+JSON_RATIO=$P_RATIO; SYN_T=$P_CPU; RSS_1G=$P_RSS; RATIO=$P_PRATIO; JSON_BEST=$P_BEST
 paired "synfin --json --tcp-only 1G" "$SYNFIN" --threads 1 --json --tcp-only "$P1G"
 TCP_RATIO=$P_RATIO; TCPONLY_T=$P_CPU; TCP_BEST=$P_BEST
 paired "synfin --json 1G, reading ahead" "$SYNFIN" --threads 2 --json "$P1G"
@@ -279,6 +277,7 @@ printf '%-34s 100M %s KiB, 1G %s KiB, ratio 1G/100M %s\n' "synfin --json peak RS
 # (issue 17); on a machine with under two free cores they gain nothing
 walls "$SYNFIN" --threads 1 --json "$P1G"
 ONE_WALL=$W_WALL
+# shellcheck disable=SC2016  # $1, $2 and $a belong to the inner bash
 walls bash -c '"$1" --threads 1 --json --shard 1/2 "$2" >/dev/null & a=$!; "$1" --threads 1 --json --shard 2/2 "$2" >/dev/null || exit 1; wait $a' \
     _ "$SYNFIN" "$P1G"
 SHARD_T=$W_WALL
@@ -315,7 +314,8 @@ echo "== TLS-heavy mix: $TLS_KIND"
 if [ -n "$PTLS" ]; then
     tls_floor=$("$FLOOR" "$PTLS") || die "pcapfloor $PTLS failed"
     read -r TPKTS _ TBYTES _ _ <<<"$tls_floor"
-    "$SYNFIN" --json "$PTLS" >/dev/null || die "synfin --json $PTLS failed"
+    "$SYNFIN" --json "$PTLS" >"$WORK/data/tls-subset.synfin.jsonl" || die "synfin --json $PTLS failed"
+    TLS_CONNS=$(grep -c '"tls":{' "$WORK/data/tls-subset.synfin.jsonl" || true)
     repeat "pcapfloor TLS" /dev/null "$FLOOR" "$PTLS"
     TF=$R_BEST
     repeat "synfin --json TLS" /dev/null "$SYNFIN" --json "$PTLS"
@@ -328,7 +328,10 @@ if [ -n "$PTLS" ]; then
         "$(calc "round($(nz "$TF") / $(nz "$TS"), 3)")"
     printf '%-34s %s packets/s, %s MiB/s, peak RSS %s KiB\n' "synfin throughput:" \
         "$(calc "'%.0f' % ($TPKTS / $(nz "$TS"))")" "$(calc "'%.0f' % ($TBYTES / 1048576 / $(nz "$TS"))")" "$TRSS"
-    printf '%-34s --tcp-only %s s, with TLS parsing %s s: x%s\n' "TLS parsing cost:" "$TT" "$TS" "$TLS_COST"
+    # the same cost in absolute terms: it stays put when the TCP path below it gets faster
+    printf '%-34s --tcp-only %s s, with TLS parsing %s s: x%s (%s us more per TLS connection, %s of them)\n' \
+        "TLS parsing cost:" "$TT" "$TS" "$TLS_COST" \
+        "$(calc "round(($TS - $TT) * 1e6 / max($TLS_CONNS, 1), 1)")" "$TLS_CONNS"
 fi
 
 # ------------------------------------------------------------ decryption
@@ -351,6 +354,10 @@ DEC_RATIO=$(calc "round($(nz "$DK0") / $(nz "$DK1"), 3)")
 printf '%-34s %s of %s TLS connections decrypted\n' "decrypted:" "$DEC_N" "$TLS_N"
 printf '%-34s without keys %s s, with --keylog %s s: speed x%s (peak RSS %s KiB)\n' "seconds:" "$DK0" "$DK1" \
     "$DEC_RATIO" "$DKRSS"
+# short recordings (a few KiB each): the figure is mostly each connection's key setup
+printf '%-34s %s us per decrypted connection (%s KiB of capture each)\n' "decryption cost:" \
+    "$(calc "round(($DK1 - $DK0) * 1e6 / max($DEC_N, 1), 1)")" \
+    "$(calc "round($(stat -c %s "$PK") / 1024 / max($TLS_N, 1), 1)")"
 
 # ------------------------------------------------------------ agreement
 agree() { # NAME -> sets AG_PCT
